@@ -1,0 +1,209 @@
+"""``check``: decide the theorem conditions of every region asked for.
+
+The sweep is one loop over regions; the number domain is the ``mode``:
+
+* ``exact``: :func:`~plrnn_symbolic.spectrum.exact_spectrum` over Q (never undecided);
+  symbolic weights (M <= 2) give conditions on the parameters instead;
+* ``certified``: :func:`~plrnn_symbolic.spectrum.ball_spectrum`, starting at
+  ``precision`` bits and doubling while anything is undecided, up to
+  ``max_precision``;
+* ``float``: :func:`~plrnn_symbolic.spectrum.float_spectrum` with eigenvalues
+  computed for all regions at once in numpy.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .domains import CERTIFIED, EXACT, FLOAT, check_mode
+from .errors import InputError
+from .model import PLRNN
+from .predicates import PREDICATES, all_decided, decide
+from .regions import MAX_REGIONS, RegionMatrices, region_matrix, select_regions
+from .spectrum import Spectrum, ball_spectrum, exact_spectrum, float_spectrum
+from .symbolic import decide_symbolic
+from .truth import Verdict
+
+
+@dataclass(frozen=True)
+class RegionCheck:
+    """The verdicts of one region, with the spectrum they were decided from."""
+
+    region: str
+    verdicts: dict[str, Verdict]
+    spectrum: Spectrum | None
+    method: str
+
+    def __getitem__(self, name: str) -> Verdict:
+        return self.verdicts[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {name: v.status for name, v in self.verdicts.items()}
+        witness: dict[str, Any] = {name: v.witness for name, v in self.verdicts.items()}
+        if self.spectrum is not None:
+            witness["eigenvalues"] = self.spectrum.to_list()
+        conds = {n: str(v.condition) for n, v in self.verdicts.items() if v.condition is not None}
+        if conds:
+            witness["conditions"] = conds
+        out["witness"] = witness
+        out["method"] = self.method
+        return out
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Verdicts for every region checked (``report[bits][predicate]``)."""
+
+    model: PLRNN
+    mode: str
+    regions: dict[str, RegionCheck]
+    notes: list[str] = field(default_factory=list)
+
+    def __getitem__(self, bits: str) -> RegionCheck:
+        return self.regions[bits]
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        out = {p: {"holds": 0, "fails": 0, "undecided": 0} for p in PREDICATES}
+        for rc in self.regions.values():
+            for p in PREDICATES:
+                out[p][rc.verdicts[p].status] += 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        m = self.model
+        return {
+            "model": {"M": m.M, "K": m.K, "dt": str(m.dt), "name": m.name, "conventions": m.conventions()},
+            "mode": self.mode,
+            "notes": list(self.notes),
+            "summary": self.summary(),
+            "regions": {bits: rc.to_dict() for bits, rc in self.regions.items()},
+        }
+
+    def table(self, max_rows: int = 40) -> str:
+        """A readable summary, then the regions where something fails or is undecided."""
+        m = self.model
+        lines = [f"model {m.name or '(unnamed)'}: M = {m.M}, dt = {m.dt}, {len(self.regions)} regions, mode {self.mode}"]
+        lines += [f"note: {n}" for n in self.notes]
+        lines.append("")
+        lines.append(f"{'predicate':<17}{'holds':>8}{'fails':>8}{'undecided':>11}")
+        for p, c in self.summary().items():
+            lines.append(f"{p:<17}{c['holds']:>8}{c['fails']:>8}{c['undecided']:>11}")
+        bad = [rc for rc in self.regions.values() if _reason(rc)]
+        if bad:
+            lines.append("")
+            lines.append("regions without a unique principal real logarithm, or with eigenvalue one:")
+            for rc in bad[:max_rows]:
+                lines.append(f"  {rc.region}  {_reason(rc)}")
+            if len(bad) > max_rows:
+                lines.append(f"  ... and {len(bad) - max_rows} more (use --json for all)")
+        return "\n".join(lines)
+
+
+def _reason(rc: RegionCheck) -> str:
+    v = rc.verdicts
+    parts = []
+    if v["invertible"].status != "holds":
+        parts.append(f"singular: {v['invertible'].status}")
+    elif v["real_log"].status != "holds":
+        negs = v["real_log"].witness.get("negative_eigenvalues", [])
+        txt = ", ".join(f"{e['value']} blocks {e['jordan_blocks']}" for e in negs[:3])
+        parts.append(f"no real log ({v['real_log'].status}): unpaired negative eigenvalues {txt}")
+    elif v["principal_log"].status != "holds":
+        parts.append(f"real log not principal ({v['principal_log'].status})")
+    elif v["unique_real_log"].status != "holds":
+        parts.append(f"real log not unique ({v['unique_real_log'].status})")
+    if v["eigenvalue_one"].status != "fails":
+        e1 = v["eigenvalue_one"].witness.get("eigenvalue_one", [])
+        blocks = e1[0]["jordan_blocks"] if e1 else None
+        parts.append(f"eigenvalue one ({v['eigenvalue_one'].status}; blocks {blocks})")
+    if any(x.condition is not None and x.truth.value == "undecided" for x in v.values()):
+        parts.append("depends on the parameters")
+    return "; ".join(parts)
+
+
+def _certified(mats: RegionMatrices, bits: str, precision: int, max_precision: int):
+    prec = precision
+    while True:
+        S, points = mats.ball(bits, prec)
+        spec = ball_spectrum(S, points, prec)
+        verdicts = decide(spec)
+        if all_decided(verdicts) or prec >= max_precision:
+            return spec, verdicts
+        prec = min(2 * prec, max_precision)
+
+
+def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT, *, z0=None,
+          steps: int | None = None, burn_in: int = 0, inputs=None, precision: int = 53,
+          max_precision: int = 1024, max_regions: int = MAX_REGIONS, progress: bool = False) -> CheckReport:
+    """Decide the predicates of THEORY section 3 in each region.
+
+    Parameters
+    ----------
+    model : PLRNN
+    regions : "all", "visited" or list of bit strings
+        ``"visited"`` takes the regions of the float trajectory from ``z0``
+        (``steps`` steps after ``burn_in``).
+    mode : "exact", "certified" or "float"
+    precision, max_precision : int
+        Starting and largest precision in bits (certified mode).
+    max_regions : int
+        An exhaustive sweep above this many regions is refused (it is 2^M work).
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    CheckReport
+
+    Examples
+    --------
+    >>> from plrnn_symbolic import PLRNN
+    >>> m = PLRNN(A=[[-1, 0], [0, -1]], W=[[0, 0], [0, 0]], h=[0, 0])
+    >>> r = check(m, regions=["00"])
+    >>> r["00"]["real_log"].status, r["00"]["principal_log"].status
+    ('holds', 'fails')
+    """
+    check_mode(mode)
+    if precision < 2 or max_precision < precision:
+        raise InputError("precision must be >= 2 bits and max_precision >= precision")
+    names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, inputs=inputs,
+                           max_regions=max_regions)
+    notes = [f"convention: {c}" for c in model.conventions()]
+    bar = tqdm(names, desc=f"check ({mode})", unit="region", disable=not progress or len(names) < 64,
+               file=sys.stderr, leave=False)
+    out: dict[str, RegionCheck] = {}
+    if model.is_symbolic:
+        if mode != EXACT:
+            raise InputError(f"the model has free parameters {sorted(map(str, model.symbols))}: "
+                             "use mode='exact' (conditions on the parameters) or substitute values")
+        notes.append("symbolic weights: each verdict carries its condition on the parameters")
+        for bits in bar:
+            out[bits] = RegionCheck(bits, decide_symbolic(region_matrix(model, bits)), None, "symbolic")
+        return CheckReport(model, mode, out, notes)
+    mats = RegionMatrices(model)
+    if mode == FLOAT:
+        lam = _batched_eigvals(mats, names)
+    for i, bits in enumerate(bar):
+        if mode == EXACT:
+            spec = exact_spectrum(*mats.exact(bits))
+            verdicts = decide(spec)
+        elif mode == CERTIFIED:
+            spec, verdicts = _certified(mats, bits, precision, max_precision)
+        else:
+            spec = float_spectrum(mats.float(bits), eigenvalues=lam[i])
+            verdicts = decide(spec)
+        out[bits] = RegionCheck(bits, verdicts, spec, spec.method)
+    return CheckReport(model, mode, out, notes)
+
+
+def _batched_eigvals(mats: RegionMatrices, names: list[str], chunk: int = 4096) -> np.ndarray:
+    out = []
+    for k in range(0, len(names), chunk):
+        out.append(np.linalg.eigvals(mats.float_batch(names[k:k + chunk])))
+    return np.concatenate(out) if out else np.empty((0, mats.M))

@@ -1,0 +1,165 @@
+"""The ``plrnn-symbolic`` command line.
+
+Exit status: 0 on success, 2 on bad input or usage (one line on stderr, no
+traceback; ``--debug`` shows it), 1 on an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from . import __version__
+from .errors import InputError
+
+EPILOG = {
+    "check": "example:\n  plrnn-symbolic check --example limit_cycle\n"
+             "  plrnn-symbolic check model.npz --regions visited --steps 2000 --mode certified --json",
+    "examples": "example:\n  plrnn-symbolic examples",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2
+        raise InputError(message)
+
+
+def _vector(text: str) -> list[str]:
+    parts = [p for p in text.replace(" ", "").split(",") if p]
+    if not parts:
+        raise InputError(f"{text!r} is not a comma-separated vector")
+    return parts
+
+
+def _model_from(args):
+    from .examples import example
+    from .io import load
+
+    if getattr(args, "example", None):
+        if args.model:
+            raise InputError("give either a MODEL file or --example, not both")
+        return example(args.example)
+    if not args.model:
+        raise InputError("no model: give a MODEL file (.npz, .mat, .json) or --example NAME")
+    return load(args.model)
+
+
+def _z0(args, model):
+    if getattr(args, "z0", None) is None:
+        return None
+    from .numbers import to_exact
+
+    z0 = [float(to_exact(x, what="z0 entry")) for x in _vector(args.z0)]
+    if len(z0) != model.M:
+        raise InputError(f"--z0 has {len(z0)} entries, the model has M = {model.M} units")
+    return z0
+
+
+def _add_model_args(p: argparse.ArgumentParser):
+    p.add_argument("model", nargs="?", help="model file: .npz, .mat (MATLAB v5) or .json")
+    p.add_argument("--example", metavar="NAME", help="use a bundled example model (see 'plrnn-symbolic examples')")
+
+
+def _add_region_args(p: argparse.ArgumentParser):
+    p.add_argument("--regions", nargs="+", default=["all"], metavar="all|visited|BITS",
+                   help="'all', 'visited', or bit strings such as 1100011111 (unit 1 first)")
+    p.add_argument("--z0", help="initial state for --regions visited, e.g. 0.1,-0.2,0.3")
+    p.add_argument("--steps", type=int, default=None, help="steps of the trajectory for --regions visited")
+    p.add_argument("--burn-in", type=int, default=0, help="steps run before counting visited regions")
+    p.add_argument("--max-regions", type=int, default=None,
+                   help="raise the limit (2^20) on the number of regions of an exhaustive sweep")
+
+
+def _regions_arg(args):
+    r = args.regions
+    if len(r) == 1 and r[0] in ("all", "visited"):
+        return r[0]
+    if "all" in r or "visited" in r:
+        raise InputError("--regions takes 'all', 'visited', or a list of bit strings, not a mix")
+    return r
+
+
+def _cmd_check(args) -> int:
+    from .check import check
+    from .regions import MAX_REGIONS
+
+    model = _model_from(args)
+    report = check(model, _regions_arg(args), args.mode, z0=_z0(args, model), steps=args.steps,
+                   burn_in=args.burn_in, precision=args.precision, max_precision=args.max_precision,
+                   max_regions=args.max_regions or MAX_REGIONS, progress=not args.json)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=1, default=str))
+    else:
+        print(report.table())
+    return 0
+
+
+def _cmd_examples(args) -> int:
+    from .examples import list_examples
+
+    for name, text in list_examples():
+        print(f"{name}  {text}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="plrnn-symbolic", description=__doc__.splitlines()[0],
+                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                     epilog="\n\n".join(EPILOG.values()))
+    parser.add_argument("--version", action="version", version=f"plrnn-symbolic {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("check", help="decide the theorem conditions per region", epilog=EPILOG["check"],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_model_args(p)
+    _add_region_args(p)
+    p.add_argument("--mode", choices=["exact", "certified", "float"], default="exact")
+    p.add_argument("--precision", type=int, default=53, help="starting precision in bits (certified)")
+    p.add_argument("--max-precision", type=int, default=1024, help="largest precision in bits (certified)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("examples", help="list the bundled example models", epilog=EPILOG["examples"],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(func=_cmd_examples)
+    return parser
+
+
+COMMANDS: dict[str, Callable] = {}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return 2
+        return args.func(args)
+    except (InputError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        if debug:
+            raise
+        print(f"plrnn-symbolic: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("plrnn-symbolic: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an internal error: one line, not a traceback
+        if debug:
+            raise
+        print(f"plrnn-symbolic: internal error: {type(exc).__name__}: {_one_line(exc)} "
+              "(run with --debug for the traceback)", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Regions (orthant cells) of the PLRNN and their region matrices (THEORY section 1).
+
+A region is a bit string of length M, unit 1 first: character i is ``"1"`` iff
+z_i > 0 (z_i = 0 belongs to ``"0"``).  With D = diag(d), the region matrix is
+W_Omega = A + W D.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+
+import flint
+import numpy as np
+import sympy as sp
+
+from .domains import acb_from_fmpq, arb_matrix, fmpq_matrix, to_fmpq, working_precision
+from .errors import InputError
+from .model import PLRNN
+
+MAX_REGIONS = 2**20
+
+
+def region_of(z: Sequence[float]) -> str:
+    """The region containing the state ``z``.
+
+    >>> region_of([0.3, -1.0, 0.0, 2.0])
+    '1001'
+    """
+    return "".join("1" if float(x) > 0 else "0" for x in z)
+
+
+def check_region(bits: str, M: int) -> str:
+    """Validate a region name for an M-unit model."""
+    bits = str(bits).strip()
+    if len(bits) != M or set(bits) - {"0", "1"}:
+        raise InputError(f"region {bits!r} is not a string of {M} characters 0/1 (unit 1 first)")
+    return bits
+
+
+def region_matrix(model: PLRNN, bits: str) -> sp.ImmutableMatrix:
+    """W_Omega = A + W diag(d), exactly.
+
+    >>> from plrnn_symbolic.model import PLRNN
+    >>> m = PLRNN(A=[[0.5, 0], [0, 0.5]], W=[[0, 1], [-1, 0]], h=[0, 0])
+    >>> region_matrix(m, "01")
+    Matrix([
+    [1/2,   1],
+    [  0, 1/2]])
+    """
+    bits = check_region(bits, model.M)
+    D = sp.diag(*[int(b) for b in bits])
+    return sp.ImmutableMatrix(model.A + model.W * D)
+
+
+def n_regions(M: int) -> int:
+    return 2**M
+
+
+def all_regions(M: int, max_regions: int = MAX_REGIONS) -> list[str]:
+    """All 2^M regions, refusing more than ``max_regions`` unless the limit is raised."""
+    if 2**M > max_regions:
+        raise InputError(
+            f"an exhaustive sweep of a {M}-unit model is 2^{M} = {2**M:,} regions, above the limit of "
+            f"{max_regions:,}; check visited regions instead, or raise the limit explicitly (--max-regions)"
+        )
+    return ["".join(t) for t in itertools.product("10", repeat=M)]
+
+
+def visited_regions(model: PLRNN, z0=None, steps: int = 1000, burn_in: int = 0, inputs=None) -> list[str]:
+    """Regions visited by the (float) trajectory from ``z0``, in order of first visit.
+
+    ``burn_in`` steps are run first and not counted.  Without ``z0`` the model's
+    own initial state (``mu0`` in a MATLAB file) is used, else the origin.
+    """
+    if steps is None or steps < 0 or burn_in < 0:
+        raise InputError("steps and burn-in must be nonnegative")
+    num = model.numeric
+    if z0 is None:
+        z0 = num.z0 if num.z0 is not None else np.zeros(model.M)
+    traj = num.trajectory(z0, burn_in + steps, inputs)[burn_in:]
+    seen: dict[str, None] = {}
+    for z in traj:
+        seen.setdefault(region_of(z))
+    return list(seen)
+
+
+def select_regions(model: PLRNN, regions: str | Iterable[str] = "all", *, z0=None, steps=None, burn_in: int = 0,
+                   inputs=None, max_regions: int = MAX_REGIONS) -> list[str]:
+    """Resolve ``"all"``, ``"visited"`` or a list of bit strings to a list of regions."""
+    if isinstance(regions, str) and regions == "all":
+        return all_regions(model.M, max_regions)
+    if isinstance(regions, str) and regions == "visited":
+        return visited_regions(model, z0, 1000 if steps is None else steps, burn_in, inputs)
+    if isinstance(regions, str):
+        regions = [regions]
+    out = [check_region(b, model.M) for b in regions]
+    if not out:
+        raise InputError("no regions given")
+    return list(dict.fromkeys(out))
+
+
+class RegionMatrices:
+    """Region matrices of one model in each number domain, sharing the work.
+
+    When A is diagonal the inactive units contribute their exact a_ii as
+    eigenvalues and only S, the principal submatrix of A + W on the active
+    units, needs more (proofs/07_region_structure.tex); ``structured`` says
+    whether that applies.
+    """
+
+    def __init__(self, model: PLRNN):
+        self.model = model
+        self.M = model.M
+
+    @cached_property
+    def structured(self) -> bool:
+        return self.model.A_is_diagonal and all(isinstance(self.model.A[i, i], sp.Rational) for i in range(self.M))
+
+    @cached_property
+    def _q(self):
+        if not self.model.is_rational:
+            raise InputError("exact mode needs rational weights (floats are fine); use mode='certified' "
+                             "for irrational constants, or give values to the parameters")
+        A = fmpq_matrix(self.model.A)
+        AW = fmpq_matrix(self.model.A + self.model.W)
+        return A, AW
+
+    @cached_property
+    def _diag_points(self) -> list[flint.fmpq]:
+        return [to_fmpq(self.model.A[i, i]) for i in range(self.M)]
+
+    def exact(self, bits: str):
+        """(H, points, S) over Q; points/S are the block-triangular split, or ((), None)."""
+        A, AW = self._q
+        act = [b == "1" for b in bits]
+        H = flint.fmpq_mat(self.M, self.M, [AW[i, j] if act[j] else A[i, j] for i in range(self.M) for j in range(self.M)])
+        if not self.structured:
+            return H, (), None
+        on = [j for j in range(self.M) if act[j]]
+        S = flint.fmpq_mat(len(on), len(on), [AW[i, j] for i in on for j in on])
+        return H, [self._diag_points[j] for j in range(self.M) if not act[j]], S
+
+    def _arb(self, prec: int):
+        cache = self.__dict__.setdefault("_arb_cache", {})
+        if prec not in cache:
+            with working_precision(prec):
+                if self.model.is_rational:
+                    A, AW = self._q
+                    cache[prec] = (acb_from_fmpq(A), acb_from_fmpq(AW))
+                else:
+                    cache[prec] = (flint.acb_mat(arb_matrix(self.model.A)),
+                                   flint.acb_mat(arb_matrix(self.model.A + self.model.W)))
+        return cache[prec]
+
+    def ball(self, bits: str, prec: int):
+        """(S, points) for :func:`plrnn_symbolic.spectrum.ball_spectrum` at ``prec`` bits."""
+        A, AW = self._arb(prec)
+        act = [b == "1" for b in bits]
+        with working_precision(prec):
+            if self.structured:
+                on = [j for j in range(self.M) if act[j]]
+                S = flint.acb_mat(len(on), len(on), [AW[i, j] for i in on for j in on]) if on else None
+                return S, [self._diag_points[j] for j in range(self.M) if not act[j]]
+            H = flint.acb_mat(self.M, self.M,
+                              [AW[i, j] if act[j] else A[i, j] for i in range(self.M) for j in range(self.M)])
+            return H, []
+
+    @cached_property
+    def _float(self):
+        num = self.model.numeric
+        return num.A, num.A + num.W
+
+    def float(self, bits: str) -> np.ndarray:
+        A, AW = self._float
+        act = np.array([b == "1" for b in bits])
+        return np.where(act[None, :], AW, A)
+
+    def float_batch(self, regions: Sequence[str]) -> np.ndarray:
+        """All region matrices as one (n, M, M) array (for batched eigenvalues)."""
+        A, AW = self._float
+        act = np.array([[b == "1" for b in r] for r in regions], dtype=bool)
+        return np.where(act[:, None, :], AW[None], A[None])

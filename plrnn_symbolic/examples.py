@@ -118,7 +118,7 @@ def chaotic() -> PLRNN:
     and has a positive largest Lyapunov exponent (QR method with the
     Jacobians A + W diag(z > 0)).
 
-    Dynamics: the largest Lyapunov exponent is about 0.075 per step (the
+    Dynamics: the largest Lyapunov exponent is about 0.07 per step (the
     second about -0.13); the attractor stays within |z_i| < 3 and visits 16 of
     the 32 regions.  11 of the 32 region matrices have a negative real
     eigenvalue; 4 of those regions (``"01101"``, ``"10101"``, ``"10110"``,

@@ -89,8 +89,8 @@ def _numeric(arr: np.ndarray, key: str, path: PathLike) -> np.ndarray:
 
 
 def _vector(arr: np.ndarray, key: str, path: PathLike) -> np.ndarray:
-    """A vector stored as (M,), (M, 1) or (1, M) -> (M,)."""
-    if arr.ndim == 2 and 1 in arr.shape:
+    """A vector stored as (M,), (M, 1), (1, M) or, for M = 1, a scalar -> (M,)."""
+    if arr.ndim == 0 or (arr.ndim == 2 and 1 in arr.shape):
         return arr.reshape(-1)
     if arr.ndim != 1:
         raise InputError(f"{path}: {key!r} must be a vector, got shape {arr.shape}")
@@ -104,7 +104,8 @@ def _model(arrays: dict, path: PathLike, name: str) -> PLRNN:
             raise InputError(f"{path} has no array {key!r}")
     if "z0" in arrays and "mu0" in arrays:
         raise InputError(f"{path}: gives both 'z0' and 'mu0'; keep one")
-    A, W = arrays["A"], arrays["W"]
+    # A one-unit model may come as scalars.
+    A, W = (x.reshape(1, 1) if x.ndim == 0 else x for x in (arrays["A"], arrays["W"]))
     h = _vector(arrays["h"], "h", path)
     # The authors' and later PyTorch code store the diagonal A as a vector.
     if A.ndim == 1 or (A.ndim == 2 and 1 in A.shape and W.ndim == 2 and W.shape[0] > 1):

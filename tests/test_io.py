@@ -154,6 +154,12 @@ def test_npz_integer_arrays(tmp_path):
     assert load(tmp_path / "m.npz").A == sp.eye(2)
 
 
+def test_one_unit_model_from_scalars(tmp_path):
+    np.savez(tmp_path / "one.npz", A=np.float64(0.5), W=np.float64(0), h=np.float64(1), z0=np.float64(2))
+    m = load(tmp_path / "one.npz")
+    assert (m.M, m.A[0, 0], m.h[0], m.z0[0]) == (1, sp.Rational(1, 2), 1, 2)
+
+
 def test_npz_missing_array(tmp_path):
     path = tmp_path / "model.npz"
     np.savez(path, A=np.array(A), W=np.array(W))

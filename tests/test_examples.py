@@ -179,8 +179,9 @@ def test_limit_cycle_surrounds_an_unstable_focus():
     assert np.abs(ev).max() > 1 and np.abs(ev[np.argmax(np.abs(ev))].imag) > 0
 
 
-def test_limit_cycle_regions_have_no_negative_real_eigenvalue():
-    assert not any(_has_negative_real_eigenvalue(H) for _, H in _region_matrices(limit_cycle()))
+def test_limit_cycle_regions_have_no_negative_real_or_zero_eigenvalue():
+    for _, H in _region_matrices(limit_cycle()):
+        assert H.det() != 0 and not _has_negative_real_eigenvalue(H)
 
 
 # ---- chaotic ----------------------------------------------------------------
@@ -210,6 +211,10 @@ def test_chaotic_has_regions_with_negative_real_eigenvalues():
     assert {"01101", "10101", "10110", "11101"} <= visited & negative
 
 
+def test_chaotic_has_eigenvalue_one_in_one_region():
+    assert [bits for bits, H in _region_matrices(chaotic()) if H.charpoly()(1) == 0] == ["10100"]
+
+
 # ---- regularized ------------------------------------------------------------
 
 def test_regularized_memory_units_have_the_regularized_form():
@@ -221,9 +226,16 @@ def test_regularized_memory_units_have_the_regularized_form():
 
 
 def test_regularized_has_eigenvalue_one_in_every_region_exactly():
+    m = regularized()
+    eye = flint.fmpq_mat(m.M, m.M, [int(i == j) for i in range(m.M) for j in range(m.M)])
+    x_minus_1 = flint.fmpq_poly([-1, 1])
     count = 0
-    for _, H in _region_matrices(regularized()):
-        assert H.charpoly()(1) == 0
+    for _, H in _region_matrices(m):
+        p = H.charpoly()
+        assert p(1) == 0
+        # twice, with two 1x1 Jordan blocks: algebraic and geometric multiplicity 2
+        assert p % x_minus_1**2 == 0 and p % x_minus_1**3 != 0
+        assert (H - eye).rank() == m.M - 2
         count += 1
     assert count == 2**6
 

@@ -46,9 +46,8 @@ def _excitatory_inhibitory(a_exc, a_inh, w_ee, w_ei, w_ie, h_exc, h_inh):
 
     Every excitatory unit excites every other one (w_ee) and every inhibitory
     unit (w_ie); every inhibitory unit inhibits every excitatory one (w_ei);
-    inhibitory units do not interact.  Different decays a_ii keep the units
-    from being interchangeable, so no region matrix has a repeated eigenvalue
-    forced by symmetry alone.
+    inhibitory units do not interact.  Callers give every unit its own decay
+    a_ii so that no two units are interchangeable.
     """
     n_e, n_i = len(a_exc), len(a_inh)
     M = n_e + n_i

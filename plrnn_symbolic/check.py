@@ -191,7 +191,7 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
         lam = _batched_eigvals(mats, names)
     for i, bits in enumerate(bar):
         if mode == EXACT:
-            spec = exact_spectrum(*mats.exact(bits))
+            spec = exact_spectrum(*mats.exact_lazy(bits))
             verdicts = decide(spec)
         elif mode == CERTIFIED:
             spec, verdicts = _certified(mats, bits, precision, max_precision)

@@ -27,9 +27,10 @@ PREDICATES = ("invertible", "principal_log", "real_log", "unique_real_log", "eig
 
 
 def _blocks_paired(e: Eigenvalue) -> Truth:
-    if e.blocks is None:
+    b = e.blocks
+    if b is None:
         return UNDECIDED
-    return Truth.of(all(c % 2 == 0 for c in Counter(e.blocks).values()))
+    return Truth.of(all(b.count(s) % 2 == 0 for s in set(b)))
 
 
 def _single_block(e: Eigenvalue) -> Truth:
@@ -43,10 +44,6 @@ def unpaired_blocks(e: Eigenvalue) -> list[int]:
     if e.blocks is None:
         return []
     return sorted((s for s, c in Counter(e.blocks).items() if c % 2), reverse=True)
-
-
-def _relevant(eigs, fact) -> list[dict]:
-    return [e.to_dict() for e in eigs if fact(e) is not FAILS]
 
 
 def decide(spectrum: Spectrum) -> dict[str, Verdict]:
@@ -67,39 +64,52 @@ def decide(spectrum: Spectrum) -> dict[str, Verdict]:
     """
     eigs = spectrum.eigenvalues
     method = spectrum.method
+    # each fact once per eigenvalue; the witnesses are built (and each eigenvalue
+    # formatted once) only when a verdict's witness is read
+    zeros = [e.zero for e in eigs]
+    nonpos = [z | e.negative for z, e in zip(zeros, eigs)]
+    single = [_single_block(e) for e in eigs]
+    not_positive = [~e.positive for e in eigs]
+    ones = [e.one for e in eigs]
 
-    zero = any_of(e.zero for e in eigs)
+    zero = any_of(zeros)
     invertible = ~zero
-    w_inv = {"zero_eigenvalues": _relevant(eigs, lambda e: e.zero)}
+    on_axis = any_of(nonpos)
+    real_log = invertible & all_of(~e.negative | _blocks_paired(e) for e in eigs)
+    unique = all_of(e.positive & s for e, s in zip(eigs, single))
+    one = any_of(ones)
 
-    on_axis = any_of(e.nonpositive for e in eigs)
-    w_principal = {"eigenvalues_on_closed_negative_axis": _relevant(eigs, lambda e: e.nonpositive)}
+    dicts: dict[int, dict] = {}
 
-    culver = all_of(~e.negative | _blocks_paired(e) for e in eigs)
-    real_log = invertible & culver
-    negatives = [e for e in eigs if e.negative is not FAILS]
-    w_real = {
-        "negative_eigenvalues": [dict(e.to_dict(), unpaired_blocks=unpaired_blocks(e)) for e in negatives],
-        "invertible": invertible.value,
-    }
+    def as_dict(k: int) -> dict:
+        if k not in dicts:
+            dicts[k] = eigs[k].to_dict()
+        return dict(dicts[k])
 
-    unique = all_of(e.positive & _single_block(e) for e in eigs)
-    w_unique = {
-        "not_positive": _relevant(eigs, lambda e: ~e.positive),
-        "several_jordan_blocks": [e.to_dict() for e in eigs if _single_block(e) is not HOLDS],
-    }
+    def relevant(facts) -> list[dict]:
+        return [as_dict(k) for k, t in enumerate(facts) if t is not FAILS]
 
-    one = any_of(e.one for e in eigs)
-    w_one = {"eigenvalue_one": _relevant(eigs, lambda e: e.one)}
+    def w_real() -> dict:
+        return {
+            "negative_eigenvalues": [dict(as_dict(k), unpaired_blocks=unpaired_blocks(e))
+                                     for k, e in enumerate(eigs) if e.negative is not FAILS],
+            "invertible": invertible.value,
+        }
 
-    verdicts = {
-        "invertible": Verdict("invertible", invertible, w_inv, method),
-        "principal_log": Verdict("principal_log", ~on_axis, w_principal, method),
+    def w_unique() -> dict:
+        return {
+            "not_positive": relevant(not_positive),
+            "several_jordan_blocks": [as_dict(k) for k, s in enumerate(single) if s is not HOLDS],
+        }
+
+    return {
+        "invertible": Verdict("invertible", invertible, lambda: {"zero_eigenvalues": relevant(zeros)}, method),
+        "principal_log": Verdict("principal_log", ~on_axis,
+                                 lambda: {"eigenvalues_on_closed_negative_axis": relevant(nonpos)}, method),
         "real_log": Verdict("real_log", real_log, w_real, method),
         "unique_real_log": Verdict("unique_real_log", unique, w_unique, method),
-        "eigenvalue_one": Verdict("eigenvalue_one", one, w_one, method),
+        "eigenvalue_one": Verdict("eigenvalue_one", one, lambda: {"eigenvalue_one": relevant(ones)}, method),
     }
-    return verdicts
 
 
 def all_decided(verdicts: dict[str, Verdict]) -> bool:

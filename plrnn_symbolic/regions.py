@@ -133,14 +133,24 @@ class RegionMatrices:
 
     def exact(self, bits: str):
         """(H, points, S) over Q; points/S are the block-triangular split, or ((), None)."""
+        H, points, S = self.exact_lazy(bits)
+        return (H() if callable(H) else H), points, S
+
+    def exact_lazy(self, bits: str):
+        """As :meth:`exact`, but with the split H is a function that builds it:
+        :func:`~plrnn_symbolic.spectrum.exact_spectrum` needs it only for a repeated factor."""
         A, AW = self._q
+        M = self.M
         act = [b == "1" for b in bits]
-        H = flint.fmpq_mat(self.M, self.M, [AW[i, j] if act[j] else A[i, j] for i in range(self.M) for j in range(self.M)])
+
+        def H() -> flint.fmpq_mat:
+            return flint.fmpq_mat(M, M, [AW[i, j] if act[j] else A[i, j] for i in range(M) for j in range(M)])
+
         if not self.structured:
-            return H, (), None
-        on = [j for j in range(self.M) if act[j]]
+            return H(), (), None
+        on = [j for j in range(M) if act[j]]
         S = flint.fmpq_mat(len(on), len(on), [AW[i, j] for i in on for j in on])
-        return H, [self._diag_points[j] for j in range(self.M) if not act[j]], S
+        return H, [self._diag_points[j] for j in range(M) if not act[j]], S
 
     def _arb(self, prec: int):
         cache = self.__dict__.setdefault("_arb_cache", {})

@@ -25,8 +25,10 @@ of S has only 1 x 1 Jordan blocks.  ``points`` and ``S`` carry this structure.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import flint
 import numpy as np
@@ -42,9 +44,15 @@ class Eigenvalue:
 
     The facts (``zero``, ``one``, ``negative``, ``positive``, ``real``) hold when
     proved for every eigenvalue of the cluster and fail when proved for none.
+
+    ``value`` is what the method computed (an ``fmpq``, an ``acb`` enclosure, a
+    float ``complex`` or a message); ``root_of`` and ``root_index`` locate an
+    algebraic eigenvalue among the roots of its irreducible factor.  ``text`` and
+    ``detail`` are formatted from them only when asked for: a sweep decides
+    thousands of regions and formats few.
     """
 
-    text: str
+    value: Any
     approx: complex
     multiplicity: int
     blocks: tuple[int, ...] | None
@@ -53,7 +61,27 @@ class Eigenvalue:
     one: Truth
     negative: Truth
     positive: Truth
-    detail: tuple = ()
+    root_of: flint.fmpq_poly | None = None
+    root_index: int = 0
+
+    @cached_property
+    def text(self) -> str:
+        v = self.value
+        if isinstance(v, flint.acb):
+            return v.str(radius=True, more=False)
+        if isinstance(v, complex):
+            return f"{v.real:.12g}" if self.real is HOLDS else f"{v.real:.12g}{v.imag:+.12g}j"
+        return str(v)
+
+    @cached_property
+    def detail(self) -> tuple:
+        p = self.root_of
+        if p is None:
+            return ()
+        poly = str(p)
+        return (("root_of", poly if len(poly) <= 400 else f"(irreducible factor of degree {p.degree()})"),
+                ("root_index", self.root_index), ("degree", p.degree()),
+                ("enclosure", self.value.str(radius=True)))
 
     @property
     def nonpositive(self) -> Truth:
@@ -126,7 +154,7 @@ def exact_jordan_blocks(H: flint.fmpq_mat, p: flint.fmpq_poly, m: int) -> tuple[
 
 def _rational_eigenvalue(v: flint.fmpq, m: int, blocks) -> Eigenvalue:
     return Eigenvalue(
-        text=str(v), approx=complex(int(v.p) / int(v.q)), multiplicity=m, blocks=blocks,
+        value=v, approx=complex(int(v.p) / int(v.q)), multiplicity=m, blocks=blocks,
         real=HOLDS, zero=Truth.of(v == 0), one=Truth.of(v == 1),
         negative=Truth.of(v < 0), positive=Truth.of(v > 0),
     )
@@ -134,8 +162,13 @@ def _rational_eigenvalue(v: flint.fmpq, m: int, blocks) -> Eigenvalue:
 
 def _algebraic_eigenvalues(p: flint.fmpq_poly, m: int, blocks) -> list[Eigenvalue]:
     """Roots of an irreducible p of degree >= 2: never 0 or 1, real ones isolated
-    with exactly zero imaginary part, refined until their signs are certain."""
-    prec = 64
+    with exactly zero imaginary part, refined until their signs are certain.
+
+    The isolation starts at 16 bits (FLINT returns rigorous, isolated enclosures
+    at any precision, usually far more accurate than asked) and doubles only
+    while a sign or the reality of a root is not yet certain.
+    """
+    prec = 16
     while True:
         with working_precision(prec):
             roots = [r for r, _ in p.complex_roots()]
@@ -147,57 +180,71 @@ def _algebraic_eigenvalues(p: flint.fmpq_poly, m: int, blocks) -> list[Eigenvalu
     out = []
     for i, r in enumerate(roots):
         real = bool(r.imag.is_exact() and r.imag.is_zero())
-        poly = str(p)
-        detail = {"root_of": poly if len(poly) <= 400 else f"(irreducible factor of degree {p.degree()})",
-                  "root_index": i + 1, "degree": p.degree(), "enclosure": r.str(radius=True)}
         out.append(Eigenvalue(
-            text=r.str(radius=True, more=False), approx=acb_to_complex(r),
-            multiplicity=m, blocks=blocks, real=Truth.of(real), zero=FAILS, one=FAILS,
+            value=r, approx=acb_to_complex(r), multiplicity=m, blocks=blocks,
+            real=HOLDS if real else FAILS, zero=FAILS, one=FAILS,
             negative=Truth.of(real and r.real < 0), positive=Truth.of(real and r.real > 0),
-            detail=tuple(detail.items()),
+            root_of=p, root_index=i + 1,
         ))
     return out
 
 
-def exact_spectrum(H: flint.fmpq_mat, points: Sequence[flint.fmpq] = (), S: flint.fmpq_mat | None = None) -> Spectrum:
+def exact_spectrum(H: flint.fmpq_mat | Callable[[], flint.fmpq_mat], points: Sequence[flint.fmpq] = (),
+                   S: flint.fmpq_mat | None = None) -> Spectrum:
     """Exact spectrum and Jordan structure of the rational matrix ``H``.
 
     With ``S`` given, the characteristic polynomial is prod (x - v for v in
-    points) * charpoly(S) (block-triangular structure, proofs/07_region_structure.tex).
+    points) * charpoly(S) (block-triangular structure, proofs/07_region_structure.tex),
+    and ``H`` may be a function that builds it: H is only needed for the ranks
+    of a repeated factor, which a generic region does not have (every factor of
+    multiplicity 1 has Jordan blocks (1,)).
 
     >>> spec = exact_spectrum(flint.fmpq_mat([[-1, 1], [0, -1]]))
     >>> [(e.text, e.multiplicity, e.blocks) for e in spec.eigenvalues]
     [('-1', 2, (2,))]
     """
-    factors: dict[str, list] = {}
-
-    def add(p: flint.fmpq_poly, m: int):
-        key = str(p)
-        if key in factors:
-            factors[key][1] += m
-        else:
-            factors[key] = [p, m]
-
+    # [factor, multiplicity]; the factors of one factorisation are distinct, so only
+    # a point equal to a rational root of charpoly(S) merges (fmpq == is exact and
+    # cheap, where hashing an fmpq goes through fractions.Fraction)
+    factors: list[list] = []
     if S is None:
-        _, fl = H.charpoly().factor(monic=True)
-        for p, m in fl:
-            add(p, m)
+        H = H() if callable(H) else H
+        n = H.nrows()
+        factors = [[p, m] for p, m in H.charpoly().factor(monic=True)[1]]
     else:
-        for v, c in Counter(points).items():
-            add(flint.fmpq_poly([-v, 1]), c)
+        n = len(points) + S.nrows()
+        roots: list[list] = []  # [v, count] of the distinct points
+        for v in points:
+            for g in roots:
+                if g[0] == v:
+                    g[1] += 1
+                    break
+            else:
+                roots.append([v, 1])
+        factors = [[flint.fmpq_poly([-v, 1]), c] for v, c in roots]
         if S.nrows():
-            _, fl = S.charpoly().factor(monic=True)
-            for p, m in fl:
-                add(p, m)
+            for p, m in S.charpoly().factor(monic=True)[1]:
+                if p.degree() == 1:
+                    v = -p.coeffs()[0]
+                    k = next((k for k, (w, _) in enumerate(roots) if w == v), None)
+                    if k is not None:
+                        factors[k][1] += m
+                        continue
+                factors.append([p, m])
     eigs: list[Eigenvalue] = []
-    for p, m in factors.values():
-        blocks = exact_jordan_blocks(H, p, m)
+    for p, m in factors:
+        if m == 1:
+            blocks = (1,)
+        else:
+            if callable(H):
+                H = H()
+            blocks = exact_jordan_blocks(H, p, m)
         if p.degree() == 1:
             eigs.append(_rational_eigenvalue(-p.coeffs()[0], m, blocks))
         else:
             eigs.extend(_algebraic_eigenvalues(p, m, blocks))
     eigs.sort(key=lambda e: (e.approx.real, e.approx.imag))
-    return Spectrum(tuple(eigs), "exact", H.nrows())
+    return Spectrum(tuple(eigs), "exact", n)
 
 
 # ---- certified (balls) ------------------------------------------------------------
@@ -263,7 +310,7 @@ def ball_spectrum(S: flint.acb_mat | None, points: Sequence[flint.fmpq] = (), pr
                 balls = S.eig(multiple=True)
             except ValueError:
                 unknown = Eigenvalue(
-                    text="not isolated at this precision", approx=complex("nan"),
+                    value="not isolated at this precision", approx=complex("nan"),
                     multiplicity=n, blocks=None, real=UNDECIDED, zero=UNDECIDED, one=UNDECIDED,
                     negative=UNDECIDED, positive=UNDECIDED,
                 )
@@ -287,7 +334,7 @@ def ball_spectrum(S: flint.acb_mat | None, points: Sequence[flint.fmpq] = (), pr
             real = UNDECIDED
         merged_blocks = (1,) if isolated else None
         eigs.append(Eigenvalue(
-            text=ball.str(radius=True), approx=acb_to_complex(ball), multiplicity=count,
+            value=ball, approx=acb_to_complex(ball), multiplicity=count,
             blocks=merged_blocks, **_ball_facts(ball, real),
         ))
     for v, c in pts.items():
@@ -340,7 +387,7 @@ def float_spectrum(H: np.ndarray, tol: float | None = None, eigenvalues: np.ndar
             blocks = _partition([ranks[k - 1] - ranks[k] for k in range(1, len(ranks))])
         real = abs(z.imag) <= tol
         eigs.append(Eigenvalue(
-            text=f"{z.real:.12g}" if real else f"{z.real:.12g}{z.imag:+.12g}j", approx=z,
+            value=z, approx=z,
             multiplicity=m, blocks=blocks, real=Truth.of(real), zero=Truth.of(abs(z) <= tol),
             one=Truth.of(abs(z - 1) <= tol), negative=Truth.of(real and z.real < -tol),
             positive=Truth.of(real and z.real > tol),

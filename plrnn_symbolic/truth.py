@@ -8,8 +8,9 @@ only makes the result undecided when it could change it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 
@@ -21,16 +22,17 @@ class Truth(enum.Enum):
     @staticmethod
     def of(value: bool | None) -> "Truth":
         """``True`` -> HOLDS, ``False`` -> FAILS, ``None`` -> UNDECIDED."""
-        return Truth.UNDECIDED if value is None else (Truth.HOLDS if value else Truth.FAILS)
+        return UNDECIDED if value is None else (HOLDS if value else FAILS)
 
+    # the connectives are table look-ups by identity (a sweep evaluates millions)
     def __invert__(self) -> "Truth":
-        return {Truth.HOLDS: Truth.FAILS, Truth.FAILS: Truth.HOLDS}.get(self, Truth.UNDECIDED)
+        return _NOT[self._value_]
 
     def __and__(self, other: "Truth") -> "Truth":
-        return all_of((self, other))
+        return _AND[self._value_, other._value_]
 
     def __or__(self, other: "Truth") -> "Truth":
-        return any_of((self, other))
+        return _OR[self._value_, other._value_]
 
     def __bool__(self):
         raise TypeError("a Truth is three-valued: compare with Truth.HOLDS, or use .holds on a Verdict")
@@ -41,6 +43,14 @@ class Truth(enum.Enum):
 
 
 HOLDS, FAILS, UNDECIDED = Truth.HOLDS, Truth.FAILS, Truth.UNDECIDED
+
+# Kleene's strong three-valued tables, keyed by the enum values (plain strings
+# hash in C; an enum member's hash is a Python call)
+_NOT = {"holds": FAILS, "fails": HOLDS, "undecided": UNDECIDED}
+_AND = {(a.value, b.value): FAILS if FAILS in (a, b) else (UNDECIDED if UNDECIDED in (a, b) else HOLDS)
+        for a in Truth for b in Truth}
+_OR = {(a.value, b.value): HOLDS if HOLDS in (a, b) else (UNDECIDED if UNDECIDED in (a, b) else FAILS)
+       for a in Truth for b in Truth}
 
 
 def all_of(truths: Iterable[Truth]) -> Truth:
@@ -59,11 +69,21 @@ def all_of(truths: Iterable[Truth]) -> Truth:
 
 
 def any_of(truths: Iterable[Truth]) -> Truth:
-    """Kleene disjunction."""
-    return ~all_of(~t for t in truths)
+    """Kleene disjunction: HOLDS if any holds, else UNDECIDED if any is, else FAILS.
+
+    >>> any_of([FAILS, UNDECIDED, HOLDS]), any_of([FAILS, UNDECIDED]), any_of([])
+    (<Truth.HOLDS: 'holds'>, <Truth.UNDECIDED: 'undecided'>, <Truth.FAILS: 'fails'>)
+    """
+    out = FAILS
+    for t in truths:
+        if t is HOLDS:
+            return HOLDS
+        if t is UNDECIDED:
+            out = UNDECIDED
+    return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Verdict:
     """The decision of one predicate for one region matrix.
 
@@ -74,7 +94,8 @@ class Verdict:
     truth : Truth
     witness : dict
         JSON-ready evidence: the eigenvalues or enclosures, Jordan block sizes,
-        determinant, ... that decide it.
+        determinant, ... that decide it.  May be given as a function that builds
+        it: a sweep decides every region and formats few witnesses.
     method : str
         ``"exact"``, ``"certified (p bits)"``, ``"float (tol=...)"`` or ``"symbolic"``.
     condition : sympy expression, optional
@@ -83,9 +104,21 @@ class Verdict:
 
     name: str
     truth: Truth
-    witness: dict[str, Any] = field(default_factory=dict)
-    method: str = "exact"
-    condition: Any = None
+    method: str
+    condition: Any
+
+    def __init__(self, name: str, truth: Truth, witness: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+                 method: str = "exact", condition: Any = None):
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "truth", truth)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "condition", condition)
+        object.__setattr__(self, "_witness", {} if witness is None else witness)
+
+    @cached_property
+    def witness(self) -> dict[str, Any]:
+        w = self._witness
+        return w() if callable(w) else w
 
     @property
     def holds(self) -> bool | None:

@@ -17,6 +17,8 @@ from .errors import InputError
 EPILOG = {
     "check": "example:\n  plrnn-symbolic check --example limit_cycle\n"
              "  plrnn-symbolic check model.npz --regions visited --steps 2000 --mode certified --json",
+    "derive": "example:\n  plrnn-symbolic derive --example limit_cycle --regions 000000 111111\n"
+              "  plrnn-symbolic derive model.json --regions all --mode certified --digits 40 --json",
     "examples": "example:\n  plrnn-symbolic examples",
 }
 
@@ -96,6 +98,46 @@ def _cmd_check(args) -> int:
     return 0
 
 
+def _cmd_derive(args) -> int:
+    from .regions import MAX_REGIONS
+    from .transform import derive
+
+    model = _model_from(args)
+    cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
+                  burn_in=args.burn_in, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json)
+    if args.json:
+        print(json.dumps(cont.to_dict(), indent=1, default=str))
+        return 0
+    counts = cont.to_dict()["summary"]
+    print(f"model {model.name or '(unnamed)'}: M = {model.M}, dt = {model.dt}, {len(cont.systems)} regions, "
+          f"mode {args.mode}")
+    print("  " + ", ".join(f"{k}: {v}" for k, v in counts.items() if v))
+    import numpy as np
+
+    with np.printoptions(precision=6, suppress=True, linewidth=120):
+        for bits, s in list(cont.systems.items())[:args.show]:
+            print(f"\nregion {bits}: {s.status}, dimension {s.dimension}, {s.method}")
+            for note in s.notes:
+                print(f"  note: {note}")
+            if not s.derived:
+                continue
+            print(f"  logarithm: {s.logarithm}")
+            if s.L_exact is not None and s.M <= 3:
+                print(f"  L = {s.L_exact.tolist()}\n  g = {s.g_exact.T.tolist()[0]}")
+            else:
+                print("  L =\n" + "\n".join("    " + line for line in str(s.L).splitlines()))
+                print(f"  g = {s.g}")
+            if s.B is not None:
+                print("  B =\n" + "\n".join("    " + line for line in str(s.B).splitlines()))
+            r = s.residual
+            if "exp" in r:
+                print(f"  residual ({r['method']}): |e^(L dt) - W| <= {r['exp']:.2e}, "
+                      f"|dt phi1(L dt) g - h| <= {r['affine']:.2e}")
+        if len(cont.systems) > args.show:
+            print(f"\n... {len(cont.systems) - args.show} more regions (--show N, or --json for all)")
+    return 0
+
+
 def _cmd_examples(args) -> int:
     from .examples import list_examples
 
@@ -121,6 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-precision", type=int, default=1024, help="largest precision in bits (certified)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("derive", help="derive the continuous-time system per region", epilog=EPILOG["derive"],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_model_args(p)
+    _add_region_args(p)
+    p.add_argument("--mode", choices=["exact", "certified", "float"], default="exact")
+    p.add_argument("--digits", type=int, default=30, help="digits of certified arithmetic")
+    p.add_argument("--show", type=int, default=8, help="regions to print in the table")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_derive)
 
     p = sub.add_parser("examples", help="list the bundled example models", epilog=EPILOG["examples"],
                        formatter_class=argparse.RawDescriptionHelpFormatter)

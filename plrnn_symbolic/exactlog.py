@@ -1,0 +1,224 @@
+"""Exact (sympy) real logarithms and affine terms, where a closed form exists.
+
+* 1 x 1 and 2 x 2 matrices, symbolic entries included (closed forms in the
+  trace and determinant, proofs/01_principal_embedding.tex);
+* any size when every eigenvalue is rational: from the Jordan form H = P J P^{-1},
+  blockwise log J_k(lambda) = log(lambda) I + sum_j (-1)^{j+1} N^j / (j lambda^j) for
+  lambda > 0, and for a pair of equal blocks of lambda < 0 the rotation
+  [[log(-J), -pi I], [pi I, log(-J)]]; an unpaired block is paired with a copy of
+  itself in new coordinates (the minimal lift, proofs/03_negative_eigenvalues_lift.tex).
+
+Anything else raises :class:`~plrnn_symbolic.logarithm.LogError`; the caller
+falls back to certified arithmetic and says so.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+import flint
+
+from .domains import fmpq_matrix, fmpq_to_sympy
+from .logarithm import LogError
+
+
+@dataclass
+class ExactLog:
+    X: sp.Matrix                 # N x N real logarithm of Htilde
+    Htilde: sp.Matrix            # diag(H, unpaired blocks)
+    lifted: list = field(default_factory=list)
+    paired: list = field(default_factory=list)
+    route: str = ""
+
+
+def _block_log(lam, k: int, principal_of) -> sp.Matrix:
+    """log of the k x k Jordan block principal_of * (lambda I + N) with principal_of * lambda > 0."""
+    mu = principal_of * lam
+    N = sp.Matrix(k, k, lambda i, j: 1 if j == i + 1 else 0) * principal_of
+    out = sp.log(mu) * sp.eye(k)
+    P = sp.eye(k)
+    for j in range(1, k):
+        P = P * N
+        out += sp.Rational((-1) ** (j + 1), j) * P / mu**j
+    return out
+
+
+def _jordan_blocks(J: sp.Matrix) -> list[tuple[object, int, int]]:
+    """(eigenvalue, start, size) of each block of a Jordan matrix."""
+    out, i, n = [], 0, J.rows
+    while i < n:
+        k = 1
+        while i + k < n and J[i + k - 1, i + k] == 1:
+            k += 1
+        out.append((J[i, i], i, k))
+        i += k
+    return out
+
+
+def _two_by_two(H: sp.Matrix) -> sp.Matrix:
+    a, b, c, d = H
+    tau, delta = a + d, a * d - b * c
+    disc = sp.factor(tau**2 - 4 * delta)
+    eye = sp.eye(2)
+    if disc.is_negative:
+        # complex pair r e^{+-i theta}: H = (tau/2) I + N with N^2 = -omega^2 I
+        omega = sp.sqrt(-disc) / 2
+        theta = sp.atan2(omega, tau / 2)
+        return sp.log(delta) / 2 * eye + theta / omega * (H - tau / 2 * eye)
+    if disc.is_zero:
+        lam = tau / 2
+        return sp.log(lam) * eye + (H - lam * eye) / lam
+    # distinct real eigenvalues (or a sign that depends on parameters: the generic formula)
+    l1, l2 = (tau + sp.sqrt(disc)) / 2, (tau - sp.sqrt(disc)) / 2
+    return (sp.log(l1) * (H - l2 * eye) - sp.log(l2) * (H - l1 * eye)) / (l1 - l2)
+
+
+def exact_real_log(H: sp.Matrix, status: str) -> ExactLog:
+    """The real logarithm of THEORY section 3 for ``status`` in
+    principal / real_nonprincipal / lifted, exactly.
+
+    >>> r = exact_real_log(sp.Matrix([[-1, 0], [0, -1]]), "real_nonprincipal")
+    >>> r.X
+    Matrix([
+    [ 0, -pi],
+    [pi,   0]])
+    >>> exact_real_log(sp.Matrix([[sp.Rational(1, 2)]]), "principal").X
+    Matrix([[-log(2)]])
+    """
+    H = sp.Matrix(H)
+    n = H.rows
+    if n <= 2 and status == "principal":
+        X = sp.Matrix([[sp.log(H[0, 0])]]) if n == 1 else _two_by_two(H)
+        return ExactLog(X.applyfunc(sp.simplify), H, route="closed form (2 x 2)" if n == 2 else "scalar")
+    if H.free_symbols:
+        raise LogError("symbolic weights: exact logarithms of non-principal or larger regions are not available")
+    Hq = fmpq_matrix(H)
+    factors = Hq.charpoly().factor(monic=True)[1]   # FLINT: fast test for a rational spectrum
+    for f, _ in factors:
+        if f.degree() > 1:
+            raise LogError(f"the spectrum is not rational (irreducible factor of degree {f.degree()})")
+    if all(m == 1 for _, m in factors):
+        return _simple_rational(Hq, [-f.coeffs()[0] for f, _ in factors], status)
+    if n > 4:
+        raise LogError("repeated rational eigenvalues in a matrix larger than 4 x 4 (Jordan form too costly)")
+    P, J = H.jordan_form()
+    blocks = _jordan_blocks(J)
+    by_value: dict = defaultdict(list)
+    for lam, start, k in blocks:
+        by_value[lam].append((start, k))
+    extra = []        # unpaired negative blocks to duplicate: (lam, size)
+    for lam, bl in by_value.items():
+        if lam == 0:
+            raise LogError("singular")
+        if lam < 0:
+            sizes = defaultdict(list)
+            for start, k in bl:
+                sizes[k].append(start)
+            for k, starts in sizes.items():
+                if len(starts) % 2:
+                    if status != "lifted":
+                        raise LogError("unpaired negative block")
+                    extra.append((lam, k))
+    nt = n + sum(k for _, k in extra)
+    Jt = sp.diag(J, *[sp.Matrix(k, k, lambda i, j: lam if i == j else (1 if j == i + 1 else 0)) for lam, k in extra])
+    Pt = sp.diag(P, sp.eye(nt - n)) if nt > n else P
+    X = sp.zeros(nt, nt)
+    neg: dict = defaultdict(list)
+    for lam, start, k in _jordan_blocks(Jt):
+        if lam > 0:
+            X[start:start + k, start:start + k] = _block_log(lam, k, 1)
+        else:
+            neg[(lam, k)].append(start)
+    paired = []
+    for (lam, k), starts in neg.items():
+        Lk = _block_log(lam, k, -1)
+        for a, b in zip(starts[0::2], starts[1::2]):
+            X[a:a + k, a:a + k] = Lk
+            X[b:b + k, b:b + k] = Lk
+            X[a:a + k, b:b + k] = -sp.pi * sp.eye(k)
+            X[b:b + k, a:a + k] = sp.pi * sp.eye(k)
+        paired.append((lam, k, len(starts) // 2))
+    Xo = (Pt * X * Pt.inv()).applyfunc(lambda e: sp.expand(sp.nsimplify(e) if e.is_number and e.is_rational else e))
+    Ht = sp.diag(H, *[sp.Matrix(k, k, lambda i, j: lam if i == j else (1 if j == i + 1 else 0)) for lam, k in extra]) \
+        if extra else H
+    return ExactLog(Xo, Ht, lifted=extra, paired=paired, route="Jordan form over Q")
+
+
+def _simple_rational(Hq, lams, status: str) -> ExactLog:
+    """Distinct rational eigenvalues: H = sum lambda_i P_i with rational spectral projectors
+    P_i = prod_{j != i} (H - lambda_j I) / (lambda_i - lambda_j) (computed over Q by FLINT);
+    log H = sum log(lambda_i) P_i on the positive ones, and each negative lambda (simple,
+    so unpaired) is doubled: with P_i = u y (u a column, y a row, y u = 1), the new coordinate
+    e rotates with u by pi (proofs/03_negative_eigenvalues_lift.tex)."""
+    n = Hq.nrows()
+    eye = flint.fmpq_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])
+    projectors = []
+    for i, li in enumerate(lams):
+        P = eye
+        for j, lj in enumerate(lams):
+            if j != i:
+                P = P * (Hq - eye * lj) * (1 / (li - lj))
+        projectors.append(P)
+    if any(lam == 0 for lam in lams):
+        raise LogError("singular")
+    neg = [i for i, lam in enumerate(lams) if lam < 0]
+    if neg and status != "lifted":
+        raise LogError("unpaired negative eigenvalue")
+    k = len(neg)
+    X = sp.zeros(n + k, n + k)
+    for lam, P in zip(lams, projectors):
+        X[:n, :n] += sp.log(abs(fmpq_to_sympy(lam))) * _to_sympy(P)
+    lifted = []
+    for col, i in enumerate(neg):
+        P = projectors[i]
+        c = next(j for j in range(n) if any(P[r, j] != 0 for r in range(n)))
+        u = [P[r, c] for r in range(n)]
+        r0 = next(r for r in range(n) if u[r] != 0)
+        y = [P[r0, j] / u[r0] for j in range(n)]
+        for r in range(n):
+            X[r, n + col] = -sp.pi * fmpq_to_sympy(u[r])
+            X[n + col, r] = sp.pi * fmpq_to_sympy(y[r])
+        X[n + col, n + col] = sp.log(abs(fmpq_to_sympy(lams[i])))
+        lifted.append((fmpq_to_sympy(lams[i]), 1))
+    H = _to_sympy(Hq)
+    Ht = sp.diag(H, *[sp.Matrix([[v]]) for v, _ in lifted]) if lifted else H
+    return ExactLog(X, Ht, lifted=lifted, route="spectral projectors over Q")
+
+
+def _to_sympy(P) -> sp.Matrix:
+    return sp.Matrix(P.nrows(), P.ncols(), [fmpq_to_sympy(x) for x in P.entries()])
+
+
+def exact_beta_apply(X: sp.Matrix, Ht: sp.Matrix, V: sp.Matrix) -> sp.Matrix:
+    """beta(X) V with beta(x) = x / (e^x - 1), for a log X of Ht (e^X = Ht).
+
+    Off the eigenvalue 1 this is X (Ht - I)^{-1} V; on the generalized eigenspace
+    of 1 (where X is the nilpotent log(I + N)), beta(X) = sum_n (-1)^n N^n / (n + 1)
+    (proofs/02_affine_term_zoh.tex).  The two parts are split by the spectral
+    projector of the eigenvalue 1.
+    """
+    n = Ht.rows
+    E = Ht - sp.eye(n)
+    tidy = sp.simplify if (X.free_symbols or E.free_symbols or V.free_symbols) else sp.expand
+    if not (E.free_symbols or V.free_symbols):
+        Eq = fmpq_matrix(E)
+        if Eq.det() != 0:
+            return (X * _to_sympy(Eq.solve(fmpq_matrix(V)))).applyfunc(tidy)
+    elif E.det() != 0:
+        return (X * E.inv() * V).applyfunc(tidy)
+    K = E**n
+    ker, ran = K.nullspace(), K.columnspace()
+    T = sp.Matrix.hstack(*(ker + ran))
+    Pi = T * sp.diag(sp.eye(len(ker)), sp.zeros(len(ran), len(ran))) * T.inv()   # projector onto ker (E^n)
+    Q = sp.eye(n) - Pi
+    drazin = (E + Pi).inv() * Q
+    N = E * Pi
+    series = sp.zeros(n, n)
+    Np = sp.eye(n)
+    for k in range(n):
+        series += sp.Rational((-1) ** k, k + 1) * Np
+        Np = Np * N
+    return (X * drazin * V + series * Pi * V).applyfunc(tidy)

@@ -1,0 +1,456 @@
+"""``derive``: the continuous-time system of each region (THEORY sections 2, 3, 7).
+
+For region Omega with H = W_Omega, the ODE dz/dt = L z + g (+ B s) reproduces
+one discrete step exactly iff e^{L dt} = H and dt phi1(L dt) g = h
+(proofs/01_principal_embedding.tex, proofs/02_affine_term_zoh.tex).  By status:
+
+* ``principal``: principal_log holds; L = Log(H)/dt, unique with spectrum in the strip.
+* ``real_nonprincipal``: real_log holds, principal_log fails: equal negative blocks
+  are paired into rotations by pi.
+* ``lifted``: invertible without a real log: the minimal lift of dimension N > M,
+  with G = [I; 0] (N x M) and P = [I, 0] (M x N), P Phi_dt(G z) = H z + h.
+* ``impossible``: H singular, no flow of any dimension reproduces the step
+  (proofs/04_singular_impossible.tex).
+
+g = (1/dt) beta(L dt) h and B = (1/dt) beta(L dt) C, computed as phi1(L dt)^{-1} h / dt
+(no special case for eigenvalue one).  Every derived system carries a residual:
+bounds on |e^{L dt} - H~| and |dt phi1(L dt) [g B] - [h~ C~]| from one exponential
+of the augmented matrix [[L dt, (g, B) dt], [0, 0]], rigorous (ball arithmetic)
+in exact and certified mode.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import flint
+import numpy as np
+import scipy.linalg
+import sympy as sp
+from tqdm.auto import tqdm
+
+from .check import check
+from .domains import CERTIFIED, EXACT, FLOAT, check_mode, digits_to_bits, to_arb, working_precision
+from .errors import InputError
+from .exactlog import exact_beta_apply, exact_real_log
+from .logarithm import BallLinalg, FloatLinalg, LogError, principal_logarithm, real_logarithm
+from .model import PLRNN
+from .regions import MAX_REGIONS, region_matrix, region_of, select_regions
+from .truth import Verdict
+
+STATUSES = ("principal", "real_nonprincipal", "lifted", "impossible", "undecided")
+
+
+def status_of(verdicts: dict[str, Verdict]) -> str:
+    """The derivation status implied by the predicates of one region."""
+    inv, pr, rl = (verdicts[k].status for k in ("invertible", "principal_log", "real_log"))
+    if inv == "fails":
+        return "impossible"
+    if pr == "holds":
+        return "principal"
+    if rl == "holds":
+        return "real_nonprincipal"
+    if inv == "holds" and rl == "fails":
+        return "lifted"
+    return "undecided"
+
+
+@dataclass(frozen=True)
+class RegionSystem:
+    """dz/dt = L z + g + B s in region ``region`` (dimension N >= M when lifted)."""
+
+    region: str
+    status: str
+    M: int
+    dt: float
+    L: np.ndarray | None = None
+    g: np.ndarray | None = None
+    B: np.ndarray | None = None
+    G: np.ndarray | None = None
+    P: np.ndarray | None = None
+    L_exact: sp.Matrix | None = None
+    g_exact: sp.Matrix | None = None
+    B_exact: sp.Matrix | None = None
+    residual: dict[str, Any] = field(default_factory=dict)
+    method: str = ""
+    logarithm: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def dimension(self) -> int:
+        return self.M if self.L is None else self.L.shape[0]
+
+    @property
+    def derived(self) -> bool:
+        return self.L is not None
+
+    def flow(self, z, t: float, s=None) -> np.ndarray:
+        """Phi_t(z) = e^{L t} z + t phi1(L t)(g + B s) for an N-vector z (float)."""
+        N = self.dimension
+        u = self.g + (self.B @ np.asarray(s, dtype=float) if s is not None and self.B is not None else 0)
+        aug = np.zeros((N + 1, N + 1))
+        aug[:N, :N] = self.L * t
+        aug[:N, N] = u * t
+        E = scipy.linalg.expm(aug)
+        return E[:N, :N] @ np.asarray(z, dtype=float) + E[:N, N]
+
+    def step(self, z, s=None) -> np.ndarray:
+        """P Phi_dt(G z): one step of the region's discrete map, through the flow."""
+        return self.P @ self.flow(self.G @ np.asarray(z, dtype=float), self.dt, s)
+
+    def to_dict(self) -> dict[str, Any]:
+        def arr(x):
+            return None if x is None else np.asarray(x, dtype=float).tolist()
+
+        out: dict[str, Any] = {"status": self.status, "dimension": self.dimension, "method": self.method,
+                               "logarithm": self.logarithm, "L": arr(self.L), "g": arr(self.g)}
+        if self.B is not None:
+            out["B"] = arr(self.B)
+        out["G"], out["P"] = arr(self.G), arr(self.P)
+        out["residual"] = self.residual
+        if self.L_exact is not None:
+            out["L_exact"] = str(self.L_exact.tolist())
+            out["g_exact"] = str(self.g_exact.T.tolist()[0]) if self.g_exact is not None else None
+            if self.B_exact is not None:
+                out["B_exact"] = str(self.B_exact.tolist())
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+
+# ---- residuals -------------------------------------------------------------------------
+def _augmented(X, U, N, K):
+    aug = np.zeros((N + 1 + K, N + 1 + K))
+    aug[:N, :N] = X
+    aug[:N, N:N + 1 + K] = U
+    return aug
+
+
+def _float_residual(X, U, Ht, targets) -> dict[str, Any]:
+    N, K1 = X.shape[0], U.shape[1]
+    E = scipy.linalg.expm(_augmented(X, U, N, K1 - 1))
+    return {"exp": float(np.abs(E[:N, :N] - Ht).max()), "affine": float(np.abs(E[:N, N:] - targets).max()),
+            "method": "float"}
+
+
+def _ball_residual(X: flint.arb_mat, U: flint.arb_mat, Ht: flint.arb_mat, targets: flint.arb_mat, prec: int):
+    """Rigorous upper bounds on |e^X - Ht| and |phi1(X) U - targets| (max norm)."""
+    N, K1 = X.nrows(), U.ncols()
+    with working_precision(prec):
+        aug = flint.arb_mat(N + K1, N + K1)
+        for i in range(N):
+            for j in range(N):
+                aug[i, j] = X[i, j]
+            for j in range(K1):
+                aug[i, N + j] = U[i, j]
+        E = aug.exp()
+        r_exp = max((abs(E[i, j] - Ht[i, j]).upper() for i in range(N) for j in range(N)), default=flint.arb(0))
+        r_aff = max((abs(E[i, N + j] - targets[i, j]).upper() for i in range(N) for j in range(K1)),
+                    default=flint.arb(0))
+    return {"exp": float(flint.arb(r_exp).upper()), "affine": float(flint.arb(r_aff).upper()),
+            "method": f"certified ({prec} bits)"}
+
+
+# ---- per-region derivation ----------------------------------------------------------------
+def _lift_maps(M: int, N: int):
+    G = np.zeros((N, M))
+    G[:M, :M] = np.eye(M)
+    return G, G.T.copy()
+
+
+def _phi1_solve_float(X: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """phi1(X)^{-1} rhs, with phi1(X) read off exp([[X, I], [0, 0]])."""
+    N = X.shape[0]
+    aug = np.zeros((2 * N, 2 * N))
+    aug[:N, :N] = X
+    aug[:N, N:] = np.eye(N)
+    Phi = scipy.linalg.expm(aug)[:N, N:]
+    return np.linalg.solve(Phi, rhs)
+
+
+def _phi1_solve_ball(X: flint.arb_mat, rhs: flint.arb_mat, prec: int) -> flint.arb_mat:
+    N = X.nrows()
+    with working_precision(prec):
+        aug = flint.arb_mat(2 * N, 2 * N)
+        for i in range(N):
+            for j in range(N):
+                aug[i, j] = X[i, j]
+            aug[i, N + i] = 1
+        E = aug.exp()
+        Phi = flint.arb_mat(N, N, [E[i, N + j] for i in range(N) for j in range(N)])
+        return Phi.solve(rhs)
+
+
+def _targets(h, C, N, M, dtype=float):
+    """Columns [h~, C~] of the lifted system (zeros in the added coordinates)."""
+    K = 0 if C is None else C.shape[1]
+    out = np.zeros((N, 1 + K))
+    out[:M, 0] = h
+    if K:
+        out[:M, 1:] = C
+    return out
+
+
+def derive_region(H: sp.MatrixBase, h: sp.MatrixBase, C: sp.MatrixBase | None, dt, verdicts: dict[str, Verdict],
+                  mode: str = EXACT, digits: int = 30, region: str = "") -> RegionSystem:
+    """The continuous-time system of one affine map z -> H z + h (+ C s) of step dt.
+
+    ``verdicts`` are the predicates of H (from :func:`plrnn_symbolic.check`); they
+    fix the status.  See the module docstring for the statuses and residuals.
+    """
+    M = H.rows
+    status = status_of(verdicts)
+    dtf = float(dt)
+    if status in ("impossible", "undecided"):
+        why = ("H is singular: a time-dt flow map is invertible, so no ODE of any dimension reproduces the step "
+               "(proofs/04_singular_impossible.tex)" if status == "impossible" else
+               "the predicates are undecided at this precision: raise the precision or use exact mode")
+        return RegionSystem(region, status, M, dtf, method=verdicts["invertible"].method, notes=(why,))
+    notes: list[str] = []
+    if mode == EXACT:
+        try:
+            return _derive_exact(H, h, C, dt, status, region)
+        except LogError as exc:
+            notes.append(f"exact closed form not available ({exc}); fell back to certified arithmetic")
+            mode = CERTIFIED
+    if mode == CERTIFIED:
+        return _derive_ball(H, h, C, dt, status, region, digits, notes)
+    return _derive_float(H, h, C, dt, status, region, notes)
+
+
+def _choice_text(status: str, paired, lifted) -> str:
+    if status == "principal":
+        return "principal logarithm: the unique real logarithm with eigenvalues in the strip |Im| < pi"
+    parts = []
+    if paired:
+        parts.append("negative eigenvalues " + ", ".join(f"{p}" for p in paired) +
+                     " paired into rotations by pi (their Jordan blocks come in equal pairs, Culver)")
+    if lifted:
+        parts.append("unpaired negative eigenvalues " + ", ".join(f"{v}" for v in lifted) +
+                     " doubled in new coordinates (minimal lift); the other eigenvalues take the principal branch")
+    return "; ".join(parts) or "principal branch on all other eigenvalues"
+
+
+def _derive_float(H, h, C, dt, status, region, notes) -> RegionSystem:
+    M, dtf = H.rows, float(dt)
+    Hf = np.array(H.tolist(), dtype=float)
+    la = FloatLinalg()
+    try:
+        res = principal_logarithm(Hf, la) if status == "principal" else real_logarithm(Hf, la)
+    except LogError as exc:
+        return RegionSystem(region, "undecided", M, dtf, method="float", notes=tuple(notes) + (str(exc),))
+    X = res.X
+    N = X.shape[0]
+    Ht = np.zeros((N, N))
+    Ht[:M, :M] = Hf
+    for j, lam in enumerate(res.lifted):
+        Ht[M + j, M + j] = lam.real
+    Cf = None if C is None else np.array(C.tolist(), dtype=float)
+    T = _targets(np.array(h.tolist(), dtype=float).ravel(), Cf, N, M)
+    U = _phi1_solve_float(X, T)
+    G, P = _lift_maps(M, N)
+    resid = _float_residual(X, U, Ht, T)
+    _textbook(resid, X, Hf, T, M, N)
+    return RegionSystem(region, status, M, dtf, L=X / dtf, g=U[:, 0] / dtf, B=U[:, 1:] / dtf if Cf is not None else None,
+                        G=G, P=P, residual=resid, method="float", logarithm=_choice_text(status, res.paired, res.lifted),
+                        notes=tuple(notes))
+
+
+def _textbook(resid, X, Hf, T, M, N):
+    """The textbook form g dt = L dt (H - I)^{-1} h, where 1 is not an eigenvalue (no lift)."""
+    if N != M:
+        return
+    E = Hf - np.eye(M)
+    if np.linalg.cond(E) < 1e12:
+        resid["textbook_difference"] = float(np.abs(X @ np.linalg.solve(E, T[:, 0]) -
+                                                    _phi1_solve_float(X, T[:, :1])[:, 0]).max())
+
+
+def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
+    M = H.rows
+    prec = digits_to_bits(digits)
+    la = BallLinalg(prec)
+    with working_precision(prec):
+        Hb = flint.arb_mat(M, M, [to_arb(x) for x in H])
+        hb = [to_arb(x) for x in h]
+        Cb = None if C is None else [[to_arb(C[i, j]) for j in range(C.cols)] for i in range(M)]
+        dtb = to_arb(sp.sympify(dt))
+    try:
+        res = principal_logarithm(Hb, la) if status == "principal" else real_logarithm(Hb, la)
+    except LogError as exc:
+        return RegionSystem(region, "undecided", M, float(dt), method=f"certified ({digits} digits)",
+                            notes=tuple(notes) + (str(exc),))
+    X = res.X
+    N = X.nrows()
+    K = 0 if C is None else C.cols
+    with working_precision(prec):
+        Ht = flint.arb_mat(N, N)
+        T = flint.arb_mat(N, 1 + K)
+        for i in range(M):
+            for j in range(M):
+                Ht[i, j] = Hb[i, j]
+            T[i, 0] = hb[i]
+            for j in range(K):
+                T[i, 1 + j] = Cb[i][j]
+        for j, lam in enumerate(res.lifted):
+            Ht[M + j, M + j] = Hb_eig_real(lam, Hb, la)
+        Ub = _phi1_solve_ball(X, T, prec)
+        U = flint.arb_mat(N, 1 + K, [Ub[i, j].mid() for i in range(N) for j in range(1 + K)])
+        resid = _ball_residual(X, U, Ht, T, prec)
+        Lf = np.array([[float(X[i, j].mid()) for j in range(N)] for i in range(N)]) / float(dtb.mid())
+        Uf = np.array([[float(U[i, j].mid()) for j in range(1 + K)] for i in range(N)]) / float(dtb.mid())
+    G, P = _lift_maps(M, N)
+    if res.lifted:
+        notes.append("lifted coordinates double a negative eigenvalue; its enclosure enters the residual")
+    return RegionSystem(region, status, M, float(dt), L=Lf, g=Uf[:, 0], B=Uf[:, 1:] if K else None, G=G, P=P,
+                        residual=resid, method=f"certified ({digits} digits)", logarithm=_choice_text(
+                            status, res.paired, res.lifted) + ("" if res.route == "eigendecomposition" else
+                                                               f" [{res.route}]"), notes=tuple(notes))
+
+
+def Hb_eig_real(lam: complex, Hb: flint.arb_mat, la: BallLinalg) -> flint.arb:
+    """The lifted coordinate's value: the (real) enclosure of the eigenvalue it doubles."""
+    E = la.eig(Hb)[0]
+    best = min(E, key=lambda z: abs(complex(float(z.real.mid()), float(z.imag.mid())) - lam))
+    return best.real.mid()
+
+
+def _derive_exact(H, h, C, dt, status, region) -> RegionSystem:
+    M = H.rows
+    r = exact_real_log(sp.Matrix(H), status)
+    X, Ht = r.X, r.Htilde
+    N = X.rows
+    K = 0 if C is None else C.cols
+    T = sp.zeros(N, 1 + K)
+    T[:M, 0] = sp.Matrix(h)
+    if K:
+        T[:M, 1:] = sp.Matrix(C)
+    U = exact_beta_apply(X, Ht, T)
+    dt = sp.sympify(dt)
+    tidy = sp.simplify if X.free_symbols else sp.expand
+    L_exact = (X / dt).applyfunc(tidy)
+    g_exact = (U[:, 0] / dt).applyfunc(tidy)
+    B_exact = (U[:, 1:] / dt).applyfunc(tidy) if K else None
+    G, P = _lift_maps(M, N)
+    if X.free_symbols:
+        resid = {"method": "symbolic", "note": "identities checked in proofs/01 and proofs/02"}
+        Lf = gf = Bf = None
+        return RegionSystem(region, status, M, sp.sympify(dt), None, None, None, G, P, L_exact, g_exact, B_exact,
+                            resid, "exact", r.route)
+    prec = 256
+    with working_precision(prec):
+        Xb = flint.arb_mat(N, N, [to_arb(x) for x in X])
+        Ub = flint.arb_mat(N, 1 + K, [to_arb(x) for x in U])
+        Hb = flint.arb_mat(N, N, [to_arb(x) for x in Ht])
+        Tb = flint.arb_mat(N, 1 + K, [to_arb(x) for x in T])
+    resid = _ball_residual(Xb, Ub, Hb, Tb, prec)
+    resid["note"] = "exact closed form; bounds from evaluating it in ball arithmetic"
+    Lf = np.array(L_exact.evalf(17).tolist(), dtype=float)
+    gf = np.array(g_exact.evalf(17).tolist(), dtype=float).ravel()
+    Bf = np.array(B_exact.evalf(17).tolist(), dtype=float) if K else None
+    return RegionSystem(region, status, M, float(dt), Lf, gf, Bf, G, P, L_exact, g_exact, B_exact, resid, "exact",
+                        _choice_text(status, [(v, k) for v, k, _ in r.paired], [v for v, _ in r.lifted]) +
+                        f" [{r.route}]")
+
+
+# ---- the continuous-time model ------------------------------------------------------------------
+@dataclass(frozen=True)
+class ContinuousPLRNN:
+    """The continuous-time counterpart of a PLRNN: one :class:`RegionSystem` per region."""
+
+    model: PLRNN
+    systems: dict[str, RegionSystem]
+    mode: str
+
+    def __getitem__(self, bits: str) -> RegionSystem:
+        return self.systems[bits]
+
+    def system_at(self, z) -> RegionSystem:
+        bits = region_of(z)
+        if bits not in self.systems:
+            self.systems[bits] = derive(self.model, [bits], mode=self.mode)[bits]
+        return self.systems[bits]
+
+    def vector_field(self, z, s=None) -> np.ndarray:
+        """dz/dt at the M-dimensional state z (regions without a lift)."""
+        sysm = self.system_at(z)
+        if not sysm.derived or sysm.dimension != self.model.M:
+            raise InputError(f"region {sysm.region} has status {sysm.status}: no {self.model.M}-dimensional vector field")
+        v = sysm.L @ np.asarray(z, dtype=float) + sysm.g
+        if s is not None and sysm.B is not None:
+            v = v + sysm.B @ np.asarray(s, dtype=float)
+        return v
+
+    def as_continuous_plrnn(self, tol: float = 1e-9):
+        """(A~, W~, h~) if every region is L = A~ + W~ D, g = h~ (a continuous PLRNN), else None.
+
+        Needs all 2^M regions derived without a lift.
+        """
+        M = self.model.M
+        if len(self.systems) != 2**M or any(s.dimension != M or not s.derived for s in self.systems.values()):
+            return None
+        At = self.systems["0" * M].L
+        ht = self.systems["0" * M].g
+        Wt = np.zeros((M, M))
+        for j in range(M):
+            bits = "".join("1" if i == j else "0" for i in range(M))
+            Wt[:, j] = self.systems[bits].L[:, j] - At[:, j]
+        for bits, s in self.systems.items():
+            D = np.diag([float(b) for b in bits])
+            if np.abs(s.L - (At + Wt @ D)).max() > tol or np.abs(s.g - ht).max() > tol:
+                return None
+        return At, Wt, ht
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = {k: 0 for k in STATUSES}
+        for s in self.systems.values():
+            counts[s.status] += 1
+        return {"model": {"M": self.model.M, "K": self.model.K, "dt": str(self.model.dt), "name": self.model.name},
+                "mode": self.mode, "summary": counts,
+                "regions": {b: s.to_dict() for b, s in self.systems.items()}}
+
+
+def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT, digits: int = 30, *, z0=None,
+           steps: int | None = None, burn_in: int = 0, max_regions: int = MAX_REGIONS,
+           progress: bool = False) -> ContinuousPLRNN:
+    """Derive the continuous-time system of each region.
+
+    Parameters
+    ----------
+    model : PLRNN
+    regions : "all", "visited" or list of bit strings
+    mode : "exact", "certified" or "float"
+        exact: sympy closed forms where they exist (1 x 1, 2 x 2, rational spectra),
+        else certified and said so in ``notes``; certified: FLINT balls at ``digits``
+        digits with rigorous residual bounds; float: numpy/scipy.
+    digits : int
+        Digits for certified mode.
+
+    Examples
+    --------
+    >>> from plrnn_symbolic import PLRNN
+    >>> m = PLRNN(A=[[0.5, 0], [0, -0.5]], W=[[0, 0], [0, 0]], h=[1, 0])
+    >>> c = derive(m, regions=["00"])
+    >>> c["00"].status, c["00"].dimension, c["00"].L_exact
+    ('lifted', 3, Matrix([
+    [-log(2),       0,       0],
+    [      0, -log(2),     -pi],
+    [      0,      pi, -log(2)]]))
+    >>> c["00"].g_exact.T
+    Matrix([[log(4), 0, 0]])
+    """
+    check_mode(mode)
+    if digits < 1:
+        raise InputError("digits must be >= 1")
+    names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, max_regions=max_regions)
+    check_mode_for = EXACT if mode == EXACT else mode
+    report = check(model, names, check_mode_for, precision=max(53, digits_to_bits(digits)) if mode == CERTIFIED else 53)
+    out = {}
+    for bits in tqdm(names, desc=f"derive ({mode})", unit="region", disable=None if progress and len(names) >= 16 else True,
+                     file=sys.stderr, leave=False):
+        H = region_matrix(model, bits)
+        out[bits] = derive_region(H, model.h, model.C, model.dt, report[bits].verdicts, mode, digits, bits)
+    return ContinuousPLRNN(model, out, mode)

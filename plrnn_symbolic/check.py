@@ -14,21 +14,21 @@ The sweep is one loop over regions; the number domain is the ``mode``:
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from .domains import CERTIFIED, EXACT, FLOAT, check_mode
+from .domains import EXACT, FLOAT, check_mode
 from .errors import InputError
 from .model import PLRNN
 from .predicates import PREDICATES, all_decided, decide
 from .regions import MAX_REGIONS, RegionMatrices, region_matrix, select_regions
 from .spectrum import Spectrum, ball_spectrum, exact_spectrum, float_spectrum
 from .symbolic import decide_symbolic
-from .truth import Verdict
+from .truth import HOLDS, Verdict
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class CheckReport:
 
     model: PLRNN
     mode: str
-    regions: dict[str, RegionCheck]
+    regions: Mapping[str, RegionCheck]
     notes: list[str] = field(default_factory=list)
 
     def __getitem__(self, bits: str) -> RegionCheck:
@@ -70,6 +70,11 @@ class CheckReport:
 
     def summary(self) -> dict[str, dict[str, int]]:
         out = {p: {"holds": 0, "fails": 0, "undecided": 0} for p in PREDICATES}
+        if isinstance(self.regions, _FloatRegions):  # counted from the vectorised verdicts
+            holds = self.regions.holds.sum(axis=0)
+            for k, p in enumerate(PREDICATES):
+                out[p]["holds"], out[p]["fails"] = int(holds[k]), len(self.regions) - int(holds[k])
+            return out
         for rc in self.regions.values():
             for p in PREDICATES:
                 out[p][rc.verdicts[p].status] += 1
@@ -94,7 +99,10 @@ class CheckReport:
         lines.append(f"{'predicate':<17}{'holds':>8}{'fails':>8}{'undecided':>11}")
         for p, c in self.summary().items():
             lines.append(f"{p:<17}{c['holds']:>8}{c['fails']:>8}{c['undecided']:>11}")
-        bad = [rc for rc in self.regions.values() if _reason(rc)]
+        if isinstance(self.regions, _FloatRegions):  # only the flagged regions are built
+            bad = [self.regions[b] for b in self.regions.flagged()]
+        else:
+            bad = [rc for rc in self.regions.values() if _reason(rc)]
         if bad:
             lines.append("")
             lines.append("regions without a unique principal real logarithm, or with eigenvalue one:")
@@ -188,22 +196,76 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
         return CheckReport(model, mode, out, notes)
     mats = RegionMatrices(model)
     if mode == FLOAT:
-        lam = _batched_eigvals(mats, names)
-    for i, bits in enumerate(bar):
+        return CheckReport(model, mode, _FloatRegions(mats, names), notes)
+    for bits in bar:
         if mode == EXACT:
             spec = exact_spectrum(*mats.exact_lazy(bits))
             verdicts = decide(spec)
-        elif mode == CERTIFIED:
-            spec, verdicts = _certified(mats, bits, precision, max_precision)
         else:
-            spec = float_spectrum(mats.float(bits), eigenvalues=lam[i])
-            verdicts = decide(spec)
+            spec, verdicts = _certified(mats, bits, precision, max_precision)
         out[bits] = RegionCheck(bits, verdicts, spec, spec.method)
     return CheckReport(model, mode, out, notes)
 
 
-def _batched_eigvals(mats: RegionMatrices, names: list[str], chunk: int = 4096) -> np.ndarray:
-    out = []
-    for k in range(0, len(names), chunk):
-        out.append(np.linalg.eigvals(mats.float_batch(names[k:k + chunk])))
-    return np.concatenate(out) if out else np.empty((0, mats.M))
+class _FloatRegions(Mapping):
+    """The float sweep: every region decided at once in numpy, its RegionCheck
+    built (by the per-region path, :func:`float_spectrum` and :func:`decide`)
+    only when asked for.
+
+    A region whose eigenvalues are pairwise farther apart than the tolerance has
+    clusters of one eigenvalue, so 1 x 1 Jordan blocks, and its verdicts follow
+    from the facts of each eigenvalue (the same comparisons as ``float_spectrum``):
+    invertible iff none is zero, principal_log iff none is zero or negative,
+    real_log iff none is zero or negative (an unpaired 1 x 1 block), unique_real_log
+    iff all are positive, eigenvalue_one iff one is one.  Any other region goes
+    through the per-region path (Jordan ranks) right away.
+    """
+
+    def __init__(self, mats: RegionMatrices, names: list[str], chunk: int = 4096):
+        self._mats, self._names = mats, names
+        self._index = {b: i for i, b in enumerate(names)}
+        self._built: dict[str, RegionCheck] = {}
+        n, M = len(names), mats.M
+        self.lam = np.empty((n, M), dtype=complex)
+        self.tol = np.empty(n)
+        self.holds = np.empty((n, len(PREDICATES)), dtype=bool)  # float never leaves a verdict undecided
+        for k in range(0, n, chunk):
+            H = mats.float_batch(names[k:k + chunk])
+            lam = np.linalg.eigvals(H).astype(complex)
+            tol = 1e-8 * np.maximum(1.0, np.abs(H).sum(axis=2).max(axis=1))  # float_tolerance, batched
+            t = tol[:, None]
+            real = np.abs(lam.imag) <= t
+            zero = np.abs(lam) <= t
+            one = np.abs(lam - 1) <= t
+            neg = real & (lam.real < -t)
+            pos = real & (lam.real > t)
+            invertible = ~zero.any(axis=1)
+            no_neg = ~neg.any(axis=1)
+            self.holds[k:k + len(H)] = np.stack(
+                [invertible, invertible & no_neg, invertible & no_neg, pos.all(axis=1), one.any(axis=1)], axis=1)
+            self.lam[k:k + len(H)], self.tol[k:k + len(H)] = lam, tol
+            gap = np.abs(lam[:, :, None] - lam[:, None, :])
+            gap[:, np.arange(M), np.arange(M)] = np.inf
+            for i in np.flatnonzero((gap <= tol[:, None, None]).any(axis=(1, 2))):
+                rc = self[names[k + i]]
+                self.holds[k + i] = [rc.verdicts[p].truth is HOLDS for p in PREDICATES]
+
+    def __getitem__(self, bits: str) -> RegionCheck:
+        rc = self._built.get(bits)
+        if rc is None:
+            i = self._index[bits]
+            spec = float_spectrum(self._mats.float(bits), float(self.tol[i]), eigenvalues=self.lam[i])
+            rc = self._built[bits] = RegionCheck(bits, decide(spec), spec, spec.method)
+        return rc
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def flagged(self) -> list[str]:
+        """Regions where ``_reason`` has something to say: a predicate other than
+        eigenvalue_one does not hold, or eigenvalue_one does not fail."""
+        good = self.holds[:, :4].all(axis=1) & ~self.holds[:, 4]
+        return [self._names[i] for i in np.flatnonzero(~good)]

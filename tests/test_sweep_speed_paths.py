@@ -1,0 +1,93 @@
+"""The fast paths of ``check`` agree with the per-region paths they replace.
+
+* float: the verdicts decided for all regions at once in numpy equal those of
+  ``float_spectrum`` + ``decide`` region by region (with Jordan ranks), also for
+  models with repeated eigenvalues;
+* exact: the spectrum from the block-triangular split with H built lazily equals
+  the spectrum of the full region matrix (multiplicities, Jordan blocks, facts).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from plrnn_symbolic import PLRNN, check
+from plrnn_symbolic.predicates import PREDICATES, decide
+from plrnn_symbolic.regions import RegionMatrices
+from plrnn_symbolic.spectrum import exact_spectrum, float_spectrum
+
+
+def random_model(M: int, seed: int) -> PLRNN:
+    rng = np.random.default_rng(seed)
+    A = np.diag(rng.uniform(-0.95, 0.95, M))
+    W = rng.normal(0.0, 1.0 / np.sqrt(M), (M, M))
+    np.fill_diagonal(W, 0.0)
+    return PLRNN(A=A, W=W, h=np.zeros(M))
+
+
+def repeated_model() -> PLRNN:
+    """Units 1, 2 have a_ii = 1 and zero W rows; units 3, 4 share a_ii = -1/2 with a
+    coupling, so some regions have eigenvalue 1 twice and a 2 x 2 Jordan block at -1/2."""
+    A = np.diag([1.0, 1.0, -0.5, -0.5, 0.5, 0.25])
+    W = np.zeros((6, 6))
+    W[2, 3] = 1.0
+    W[4, 5] = 0.3
+    W[5, 0] = -0.7
+    return PLRNN(A=A, W=W, h=np.zeros(6))
+
+
+MODELS = [random_model(M, seed) for M, seed in zip(range(3, 9), range(6))] + [repeated_model()]
+
+
+def per_region(model: PLRNN) -> dict[str, tuple[str, ...]]:
+    mats = RegionMatrices(model)
+    out = {}
+    for bits in check(model, mode="float").regions:
+        v = decide(float_spectrum(mats.float(bits)))
+        out[bits] = tuple(v[p].status for p in PREDICATES)
+    return out
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: f"M{m.M}")
+def test_float_vectorised_verdicts_equal_per_region_path(model):
+    report = check(model, mode="float")
+    lazy = report.regions
+    expected = per_region(model)
+    vectorised = {b: tuple("holds" if h else "fails" for h in lazy.holds[i]) for i, b in enumerate(lazy)}
+    assert vectorised == expected
+    counts = {p: {"holds": 0, "fails": 0, "undecided": 0} for p in PREDICATES}
+    for st in expected.values():
+        for p, s in zip(PREDICATES, st):
+            counts[p][s] += 1
+    assert report.summary() == counts
+    # the RegionChecks built on demand agree too
+    assert {b: tuple(report[b][p].status for p in PREDICATES) for b in lazy} == expected
+
+
+def test_float_repeated_eigenvalue_goes_through_jordan_ranks():
+    report = check(repeated_model(), mode="float")
+    rc = report["000000"]
+    (one,) = rc["eigenvalue_one"].witness["eigenvalue_one"]
+    assert one["multiplicity"] == 2 and one["jordan_blocks"] == [1, 1]
+    neg = rc["real_log"].witness["negative_eigenvalues"]
+    assert [e["jordan_blocks"] for e in neg] == [[1, 1]]
+    rc = report["000100"]  # unit 4 active: W[2, 3] couples the two -1/2
+    assert [e["jordan_blocks"] for e in rc["real_log"].witness["negative_eigenvalues"]] == [[2]]
+    assert rc["real_log"].status == "fails" and report["000000"]["real_log"].status == "holds"
+
+
+@pytest.mark.parametrize("model", MODELS[:3] + MODELS[-1:], ids=lambda m: f"M{m.M}")
+def test_exact_lazy_split_equals_full_matrix(model):
+    mats = RegionMatrices(model)
+    for bits in check(model, mode="float").regions:
+        H, points, S = mats.exact(bits)
+        split = exact_spectrum(*mats.exact_lazy(bits))
+        full = exact_spectrum(H)
+
+        def key(spec):
+            return [(e.multiplicity, e.blocks, e.real, e.zero, e.one, e.negative, e.positive)
+                    for e in sorted(spec.eigenvalues, key=lambda e: (round(e.approx.real, 9), round(e.approx.imag, 9)))]
+
+        assert key(split) == key(full)
+        assert {p: v.status for p, v in decide(split).items()} == {p: v.status for p, v in decide(full).items()}

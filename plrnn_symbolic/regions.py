@@ -190,5 +190,5 @@ class RegionMatrices:
     def float_batch(self, regions: Sequence[str]) -> np.ndarray:
         """All region matrices as one (n, M, M) array (for batched eigenvalues)."""
         A, AW = self._float
-        act = np.array([[b == "1" for b in r] for r in regions], dtype=bool)
+        act = (np.frombuffer("".join(regions).encode("ascii"), dtype=np.uint8) == ord("1")).reshape(len(regions), self.M)
         return np.where(act[:, None, :], AW[None], A[None])

@@ -101,7 +101,7 @@ def to_arb(x: sp.Expr) -> flint.arb:
             return to_arb(base) ** int(ex)
         if isinstance(ex, sp.Rational):
             return to_arb(base) ** flint.arb(flint.fmpq(int(ex.p), int(ex.q)))
-    funcs = {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos"}
+    funcs = {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.atan: "atan"}
     if type(x) in funcs and len(x.args) == 1:
         return getattr(to_arb(x.args[0]), funcs[type(x)])()
     raise InputError(f"cannot enclose {x} in ball arithmetic (free symbols or unsupported function)")

@@ -281,6 +281,13 @@ def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
     try:
         res = principal_logarithm(Hb, la) if status == "principal" else real_logarithm(Hb, la)
     except LogError as exc:
+        if all(isinstance(x, sp.Rational) for x in list(H) + list(h) + ([] if C is None else list(C))) and not notes:
+            try:   # repeated eigenvalues defeat the enclosures; over Q the exact route may still apply
+                s = _derive_exact(H, h, C, dt, status, region)
+                return RegionSystem(**{**s.__dict__, "notes": s.notes + (
+                    f"certified eigendecomposition failed ({exc}); derived exactly instead",)})
+            except LogError:
+                pass
         return RegionSystem(region, "undecided", M, float(dt), method=f"certified ({digits} digits)",
                             notes=tuple(notes) + (str(exc),))
     X = res.X
@@ -440,7 +447,7 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT
     [      0, -log(2),     -pi],
     [      0,      pi, -log(2)]]))
     >>> c["00"].g_exact.T
-    Matrix([[log(4), 0, 0]])
+    Matrix([[2*log(2), 0, 0]])
     """
     check_mode(mode)
     if digits < 1:
@@ -454,3 +461,28 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT
         H = region_matrix(model, bits)
         out[bits] = derive_region(H, model.h, model.C, model.dt, report[bits].verdicts, mode, digits, bits)
     return ContinuousPLRNN(model, out, mode)
+
+
+def discretize(A_c, W_c, h_c, dt: float = 1.0, regions: Iterable[str] | None = None) -> dict[str, tuple]:
+    """The time-dt region maps of a continuous PLRNN dz/dt = A~ z + W~ relu(z) + h~
+    (THEORY section 7): H = e^{L dt}, h = dt phi1(L dt) h~ with L = A~ + W~ D (floats).
+
+    >>> H, h = discretize([[-1.0]], [[0.0]], [1.0], dt=0.5)["0"]
+    >>> np.allclose([H[0, 0], h[0]], [np.exp(-0.5), 1 - np.exp(-0.5)])
+    True
+    """
+    A_c, W_c, h_c = (np.asarray(x, dtype=float) for x in (A_c, W_c, h_c))
+    M = A_c.shape[0]
+    if dt <= 0:
+        raise InputError("dt must be > 0")
+    out = {}
+    from .regions import all_regions
+
+    for bits in regions or all_regions(M):
+        L = A_c + W_c * np.array([float(b) for b in bits])[None, :]
+        aug = np.zeros((M + 1, M + 1))
+        aug[:M, :M] = L * dt
+        aug[:M, M] = h_c * dt
+        E = scipy.linalg.expm(aug)
+        out[bits] = (E[:M, :M], E[:M, M])
+    return out

@@ -1,0 +1,175 @@
+"""derive: every status, checked by routes independent of the construction."""
+
+import numpy as np
+import pytest
+import scipy.integrate
+import scipy.linalg
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plrnn_symbolic import PLRNN, check, derive, derive_region, region_matrix
+from plrnn_symbolic.transform import ContinuousPLRNN, discretize
+
+
+def verdicts_of(H):
+    m = PLRNN(A=H, W=sp.zeros(H.rows, H.rows), h=[0] * H.rows)
+    return check(m, ["0" * H.rows]).regions["0" * H.rows].verdicts
+
+
+def ode_step(s, z, u=None):
+    """One step of the region ODE by an independent route: numerical integration."""
+    zt = s.G @ np.asarray(z, dtype=float)
+    forcing = s.g + (s.B @ u if u is not None else 0)
+    sol = scipy.integrate.solve_ivp(lambda t, y: s.L @ y + forcing, (0, s.dt), zt, method="DOP853",
+                                    rtol=1e-12, atol=1e-13)
+    return s.P @ sol.y[:, -1]
+
+
+def J(v, k):
+    return sp.Matrix(k, k, lambda i, j: v if i == j else (1 if j == i + 1 else 0))
+
+
+@pytest.mark.parametrize("mode", ["exact", "certified", "float"])
+@pytest.mark.parametrize("H, status, N", [
+    (sp.Matrix([[sp.Rational(1, 2), 1], [-1, sp.Rational(1, 2)]]), "principal", 2),
+    (sp.diag(-1, -1, sp.Rational(1, 2)), "real_nonprincipal", 3),
+    (sp.Matrix([[-sp.Rational(1, 2), 0], [1, sp.Rational(3, 4)]]), "lifted", 3),
+    (sp.diag(1, 1, sp.Rational(1, 3)), "principal", 3),            # eigenvalue one, twice
+    (sp.Matrix([[1, 2], [2, 4]]), "impossible", 2),
+])
+def test_every_status_reproduces_the_step(H, status, N, mode):
+    h = sp.Matrix([sp.Rational(1, 3), -1] + [sp.Rational(1, 5)] * (H.rows - 2))
+    dt = sp.Rational(1, 10)
+    s = derive_region(H, h, None, dt, verdicts_of(H), mode)
+    assert s.status == status
+    if status == "impossible":
+        assert not s.derived and "singular" in s.notes[0]
+        return
+    assert s.dimension == N
+    Hf, hf = np.array(H.tolist(), dtype=float), np.array(h.tolist(), dtype=float).ravel()
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        z = rng.normal(size=H.rows)
+        np.testing.assert_allclose(ode_step(s, z), Hf @ z + hf, atol=1e-9)
+        np.testing.assert_allclose(s.step(z), Hf @ z + hf, atol=1e-12)
+    assert s.residual["exp"] < (1e-12 if mode == "float" else 1e-25)
+    assert np.allclose(s.P @ s.G, np.eye(H.rows))
+
+
+def test_never_the_real_part_of_a_complex_logarithm():
+    # the authors' code took Re log(-1/2) = -log 2, which gives the step z -> z/2, not -z/2
+    H = sp.Matrix([[-sp.Rational(1, 2)]])
+    s = derive_region(H, sp.Matrix([0]), None, 1, verdicts_of(H), "exact")
+    assert s.status == "lifted" and s.dimension == 2
+    assert s.L_exact == sp.Matrix([[-sp.log(2), -sp.pi], [sp.pi, -sp.log(2)]])
+    assert np.allclose(s.step([1.0]), [-0.5])
+
+
+def test_defective_negative_blocks_exact():
+    for blocks, status, N in [((J(-1, 2),), "lifted", 4), ((J(-1, 2), J(-1, 2)), "real_nonprincipal", 4)]:
+        H = sp.diag(*blocks)
+        s = derive_region(H, sp.ones(H.rows, 1), None, 1, verdicts_of(H), "exact")
+        assert (s.status, s.dimension, s.method) == (status, N, "exact")
+        X = s.L_exact
+        Ht = sp.diag(H, *([J(-1, 2)] if status == "lifted" else []))
+        assert sp.simplify(X.exp() - Ht) == sp.zeros(N, N)
+
+
+def test_beta_form_equals_augmented_matrix_log_and_textbook_form():
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        H = np.eye(3) * 0.6 + rng.normal(0, 0.15, (3, 3))
+        h = rng.normal(size=3)
+        m = PLRNN(A=H, W=np.zeros((3, 3)), h=h, dt=0.5)
+        s = derive(m, ["000"], mode="float")["000"]
+        aug = np.zeros((4, 4))
+        aug[:3, :3], aug[:3, 3], aug[3, 3] = H, h, 1
+        logaug = np.real(scipy.linalg.logm(aug))
+        np.testing.assert_allclose(s.L * 0.5, logaug[:3, :3], atol=1e-10)
+        np.testing.assert_allclose(s.g * 0.5, logaug[:3, 3], atol=1e-10)
+        np.testing.assert_allclose(s.g, s.L @ np.linalg.solve(H - np.eye(3), h), atol=1e-10)
+
+
+def test_eigenvalue_one_needs_no_special_case():
+    H = sp.Matrix([[1, 1], [0, 1]])
+    s = derive_region(H, sp.Matrix([1, 1]), None, 1, verdicts_of(H), "exact")
+    assert s.L_exact == sp.Matrix([[0, 1], [0, 0]])
+    assert s.g_exact == sp.Matrix([sp.Rational(1, 2), 1])
+    aug = np.array([[1, 1, 1], [0, 1, 1], [0, 0, 1]], dtype=float)
+    np.testing.assert_allclose(np.real(scipy.linalg.logm(aug))[:2, 2], [0.5, 1])
+
+
+@pytest.mark.parametrize("mode", ["exact", "certified", "float"])
+def test_modes_agree_on_a_model_with_inputs(mode):
+    rng = np.random.default_rng(7)
+    M = 4
+    A = np.diag(rng.uniform(0.3, 0.9, M))
+    W = rng.normal(0, 0.5, (M, M))
+    np.fill_diagonal(W, 0)
+    m = PLRNN(A, W, rng.normal(0, 0.2, M), C=rng.normal(size=(M, 2)))
+    ref = derive(m, mode="float")
+    got = derive(m, mode=mode)
+    for bits, s in got.systems.items():
+        assert s.status == ref[bits].status
+        if s.derived and ref[bits].derived and s.dimension == ref[bits].dimension:
+            z, u = rng.normal(size=M), rng.normal(size=2)
+            H = np.array(region_matrix(m, bits).tolist(), dtype=float)
+            want = H @ z + m.numeric.h + m.numeric.C @ u
+            np.testing.assert_allclose(s.step(z, u), want, atol=1e-11)
+            if s.dimension == M:   # principal: unique, so the routes must give the same L
+                np.testing.assert_allclose(s.L, ref[bits].L, atol=1e-9)
+
+
+@given(st.integers(0, 2**20))
+def test_roundtrip_continuous_discrete_continuous(seed):
+    rng = np.random.default_rng(seed)
+    M = int(rng.integers(1, 4))
+    A_c = -np.diag(rng.uniform(0.1, 1.0, M))
+    W_c = rng.normal(0, 0.6, (M, M))
+    np.fill_diagonal(W_c, 0)
+    h_c = rng.normal(size=M)
+    dt = float(rng.uniform(0.05, 1.0))
+    maps = discretize(A_c, W_c, h_c, dt)
+    systems = {}
+    for bits, (H, h) in maps.items():
+        Hs = sp.Matrix(H.tolist()).applyfunc(lambda x: sp.Rational(*float(x).as_integer_ratio()))
+        hs = sp.Matrix(h.tolist()).applyfunc(lambda x: sp.Rational(*float(x).as_integer_ratio()))
+        v = verdicts_of(Hs)
+        if v["principal_log"].status != "holds":
+            continue      # e^{L dt} always has a principal log when |Im spec(L dt)| < pi
+        s = derive_region(Hs, hs, None, dt, v, "float", region=bits)
+        L = A_c + W_c * np.array([float(b) for b in bits])[None, :]
+        if np.abs(np.linalg.eigvals(L * dt).imag).max() < 3.0:
+            np.testing.assert_allclose(s.L, L, atol=1e-8)
+            np.testing.assert_allclose(s.g, h_c, atol=1e-8)
+        systems[bits] = s
+    if len(systems) == 2**M:
+        model = PLRNN(np.eye(M), np.zeros((M, M)), np.zeros(M))
+        back = ContinuousPLRNN(model, systems, "float").as_continuous_plrnn(tol=1e-7)
+        assert back is not None
+        np.testing.assert_allclose(back[0], A_c, atol=1e-7)
+        np.testing.assert_allclose(back[1], W_c, atol=1e-7)
+
+
+def test_a_discrete_plrnn_is_generally_not_a_continuous_plrnn():
+    m = PLRNN(A=np.diag([0.5, 0.7]), W=[[0, 0.3], [-0.4, 0]], h=[0.1, 0.2])
+    c = derive(m, mode="float")
+    assert c.as_continuous_plrnn() is None
+    v = c.vector_field([0.3, -0.2])
+    s = c["10"]
+    np.testing.assert_allclose(v, s.L @ [0.3, -0.2] + s.g)
+
+
+def test_symbolic_two_by_two_closed_form():
+    a = sp.Symbol("a", positive=True)
+    H = sp.Matrix([[a, 0], [1, sp.Rational(1, 2)]])
+    m = PLRNN(A=H, W=sp.zeros(2, 2), h=[1, 0])
+    v = {k: x for k, x in check(PLRNN(A=H.subs(a, sp.Rational(1, 3)), W=sp.zeros(2, 2), h=[1, 0]),
+                                ["00"])["00"].verdicts.items()}
+    s = derive_region(H, m.h, None, 1, v, "exact")
+    L = s.L_exact
+    for val in (sp.Rational(1, 3), sp.Rational(2, 1)):
+        num = np.array(L.subs(a, val).evalf(30).tolist(), dtype=float)
+        want = np.real(scipy.linalg.logm(np.array(H.subs(a, val).tolist(), dtype=float)))
+        np.testing.assert_allclose(num, want, atol=1e-12)

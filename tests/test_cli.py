@@ -1,0 +1,89 @@
+"""The command line: exit codes, one-line errors, JSON keys other tools rely on."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from plrnn_symbolic.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_examples_lists_names_first(capsys):
+    code, out, _ = run(capsys, "examples")
+    assert code == 0
+    names = [line.split()[0] for line in out.splitlines()]
+    assert names == ["limit_cycle", "chaotic", "regularized", "input_driven"]
+
+
+@pytest.mark.parametrize("mode", ["exact", "certified", "float"])
+def test_check_json_keys(capsys, mode):
+    code, out, _ = run(capsys, "check", "--example", "chaotic", "--mode", mode, "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert d["model"]["M"] == 5 and d["mode"] == mode
+    preds = ["invertible", "principal_log", "real_log", "unique_real_log", "eigenvalue_one"]
+    assert set(d["summary"]) == set(preds)
+    assert sum(d["summary"]["real_log"].values()) == 32
+    r = d["regions"]["11111"]
+    assert all(r[p] in ("holds", "fails", "undecided") for p in preds) and "witness" in r
+
+
+def test_check_visited_and_bits(capsys):
+    code, out, _ = run(capsys, "check", "--example", "limit_cycle", "--regions", "visited", "--steps", "200",
+                       "--json")
+    assert code == 0 and 0 < len(json.loads(out)["regions"]) <= 64
+    code, out, _ = run(capsys, "check", "--example", "limit_cycle", "--regions", "000000", "111111", "--json")
+    assert list(json.loads(out)["regions"]) == ["000000", "111111"]
+
+
+def test_derive_json_keys(capsys):
+    code, out, _ = run(capsys, "derive", "--example", "chaotic", "--regions", "11110", "--mode", "certified",
+                       "--json")
+    assert code == 0
+    r = json.loads(out)["regions"]["11110"]
+    assert r["status"] == "lifted" and r["dimension"] == 6
+    assert np.array(r["G"]).shape == (6, 5) and np.array(r["P"]).shape == (5, 6)
+    assert r["residual"]["exp"] < 1e-25
+
+
+@pytest.mark.parametrize("argv, msg", [
+    (["check", "missing.npz"], "no such file"),
+    (["check", "--example", "nope"], "nope"),
+    (["check", "--example", "chaotic", "--regions", "10"], "not a string of 5"),
+    (["check", "--example", "chaotic", "--mode", "fast"], "invalid choice"),
+    (["check"], "no model"),
+    (["derive", "--example", "chaotic", "--digits", "0"], "digits"),
+])
+def test_bad_input_exits_2_with_one_line(capsys, argv, msg):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert msg in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_bad_files_exit_2(tmp_path, capsys):
+    bad = tmp_path / "nan.json"
+    bad.write_text(json.dumps({"A": [[0.5, 0], [0, 0.5]], "W": [[0, 1], [1, 0]], "h": [0, float("nan")]}))
+    assert run(capsys, "check", str(bad))[0] == 2
+    big = tmp_path / "big.npz"
+    np.savez(big, A=np.eye(30) * 0.5, W=np.zeros((30, 30)), h=np.zeros(30))
+    code, _, err = run(capsys, "check", str(big))
+    assert code == 2 and "2^30" in err and "--max-regions" in err
+    pick = tmp_path / "obj.npy"
+    np.save(pick, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    assert run(capsys, "check", str(pick))[0] == 2
+
+
+def test_console_script_runs_as_a_process():
+    p = subprocess.run([sys.executable, "-m", "plrnn_symbolic.cli", "check", "--example", "regularized"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and "eigenvalue_one" in p.stdout
+    p = subprocess.run([sys.executable, "-m", "plrnn_symbolic.cli", "--version"], capture_output=True, text=True)
+    assert p.returncode == 0 and "plrnn-symbolic" in p.stdout

@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import sympy as sp
-
 import flint
+import sympy as sp
 
 from .domains import fmpq_matrix, fmpq_to_sympy
 from .logarithm import LogError
@@ -123,7 +122,7 @@ def exact_real_log(H: sp.Matrix, status: str) -> ExactLog:
                         raise LogError("unpaired negative block")
                     extra.append((lam, k))
     nt = n + sum(k for _, k in extra)
-    Jt = sp.diag(J, *[sp.Matrix(k, k, lambda i, j: lam if i == j else (1 if j == i + 1 else 0)) for lam, k in extra])
+    Jt = sp.diag(J, *[sp.Matrix(k, k, lambda i, j, lam=lam: lam if i == j else (1 if j == i + 1 else 0)) for lam, k in extra])
     Pt = sp.diag(P, sp.eye(nt - n)) if nt > n else P
     X = sp.zeros(nt, nt)
     neg: dict = defaultdict(list)
@@ -142,7 +141,7 @@ def exact_real_log(H: sp.Matrix, status: str) -> ExactLog:
             X[b:b + k, a:a + k] = sp.pi * sp.eye(k)
         paired.append((lam, k, len(starts) // 2))
     Xo = (Pt * X * Pt.inv()).applyfunc(lambda e: sp.expand(sp.nsimplify(e) if e.is_number and e.is_rational else e))
-    Ht = sp.diag(H, *[sp.Matrix(k, k, lambda i, j: lam if i == j else (1 if j == i + 1 else 0)) for lam, k in extra]) \
+    Ht = sp.diag(H, *[sp.Matrix(k, k, lambda i, j, lam=lam: lam if i == j else (1 if j == i + 1 else 0)) for lam, k in extra]) \
         if extra else H
     return ExactLog(Xo, Ht, lifted=extra, paired=paired, route="Jordan form over Q")
 

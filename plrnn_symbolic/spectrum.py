@@ -323,7 +323,7 @@ def ball_spectrum(S: flint.acb_mat | None, points: Sequence[flint.fmpq] = (), pr
         for v, c in pts.items():
             if ball.contains(flint.acb(flint.arb(v))):
                 absorbed[v] += c
-                ball, count = ball, count + c
+                count += c
         isolated = count == 1
         conj = ball.conjugate()
         if not ball.imag.contains(0):
@@ -395,4 +395,4 @@ def float_spectrum(H: np.ndarray, tol: float | None = None, eigenvalues: np.ndar
     return Spectrum(tuple(eigs), f"float (tol={tol:.1e})", n)
 
 
-__all__ = ["Eigenvalue", "Spectrum", "exact_spectrum", "ball_spectrum", "float_spectrum", "all_of"]
+__all__ = ["Eigenvalue", "Spectrum", "all_of", "ball_spectrum", "exact_spectrum", "float_spectrum"]

@@ -56,7 +56,7 @@ class JordanStructure:
         blocks = []
         for v, sizes in self.real:
             for k in sizes:
-                blocks.append(sp.Matrix(k, k, lambda i, j: v if i == j else (1 if j == i + 1 else 0)))
+                blocks.append(sp.Matrix(k, k, lambda i, j, v=v: v if i == j else (1 if j == i + 1 else 0)))
         for a, b, sizes in self.complex:
             C = sp.Matrix([[a, -b], [b, a]])
             for k in sizes:

@@ -1,0 +1,122 @@
+"""Closed forms of matrix functions shared by the ``check_*.py`` scripts.
+
+Each is the textbook formula a proof in ``proofs/`` uses; the scripts verify
+identities built from them.  Conventions: ``J_k(mu) = mu I + N_k`` with ``N_k``
+the nilpotent shift (ones on the superdiagonal); ``phi1(x) = (e^x - 1)/x`` and
+``beta(x) = x/(e^x - 1)``, both with value 1 at 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import mpmath
+import sympy as sp
+
+x = sp.Symbol("x")
+
+
+def phi1(z: sp.Expr) -> sp.Expr:
+    return (sp.exp(z) - 1) / z
+
+
+def beta(z: sp.Expr) -> sp.Expr:
+    return z / (sp.exp(z) - 1)
+
+
+def shift(k: int) -> sp.Matrix:
+    """The nilpotent k x k shift N_k."""
+    return sp.Matrix(k, k, lambda i, j: 1 if j == i + 1 else 0)
+
+
+def jordan_block(mu: sp.Expr, k: int) -> sp.Matrix:
+    return mu * sp.eye(k) + shift(k)
+
+
+def taylor_coefficients(f: sp.Expr, at: sp.Expr, n: int) -> list[sp.Expr]:
+    """f^(j)(at)/j! for j < n, f an expression in ``x``.  A numeric ``at``
+    (e.g. a removable singularity at 0) goes through a series expansion."""
+    if at.is_number:
+        s = sp.series(f, x, at, n).removeO()
+        return [s.coeff(x - at, j) if j else s.subs(x, at) for j in range(n)]
+    return [sp.diff(f, x, j).subs(x, at) / sp.factorial(j) for j in range(n)]
+
+
+def primary(f: sp.Expr, mu: sp.Expr, M: sp.Matrix) -> sp.Matrix:
+    """f(mu I + M) for nilpotent M: sum_j f^(j)(mu)/j! M^j, the defining
+    formula of a primary matrix function (M = N_k gives f(J_k(mu)))."""
+    n = M.shape[0]
+    coeffs = taylor_coefficients(f, mu, n)
+    total, power = sp.zeros(n, n), sp.eye(n)
+    for c in coeffs:
+        total += c * power
+        power = power * M
+    return total
+
+
+def lagrange(values: Sequence[sp.Expr], H: sp.Matrix, eigs: Sequence[sp.Expr]):
+    """Sylvester's formula f(H) = sum_i f(l_i) prod_{j != i} (H - l_j)/(l_i - l_j)
+    for H with the distinct eigenvalues ``eigs`` and f(l_i) = ``values[i]``."""
+    n = H.shape[0]
+    total = sp.zeros(n, n)
+    for i, (fi, li) in enumerate(zip(values, eigs, strict=True)):
+        term = fi * sp.eye(n)
+        for j, lj in enumerate(eigs):
+            if j != i:
+                term = term * (H - lj * sp.eye(n)) / (li - lj)
+        total += term
+    return total
+
+
+def exp_nilpotent(M: sp.Matrix) -> sp.Matrix:
+    """e^M for nilpotent M: the series stops at M^(n-1)."""
+    n = M.shape[0]
+    total, power = sp.eye(n), sp.eye(n)
+    for j in range(1, n):
+        power = power * M / j
+        total += power
+    return total
+
+
+def log_unipotent(M: sp.Matrix) -> sp.Matrix:
+    """log(I + M) = sum_{j>=1} (-1)^(j+1) M^j / j for nilpotent M."""
+    n = M.shape[0]
+    total, power = sp.zeros(n, n), sp.eye(n)
+    for j in range(1, n):
+        power = power * M
+        total += sp.Rational((-1) ** (j + 1), j) * power
+    return total
+
+
+def exp_quadratic(X: sp.Matrix, s: sp.Expr, q: sp.Expr) -> sp.Matrix:
+    """e^X when (X - s I)^2 = q^2 I:  e^s (cosh q I + sinh(q)/q (X - s I)).
+    Valid for any root q (both coefficient functions are even in q); use
+    q = i*theta for rotation-like X."""
+    n = X.shape[0]
+    Y = X - s * sp.eye(n)
+    return sp.exp(s) * (sp.cosh(q) * sp.eye(n) + sp.sinh(q) / q * Y)
+
+
+def rotation(theta: sp.Expr) -> sp.Matrix:
+    return sp.Matrix([[sp.cos(theta), -sp.sin(theta)], [sp.sin(theta), sp.cos(theta)]])
+
+
+def block_diag(*blocks: sp.Matrix) -> sp.Matrix:
+    return sp.diag(*blocks)
+
+
+def paired_unit(k: int) -> sp.Matrix:
+    """K = [[0, -I_k], [I_k, 0]], the real form of i: K^2 = -I."""
+    Z, eye = sp.zeros(k, k), sp.eye(k)
+    return sp.Matrix(sp.BlockMatrix([[Z, -eye], [eye, Z]]))
+
+
+# -- numeric routes (mpmath), for Claim.cross -----------------------------------
+
+
+def to_mp(M: sp.Matrix, point: dict) -> mpmath.matrix:
+    """Evaluate a sympy matrix at ``point`` ({symbol: mpf}) into mpmath."""
+    symbols = list(point)
+    f = sp.lambdify(symbols, M, modules="mpmath")
+    value = f(*point.values())
+    return mpmath.matrix(value.tolist() if hasattr(value, "tolist") else value)

@@ -21,7 +21,7 @@ import sympy as sp
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from plrnn_symbolic import PLRNN, check, derive_region, region_matrix  # noqa: E402
+from plrnn_symbolic import PLRNN, check, derive_region, region_matrix
 
 
 def best(f, repeat=3):

@@ -6,9 +6,9 @@ floating point), with a witness for every verdict.
 """
 
 from .check import CheckReport, check
+from .errors import InputError
 from .examples import example, list_examples
 from .io import load, save
-from .errors import InputError
 from .model import PLRNN
 from .regions import all_regions, region_matrix, region_of, visited_regions
 from .transform import ContinuousPLRNN, RegionSystem, derive, derive_region
@@ -17,7 +17,26 @@ from .truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
 __version__ = "0.1.0"
 
 __all__ = [
-    "PLRNN", "check", "CheckReport", "InputError", "Truth", "Verdict", "HOLDS", "FAILS", "UNDECIDED",
-    "derive", "derive_region", "ContinuousPLRNN", "RegionSystem", "load", "save", "example", "list_examples",
-    "region_matrix", "region_of", "all_regions", "visited_regions", "__version__",
+    "FAILS",
+    "HOLDS",
+    "PLRNN",
+    "UNDECIDED",
+    "CheckReport",
+    "ContinuousPLRNN",
+    "InputError",
+    "RegionSystem",
+    "Truth",
+    "Verdict",
+    "__version__",
+    "all_regions",
+    "check",
+    "derive",
+    "derive_region",
+    "example",
+    "list_examples",
+    "load",
+    "region_matrix",
+    "region_of",
+    "save",
+    "visited_regions",
 ]

@@ -158,7 +158,7 @@ class PLRNN:
 
     # ---- numeric views --------------------------------------------------
     @cached_property
-    def numeric(self) -> "NumericPLRNN":
+    def numeric(self) -> NumericPLRNN:
         """Float64 arrays of the weights (refused for symbolic models)."""
         if self.is_symbolic:
             raise InputError(f"the model has free parameters {sorted(map(str, self.symbols))}: give them values first")
@@ -172,7 +172,7 @@ class PLRNN:
             z0=None if self.z0 is None else f(self.z0).ravel(),
         )
 
-    def subs(self, values: dict) -> "PLRNN":
+    def subs(self, values: dict) -> PLRNN:
         """The model with parameters replaced by values."""
         def s(m):
             return None if m is None else m.subs(values)

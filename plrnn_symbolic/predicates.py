@@ -116,4 +116,4 @@ def all_decided(verdicts: dict[str, Verdict]) -> bool:
     return all(v.truth is not UNDECIDED for v in verdicts.values())
 
 
-__all__ = ["PREDICATES", "decide", "all_decided", "unpaired_blocks", "HOLDS", "FAILS"]
+__all__ = ["FAILS", "HOLDS", "PREDICATES", "all_decided", "decide", "unpaired_blocks"]

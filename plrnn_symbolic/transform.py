@@ -33,7 +33,7 @@ import sympy as sp
 from tqdm.auto import tqdm
 
 from .check import check
-from .domains import CERTIFIED, EXACT, FLOAT, check_mode, digits_to_bits, to_arb, working_precision
+from .domains import CERTIFIED, EXACT, check_mode, digits_to_bits, to_arb, working_precision
 from .errors import InputError
 from .exactlog import exact_beta_apply, exact_real_log
 from .logarithm import BallLinalg, FloatLinalg, LogError, principal_logarithm, real_logarithm

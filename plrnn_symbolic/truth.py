@@ -20,18 +20,18 @@ class Truth(enum.Enum):
     UNDECIDED = "undecided"
 
     @staticmethod
-    def of(value: bool | None) -> "Truth":
+    def of(value: bool | None) -> Truth:
         """``True`` -> HOLDS, ``False`` -> FAILS, ``None`` -> UNDECIDED."""
         return UNDECIDED if value is None else (HOLDS if value else FAILS)
 
     # the connectives are table look-ups by identity (a sweep evaluates millions)
-    def __invert__(self) -> "Truth":
+    def __invert__(self) -> Truth:
         return _NOT[self._value_]
 
-    def __and__(self, other: "Truth") -> "Truth":
+    def __and__(self, other: Truth) -> Truth:
         return _AND[self._value_, other._value_]
 
-    def __or__(self, other: "Truth") -> "Truth":
+    def __or__(self, other: Truth) -> Truth:
         return _OR[self._value_, other._value_]
 
     def __bool__(self):

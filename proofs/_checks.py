@@ -42,7 +42,8 @@ DPS = 30
 POINTS = 3
 TOLERANCE = mpmath.mpf(10) ** -18
 
-Residual = sp.Expr | sp.MatrixBase
+# an expression, a matrix, or a list of them, every entry of which must vanish
+Residual = sp.Expr | sp.MatrixBase | list
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class Identity:
 
 
 def _entries(residual: Residual) -> list[sp.Expr]:
+    if isinstance(residual, (list, tuple)):
+        return [e for part in residual for e in _entries(part)]
     if isinstance(residual, sp.MatrixBase):
         return [sp.sympify(e) for e in residual]
     return [sp.sympify(residual)]

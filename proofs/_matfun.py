@@ -17,11 +17,13 @@ x = sp.Symbol("x")
 
 
 def phi1(z: sp.Expr) -> sp.Expr:
-    return (sp.exp(z) - 1) / z
+    z = sp.sympify(z)
+    return sp.Integer(1) if z == 0 else (sp.exp(z) - 1) / z
 
 
 def beta(z: sp.Expr) -> sp.Expr:
-    return z / (sp.exp(z) - 1)
+    z = sp.sympify(z)
+    return sp.Integer(1) if z == 0 else z / (sp.exp(z) - 1)
 
 
 def shift(k: int) -> sp.Matrix:

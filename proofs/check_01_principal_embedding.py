@@ -86,8 +86,7 @@ def _(wrong):
     H = lam * sp.eye(2) + N
     M = N if wrong else N / lam
     X = sp.log(lam) * sp.eye(2) + M
-    residual = sp.Matrix.vstack(lam * exp_nilpotent(M) - H, N * N)
-    return Claim(residual, cross=principal_log_cross(H, X))
+    return Claim([lam * exp_nilpotent(M) - H, N * N], cross=principal_log_cross(H, X))
 
 
 def complex_pair():
@@ -116,9 +115,7 @@ def _(wrong):
     # q = i theta; the wrong version rotates the other way
     Y = S * (-theta if wrong else theta) * paired_unit(1) * S.inv()
     X = sp.log(r) * sp.eye(2) + Y
-    residual = sp.Matrix.vstack(
-        exp_quadratic(X, sp.log(r), sp.I * theta) - H, Y * Y + theta**2 * sp.eye(2)
-    )
+    residual = [exp_quadratic(X, sp.log(r), sp.I * theta) - H, Y * Y + theta**2 * sp.eye(2)]
     return Claim(residual, domains=THETA)
 
 
@@ -147,8 +144,7 @@ def _(wrong):
     logs = [sp.log(v) for v in eigs]
     X = lagrange(logs, H, eigs)
     Xd = S * sp.diag(*(logs[:2] + logs[1:2] if wrong else logs)) * S.inv()
-    residual = sp.Matrix.vstack(X - Xd, lagrange(eigs, Xd, logs) - H)
-    return Claim(residual, cross=principal_log_cross(H, X))
+    return Claim([X - Xd, lagrange(eigs, Xd, logs) - H], cross=principal_log_cross(H, X))
 
 
 def log_jordan(lv: sp.Expr, k: int, wrong: bool = False) -> sp.Matrix:

@@ -91,7 +91,9 @@ def exact_real_log(H: sp.Matrix, status: str) -> ExactLog:
     n = H.rows
     if n <= 2 and status == "principal":
         X = sp.Matrix([[sp.log(H[0, 0])]]) if n == 1 else _two_by_two(H)
-        return ExactLog(X.applyfunc(sp.simplify), H, route="closed form (2 x 2)" if n == 2 else "scalar")
+        # no simplify: on symbolic entries it costs seconds and rarely shortens the closed form
+        return ExactLog(X if X.free_symbols else X.applyfunc(sp.simplify), H,
+                        route="closed form (2 x 2)" if n == 2 else "scalar")
     if H.free_symbols:
         raise LogError("symbolic weights: exact logarithms of non-principal or larger regions are not available")
     Hq = fmpq_matrix(H)
@@ -201,7 +203,7 @@ def exact_beta_apply(X: sp.Matrix, Ht: sp.Matrix, V: sp.Matrix) -> sp.Matrix:
     """
     n = Ht.rows
     E = Ht - sp.eye(n)
-    tidy = sp.simplify if (X.free_symbols or E.free_symbols or V.free_symbols) else sp.expand
+    tidy = sp.cancel if (X.free_symbols or E.free_symbols or V.free_symbols) else sp.expand
     if not (E.free_symbols or V.free_symbols):
         Eq = fmpq_matrix(E)
         if Eq.det() != 0:

@@ -109,7 +109,10 @@ class BallLinalg:
     def eig(self, H):
         with working_precision(self.prec):
             try:
-                E, R = flint.acb_mat(H).eig(right=True)
+                # approximate (unbounded) eigenvectors are accurate to the working precision, unlike the
+                # bounded default whose midpoints are only as good as its radii; rigour comes afterwards,
+                # from the enclosure of e^X in the residual
+                E, R = flint.acb_mat(H).eig(right=True, algorithm="approx")
                 Ri = R.inv()
             except (ValueError, NotImplementedError, ZeroDivisionError) as exc:
                 raise LogError(f"eigenvalues not isolated at {self.prec} bits ({exc})") from None

@@ -307,6 +307,19 @@ def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
         Ub = _phi1_solve_ball(X, T, prec)
         U = flint.arb_mat(N, 1 + K, [Ub[i, j].mid() for i in range(N) for j in range(1 + K)])
         resid = _ball_residual(X, U, Ht, T, prec)
+    if max(resid["exp"], resid["affine"]) > 10.0 ** (-(digits // 2)):
+        # a defective eigenvalue makes the eigenvector route inaccurate: prefer an exact route when one exists
+        rational = all(isinstance(x, sp.Rational) for x in list(H) + list(h) + ([] if C is None else list(C)))
+        if rational and not notes:
+            try:
+                s = _derive_exact(H, h, C, dt, status, region)
+                return RegionSystem(**{**s.__dict__, "notes": s.notes + (
+                    f"certified residual {resid['exp']:.1e} too large (defective eigenvalue); derived exactly",)})
+            except LogError:
+                pass
+        notes.append(f"residual {max(resid['exp'], resid['affine']):.1e} is above the {digits} digits asked for "
+                     "(a defective or nearly defective eigenvalue)")
+    with working_precision(prec):
         Lf = np.array([[float(X[i, j].mid()) for j in range(N)] for i in range(N)]) / float(dtb.mid())
         Uf = np.array([[float(U[i, j].mid()) for j in range(1 + K)] for i in range(N)]) / float(dtb.mid())
     G, P = _lift_maps(M, N)
@@ -337,7 +350,7 @@ def _derive_exact(H, h, C, dt, status, region) -> RegionSystem:
         T[:M, 1:] = sp.Matrix(C)
     U = exact_beta_apply(X, Ht, T)
     dt = sp.sympify(dt)
-    tidy = sp.simplify if X.free_symbols else sp.expand
+    tidy = (lambda e: e) if X.free_symbols else sp.expand
     L_exact = (X / dt).applyfunc(tidy)
     g_exact = (U[:, 0] / dt).applyfunc(tidy)
     B_exact = (U[:, 1:] / dt).applyfunc(tidy) if K else None

@@ -183,7 +183,7 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, inputs=inputs,
                            max_regions=max_regions)
     notes = [f"convention: {c}" for c in model.conventions()]
-    bar = tqdm(names, desc=f"check ({mode})", unit="region", disable=not progress or len(names) < 64,
+    bar = tqdm(names, desc=f"check ({mode})", unit="region", disable=None if progress and len(names) >= 64 else True,
                file=sys.stderr, leave=False)
     out: dict[str, RegionCheck] = {}
     if model.is_symbolic:

@@ -152,7 +152,21 @@ def exact_jordan_blocks(H: flint.fmpq_mat, p: flint.fmpq_poly, m: int) -> tuple[
     return _partition(drops)
 
 
+_RATIONAL_CACHE: dict = {}
+
+
 def _rational_eigenvalue(v: flint.fmpq, m: int, blocks) -> Eigenvalue:
+    # the inactive a_ii recur in half of all regions: build each (value, multiplicity, blocks) once
+    key = (int(v.p), int(v.q), m, blocks)
+    e = _RATIONAL_CACHE.get(key)
+    if e is None:
+        if len(_RATIONAL_CACHE) > 4096:
+            _RATIONAL_CACHE.clear()
+        e = _RATIONAL_CACHE[key] = _make_rational_eigenvalue(v, m, blocks)
+    return e
+
+
+def _make_rational_eigenvalue(v: flint.fmpq, m: int, blocks) -> Eigenvalue:
     return Eigenvalue(
         value=v, approx=complex(int(v.p) / int(v.q)), multiplicity=m, blocks=blocks,
         real=HOLDS, zero=Truth.of(v == 0), one=Truth.of(v == 1),

@@ -108,16 +108,17 @@ def sample_point(
     rng: random.Random,
     domains: Mapping[sp.Symbol, tuple] | None = None,
 ) -> dict[sp.Symbol, sp.Rational]:
-    """Random nonzero rationals: positive symbols in [1/4, 4], negative ones in
-    [-4, -1/4], integer ones in [-3, 3], other symbols in [-2, 2]."""
+    """Random nonzero rationals: positive (nonnegative) symbols in [1/4, 4],
+    negative (nonpositive) ones in [-4, -1/4], integer ones in [-3, 3], other
+    symbols in [-2, 2]."""
     domains = domains or {}
     point = {}
     for s in symbols:
         if s in domains:
             lo, hi = domains[s]
-        elif s.is_positive:
+        elif s.is_nonnegative:
             lo, hi = sp.Rational(1, 4), 4
-        elif s.is_negative:
+        elif s.is_nonpositive:
             lo, hi = -4, -sp.Rational(1, 4)
         else:
             lo, hi = -2, 2
@@ -168,12 +169,45 @@ def _numeric_residual(entries, claim: Claim, rng: random.Random) -> str | None:
     return None
 
 
+def _log_of_positive_number(a: sp.Expr) -> sp.Expr:
+    """log of a positive number as a sum over primes, e.g. log(sqrt(106)/10)
+    -> log(2)/2 + log(53)/2 - log(2) - log(5), so that sympy sees relations
+    between the logarithms of different numbers."""
+    parts = [f.as_base_exp() for f in sp.Mul.make_args(a)]
+    if not all(base.is_positive for base, _ in parts):
+        return sp.log(a)
+    total = sp.Integer(0)
+    for base, power in parts:
+        if base.is_Rational:
+            for p, k in sp.factorint(base.p).items():
+                total += k * power * sp.log(p)
+            for p, k in sp.factorint(base.q).items():
+                total -= k * power * sp.log(p)
+        else:
+            total += power * sp.log(base)
+    return total
+
+
+def _split_numeric_logs(e: sp.Expr) -> sp.Expr:
+    return e.replace(
+        lambda f: isinstance(f, sp.log) and f.args[0].is_number and f.args[0].is_positive,
+        lambda f: _log_of_positive_number(f.args[0]),
+    )
+
+
+def reduce_numeric_logs(e: sp.Expr) -> sp.Expr:
+    """Split logarithms of positive numbers into primes, expand and cancel: a
+    cheap exact normal form for expressions in such logarithms."""
+    return sp.cancel(sp.expand(_split_numeric_logs(e)))
+
+
 # cheapest first; simplify() is the slow last resort
 _SIMPLIFIERS = (
     lambda e: e,
     sp.expand,
     lambda e: sp.cancel(sp.together(e)),
     lambda e: sp.cancel(sp.expand(e.rewrite(sp.exp))),
+    reduce_numeric_logs,
     sp.simplify,
     lambda e: sp.simplify(sp.expand(e.rewrite(sp.exp))),
 )

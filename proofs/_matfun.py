@@ -36,12 +36,15 @@ def jordan_block(mu: sp.Expr, k: int) -> sp.Matrix:
 
 
 def taylor_coefficients(f: sp.Expr, at: sp.Expr, n: int) -> list[sp.Expr]:
-    """f^(j)(at)/j! for j < n, f an expression in ``x``.  A numeric ``at``
-    (e.g. a removable singularity at 0) goes through a series expansion."""
-    if at.is_number:
-        s = sp.series(f, x, at, n).removeO()
-        return [s.coeff(x - at, j) if j else s.subs(x, at) for j in range(n)]
-    return [sp.diff(f, x, j).subs(x, at) / sp.factorial(j) for j in range(n)]
+    """f^(j)(at)/j! for j < n, f an expression in ``x``.  Where substitution
+    gives 0/0 (a removable singularity, e.g. phi1 at 0) the coefficients come
+    from a series expansion instead."""
+    coeffs = [sp.diff(f, x, j).subs(x, at) / sp.factorial(j) for j in range(n)]
+    if not any(c.has(sp.nan, sp.zoo) for c in coeffs):
+        return coeffs
+    y = sp.Dummy("y")
+    s = sp.series(f.subs(x, at + y), y, 0, n).removeO()
+    return [s.coeff(y, j) if j else s.subs(y, 0) for j in range(n)]
 
 
 def primary(f: sp.Expr, mu: sp.Expr, M: sp.Matrix) -> sp.Matrix:
@@ -122,3 +125,21 @@ def to_mp(M: sp.Matrix, point: dict) -> mpmath.matrix:
     f = sp.lambdify(symbols, M, modules="mpmath")
     value = f(*point.values())
     return mpmath.matrix(value.tolist() if hasattr(value, "tolist") else value)
+
+
+def matrix_function(f: sp.Expr, H: sp.Matrix) -> sp.Matrix:
+    """f(H) for an exact (rational or algebraic) matrix through its Jordan form
+    H = T J T^-1, f an expression in ``x`` analytic at every eigenvalue;
+    sympy's ``log`` is the principal branch."""
+    T, J = H.jordan_form()
+    n = H.shape[0]
+    F = sp.zeros(n, n)
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and J[end - 1, end] == 1:
+            end += 1
+        k = end - start
+        F[start:end, start:end] = primary(f, J[start, start], shift(k))
+        start = end
+    return (T * F * T.inv()).applyfunc(lambda e: sp.simplify(sp.expand_complex(e)))

@@ -151,3 +151,156 @@ def structured_matrices(draw, structures=None) -> DrawnMatrix:
     J = s.jordan_matrix().applyfunc(_rat)
     P = draw(unimodular_matrices(J.rows))
     return DrawnMatrix(sp.ImmutableMatrix(P * J * P.inv()), s)
+
+
+# ---- models ---------------------------------------------------------------------------------
+CONDITIONS = ("any", "principal_log", "real_log", "no_real_log", "eigenvalue_one")
+
+
+@st.composite
+def plrnns(draw, M: int | st.SearchStrategy[int] = st.integers(1, 4), condition: str = "any", exact: bool = True,
+           inputs: int = 0, dt=None):
+    """A PLRNN (A diagonal, W with zero diagonal) that satisfies ``condition``.
+
+    Guarantees, for every example drawn (each follows from the construction and is
+    checked with the exact predicates in this package's tests):
+
+    * ``"any"``: nothing beyond the shapes.
+    * ``"principal_log"``: every region has a principal logarithm. The "free" units
+      have 0 < a_ii < 1 and rows of W with sum |w_ij| < a_ii, so every Gershgorin
+      disc of every region matrix lies in Re z > 0.
+    * ``"real_log"``: every region has a real logarithm and none a principal one:
+      units 1 and 2 have a_11 = a_22 = -c (0 < c < 1) and zero columns of W, so
+      -c is an eigenvalue with two 1 x 1 blocks in every region; the other units are
+      as for ``"principal_log"`` (needs M >= 2; smaller M is raised to 2).
+    * ``"no_real_log"``: every region is invertible without a real logarithm: unit 1
+      has a_11 = -c and a zero column of W (a simple negative eigenvalue).
+    * ``"eigenvalue_one"``: every region has the eigenvalue 1: unit 1 has a_11 = 1 and
+      a zero column of W.
+
+    ``exact=True`` draws small rationals; ``exact=False`` draws floats (still exact
+    rationals inside the model). ``inputs`` = K adds a random M x K matrix C.
+    """
+    from .model import PLRNN
+
+    if condition not in CONDITIONS:
+        raise ValueError(f"condition must be one of {CONDITIONS}")
+    M = draw(M) if isinstance(M, st.SearchStrategy) else M
+    special = {"any": 0, "principal_log": 0, "real_log": 2, "no_real_log": 1, "eigenvalue_one": 1}[condition]
+    M = max(M, special, 1)
+
+    def num(lo, hi):
+        if exact:
+            return draw(small_rationals(lo, hi, denominators=(2, 3, 4, 5, 8, 10, 16)))
+        return Fraction(draw(st.floats(float(lo), float(hi), allow_nan=False, allow_infinity=False)))
+
+    A = [Fraction(0)] * M
+    W = [[Fraction(0)] * M for _ in range(M)]
+    for i in range(M):
+        if condition == "any":
+            A[i] = num(-1, 1)
+            for j in range(M):
+                if j != i:
+                    W[i][j] = num(-1, 1)
+            continue
+        if i < special:
+            continue
+        A[i] = num(Fraction(1, 5), Fraction(19, 20))
+        budget = A[i] * Fraction(9, 10)
+        free = [j for j in range(special, M) if j != i]
+        for j in free:
+            W[i][j] = num(-1, 1) * budget / max(len(free), 1)
+    c = num(Fraction(1, 5), Fraction(9, 10))
+    if condition == "real_log":
+        A[0] = A[1] = -c
+    elif condition == "no_real_log":
+        A[0] = -c
+    elif condition == "eigenvalue_one":
+        A[0] = Fraction(1)
+    if special:
+        for i in range(M):            # rows of the special units may couple to the rest
+            for j in range(special, M):
+                if i < special and j != i:
+                    W[i][j] = num(-1, 1)
+    h = [num(-1, 1) for _ in range(M)]
+    C = [[num(-1, 1) for _ in range(inputs)] for _ in range(M)] if inputs else None
+    dt = draw(st.sampled_from([Fraction(1), Fraction(1, 10), Fraction(1, 2)])) if dt is None else dt
+    diag = [[A[i] if i == j else 0 for j in range(M)] for i in range(M)]
+    return PLRNN(diag, W, h, C=C, dt=dt)
+
+
+@st.composite
+def initial_states(draw, M: int, scale: float = 2.0) -> list[float]:
+    """A finite initial state with entries in [-scale, scale]."""
+    return [draw(st.floats(-scale, scale, allow_nan=False)) for _ in range(M)]
+
+
+@st.composite
+def input_sequences(draw, steps: int, K: int, scale: float = 1.0):
+    """A (steps, K) list of finite inputs in [-scale, scale], held constant over each step."""
+    return [[draw(st.floats(-scale, scale, allow_nan=False)) for _ in range(K)] for _ in range(steps)]
+
+
+# ---- assertions -------------------------------------------------------------------------------
+def assert_roundtrip(model, regions="all", mode: str = "float", *, atol: float = 1e-9, samples: int = 3,
+                     seed: int = 0) -> None:
+    """Discrete -> continuous -> discrete: in every derived region, one flow of dt (through
+    G and P when lifted) reproduces the region's step, and e^{L dt} reproduces W_Omega.
+
+    Raises AssertionError naming the region and the deviation.
+    """
+    import numpy as np
+    import scipy.linalg
+
+    from .regions import region_matrix
+    from .transform import derive
+
+    rng = np.random.default_rng(seed)
+    cont = derive(model, regions, mode=mode)
+    num = model.numeric
+    for bits, s in cont.systems.items():
+        if not s.derived:
+            continue
+        H = np.array(region_matrix(model, bits).tolist(), dtype=float)
+        N = s.dimension
+        E = scipy.linalg.expm(s.L * s.dt)
+        dev = float(np.abs(s.P @ E @ s.G - H).max())
+        if dev > atol:
+            raise AssertionError(f"region {bits}: |P e^(L dt) G - W_Omega| = {dev:.3e} > {atol:g}")
+        for _ in range(samples):
+            z = rng.normal(size=model.M)
+            u = rng.normal(size=model.K) if model.K else None
+            want = H @ z + num.h + (num.C @ u if u is not None else 0)
+            dev = float(np.abs(s.step(z, u) - want).max())
+            if dev > atol:
+                raise AssertionError(f"region {bits} (status {s.status}, dimension {N}): flow of dt misses the "
+                                     f"step by {dev:.3e} > {atol:g}")
+
+
+def assert_fixed_points_correspond(model, regions="all", *, atol: float = 1e-8) -> None:
+    """In every region with a principal logarithm and without the eigenvalue 1, the
+    fixed point z* = (I - W_Omega)^{-1} h is the equilibrium of the derived ODE
+    (L z* + g = 0) and the eigenvalues map by mu = log(lambda)/dt (same stability)."""
+    import numpy as np
+
+    from .check import check
+    from .regions import region_matrix
+    from .transform import derive
+
+    rep = check(model, regions, mode="float")
+    cont = derive(model, list(rep.regions), mode="float")
+    for bits, rc in rep.regions.items():
+        if rc["principal_log"].status != "holds" or rc["eigenvalue_one"].status != "fails":
+            continue
+        s = cont[bits]
+        H = np.array(region_matrix(model, bits).tolist(), dtype=float)
+        z = np.linalg.solve(np.eye(model.M) - H, model.numeric.h)
+        r = float(np.abs(s.L @ z + s.g).max())
+        if r > atol * max(1.0, float(np.abs(z).max())):
+            raise AssertionError(f"region {bits}: the fixed point {z} is not an equilibrium: |L z* + g| = {r:.3e}")
+        lam = np.sort_complex(np.log(np.linalg.eigvals(H).astype(complex)) / s.dt)
+        mu = np.sort_complex(np.linalg.eigvals(s.L).astype(complex))
+        if np.abs(lam - mu).max() > 1e-6:
+            raise AssertionError(f"region {bits}: eigenvalues of L {mu} are not log(lambda)/dt {lam}")
+        if (np.abs(np.linalg.eigvals(H)) < 1).all() != (mu.real < 0).all():
+            raise AssertionError(f"region {bits}: stability differs between the map and the ODE")

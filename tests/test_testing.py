@@ -1,0 +1,52 @@
+"""The public strategies keep their promises, checked by the exact predicates."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plrnn_symbolic import check
+from plrnn_symbolic.testing import assert_fixed_points_correspond, assert_roundtrip, plrnns
+
+PROMISE = {
+    "principal_log": lambda r: all(x["principal_log"].status == "holds" for x in r.regions.values()),
+    "real_log": lambda r: all(x["real_log"].status == "holds" and x["principal_log"].status == "fails"
+                              for x in r.regions.values()),
+    "no_real_log": lambda r: all(x["invertible"].status == "holds" and x["real_log"].status == "fails"
+                                 for x in r.regions.values()),
+    "eigenvalue_one": lambda r: all(x["eigenvalue_one"].status == "holds" for x in r.regions.values()),
+}
+
+
+@pytest.mark.parametrize("condition", list(PROMISE))
+@pytest.mark.parametrize("exact", [True, False])
+@settings(max_examples=15)
+@given(data=st.data())
+def test_drawn_models_satisfy_their_condition(condition, exact, data):
+    m = data.draw(plrnns(M=st.integers(1, 4), condition=condition, exact=exact))
+    assert PROMISE[condition](check(m, mode="exact"))
+
+
+@settings(max_examples=10)
+@given(plrnns(M=st.integers(1, 3), condition="principal_log", inputs=1))
+def test_roundtrip_and_fixed_points_on_drawn_models(m):
+    assert_roundtrip(m, mode="float", atol=1e-9)
+    assert_fixed_points_correspond(m)
+
+
+@settings(max_examples=10)
+@given(plrnns(M=st.integers(1, 3), condition="no_real_log"))
+def test_roundtrip_through_the_lift(m):
+    assert_roundtrip(m, mode="certified", atol=1e-12)
+
+
+def test_assert_roundtrip_fails_on_wrong_mathematics(monkeypatch):
+    """The assertion can fail: a g without the beta factor is caught."""
+    import numpy as np
+
+    import plrnn_symbolic.transform as tr
+    from plrnn_symbolic import PLRNN
+
+    m = PLRNN(A=[[0.5, 0], [0, 0.6]], W=[[0, 0.2], [0.1, 0]], h=[1, -1])
+    monkeypatch.setattr(tr, "_phi1_solve_float", lambda X, rhs: np.asarray(rhs, dtype=float))
+    with pytest.raises(AssertionError, match="misses the step"):
+        assert_roundtrip(m, mode="float")

@@ -1,0 +1,77 @@
+"""Known-wrong mathematics, injected on request, to show the suite catches it.
+
+``PLRNN_MUTATION=<name> python -m pytest ...`` applies one mutation for the whole
+session (tests/conftest.py calls :func:`apply`).  ``python tests/mutation_check.py``
+runs the suite once per mutation and reports whether each was caught.
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+
+import numpy as np
+import scipy.linalg
+
+
+def _real_part_log():
+    """The authors' code: L = Re(logm(H)), no lift, whatever the spectrum."""
+    import plrnn_symbolic.transform as tr
+    from plrnn_symbolic.logarithm import LogResult
+
+    import flint
+
+    def real_part(H, la, **kw):
+        if isinstance(H, np.ndarray):
+            return LogResult(np.real(scipy.linalg.logm(H)))
+        n = H.nrows()
+        Hf = np.array([[float(H[i, j].mid()) for j in range(n)] for i in range(n)])
+        X = np.real(scipy.linalg.logm(Hf))
+        return LogResult(flint.arb_mat(n, n, [float(x) for x in X.ravel()]))
+
+    tr.real_logarithm = real_part
+
+
+def _wrong_branch():
+    """log(lambda) + 2 pi i sign(Im lambda) on complex eigenvalues: still a real logarithm, not the principal one."""
+    from plrnn_symbolic.logarithm import FloatLinalg
+
+    def log(self, z):
+        z = complex(z)
+        return cmath.log(z) + (2j * math.pi * np.sign(z.imag) if abs(z.imag) > 1e-12 else 0)
+
+    FloatLinalg.log = log
+
+
+def _no_beta():
+    """g = h / dt: the beta (zero-order-hold) factor dropped."""
+    import plrnn_symbolic.transform as tr
+
+    tr._phi1_solve_float = lambda X, rhs: np.asarray(rhs, dtype=float)
+
+
+def _dropped_jordan_block():
+    """The smallest Jordan block of a repeated factor is lost."""
+    import plrnn_symbolic.spectrum as spm
+
+    original = spm.exact_jordan_blocks
+
+    def dropped(H, p, m):
+        b = original(H, p, m)
+        return b[:-1] if len(b) > 1 else b
+
+    spm.exact_jordan_blocks = dropped
+
+
+MUTATIONS = {
+    "real_part_log": _real_part_log,
+    "wrong_branch": _wrong_branch,
+    "no_beta": _no_beta,
+    "dropped_jordan_block": _dropped_jordan_block,
+}
+
+
+def apply(name: str) -> None:
+    if name not in MUTATIONS:
+        raise SystemExit(f"unknown mutation {name!r}: choose from {', '.join(MUTATIONS)}")
+    MUTATIONS[name]()

@@ -13,8 +13,11 @@ The sweep is one loop over regions; the number domain is the ``mode``:
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,7 +151,8 @@ def _certified(mats: RegionMatrices, bits: str, precision: int, max_precision: i
 
 def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT, *, z0=None,
           steps: int | None = None, burn_in: int = 0, inputs=None, precision: int = 53,
-          max_precision: int = 1024, max_regions: int = MAX_REGIONS, progress: bool = False) -> CheckReport:
+          max_precision: int = 1024, max_regions: int = MAX_REGIONS, progress: bool = False,
+          workers: int | None = None) -> CheckReport:
     """Decide the predicates of THEORY section 3 in each region.
 
     Parameters
@@ -164,6 +168,9 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
         An exhaustive sweep above this many regions is refused (it is 2^M work).
     progress : bool
         Show a progress bar on stderr.
+    workers : int, optional
+        Processes for exact and certified sweeps; default: every core when there
+        are at least 512 regions, else 1.  The report is the same for any number.
 
     Returns
     -------
@@ -197,14 +204,62 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
     mats = RegionMatrices(model)
     if mode == FLOAT:
         return CheckReport(model, mode, _FloatRegions(mats, names), notes)
+    workers = _workers(workers, len(names))
+    if workers > 1:
+        notes.append(f"swept in parallel by {workers} processes")
+        spectra = _parallel_spectra(model, names, mode, precision, max_precision, workers, bar)
+        for bits, spec in zip(names, spectra):
+            out[bits] = RegionCheck(bits, decide(spec), spec, spec.method)
+        return CheckReport(model, mode, out, notes)
     for bits in bar:
-        if mode == EXACT:
-            spec = exact_spectrum(*mats.exact_lazy(bits))
-            verdicts = decide(spec)
-        else:
-            spec, verdicts = _certified(mats, bits, precision, max_precision)
-        out[bits] = RegionCheck(bits, verdicts, spec, spec.method)
+        spec = _spectrum(mats, bits, mode, precision, max_precision)
+        out[bits] = RegionCheck(bits, decide(spec), spec, spec.method)
     return CheckReport(model, mode, out, notes)
+
+
+def _spectrum(mats: RegionMatrices, bits: str, mode: str, precision: int, max_precision: int) -> Spectrum:
+    if mode == EXACT:
+        return exact_spectrum(*mats.exact_lazy(bits))
+    return _certified(mats, bits, precision, max_precision)[0]
+
+
+PARALLEL_MIN_REGIONS = 512
+
+
+def _workers(workers: int | None, n: int) -> int:
+    if workers is None:  # the default: every core, for sweeps long enough to pay for the processes
+        return (os.cpu_count() or 1) if n >= PARALLEL_MIN_REGIONS else 1
+    if workers < 1:
+        raise InputError("workers must be >= 1")
+    return workers
+
+
+_WORKER: dict = {}
+
+
+def _worker_init(model, mode, precision, max_precision):
+    _WORKER.update(mats=RegionMatrices(model), mode=mode, precision=precision, max_precision=max_precision)
+
+
+def _worker_chunk(chunk: list[str]) -> list[Spectrum]:
+    w = _WORKER
+    return [_spectrum(w["mats"], bits, w["mode"], w["precision"], w["max_precision"]) for bits in chunk]
+
+
+def _parallel_spectra(model, names, mode, precision, max_precision, workers, bar) -> list[Spectrum]:
+    """Spectra of all regions from a pool of processes, returned in the order of ``names``
+    (the results do not depend on the order in which the chunks finish)."""
+    size = max(16, len(names) // (workers * 8))
+    chunks = [names[k:k + size] for k in range(0, len(names), size)]
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    out: list[Spectrum] = []
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
+                             initargs=(model, mode, precision, max_precision)) as pool:
+        for part in pool.map(_worker_chunk, chunks):
+            out.extend(part)
+            bar.update(len(part))
+    bar.close()
+    return out
 
 
 class _FloatRegions(Mapping):

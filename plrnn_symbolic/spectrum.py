@@ -83,6 +83,17 @@ class Eigenvalue:
                 ("root_index", self.root_index), ("degree", p.degree()),
                 ("enclosure", self.value.str(radius=True)))
 
+    def __reduce__(self):
+        # FLINT balls and polynomials do not pickle: send each ball as the exact binary
+        # numbers of its midpoint and radius, and polynomials as coefficient lists (for the
+        # parallel sweeps; the ball received is the ball sent)
+        v = self.value
+        if isinstance(v, flint.acb):
+            v = ("acb", _arb_parts(v.real), _arb_parts(v.imag))
+        poly = None if self.root_of is None else [(int(c.p), int(c.q)) for c in self.root_of.coeffs()]
+        return (_rebuild_eigenvalue, (v, self.approx, self.multiplicity, self.blocks, self.real, self.zero, self.one,
+                                      self.negative, self.positive, poly, self.root_index))
+
     @property
     def nonpositive(self) -> Truth:
         """On the closed negative real axis (-inf, 0]."""
@@ -96,6 +107,24 @@ class Eigenvalue:
             "jordan_blocks": None if self.blocks is None else list(self.blocks),
             **dict(self.detail),
         }
+
+
+def _arb_parts(x: flint.arb) -> tuple[int, int, int, int]:
+    (m, e), (rm, re) = x.mid().man_exp(), x.rad().man_exp()
+    return int(m), int(e), int(rm), int(re)
+
+
+def _arb_from_parts(parts) -> flint.arb:
+    m, e, rm, re = parts
+    with working_precision(max(64, m.bit_length() + 16)):   # exact: dyadic numbers at enough bits
+        return flint.arb(flint.arb(m) * flint.arb(2) ** e, flint.arb(rm) * flint.arb(2) ** re)
+
+
+def _rebuild_eigenvalue(v, approx, m, blocks, real, zero, one, negative, positive, poly, index) -> Eigenvalue:
+    if isinstance(v, tuple) and v and v[0] == "acb":
+        v = flint.acb(_arb_from_parts(v[1]), _arb_from_parts(v[2]))
+    root_of = None if poly is None else flint.fmpq_poly([flint.fmpq(p, q) for p, q in poly])
+    return Eigenvalue(v, approx, m, blocks, real, zero, one, negative, positive, root_of, index)
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,17 @@ def test_exact_lazy_split_equals_full_matrix(model):
 
         assert key(split) == key(full)
         assert {p: v.status for p, v in decide(split).items()} == {p: v.status for p, v in decide(full).items()}
+
+
+@pytest.mark.parametrize("mode", ["exact", "certified"])
+def test_parallel_sweep_gives_the_same_report(mode):
+    rng = np.random.default_rng(11)
+    M = 7
+    A = np.diag(rng.uniform(-0.9, 0.95, M))
+    W = rng.normal(0, 0.5, (M, M))
+    np.fill_diagonal(W, 0)
+    m = PLRNN(A, W, rng.normal(0, 0.1, M))
+    serial = check(m, mode=mode, workers=1)
+    parallel = check(m, mode=mode, workers=2)
+    assert serial.to_dict()["regions"] == parallel.to_dict()["regions"]
+    assert list(serial.regions) == list(parallel.regions)

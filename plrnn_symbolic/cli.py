@@ -90,7 +90,7 @@ def _cmd_check(args) -> int:
     model = _model_from(args)
     report = check(model, _regions_arg(args), args.mode, z0=_z0(args, model), steps=args.steps,
                    burn_in=args.burn_in, precision=args.precision, max_precision=args.max_precision,
-                   max_regions=args.max_regions or MAX_REGIONS, progress=not args.json)
+                   max_regions=args.max_regions or MAX_REGIONS, progress=not args.json, workers=args.workers)
     if args.json:
         print(json.dumps(report.to_dict(), indent=1, default=str))
     else:
@@ -161,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["exact", "certified", "float"], default="exact")
     p.add_argument("--precision", type=int, default=53, help="starting precision in bits (certified)")
     p.add_argument("--max-precision", type=int, default=1024, help="largest precision in bits (certified)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes for exact/certified sweeps (default: all cores from 512 regions on)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_check)
 

@@ -55,7 +55,7 @@ from tqdm.auto import tqdm
 from .domains import EXACT, FLOAT, check_mode, fmpq_matrix
 from .errors import InputError
 from .model import PLRNN
-from .regions import MAX_REGIONS, RegionMatrices, all_regions
+from .regions import MAX_REGIONS, RegionMatrices, all_regions, region_of
 
 UNIT_CIRCLE_TOL = 1e-9
 DERIVED = ("principal", "real_nonprincipal", "lifted")
@@ -625,6 +625,13 @@ def _make_cycle(la, seq, points, P, dtf: float) -> Cycle | None:
     scale = 1e-12 * max(1.0, max(np.abs(x).max() for x in F))
     if _minimal_period(F, 0.0 if la.name == EXACT else scale) != len(seq):
         return None
+    if la.name != EXACT:
+        # the tolerance lets a point on a boundary (z_i ~ 0) pass for either side; the map is
+        # continuous there, so relabel by the convention z_i = 0 -> inactive and use those matrices
+        seq = tuple(region_of(np.where(np.abs(z) <= 1e-9, 0.0, z)) for z in F)
+        P = la.I
+        for bits in seq:
+            P = la.mul(la.matrix(bits), P)
     mult = np.linalg.eigvals(la.floats(P))
     exact = None if la.name != EXACT else [la.exact_text(z) for z in points]
     # rotate so that the canonical region sequence comes first

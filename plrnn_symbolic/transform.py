@@ -30,7 +30,7 @@ import flint
 import numpy as np
 import scipy.linalg
 import sympy as sp
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .check import check
 from .domains import CERTIFIED, EXACT, check_mode, digits_to_bits, to_arb, working_precision

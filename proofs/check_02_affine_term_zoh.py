@@ -106,21 +106,23 @@ def _(wrong):
 
 @suite.identity("textbook_form_jordan", "Theorem 2.3")
 def _(wrong):
-    """beta(X) = X (e^X - I)^-1 = (e^X - I)^-1 X when e^X - I is invertible."""
+    """beta(X) (e^X - I) = (e^X - I) beta(X) = X, so beta(X) = X (e^X - I)^-1
+    = (e^X - I)^-1 X when e^X - I is invertible."""
     k = 3
     J, N = jordan_block(mu, k), shift(k)
     E = sp.exp(mu) * exp_nilpotent(N)
-    R = (E + sp.eye(k) if wrong else E - sp.eye(k)).inv()
-    return [primary(beta(x), mu, N) - J * R, J * R - R * J]
+    D = E + sp.eye(k) if wrong else E - sp.eye(k)
+    B = primary(beta(x), mu, N)
+    return [B * D - J, D * B - J]
 
 
 @suite.identity("textbook_form_2x2_generic", "Theorem 2.3")
 def _(wrong):
     X = generic_2x2(m1, m2)
     E = lagrange([sp.exp(m1), sp.exp(m2)], X, [m1, m2])
-    R = (E + sp.eye(2) if wrong else E - sp.eye(2)).inv()
+    D = E + sp.eye(2) if wrong else E - sp.eye(2)
     B = lagrange([beta(m1), beta(m2)], X, [m1, m2])
-    return [B - X * R, X * R - R * X]
+    return [B * D - X, D * B - X]
 
 
 @suite.identity("augmented_power_pattern", "Theorem 2.4")

@@ -140,8 +140,9 @@ def _(wrong):
     input matrix is B = beta(L dt) C / dt like g."""
     orbit = discrete_orbit()
     hybrid = [Z0]
-    for s in INPUTS:
-        flow = region_flow(region(hybrid[-1]), hybrid[-1], H_BIAS + C_IN * s, wrong)
+    for n, s in enumerate(INPUTS):
+        last = n == len(INPUTS) - 1  # the mutation spoils the last step only
+        flow = region_flow(region(hybrid[-1]), hybrid[-1], H_BIAS + C_IN * s, wrong and last)
         hybrid.append(flow.applyfunc(reduce_numeric_logs))
     symbolic = [hz - oz for hz, oz in zip(hybrid, orbit, strict=True)]
 

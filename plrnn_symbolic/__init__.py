@@ -6,6 +6,7 @@ floating point), with a witness for every verdict.
 """
 
 from .check import CheckReport, check
+from .dynamics import DynamicsReport, dynamics
 from .errors import InputError
 from .examples import example, list_examples
 from .io import load, save
@@ -32,6 +33,8 @@ __all__ = [
     "check",
     "derive",
     "derive_region",
+    "dynamics",
+    "DynamicsReport",
     "example",
     "list_examples",
     "load",

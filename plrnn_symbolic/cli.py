@@ -7,6 +7,7 @@ traceback; ``--debug`` shows it), 1 on an internal error.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -19,6 +20,8 @@ EPILOG = {
              "  plrnn-symbolic check model.npz --regions visited --steps 2000 --mode certified --json",
     "derive": "example:\n  plrnn-symbolic derive --example limit_cycle --regions 000000 111111\n"
               "  plrnn-symbolic derive model.json --regions all --mode certified --digits 40 --json",
+    "dynamics": "example:\n  plrnn-symbolic dynamics --example limit_cycle --cycles 4 --plot phase.png\n"
+                "  plrnn-symbolic dynamics model.npz --json",
     "examples": "example:\n  plrnn-symbolic examples",
 }
 
@@ -175,6 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show", type=int, default=8, help="regions to print in the table")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_derive)
+
+    dyn = importlib.import_module("plrnn_symbolic.dynamics")  # the module (the package exports the function)
+    p = sub.add_parser("dynamics", help="fixed points, equilibria, cycles, Lyapunov exponents",
+                       epilog=EPILOG["dynamics"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_model_args(p)
+    dyn.add_arguments(p)
+    p.set_defaults(func=dyn.run_cli)
 
     p = sub.add_parser("examples", help="list the bundled example models", epilog=EPILOG["examples"],
                        formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -50,7 +50,7 @@ from typing import Any
 
 import flint
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .domains import EXACT, FLOAT, check_mode, fmpq_matrix
 from .errors import InputError
@@ -540,7 +540,7 @@ def fixed_points(model: PLRNN, mode: str = EXACT, *, regions: Sequence[str] | No
     dtf = float(model.dt)
     found: list[FixedPoint] = []
     none: list[str] = []
-    bar = tqdm(names, desc=f"fixed points ({mode})", unit="region", disable=not progress or len(names) < 256,
+    bar = tqdm(names, desc=f"fixed points ({mode})", unit="region", disable=None if progress and len(names) >= 256 else True,
                file=sys.stderr, leave=False)
     for k in range(0, len(names), 4096):
         chunk = names[k:k + 4096]
@@ -710,7 +710,7 @@ def find_cycles(model: PLRNN, max_period: int, mode: str = EXACT, *, exhaustive:
     for k in full:
         total = 2 ** (model.M * k)
         for seq in tqdm(_sequences(model.M, k), total=total // k, desc=f"{k}-cycles", unit="sequence",
-                        disable=not progress or total < 4096, file=sys.stderr, leave=False):
+                        disable=None if progress and total >= 4096 else True, file=sys.stderr, leave=False):
             add(seq)
     searched = [k for k in ks if k not in full]
     if searched:

@@ -94,10 +94,18 @@ def _cmd_check(args) -> int:
     report = check(model, _regions_arg(args), args.mode, z0=_z0(args, model), steps=args.steps,
                    burn_in=args.burn_in, precision=args.precision, max_precision=args.max_precision,
                    max_regions=args.max_regions or MAX_REGIONS, progress=not args.json, workers=args.workers)
+    if args.plot:
+        from .regionmap import region_map
+        from .regions import visited_regions
+
+        visited = visited_regions(model, _z0(args, model), args.steps or 1000, args.burn_in)
+        region_map(report, args.plot, visited=visited)
     if args.json:
         print(json.dumps(report.to_dict(), indent=1, default=str))
     else:
         print(report.table())
+        if args.plot:
+            print(f"\nregion map saved to {args.plot}")
     return 0
 
 
@@ -164,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["exact", "certified", "float"], default="exact")
     p.add_argument("--precision", type=int, default=53, help="starting precision in bits (certified)")
     p.add_argument("--max-precision", type=int, default=1024, help="largest precision in bits (certified)")
+    p.add_argument("--plot", metavar="FILE.png", help="save a map of the regions coloured by status")
     p.add_argument("--workers", type=int, default=None,
                    help="processes for exact/certified sweeps (default: all cores from 512 regions on)")
     p.add_argument("--json", action="store_true", help="print JSON")

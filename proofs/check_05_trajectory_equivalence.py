@@ -108,7 +108,7 @@ def _(wrong):
 
 for _d in itertools.product((0, 1), repeat=2):
 
-    @suite.identity(f"region_flow_reproduces_step_{''.join(map(str, _d))}", "Corollary 1.5, Theorem 5.6")
+    @suite.identity(f"region_flow_reproduces_step_{''.join(map(str, _d))}", "Corollary 1.5, Theorem 5.5")
     def _(wrong, d=_d):
         z = sp.Matrix(sp.symbols("z1:3", real=True))
         b = sp.Matrix(sp.symbols("b1:3", real=True))  # h + C s, held over the step
@@ -133,7 +133,7 @@ def discrete_orbit() -> list[sp.Matrix]:
     return orbit
 
 
-@suite.identity("sample_and_hold_orbit", "Theorem 5.6")
+@suite.identity("sample_and_hold_orbit", "Theorem 5.7")
 def _(wrong):
     """The hybrid system (region latched at each sample time, input held) hits
     the discrete orbit exactly at every sample time, with no condition; the

@@ -55,24 +55,36 @@ STATEMENTS: dict[str, tuple[str, str | None]] = {
     "principal_log": ("proofs/01_principal_embedding.tex", "Theorem 1.1"),
     "flow": ("proofs/01_principal_embedding.tex", "Theorem 1.3"),
     "embedding": ("proofs/01_principal_embedding.tex", "Theorem 1.4"),
+    "region_embedding": ("proofs/01_principal_embedding.tex", "Corollary 1.5"),
     "beta": ("proofs/02_affine_term_zoh.tex", "Theorem 2.2"),
     "textbook": ("proofs/02_affine_term_zoh.tex", "Theorem 2.3"),
     "augmented": ("proofs/02_affine_term_zoh.tex", "Theorem 2.4"),
+    "zoh": ("proofs/02_affine_term_zoh.tex", "Corollary 2.5"),
     "eigenvalue_one": ("proofs/02_affine_term_zoh.tex", "Theorem 2.6"),
-    "real_log": ("proofs/03_negative_eigenvalues_lift.tex", None),
+    "eigenvalue_one_fixed_points": ("proofs/02_affine_term_zoh.tex", "Remark 2.7"),
     "paired": ("proofs/03_negative_eigenvalues_lift.tex", "Lemma 3.2"),
-    "lift": ("proofs/03_negative_eigenvalues_lift.tex", "Theorem 3.9"),
-    "singular": ("proofs/04_singular_impossible.tex", "Theorem 4.3"),
+    "real_log": ("proofs/03_negative_eigenvalues_lift.tex", "Theorem 3.3"),
+    "unique_real_log": ("proofs/03_negative_eigenvalues_lift.tex", "Theorem 3.4"),
+    "lift": ("proofs/03_negative_eigenvalues_lift.tex", "Proposition 3.7"),
+    "minimal_lift": ("proofs/03_negative_eigenvalues_lift.tex", "Theorem 3.9"),
+    "singular": ("proofs/04_singular_impossible.tex", "Theorem 4.2"),
+    "singular_any_dimension": ("proofs/04_singular_impossible.tex", "Theorem 4.3"),
+    "one_step": ("proofs/05_trajectory_equivalence.tex", "Theorem 5.5"),
     "trajectories": ("proofs/05_trajectory_equivalence.tex", "Theorem 5.6"),
-    "fixed_points": ("proofs/06_fixed_points_stability.tex", None),
+    "sample_and_hold": ("proofs/05_trajectory_equivalence.tex", "Theorem 5.7"),
+    "fixed_points": ("proofs/06_fixed_points_eigenvalue_map.tex", "Theorem 6.1"),
+    "eigenvalue_map": ("proofs/06_fixed_points_eigenvalue_map.tex", "Theorem 6.2"),
+    "stability": ("proofs/06_fixed_points_eigenvalue_map.tex", "Corollary 6.3"),
+    "region_structure": ("proofs/07_region_structure.tex", "Theorem 7.2"),
 }
 
 PREDICATE_TEXT = {
-    "invertible": (r"$\det W_\Omega \neq 0$", "singular"),
+    "invertible": (r"$\det W_\Omega \neq 0$", "singular_any_dimension"),
     "principal_log": (r"no eigenvalue in $(-\infty, 0]$", "principal_log"),
     "real_log": ((r"invertible; every negative eigenvalue has each Jordan block size an even number of times "
                  r"(Culver)"), "real_log"),
-    "unique_real_log": (r"all eigenvalues positive, each with a single Jordan block (Culver)", "real_log"),
+    "unique_real_log": ((r"all eigenvalues positive, each with a single Jordan block (sufficient for Culver's "
+                        r"uniqueness condition)"), "unique_real_log"),
     "eigenvalue_one": (r"$1$ is an eigenvalue", "eigenvalue_one"),
 }
 PREDICATE_HEAD = {"invertible": "invertible", "principal_log": "principal", "real_log": "real log",
@@ -126,10 +138,17 @@ def _tidy_text(text: str, digits: int) -> str:
                                                                                r"$|\mathrm{Im}|$")
 
 
-def _cite(key: str) -> str:
-    path, statement = STATEMENTS[key]
-    where = r"\texttt{" + tex_escape(path).replace("/", r"/\allowbreak{}").replace(r"\_", r"\_\allowbreak{}") + "}"
-    return f"{statement} of {where}" if statement else where
+def _cite(*keys: str) -> str:
+    """``Theorem 1.1 of proofs/01_...tex``; statements of one file share its name."""
+    by_file: dict[str, list[str]] = {}
+    for key in keys:
+        path, statement = STATEMENTS[key]
+        by_file.setdefault(path, []).extend([statement] if statement else [])
+    out = []
+    for path, statements in by_file.items():
+        where = r"\texttt{" + tex_escape(path).replace("/", r"/\allowbreak{}").replace(r"\_", r"\_\allowbreak{}") + "}"
+        out.append(f"{' and '.join(statements)} of {where}" if statements else where)
+    return "; ".join(out)
 
 
 @dataclass(frozen=True)
@@ -161,18 +180,38 @@ class _Fmt:
 
     def exact_and_rounded(self, M, name: str) -> str:
         """``name = M`` exactly and, when an entry is irrational, ``name \\approx M`` rounded."""
-        out = self.matrix(M, name)
-        if any(not isinstance(x, sp.Rational) for x in M) and "\\approx" not in out and not M.free_symbols:
-            out += "\n" + self.matrix(M, "", exact_ok=False)
-        return out
+        exact = self.parts(M, name)
+        if any(not isinstance(x, sp.Rational) for x in M) and "\\approx" not in exact[0] and not M.free_symbols:
+            rounded = self.parts(M, "", exact_ok=False)
+            if len(exact) == len(rounded) == 1 and len(_visible(exact[0] + rounded[0])) < 1.3 * LINE_CHARS:
+                return _display(exact[0] + r" \; " + rounded[0])
+            exact += rounded
+        return "\n".join(map(_display, exact))
+
+    def _suppress(self, rows, entries):
+        """Rounded entries below 10^-(digits + 4) times the largest entry shown as 0
+        (the noise of a ball's midpoint or of float arithmetic)."""
+        try:
+            mags = np.abs(np.array([[complex(sp.N(x)) for x in r] for r in rows]))
+        except TypeError:
+            return entries
+        tiny = mags.max() * 10.0 ** -(self.digits + 4)
+        return [[("0", e) if not e and 0 < mags[i, j] < tiny else (t, e) for j, (t, e) in enumerate(r)]
+                for i, r in enumerate(entries)]
 
     def matrix(self, M, name: str, exact_ok: bool = True) -> str:
         """A displayed equation ``name = M`` (``\\approx`` if an entry is rounded),
         split into column blocks when it is too wide to read when scaled down."""
+        return "\n".join(map(_display, self.parts(M, name, exact_ok)))
+
+    def parts(self, M, name: str, exact_ok: bool = True) -> list[str]:
+        """The math of :meth:`matrix`, one string per column block."""
         rows = np.asarray(M.tolist() if hasattr(M, "tolist") else M, dtype=object)
         if rows.ndim == 1:
             rows = rows.reshape(-1, 1)
         entries = [[self.entry(x) if exact_ok else (self.rounded(x), False) for x in r] for r in rows]
+        if not all(e for r in entries for _, e in r):
+            entries = self._suppress(rows, entries)
         exact = all(e for r in entries for _, e in r)
         if exact and sum(len(t) for r in entries for t, _ in r) > EXACT_MAX_TOTAL:
             entries = [[(self.rounded(x), False) for x in r] for r in rows]
@@ -192,8 +231,8 @@ class _Fmt:
         for a, b in blocks:
             body = r" \\ ".join(" & ".join(r[a:b]) for r in texts)
             label = name if len(blocks) == 1 else f"{name}_{{[:,\\,{a + 1}..{b}]}}"
-            out.append(_display(f"{label} {rel} \\begin{{pmatrix}} {body} \\end{{pmatrix}}"))
-        return "\n".join(out)
+            out.append(f"{label} {rel} \\begin{{pmatrix}} {body} \\end{{pmatrix}}")
+        return out
 
 
 def _visible(tex: str) -> str:
@@ -206,7 +245,7 @@ def _visible(tex: str) -> str:
 
 def _display(math_tex: str) -> str:
     r"""A display that is scaled down to the line width when it is wider (\fitwidth)."""
-    return "\\begin{center}\\fitwidth{$\\displaystyle " + math_tex + "$}\\end{center}"
+    return "\\begin{center}\\fitwidth{\\renewcommand{\\arraystretch}{1.3}$\\displaystyle " + math_tex + "$}\\end{center}"
 
 
 def _arb_tex(x: flint.arb, digits: int) -> str:
@@ -288,7 +327,7 @@ def _mu_tex(e: Eigenvalue, closed: sp.Expr | None, dt: sp.Expr, fmt: _Fmt) -> st
     if closed is not None and closed.is_real:
         if closed > 0:
             return sp.latex(sp.log(closed) / dt)
-        return sp.latex(sp.log(-closed) / dt) + " + " + sp.latex(sp.pi * sp.I / dt)
+        return sp.latex(sp.log(-closed) / dt + sp.pi * sp.I / dt)
     if closed is not None:
         mu = sp.simplify((sp.log(sp.Abs(closed)) + sp.I * sp.arg(closed)) / dt)
         text = sp.latex(mu)
@@ -447,6 +486,10 @@ def _region_section(model: PLRNN, rc: RegionCheck, sysm: RegionSystem, fmt: _Fmt
     cp, how = _charpoly_tex(H, fmt)
     out.append(r"\paragraph{Characteristic polynomial} (" + how + "):")
     out.append(_display(r"\det(\lambda I - W_\Omega) = " + cp))
+    off = [str(i + 1) for i, b in enumerate(bits) if b == "0"]
+    if model.A_is_diagonal and off:
+        out.append(r"Since $A$ is diagonal, each inactive unit $j$ (here " + ", ".join(off) + r") contributes the "
+                   r"factor $\lambda - a_{jj}$ (" + _cite("region_structure") + ").")
     spec = rc.spectrum
     by_text: dict[str, str] = {}
     mods: list[str] = []
@@ -469,7 +512,7 @@ def _region_section(model: PLRNN, rc: RegionCheck, sysm: RegionSystem, fmt: _Fmt
         out.append(r"\paragraph{Eigenvalues} (" + method + r"; an interval $[m \pm r]$ is a certified enclosure). "
                    r"Each eigenvalue $\lambda$ of $W_\Omega$ maps to $\mu = \log(\lambda)/\Delta t$ "
                    r"(principal branch) with $\mathrm{Re}\,\mu = \log|\lambda| / \Delta t$, so $|\lambda| < 1$ "
-                   r"iff $\mathrm{Re}\,\mu < 0$.")
+                   r"iff $\mathrm{Re}\,\mu < 0$ (" + _cite("eigenvalue_map") + ").")
         out.append("{\\small\\begin{longtable}{>{\\raggedright\\arraybackslash}p{0.3\\linewidth}ccc"
                    ">{\\raggedright\\arraybackslash}p{0.36\\linewidth}}\n\\toprule\n"
                    "eigenvalue & mult. & Jordan blocks & $|\\lambda|$ & $\\mu = \\log(\\lambda)/\\Delta t$ \\\\\n"
@@ -492,14 +535,18 @@ def _region_section(model: PLRNN, rc: RegionCheck, sysm: RegionSystem, fmt: _Fmt
                ">{\\raggedright\\arraybackslash}p{0.36\\linewidth}}\n\\toprule\n"
                "predicate & condition & verdict & witness \\\\\n\\midrule\n" + "\n".join(rows) +
                "\n\\bottomrule\n\\end{longtable}}")
-    out.append(_logarithm_text(status, sysm, fmt))
+    symbolic = any(v.condition is not None for v in rc.verdicts.values())
+    out.append(_logarithm_text(status, sysm, fmt, symbolic))
     if sysm.derived or sysm.L_exact is not None:
         out.append(_system_text(model, sysm, fmt))
     out.append(_fixed_point_text(model, H, bits, rc, sysm, mods, any_complex, fmt))
     return "\n\n".join(out)
 
 
-def _logarithm_text(status: str, sysm: RegionSystem, fmt: _Fmt) -> str:
+def _logarithm_text(status: str, sysm: RegionSystem, fmt: _Fmt, symbolic: bool = False) -> str:
+    if symbolic and status == "undecided":
+        return (r"\paragraph{Logarithm.} The verdicts depend on the parameters: each holds where its condition "
+                r"above does. Give the parameters values to derive the system.")
     why = {
         "principal": (r"No eigenvalue of $W_\Omega$ lies on $(-\infty, 0]$, so the principal logarithm exists; it is "
                       r"the unique real logarithm whose eigenvalues have imaginary part in $(-\pi, \pi)$ ("
@@ -509,11 +556,13 @@ def _logarithm_text(status: str, sysm: RegionSystem, fmt: _Fmt) -> str:
                               r"): each pair is taken to a rotation by $\pi$ (" + _cite("paired") + ")."),
         "lifted": (r"$W_\Omega$ is invertible but has a negative eigenvalue with an unpaired Jordan block, so no real "
                    r"logarithm and no real ODE of dimension $M$ exists (Culver's condition, " + _cite("real_log") +
-                   r"). The minimal lift doubles the unpaired blocks in new coordinates (" + _cite("lift") +
-                   r"): with $G = \begin{pmatrix} I \\ 0 \end{pmatrix}$ and $P = \begin{pmatrix} I & 0 "
+                   r"). The lift doubles the unpaired blocks in new coordinates (" + _cite("lift") + r"; its dimension "
+                   r"is minimal when each negative eigenvalue has at most one block size of odd multiplicity, "
+                   + _cite("minimal_lift") + r"): with $G = \begin{pmatrix} I \\ 0 \end{pmatrix}$ and $P = \begin{pmatrix} I & 0 "
                    r"\end{pmatrix}$, $P\,\Phi_{\Delta t}(G z) = W_\Omega z + h$."),
         "impossible": (r"$W_\Omega$ is singular. A time-$\Delta t$ flow map is a diffeomorphism, so no ODE of any "
-                       r"dimension reproduces this step (" + _cite("singular") + ")."),
+                       r"dimension reproduces this step, nor every step through a lift (" + _cite("singular", "singular_any_dimension")
+                       + ")."),
         "undecided": r"The predicates are undecided at this precision: raise the precision or use exact mode.",
     }[status]
     out = [r"\paragraph{Logarithm.} " + why]
@@ -534,7 +583,7 @@ def _system_text(model: PLRNN, s: RegionSystem, fmt: _Fmt) -> str:
                r"). With $\mathrm{Log}$ the logarithm above, $L = \mathrm{Log}(\widetilde W_\Omega)/\Delta t$ and "
                r"$g = \frac{1}{\Delta t}\,\beta(\mathrm{Log}\,\widetilde W_\Omega)\,\widetilde h$, "
                r"$\beta(x) = x/(e^x - 1)$ (" + _cite("beta") + r"; no special case is needed for the eigenvalue 1, "
-               + _cite("eigenvalue_one") + ")" + (r", where $\widetilde W_\Omega = \mathrm{diag}(W_\Omega, \ldots)$ "
+               + _cite("eigenvalue_one") + ")" + (r", where $\widetilde W_\Omega = \mathrm{diag}(W_\Omega, J)$, $J$ the doubled Jordan blocks, "
                                                 r"and $\widetilde h = (h, 0)$ are the lifted step" if lifted else
                                                 r", $\widetilde W_\Omega = W_\Omega$, $\widetilde h = h$") + ":")
     for name, ex, num in (("L", s.L_exact, s.L), ("g", s.g_exact, s.g)):
@@ -554,17 +603,17 @@ def _system_text(model: PLRNN, s: RegionSystem, fmt: _Fmt) -> str:
         Lm = s.L_exact if exact else s.L
         gm = s.g_exact if exact else s.g
         zs = sp.Matrix([sp.Symbol(f"{var}_{i + 1}") for i in range(N)])
-        fmt_l = fmt.matrix(Lm, "", exact_ok=exact).split("$\\displaystyle ", 1)[1].rsplit("$", 1)[0]
-        fmt_g = fmt.matrix(gm, "", exact_ok=exact).split("$\\displaystyle ", 1)[1].rsplit("$", 1)[0]
+        fmt_l, fmt_g = fmt.parts(Lm, "", exact_ok=exact)[0], fmt.parts(gm, "", exact_ok=exact)[0]
         rel_l, mat_l = fmt_l.strip().split(" ", 1)
         rel_g, mat_g = fmt_g.strip().split(" ", 1)
         rel = "=" if rel_l == "=" and rel_g == "=" else r"\approx"
         out.append(_display(f"\\frac{{d}}{{dt}} {sp.latex(zs)} {rel} {mat_l} {sp.latex(zs)} + {mat_g}"
                             + (" + B\\, s(t)" if inp else "")))
     out.append(r"Its time-$\Delta t$ flow $\Phi_{\Delta t}(z) = e^{L \Delta t} z + \Delta t\, \varphi_1(L\Delta t)\, g$ "
-               r"reproduces one step of the PLRNN from every state of the region (" + _cite("embedding") + "); "
-               r"it agrees with the PLRNN along a trajectory while the flow stays in the region's closure, and the "
-               r"sample-and-hold system agrees at every sample time (" + _cite("trajectories") + ").")
+               r"reproduces one step of the PLRNN from every state of the region (" + _cite("region_embedding") + "); "
+               r"it agrees with the PLRNN along a trajectory while the flow stays in the region's closure ("
+               + _cite("one_step", "trajectories") + r"), and the sample-and-hold system agrees at every sample "
+               r"time (" + _cite("sample_and_hold") + ").")
     r = s.residual
     if "exp" in r:
         extra = ""
@@ -589,10 +638,13 @@ def _fixed_point_text(model: PLRNN, H, bits: str, rc: RegionCheck, s: RegionSyst
     if one is HOLDS:
         _, text = _fixed_point(H, model.h)
         out.append(r"$1$ is an eigenvalue of $W_\Omega$, so $I - W_\Omega$ is singular: " + (text or "") +
-                   r". The region ODE has $g$ from the $\beta$ form regardless (" + _cite("eigenvalue_one") + ").")
+                   r" (" + _cite("eigenvalue_one_fixed_points") + r"). The region ODE has $g$ from the $\beta$ form "
+                   r"regardless (" + _cite("eigenvalue_one") + ").")
         return "".join(out)
     if one is not FAILS:
-        out.append(r"Whether $1$ is an eigenvalue is undecided, so the fixed point is not computed.")
+        cond = rc.verdicts["eigenvalue_one"].condition
+        out.append(r"Whether $1$ is an eigenvalue " + ("depends on the parameters" if cond is not None else
+                                                        "is undecided") + ", so the fixed point is not computed.")
         return "".join(out)
     z, text = _fixed_point(H, model.h)
     if z is None:
@@ -622,11 +674,11 @@ def _fixed_point_text(model: PLRNN, H, bits: str, rc: RegionCheck, s: RegionSyst
             out.append(f" (in float arithmetic $|L\\,{eq} + g| = {_sci(res)}$)")
         out.append(".")
         if kind:
-            out.append(" By the eigenvalue map, the discrete fixed point and the equilibrium have the same "
-                       f"stability: a {kind} (in continuous time a negative eigenvalue becomes a rotation by "
+            out.append(f" By the eigenvalue map ({_cite('eigenvalue_map', 'stability')}), the discrete fixed point "
+                       f"and the equilibrium have the same stability: a {kind} (in continuous time a negative eigenvalue becomes a rotation by "
                        r"$\pi$ per step)." if any(e.negative is HOLDS for e in rc.spectrum.eigenvalues)
-                       else " By the eigenvalue map, the discrete fixed point and the equilibrium have the same "
-                       f"stability: a {kind}.")
+                       else f" By the eigenvalue map ({_cite('eigenvalue_map', 'stability')}), the discrete fixed "
+                       f"point and the equilibrium have the same stability: a {kind}.")
     elif kind:
         out.append(f" As a fixed point of the map it is a {kind}; there is no continuous-time equivalent.")
     return "".join(out)
@@ -681,7 +733,9 @@ def _model_section(model: PLRNN, mode: str, fmt: _Fmt, n_regions: int) -> str:
                         "prove it",
            "float": "floating point with tolerances: the verdicts are \\emph{not} proofs"}[mode]
     out.append(f"This document covers {n_regions} region{'s' if n_regions != 1 else ''}, decided in {how}. "
-               f"Numbers that are not exact are shown to {fmt.digits} significant digits, for display only.")
+               f"Numbers that are not exact are shown to {fmt.digits} significant digits, for display only; in a "
+               f"matrix shown with $\\approx$, entries below $10^{{-{fmt.digits + 4}}}$ times its largest entry "
+               f"are shown as $0$.")
     return "\n\n".join(out)
 
 
@@ -697,7 +751,7 @@ def _method_section() -> str:
         r"for a real logarithm $\mathrm{Log}$ (" + _cite("embedding") + ", " + _cite("beta") + r"). When $1$ is "
         r"not an eigenvalue, $g = L (W_\Omega - I)^{-1} h$ (" + _cite("textbook") + r"); the zero-order-hold form "
         r"$\mathrm{Log}\begin{pmatrix} W_\Omega & h \\ 0 & 1 \end{pmatrix} = \begin{pmatrix} L\Delta t & g\Delta t "
-        r"\\ 0 & 0\end{pmatrix}$ needs no special case (" + _cite("augmented") + ").",
+        r"\\ 0 & 0\end{pmatrix}$ needs no special case (" + _cite("zoh") + ").",
         r"Which logarithm exists is decided by five predicates of $W_\Omega$:",
         r"\begin{center}\small\begin{tabular}{>{\ttfamily}l>{\raggedright\arraybackslash}p{0.42\linewidth}"
         r">{\raggedright\arraybackslash}p{0.3\linewidth}}"

@@ -858,8 +858,8 @@ def derivation_document(model: PLRNN, regions: str | Iterable[str] = "all", mode
     --------
     >>> from plrnn_symbolic import PLRNN
     >>> m = PLRNN(A=[[0.5, 0], [0, 0.25]], W=[[0, 0.5], [0.25, 0]], h=[1, 0], dt="1/10")
-    >>> tex = derivation_document(m, regions=["11"])
-    >>> r"\log{\left(2 \right)}" in tex and r"\end{document}" in tex
+    >>> tex = derivation_document(m, regions=["00"])   # W_Omega = diag(1/2, 1/4): L = diag(-10 log 2, -20 log 2)
+    >>> r"L = \begin{pmatrix} - 10 \log{\left(2 \right)} & 0 \\ 0 & - 20 \log{\left(2 \right)} \end{pmatrix}" in tex
     True
     """
     check_mode(mode)

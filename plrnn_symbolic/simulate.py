@@ -1,0 +1,791 @@
+"""``simulate``: the discrete PLRNN and its continuous-time systems side by side
+(THEORY section 5, statements E1-E3; proofs/05_trajectory_equivalence).
+
+Three trajectories are sampled at the times n dt:
+
+* ``discrete``: the map z_{n+1} = W_Omega z_n + h + C s_n (float).
+* ``hybrid`` (E3, sample and hold): on [n dt, (n+1) dt) the region is latched at
+  Omega(z(n dt)) and the state follows that region's flow.  One step is
+  z_{n+1} = P Phi_dt(G z_n), with e^{L dt} and dt phi1(L dt) (g, B) precomputed per
+  region, so no integrator is involved.  For a lifted region the flow runs in N > M
+  dimensions from G z_n; the lift is built so that Phi_dt(G z) = G (H z + h), i.e.
+  the added coordinates are back at zero at the next sample time, and restarting
+  from G z_n each step is exactly what the lift statement guarantees.
+* ``autonomous``: the Filippov system that switches region the moment a coordinate
+  of the state crosses zero.  Within a region the flow is closed form; the first
+  exit time is isolated rigorously (below) and the flow continues from the crossing
+  point in the region the state has entered.  At a switch into or out of a lifted
+  region the state is projected with P and re-embedded with G of the new region
+  (the added coordinates restart at zero); within one region the N-dimensional state
+  is kept across sample times.  When the vector fields on both sides of the crossed
+  boundary point into it (sliding), the autonomous trajectory *stops* there and the
+  event is reported: the Filippov sliding flow is not affine, so it has no closed
+  form here, and following the discontinuous field would only chatter.
+
+Exit times and E1.  Each coordinate of the region flow y(t) = e^{Aug t} y_0, with
+Aug = [[L, g, B], [0, 0, 0]] and y_0 = (z, 1, s), is an exponential polynomial in t.
+The step [0, dt] is covered by dyadic cells; per region and cell width w, the ball
+matrices e^{Aug w} and e^{Aug [0, w]} (an enclosure for every t in the cell, from
+FLINT's ``arb_mat.exp`` of a ball matrix) are computed once.  On a cell, a
+coordinate f (sign-adjusted so that the closure of the region is f >= 0) is proved
+to stay in the closure by the enclosure itself or by the mean-value forms
+f(t0) + [0, w] f'(cell) and f(t1) - [0, w] f'(cell); it is proved to have left when
+its ball at the cell's end is < 0.  Undecided cells are bisected, so no crossing can
+be missed: the first exit time is enclosed in [t_lo, t_hi] with t_hi - t_lo =
+dt 2^-(3 + MAX_LEVEL), and E1 is
+
+* holds: every cell is proved to stay in the closure;
+* fails: a coordinate is proved < 0 at some t in (0, dt] (the first one is reported);
+* undecided: otherwise (a tangency at the resolution limit).
+
+What is rigorous.  The cell arithmetic is ball arithmetic (FLINT, 128 bits).  The
+region system is enclosed exactly when ``derive`` gave a closed form (exact mode),
+else its float L, g, B are widened to cover the rounding of the certified
+derivation (certified mode; labelled so) or taken as they are (float mode: a
+statement about the float system, labelled ``float``).  The starting states are the
+float states of the trajectories: a verdict is about the flow from that float vector.
+The autonomous trajectory restarts from a float vector after each crossing.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import flint
+import numpy as np
+import scipy.linalg
+
+from .domains import CERTIFIED, EXACT, FLOAT, check_mode, to_arb, working_precision
+from .errors import InputError
+from .model import PLRNN
+from .regions import region_of
+from .transform import RegionSystem, derive
+from .truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
+
+SYSTEMS = ("hybrid", "autonomous", "both")
+PREC = 128                 # bits of the ball arithmetic for exit times
+BASE_CELLS = 3             # a step is first covered by 2^3 cells
+MAX_LEVEL = 40             # bisection depth below the base cells: exit times to dt 2^-43
+_UNITS = 1 << (BASE_CELLS + MAX_LEVEL)   # integer time units per step
+CELL_BUDGET = 600          # cells one scan may bisect into before undecided cells are given up
+MAX_SWITCHES = 64          # region switches of the autonomous system within one step before it stops
+RESIDUAL_TOL = 1e-12       # a region system must reproduce its step to this (max norm) to be used
+
+
+def _residual(sysm: RegionSystem) -> float:
+    r = sysm.residual
+    return max(float(r.get("exp", math.inf)), float(r.get("affine", math.inf)))
+
+
+# ---- result objects ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the autonomous trajectory: the flow of ``region`` from ``y0`` on [t0, t1]."""
+
+    region: str
+    t0: float
+    t1: float
+    y0: np.ndarray      # (N,) state in the region's (possibly lifted) coordinates
+    step: int           # index of the input s_step held on this piece
+
+
+@dataclass(frozen=True)
+class SlidingEvent:
+    """The vector fields on both sides of a boundary point into it: Filippov sliding."""
+
+    step: int
+    time: float
+    units: tuple[int, ...]     # 1-based
+    state: np.ndarray
+    regions: tuple[str, str]   # (coming from, would enter)
+    action: str = "stopped"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "time": self.time, "units": list(self.units), "state": self.state.tolist(),
+                "regions": list(self.regions), "action": self.action}
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Trajectories of the discrete map and of its continuous-time systems at the sample times.
+
+    Attributes
+    ----------
+    times : (steps + 1,) sample times n dt
+    discrete, hybrid, autonomous : (steps + 1, M) arrays (``None`` if not simulated; NaN after a stop)
+    e1 : one :class:`~plrnn_symbolic.truth.Verdict` per step (E1 for the step from z_n, n < steps)
+    hybrid_step_deviation : max over n of |P Phi_dt(G z_n) - z_{n+1}| (one hybrid step from the discrete state)
+    sliding : detected sliding events (the autonomous trajectory stops at the first)
+    segments : the pieces of the autonomous trajectory (for dense output)
+    """
+
+    model: PLRNN
+    mode: str
+    system: str
+    times: np.ndarray
+    discrete: np.ndarray
+    hybrid: np.ndarray | None
+    autonomous: np.ndarray | None
+    e1: tuple[Verdict, ...]
+    hybrid_step_deviation: float | None
+    sliding: tuple[SlidingEvent, ...]
+    segments: tuple[Segment, ...]
+    inputs: np.ndarray | None
+    systems: dict[str, RegionSystem] = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def steps(self) -> int:
+        return len(self.times) - 1
+
+    @staticmethod
+    def _deviation(x) -> float | None:
+        return None if x is None else float(np.nanmax(np.abs(x))) if np.isfinite(x).any() else float("nan")
+
+    @property
+    def max_deviation_hybrid(self) -> float | None:
+        """max_n |hybrid(n dt) - z_n| (max norm) over the sample times reached."""
+        return None if self.hybrid is None else self._deviation(self.hybrid - self.discrete)
+
+    @property
+    def max_deviation_autonomous(self) -> float | None:
+        return None if self.autonomous is None else self._deviation(self.autonomous - self.discrete)
+
+    @property
+    def e1_counts(self) -> dict[str, int]:
+        out = {"holds": 0, "fails": 0, "undecided": 0}
+        for v in self.e1:
+            out[v.status] += 1
+        return out
+
+    def e1_truths(self) -> list[Truth]:
+        return [v.truth for v in self.e1]
+
+    def summary(self) -> str:
+        m = self.model
+        c = self.e1_counts
+        n = max(1, len(self.e1))
+        head = (f"model {m.name or '(unnamed)'}: M = {m.M}, dt = {m.dt}, {self.steps} steps, system {self.system}, "
+                f"derivation mode {self.mode}, {len(self.systems)} regions visited")
+        lines = [head]
+        if self.e1:
+            lines.append(f"E1 (region flow stays in its region for the whole step): holds {c['holds']}, "
+                         f"fails {c['fails']} ({c['fails'] / n:.1%}), undecided {c['undecided']}")
+            first = next((v for v in self.e1 if v.truth is FAILS), None)
+            if first is not None:
+                w = first.witness
+                lines.append(f"  first failure: step {w['step']}, unit {w['unit']} leaves region {w['region']} "
+                             f"at t in [{w['time'][0]:.6g}, {w['time'][1]:.6g}] (within the step)")
+        if self.hybrid is not None:
+            lines.append(f"hybrid (sample and hold, E3): max deviation from the discrete trajectory "
+                         f"{self.max_deviation_hybrid:.3e} (one step from z_n: {self.hybrid_step_deviation:.3e})")
+        if self.autonomous is not None:
+            lines.append(f"autonomous (switches at zero crossings): max deviation {self.max_deviation_autonomous:.3e}, "
+                         f"{len(self.segments)} pieces")
+        for ev in self.sliding:
+            lines.append(f"  sliding at step {ev.step}, t = {ev.time:.6g}: units {list(ev.units)} between regions "
+                         f"{ev.regions[0]} and {ev.regions[1]}; the autonomous trajectory {ev.action} there")
+        lines += [f"note: {n_}" for n_ in self.notes]
+        return "\n".join(lines)
+
+    def to_dict(self, details: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "model": {"name": self.model.name, "M": self.model.M, "K": self.model.K, "dt": str(self.model.dt)},
+            "steps": self.steps, "system": self.system, "mode": self.mode,
+            "max_deviation_hybrid": self.max_deviation_hybrid,
+            "max_deviation_autonomous": self.max_deviation_autonomous,
+            "hybrid_step_deviation": self.hybrid_step_deviation,
+            "e1": self.e1_counts,
+            "sliding": [ev.to_dict() for ev in self.sliding],
+            "regions": {b: {"status": s.status, "dimension": s.dimension, "method": s.method}
+                        for b, s in self.systems.items()},
+            "notes": list(self.notes),
+        }
+        if details:
+            out["e1_steps"] = [{"status": v.status, "method": v.method, **v.witness} for v in self.e1]
+            out["times"] = self.times.tolist()
+            out["discrete"] = self.discrete.tolist()
+            for key in ("hybrid", "autonomous"):
+                x = getattr(self, key)
+                out[key] = None if x is None else [[None if not np.isfinite(v) else float(v) for v in row] for row in x]
+        return out
+
+    # ---- dense output (closed-form flows within each step or piece) -------------------------
+    def dense(self, which: str, per_step: int = 24) -> tuple[np.ndarray, np.ndarray]:
+        """(t, Z): the continuous trajectory ``which`` ("hybrid" or "autonomous") densely sampled."""
+        flows = _FloatFlows(self.systems)
+        ts, zs = [], []
+        if which == "hybrid":
+            if self.hybrid is None:
+                raise InputError("the hybrid system was not simulated")
+            dt = float(self.model.dt)
+            for n in range(self.steps):
+                z = self.hybrid[n]
+                if not np.all(np.isfinite(z)):
+                    break
+                s = self._input(n)
+                sysm = self.systems[region_of(z)]
+                tau, Y = flows.sampled(sysm, sysm.G @ z, s, dt, per_step)
+                ts.append(n * dt + tau)
+                zs.append(Y @ sysm.P.T)
+        elif which == "autonomous":
+            if self.autonomous is None:
+                raise InputError("the autonomous system was not simulated")
+            dt = float(self.model.dt)
+            for seg in self.segments:
+                k = max(2, int(np.ceil(per_step * (seg.t1 - seg.t0) / dt)) + 1)
+                sysm = self.systems[seg.region]
+                tau, Y = flows.sampled(sysm, seg.y0, self._input(seg.step), seg.t1 - seg.t0, k - 1)
+                ts.append(seg.t0 + tau)
+                zs.append(Y @ sysm.P.T)
+        else:
+            raise InputError(f"unknown system {which!r}: 'hybrid' or 'autonomous'")
+        if not ts:
+            return np.zeros(0), np.zeros((0, self.model.M))
+        return np.concatenate(ts), np.concatenate(zs)
+
+    def _input(self, n: int):
+        return None if self.inputs is None else self.inputs[n]
+
+
+# ---- per-region precomputation ------------------------------------------------------------------
+class _FloatFlows:
+    """Float closed-form flows, one augmented exponential per (region, duration)."""
+
+    def __init__(self, systems: dict[str, RegionSystem]):
+        self.systems = systems
+        self._cache: dict[tuple[str, float], np.ndarray] = {}
+
+    def expm(self, sysm: RegionSystem, t: float) -> np.ndarray:
+        key = (sysm.region, t)
+        if key not in self._cache:
+            self._cache[key] = scipy.linalg.expm(_augmented_float(sysm) * t)
+        return self._cache[key]
+
+    def sampled(self, sysm: RegionSystem, y0, s, duration: float, k: int):
+        """The flow from y0 at k + 1 equally spaced times in [0, duration]."""
+        N = sysm.dimension
+        E = self.expm(sysm, duration / k)
+        y = _augmented_state(y0, s, sysm)
+        out = np.empty((k + 1, N))
+        for i in range(k + 1):
+            out[i] = y[:N]
+            y = E @ y
+        return np.linspace(0.0, duration, k + 1), out
+
+
+def _augmented_float(sysm: RegionSystem) -> np.ndarray:
+    N = sysm.dimension
+    K = 0 if sysm.B is None else sysm.B.shape[1]
+    aug = np.zeros((N + 1 + K, N + 1 + K))
+    aug[:N, :N] = sysm.L
+    aug[:N, N] = sysm.g
+    if K:
+        aug[:N, N + 1:] = sysm.B
+    return aug
+
+
+def _augmented_state(y, s, sysm: RegionSystem) -> np.ndarray:
+    K = 0 if sysm.B is None else sysm.B.shape[1]
+    out = np.empty(sysm.dimension + 1 + K)
+    out[:sysm.dimension] = y
+    out[sysm.dimension] = 1.0
+    if K:
+        out[sysm.dimension + 1:] = 0.0 if s is None else s
+    return out
+
+
+@dataclass(frozen=True)
+class _HybridStep:
+    """z -> P e^{L dt} G z + P dt phi1(L dt) (g + B s): one latched step, precomputed."""
+
+    F: np.ndarray       # M x M
+    c: np.ndarray       # M
+    D: np.ndarray | None  # M x K
+
+    def __call__(self, z, s=None) -> np.ndarray:
+        out = self.F @ z + self.c
+        if self.D is not None and s is not None:
+            out = out + self.D @ s
+        return out
+
+
+class _BallFlow:
+    """Ball-arithmetic flow of one region for the exit-time search.
+
+    ``S`` picks the M state coordinates (P) and flips their signs so that the closure
+    of the region is S y >= 0; per cell level the point map e^{Aug w}, and the cell
+    enclosures S e^{Aug [0, w]} and S Aug e^{Aug [0, w]} are cached.
+    """
+
+    def __init__(self, sysm: RegionSystem, digits: int):
+        self.sysm = sysm
+        self.region = sysm.region
+        N = sysm.dimension
+        K = 0 if sysm.B is None else sysm.B.shape[1]
+        self.n = n = N + 1 + K
+        M = sysm.M
+        with working_precision(PREC):
+            aug = flint.arb_mat(n, n)
+            if sysm.L_exact is not None and not sysm.L_exact.free_symbols:
+                self.method = "certified (ball arithmetic on the exact region system)"
+                for i in range(N):
+                    for j in range(N):
+                        aug[i, j] = to_arb(sysm.L_exact[i, j])
+                    aug[i, N] = to_arb(sysm.g_exact[i])
+                    for j in range(K):
+                        aug[i, N + 1 + j] = to_arb(sysm.B_exact[i, j])
+            else:
+                Af = _augmented_float(sysm)
+                if sysm.method.startswith("certified"):
+                    # the certified derivation's balls were rounded to float64: cover that rounding
+                    # (relative 2^-50) and the derivation's own accuracy (digits)
+                    rel, absolute = 2.0**-50, 10.0 ** -(digits - 5) * float(np.abs(Af).max())
+                    self.method = "certified (ball arithmetic on the derived system, widened to cover its rounding)"
+                else:
+                    rel, absolute = 0.0, 0.0
+                    self.method = "float (ball arithmetic on the float-derived system)"
+                for i in range(N):
+                    for j in range(n):
+                        x = float(Af[i, j])
+                        aug[i, j] = flint.arb(x, rel * abs(x) + absolute) if x or absolute else flint.arb(0)
+            self.aug = aug
+            S = flint.arb_mat(M, n)
+            for i in range(M):
+                for j in range(N):
+                    if sysm.P[i, j]:
+                        S[i, j] = float(sysm.P[i, j]) * (1 if sysm.region[i] == "1" else -1)
+            self.S = S
+        self._levels: dict[int, tuple] = {}
+        self.dt = sysm.dt
+
+    def level(self, k: int):
+        """(w, e^{Aug w}, S e^{Aug [0,w]}, S Aug e^{Aug [0,w]}) for cells of width dt 2^-(BASE_CELLS + k)."""
+        if k not in self._levels:
+            with working_precision(PREC):
+                w = flint.arb(self.dt) / (1 << (BASE_CELLS + k))
+                E = (self.aug * w).exp()
+                Ec = (self.aug * (w / 2 + flint.arb(0, 1) * (w / 2))).exp()
+                SEc = self.S * Ec
+                SAEc = self.S * (self.aug * Ec)
+                self._levels[k] = (w, E, SEc, SAEc)
+        return self._levels[k]
+
+    def y0(self, y, s) -> flint.arb_mat:
+        v = _augmented_state(y, s, self.sysm)
+        return flint.arb_mat(self.n, 1, [float(x) for x in v])
+
+
+_IN, _OUT, _UNDECIDED = 0, 1, 2
+
+
+def _cell(flow: _BallFlow, y, k: int):
+    """Decide the cell of level k starting at the ball state y.
+
+    Returns (verdict, y_end, units_out): _IN if every coordinate is proved to stay in the
+    closure on the cell, _OUT if some coordinate is proved < 0 at the cell's end (those
+    units), else _UNDECIDED.
+    """
+    w, E, SEc, SAEc = flow.level(k)
+    with working_precision(PREC):
+        y1 = E * y
+        f0, f1 = flow.S * y, flow.S * y1
+        fc, dc = SEc * y, SAEc * y
+        out = [i for i in range(f1.nrows()) if f1[i, 0] < 0]
+        if out:
+            return _OUT, y1, out
+        for i in range(fc.nrows()):
+            if fc[i, 0] >= 0:
+                continue
+            d = dc[i, 0]
+            lo = d.lower()
+            if f0[i, 0].lower() + (0 if lo >= 0 else lo * w) >= 0:   # f(t0) + [0, w] f'
+                continue
+            hi = d.upper()
+            if f1[i, 0].lower() - (0 if hi <= 0 else hi * w) >= 0:   # f(t1) - [0, w] f'
+                continue
+            return _UNDECIDED, y1, []
+    return _IN, y1, []
+
+
+@dataclass
+class _Scan:
+    """Outcome of a scan of [p0, p1] (integer time units) in one region."""
+
+    truth: Truth
+    y_end: Any = None           # ball state at p1 (holds), or at p_hi (exit)
+    p_lo: int = 0               # exit enclosed in [p_lo, p_hi]
+    p_hi: int = 0
+    units: tuple[int, ...] = ()
+    undecided_at: int | None = None
+
+
+def _scan(flow: _BallFlow, y, p0: int, p1: int) -> _Scan:
+    """Cover [p0, p1] by aligned dyadic cells (bisected where undecided) and find the first exit.
+
+    An exit is only reported once bisection has reached the finest level, so [p_lo, p_hi]
+    is one finest cell and every earlier cell is proved inside the closure (or undecided,
+    which is recorded in ``undecided_at`` and skipped).  Bisection of undecided cells stops
+    after CELL_BUDGET cells (a flow that runs along a boundary, e.g. an equilibrium on it,
+    is undecided at every level and would otherwise be bisected everywhere).
+    """
+    budget = [CELL_BUDGET]
+    undecided_at = None
+    stack_p = p0
+    while stack_p < p1:
+        # the largest aligned cell starting at stack_p that fits in [stack_p, p1]
+        size = _UNITS >> BASE_CELLS
+        while size > 1 and (stack_p % size or stack_p + size > p1):
+            size >>= 1
+        k = (_UNITS >> BASE_CELLS).bit_length() - size.bit_length()
+        res = _refine(flow, y, stack_p, k, budget)
+        if res.truth is FAILS:
+            if undecided_at is not None:
+                res.undecided_at = undecided_at
+            return res
+        if res.truth is UNDECIDED and undecided_at is None:
+            undecided_at = res.undecided_at
+        y = res.y_end
+        stack_p += size
+    return _Scan(UNDECIDED if undecided_at is not None else HOLDS, y, undecided_at=undecided_at)
+
+
+def _refine(flow: _BallFlow, y, p: int, k: int, budget: list[int]) -> _Scan:
+    """Decide one aligned cell of level k at p, bisecting until decided or at MAX_LEVEL."""
+    verdict, y1, units = _cell(flow, y, k)
+    budget[0] -= 1
+    size = _UNITS >> (BASE_CELLS + k)
+    if verdict == _IN:
+        return _Scan(HOLDS, y1)
+    if k == MAX_LEVEL:
+        if verdict == _OUT:
+            return _Scan(FAILS, y1, p, p + size, tuple(units))
+        return _Scan(UNDECIDED, y1, undecided_at=p)
+    if verdict == _UNDECIDED and budget[0] <= 0:
+        return _Scan(UNDECIDED, y1, undecided_at=p)
+    left = _refine(flow, y, p, k + 1, budget)
+    if left.truth is FAILS:
+        return left
+    right = _refine(flow, left.y_end, p + size // 2, k + 1, budget)
+    if right.truth is FAILS:
+        if left.truth is UNDECIDED:
+            right.undecided_at = left.undecided_at
+        return right
+    if UNDECIDED in (left.truth, right.truth):
+        return _Scan(UNDECIDED, right.y_end, undecided_at=left.undecided_at if left.truth is UNDECIDED
+                     else right.undecided_at)
+    return _Scan(HOLDS, right.y_end)
+
+
+def _mid(y: flint.arb_mat, N: int) -> np.ndarray:
+    return np.array([float(y[i, 0].mid()) for i in range(N)])
+
+
+# ---- the simulator ------------------------------------------------------------------------------
+class _Simulator:
+    def __init__(self, model: PLRNN, mode: str, digits: int):
+        self.model = model
+        self.mode = mode
+        self.digits = digits
+        self.systems: dict[str, RegionSystem] = {}
+        self._hybrid: dict[str, _HybridStep] = {}
+        self._ball: dict[str, _BallFlow] = {}
+        self.notes: list[str] = []
+        self.inputs: np.ndarray | None = None
+
+    def system(self, bits: str) -> RegionSystem:
+        """The region's continuous system, derived on first visit."""
+        if bits not in self.systems:
+            self.systems[bits] = self._derive(bits)
+        return self.systems[bits]
+
+    def _derive(self, bits: str) -> RegionSystem:
+        """Derive in the asked mode; where that is undecided or does not reproduce the step to
+        RESIDUAL_TOL (e.g. a defective eigenvalue defeats the certified eigendecomposition),
+        try exact (rational models), then float, and keep the best, saying so in the notes."""
+        tried = []
+        for mode in dict.fromkeys([self.mode, *([EXACT] if self.model.is_rational else []), FLOAT]):
+            sysm = derive(self.model, [bits], mode=mode, digits=self.digits)[bits]
+            if sysm.status == "impossible":
+                return sysm
+            tried.append((mode, sysm))
+            if sysm.derived and _residual(sysm) <= RESIDUAL_TOL:
+                break
+        usable = [(mode, s) for mode, s in tried if s.derived]
+        if not usable:
+            return tried[0][1]
+        mode, best = min(usable, key=lambda ms: _residual(ms[1]))
+        if mode != self.mode or len(tried) > 1:
+            first = tried[0][1]
+            why = "is undecided" if not first.derived else f"has residual {_residual(first):.1e}"
+            self.notes.append(f"region {bits}: the {self.mode} derivation {why}; using the {mode} derivation "
+                              f"(residual {_residual(best):.1e})")
+        return best
+
+    def usable(self, bits: str) -> RegionSystem | None:
+        sysm = self.system(bits)
+        return sysm if sysm.derived else None
+
+    def hybrid_step(self, bits: str) -> _HybridStep:
+        if bits not in self._hybrid:
+            sysm = self.system(bits)
+            N = sysm.dimension
+            E = scipy.linalg.expm(_augmented_float(sysm) * sysm.dt)
+            self._hybrid[bits] = _HybridStep(sysm.P @ E[:N, :N] @ sysm.G, sysm.P @ E[:N, N],
+                                             sysm.P @ E[:N, N + 1:] if sysm.B is not None else None)
+        return self._hybrid[bits]
+
+    def ball(self, bits: str) -> _BallFlow:
+        if bits not in self._ball:
+            self._ball[bits] = _BallFlow(self.system(bits), self.digits)
+        return self._ball[bits]
+
+    # E1 for the step from z (THEORY E1)
+    def e1(self, n: int, z, s) -> Verdict:
+        bits = region_of(z)
+        sysm = self.usable(bits)
+        if sysm is None:
+            return Verdict("E1", UNDECIDED, {"step": n, "region": bits, "reason": f"region status "
+                           f"{self.system(bits).status}: no continuous-time system"}, "none")
+        flow = self.ball(bits)
+        with working_precision(PREC):
+            sc = _scan(flow, flow.y0(sysm.G @ z, s), 0, _UNITS)
+        dt = float(self.model.dt)
+        wit: dict[str, Any] = {"step": n, "region": bits}
+        if sc.truth is FAILS:
+            wit.update(unit=sc.units[0] + 1, units=[u + 1 for u in sc.units],
+                       time=[sc.p_lo * dt / _UNITS, sc.p_hi * dt / _UNITS])
+            if sc.undecided_at is not None:
+                wit["undecided_before"] = sc.undecided_at * dt / _UNITS
+        elif sc.truth is UNDECIDED:
+            wit["undecided_at"] = sc.undecided_at * dt / _UNITS
+        return Verdict("E1", sc.truth, wit, flow.method)
+
+    # one sample interval of the autonomous system
+    def autonomous_step(self, n: int, state, segments: list, sliding: list):
+        """Advance (region, y) over [n dt, (n+1) dt]; returns the new state or None after a stop."""
+        bits, y = state
+        dt = float(self.model.dt)
+        s = None if self.inputs is None else self.inputs[n]
+        p = 0
+        for _ in range(MAX_SWITCHES + 1):
+            sysm = self.usable(bits)
+            if sysm is None:
+                self.notes.append(f"the autonomous trajectory stops at t = {n * dt + p * dt / _UNITS:.6g}: region "
+                                  f"{bits} has status {self.system(bits).status}")
+                return None
+            flow = self.ball(bits)
+            with working_precision(PREC):
+                sc = _scan(flow, flow.y0(y, s), p, _UNITS)
+            t0 = n * dt + p * dt / _UNITS
+            if sc.truth is not FAILS:
+                segments.append(Segment(bits, t0, (n + 1) * dt, np.array(y, dtype=float), n))
+                return bits, _mid(sc.y_end, sysm.dimension)
+            t_hi = n * dt + sc.p_hi * dt / _UNITS
+            segments.append(Segment(bits, t0, t_hi, np.array(y, dtype=float), n))
+            y_hi = _mid(sc.y_end, sysm.dimension)
+            z = sysm.P @ y_hi          # the crossed units are proved across, so their midpoints are too
+            new = region_of(z)
+            slide = self._sliding(bits, new, z, s, sc.units)
+            if slide:
+                sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in slide), z.copy(), (bits, new)))
+                return None
+            nsys = self.usable(new)
+            bits, y, p = new, (nsys.G @ z if nsys is not None else z), sc.p_hi
+        sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in sc.units), z.copy(), (segments[-2].region, bits),
+                                    f"stopped (chattering: more than {MAX_SWITCHES} switches within one step)"))
+        return None
+
+    def _sliding(self, old: str, new: str, z, s, units) -> list[int]:
+        """Units u crossed where the new region's field points back: both fields point into z_u = 0."""
+        nsys = self.usable(new)
+        if nsys is None:
+            return []
+        flow = self.ball(new)
+        with working_precision(PREC):
+            v = flow.S * (flow.aug * flow.y0(nsys.G @ z, s))   # sign-adjusted: > 0 means into the new region
+        return [u for u in units if v[u, 0] < 0]
+
+
+def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inputs=None, mode: str = CERTIFIED,
+             digits: int = 30, e1: bool = True, burn_in: int = 0, progress: bool = False) -> SimulationResult:
+    """Simulate the discrete PLRNN and its continuous-time systems side by side (THEORY section 5).
+
+    Parameters
+    ----------
+    model : PLRNN
+    steps : int
+        Number of steps N; the sample times are 0, dt, ..., N dt.
+    z0 : (M,) array_like, optional
+        Initial state; default the model's own ``z0``, else the origin.
+    system : "hybrid", "autonomous" or "both"
+        Which continuous-time systems to run (E3 sample and hold, or the switching one).
+    inputs : (steps, K) array_like, optional
+        s_0, ..., s_{steps-1}, held constant over each step.
+    mode : "exact", "certified" or "float"
+        How ``derive`` builds each visited region's system (regions are derived lazily,
+        once).  Certified (default) is rigorous at ``digits`` digits and fast on trained
+        float weights; exact gives closed forms on rational models, so that E1 is decided
+        for the exact system.
+    burn_in : int
+        Steps of the discrete map run from ``z0`` first (not simulated, not counted), e.g. to
+        start on an attractor.
+    e1 : bool
+        Decide E1 for each step from the discrete state z_n.
+    progress : bool
+        A progress bar on stderr (shown only on a terminal).
+
+    Returns
+    -------
+    SimulationResult
+
+    Examples
+    --------
+    >>> from plrnn_symbolic import PLRNN
+    >>> m = PLRNN(A=[[0.5, 0], [0, 0.75]], W=[[0, 0.25], [0.125, 0]], h=[0.25, 0.125])
+    >>> r = simulate(m, steps=5, z0=[1, 1])
+    >>> r.max_deviation_hybrid < 1e-12, r.e1_counts
+    (True, {'holds': 5, 'fails': 0, 'undecided': 0})
+    >>> r.max_deviation_autonomous < 1e-12
+    True
+    """
+    check_mode(mode)
+    if system not in SYSTEMS:
+        raise InputError(f"unknown system {system!r}: choose one of {', '.join(SYSTEMS)}")
+    if not isinstance(steps, int | np.integer) or steps < 0:
+        raise InputError(f"steps must be a nonnegative integer, got {steps!r}")
+    num = model.numeric
+    if z0 is None:
+        z0 = num.z0 if num.z0 is not None else np.zeros(model.M)
+    z0 = np.asarray(z0, dtype=float).ravel()
+    if not isinstance(burn_in, int | np.integer) or burn_in < 0:
+        raise InputError(f"burn_in must be a nonnegative integer, got {burn_in!r}")
+    if burn_in:
+        z0 = num.trajectory(z0, burn_in)[-1]
+    if inputs is not None:
+        inputs = np.asarray(inputs, dtype=float)
+        if inputs.ndim == 1:
+            inputs = inputs.reshape(-1, 1)
+        if model.K == 0:
+            raise InputError("the model has no input weights C; inputs cannot be used")
+        if inputs.ndim != 2 or inputs.shape[0] < steps or inputs.shape[1] != model.K:
+            raise InputError(f"inputs must be a (steps={steps}, K={model.K}) array, got shape {inputs.shape}")
+        inputs = inputs[:steps]
+    discrete = num.trajectory(z0, steps, inputs)
+    sim = _Simulator(model, mode, digits)
+    sim.inputs = inputs
+    dt = float(model.dt)
+    M = model.M
+    run_h = system in ("hybrid", "both")
+    run_a = system in ("autonomous", "both")
+    hyb = np.full((steps + 1, M), np.nan) if run_h else None
+    aut = np.full((steps + 1, M), np.nan) if run_a else None
+    verdicts: list[Verdict] = []
+    segments: list[Segment] = []
+    sliding: list[SlidingEvent] = []
+    step_dev = 0.0
+    if run_h:
+        hyb[0] = z0
+    a_state = None
+    if run_a:
+        aut[0] = z0
+        b0 = region_of(z0)
+        s0 = sim.usable(b0)
+        a_state = (b0, s0.G @ z0) if s0 is not None else None
+        if s0 is None:
+            sim.notes.append(f"the autonomous trajectory cannot start: region {b0} has status {sim.system(b0).status}")
+    h_alive = True
+    from tqdm.auto import tqdm
+
+    for n in tqdm(range(steps), desc="simulate", unit="step", file=sys.stderr, leave=False,
+                  disable=None if progress and steps >= 50 else True):
+        s = None if inputs is None else inputs[n]
+        z = discrete[n]
+        if run_h:
+            bits = region_of(z)
+            if sim.usable(bits) is not None:
+                step_dev = max(step_dev, float(np.abs(sim.hybrid_step(bits)(z, s) - discrete[n + 1]).max()))
+            if h_alive:
+                zh = hyb[n]
+                bh = region_of(zh)
+                if sim.usable(bh) is None:
+                    sim.notes.append(f"the hybrid trajectory stops at step {n}: region {bh} has status "
+                                     f"{sim.system(bh).status} (no continuous-time system)")
+                    h_alive = False
+                else:
+                    hyb[n + 1] = sim.hybrid_step(bh)(zh, s)
+        if e1:
+            verdicts.append(sim.e1(n, z, s))
+        if run_a and a_state is not None:
+            a_state = sim.autonomous_step(n, a_state, segments, sliding)
+            if a_state is not None:
+                bits, y = a_state
+                aut[n + 1] = sim.systems[bits].P @ y
+    return SimulationResult(model, mode, system, np.arange(steps + 1) * dt, discrete, hyb, aut, tuple(verdicts),
+                            step_dev if run_h else None, tuple(sliding), tuple(segments), inputs, dict(sim.systems),
+                            tuple(dict.fromkeys(sim.notes)))
+
+
+# ---- command line ------------------------------------------------------------------------------
+EPILOG = ("example:\n  plrnn-symbolic simulate --example limit_cycle --steps 1000\n"
+          "  plrnn-symbolic simulate model.npz --steps 500 --z0 0.1,0,0 --system hybrid --json\n"
+          "  plrnn-symbolic simulate --example limit_cycle --steps 200 --plot cycle.png")
+
+
+def add_arguments(parser) -> None:
+    """Add the ``simulate`` options to an argparse (sub)parser (MODEL and --example are the caller's)."""
+    parser.add_argument("--steps", type=int, default=100, help="number of steps N (default 100)")
+    parser.add_argument("--z0", help="initial state, e.g. 0.1,-0.2,0.3 (default: the model's z0, else 0)")
+    parser.add_argument("--system", choices=SYSTEMS, default="both",
+                        help="hybrid (sample and hold), autonomous (switching), or both (default)")
+    parser.add_argument("--burn-in", type=int, default=0, help="discrete steps run from z0 first, not counted")
+    parser.add_argument("--inputs", metavar="FILE", help="inputs s_0, s_1, ... as a (T, K) .npy or .csv file")
+    parser.add_argument("--mode", choices=[EXACT, CERTIFIED, FLOAT], default=CERTIFIED,
+                        help="derivation of the region systems (default certified: rigorous and fast on float "
+                             "weights; exact: closed forms on rational models)")
+    parser.add_argument("--digits", type=int, default=30, help="digits of the certified derivation")
+    parser.add_argument("--no-e1", action="store_true", help="skip the per-step E1 decisions")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--plot", metavar="FILE.png", help="write the figure (time graphs and a 2-D section)")
+    parser.add_argument("--units", help="units to plot, 1-based, e.g. 1,4 (default: the two most variable)")
+
+
+def run_cli(args) -> int:
+    """Run ``plrnn-symbolic simulate`` from parsed arguments; returns the exit status."""
+    import json
+
+    from .cli import _model_from, _vector, _z0
+
+    model = _model_from(args)
+    if args.steps is None or args.steps < 0:
+        raise InputError("--steps must be a nonnegative integer")
+    inputs = None
+    if getattr(args, "inputs", None):
+        from .io import load_inputs
+
+        inputs = load_inputs(args.inputs)
+    units = None
+    if getattr(args, "units", None):
+        try:
+            units = [int(u) for u in _vector(args.units)]
+        except ValueError:
+            raise InputError(f"--units {args.units!r}: give 1-based unit numbers, e.g. 1,4") from None
+        if any(not 1 <= u <= model.M for u in units):
+            raise InputError(f"--units: units are 1..{model.M}")
+    res = simulate(model, args.steps, _z0(args, model), args.system, inputs, args.mode,
+                   digits=getattr(args, "digits", 30), e1=not getattr(args, "no_e1", False),
+                   burn_in=getattr(args, "burn_in", 0) or 0, progress=not args.json)
+    if args.plot:
+        from .plotting import plot_simulation
+
+        plot_simulation(res, args.plot, units=units)
+    if args.json:
+        print(json.dumps(res.to_dict(), indent=1, default=str))
+    else:
+        print(res.summary())
+        if args.plot:
+            print(f"figure written to {args.plot}")
+    return 0

@@ -1,0 +1,206 @@
+"""simulate: the continuous-time systems against the discrete map, E1 against independent routes."""
+
+import argparse
+import json
+import math
+
+import numpy as np
+import pytest
+import scipy.integrate
+import scipy.linalg
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plrnn_symbolic import FAILS, HOLDS, PLRNN, example
+from plrnn_symbolic.simulate import add_arguments, run_cli, simulate
+from plrnn_symbolic.testing import initial_states, input_sequences, plrnns
+
+
+def rotation_model(theta_deg=170.0, rho=0.9, center=(1.0, 3.0)):
+    """Region 11 rotates by theta and shrinks by rho about ``center`` (a point inside region 11).
+
+    A = rho cos(theta) I and W = rho sin(theta) [[0, -1], [1, 0]], so A + W = rho R(theta);
+    h = (I - rho R) center makes ``center`` the fixed point of region 11.
+    """
+    th = math.radians(theta_deg)
+    c, s = rho * math.cos(th), rho * math.sin(th)
+    H = np.array([[c, -s], [s, c]])
+    h = (np.eye(2) - H) @ np.array(center)
+    return PLRNN(A=[[c, 0], [0, c]], W=[[0, -s], [s, 0]], h=h.tolist())
+
+
+def on_circle(phi_deg, r, center=(1.0, 3.0)):
+    p = math.radians(phi_deg)
+    return [center[0] + r * math.cos(p), center[1] + r * math.sin(p)]
+
+
+# ---- the hybrid system (E3) ----------------------------------------------------------------------
+@settings(max_examples=12)
+@given(data=st.data(), condition=st.sampled_from(["principal_log", "no_real_log", "real_log"]))
+def test_hybrid_matches_the_discrete_map_at_sample_times(data, condition):
+    model = data.draw(plrnns(M=st.integers(2, 4), condition=condition, exact=False))
+    z0 = data.draw(initial_states(model.M))
+    r = simulate(model, 25, z0=z0, system="hybrid", e1=False)
+    assert r.max_deviation_hybrid < 1e-10
+    assert r.hybrid_step_deviation < 1e-10
+    if condition == "no_real_log":   # every region is lifted: the hybrid runs through G and P
+        assert all(s.status == "lifted" and s.dimension > model.M for s in r.systems.values())
+
+
+def test_hybrid_through_lifted_regions_of_the_chaotic_example():
+    m = example("chaotic")
+    r = simulate(m, 40, system="hybrid", e1=False)
+    assert any(s.status == "lifted" for s in r.systems.values())
+    assert r.hybrid_step_deviation < 1e-12
+    assert r.max_deviation_hybrid < 1e-10
+
+
+def test_hybrid_step_is_the_exponential_of_the_derived_system():
+    """Independent route: scipy's expm of L dt applied to G z, plus the phi1 term by quadrature."""
+    m = example("limit_cycle")
+    r = simulate(m, 3, system="hybrid", e1=False, mode="exact")
+    z = r.discrete[0]
+    s = r.systems[next(iter(r.systems))]
+    E = scipy.linalg.expm(s.L * s.dt)
+    phi_term = scipy.integrate.quad_vec(lambda t: scipy.linalg.expm(s.L * (s.dt - t)) @ s.g, 0, s.dt,
+                                        epsabs=1e-13)[0]
+    np.testing.assert_allclose(r.hybrid[1], s.P @ (E @ s.G @ z + phi_term), atol=1e-11)
+
+
+# ---- E1 and the autonomous system ----------------------------------------------------------------
+@settings(max_examples=10)
+@given(data=st.data())
+def test_autonomous_matches_where_E1_holds_for_every_step(data):
+    model = data.draw(plrnns(M=st.integers(1, 3), condition="principal_log", exact=False))
+    z0 = data.draw(initial_states(model.M))
+    r = simulate(model, 8, z0=z0)
+    if all(v.truth is HOLDS for v in r.e1):     # E2: then z(n dt) = z_n for all n
+        assert r.max_deviation_autonomous < 1e-10
+        assert not r.sliding
+    for v in r.e1:
+        if v.truth is FAILS:   # a proved exit: the region flow really has the wrong sign just after it
+            s = r.systems[v.witness["region"]]
+            n = v.witness["step"]
+            t_hi = v.witness["time"][1]
+            y = s.P @ _flow(s, s.G @ r.discrete[n], t_hi)
+            u = v.witness["unit"] - 1
+            assert (y[u] <= 0) if s.region[u] == "1" else (y[u] > 0)
+
+
+def _flow(s, y, t):
+    N = s.dimension
+    aug = np.zeros((N + 1, N + 1))
+    aug[:N, :N], aug[:N, N] = s.L * t, s.g * t
+    return (scipy.linalg.expm(aug) @ np.append(y, 1.0))[:N]
+
+
+def test_E1_catches_a_flow_that_leaves_and_returns_within_a_step():
+    m = rotation_model()
+    z0 = on_circle(100, 1.5)              # the arc from 100 to 270 degrees passes x < 0 near 180
+    r = simulate(m, 1, z0=z0)
+    assert r.discrete[0].tolist() and (r.discrete[1] > 0).all() and (r.discrete[0] > 0).all()
+    v = r.e1[0]
+    assert v.truth is FAILS and v.witness["unit"] == 1
+    lo, hi = v.witness["time"]
+    assert 0 < lo < hi < 1 and hi - lo < 1e-12
+    # the discrete map never noticed; the autonomous system left region 11 at that time
+    assert r.max_deviation_hybrid < 1e-12
+    assert r.segments[0].region == "11" and abs(r.segments[0].t1 - hi) < 1e-12
+
+
+def test_sliding_is_reported_not_chattered():
+    """At x = 0 the field of region 11 points to x < 0 and the (lifted) field of region 01 back to x > 0."""
+    r = simulate(rotation_model(), 2, z0=on_circle(100, 1.5))
+    assert len(r.sliding) == 1
+    ev = r.sliding[0]
+    assert ev.units == (1,) and ev.regions == ("11", "01") and ev.action == "stopped"
+    assert abs(ev.state[0]) < 1e-9 and abs(ev.time - r.e1[0].witness["time"][1]) < 1e-12
+    # an independent check of the two fields at the sliding point
+    s11, s01 = r.systems["11"], r.systems["01"]
+    z = ev.state
+    assert (s11.L @ z + s11.g)[0] < 0 < (s01.P @ (s01.L @ s01.G @ z + s01.g))[0]
+    assert np.isnan(r.autonomous[1:]).all() and np.isfinite(r.hybrid).all()
+    assert "sliding" in r.summary() and r.to_dict()["sliding"][0]["units"] == [1]
+
+
+def test_E1_holds_where_the_arc_stays_inside():
+    m = rotation_model()
+    r = simulate(m, 1, z0=on_circle(230, 1.5))   # 230 -> 400 degrees avoids x < 0 (132 ... 228 degrees)
+    assert r.e1[0].truth is HOLDS
+    assert r.max_deviation_autonomous < 1e-12
+
+
+def test_a_brief_dip_that_a_float_grid_misses_is_found():
+    theta = 170.0
+    m = rotation_model(theta, rho=1.0)      # a pure rotation about (1, 3)
+    # radius 1 + 1e-5: x dips to -1e-5 around phi = 180 degrees, for about 0.3 % of the step
+    t180 = 80.0 / theta
+    z0 = on_circle(100, 1 + 1e-5)
+    r = simulate(m, 1, z0=z0, mode="exact")
+    s = r.systems["11"]
+    grid = np.array([s.P @ _flow(s, s.G @ np.array(z0), t) for t in np.linspace(0, 1, 41)])
+    assert (grid > 0).all()                    # a 41-point float grid sees nothing
+    v = r.e1[0]
+    assert v.truth is FAILS and v.witness["unit"] == 1
+    assert abs(v.witness["time"][0] - t180) < 0.002
+    assert r.segments[0].region == "11" and abs(r.segments[0].t1 - v.witness["time"][1]) < 1e-12
+
+
+# ---- inputs, examples, output ------------------------------------------------------------------------
+@settings(max_examples=6)
+@given(data=st.data())
+def test_inputs_are_held_over_each_step(data):
+    model = data.draw(plrnns(M=st.integers(2, 3), condition="principal_log", exact=False, inputs=2))
+    s = np.array(data.draw(input_sequences(10, 2)))
+    r = simulate(model, 10, z0=data.draw(initial_states(model.M)), inputs=s)
+    assert r.max_deviation_hybrid < 1e-10
+    np.testing.assert_allclose(r.discrete, model.trajectory(r.discrete[0], 10, s))
+    if all(v.truth is HOLDS for v in r.e1):
+        assert r.max_deviation_autonomous < 1e-10
+
+
+def test_singular_regions_stop_the_continuous_systems_and_say_so():
+    m = example("input_driven")
+    r = simulate(m, 3, inputs=[[0.5, 1], [0.25, 0], [0, 0]])
+    assert np.isnan(r.hybrid[1:]).all() and np.isnan(r.autonomous[1:]).all()
+    assert any("singular" in n or "impossible" in n for n in r.notes)
+    assert all(v.status == "undecided" for v in r.e1)
+
+
+def test_limit_cycle_example_on_its_cycle():
+    m = example("limit_cycle")
+    r = simulate(m, 72, burn_in=2000, mode="exact")
+    assert r.max_deviation_hybrid < 1e-10
+    c = r.e1_counts
+    assert c["undecided"] == 0 and c["fails"] == 30      # 15 of the 36 steps of the cycle leave their region
+    assert all(v.witness["region"] for v in r.e1)
+
+
+def test_json_keys_and_cli(tmp_path, capsys):
+    r = simulate(example("limit_cycle"), 5)
+    d = json.loads(json.dumps(r.to_dict()))
+    assert {"max_deviation_hybrid", "max_deviation_autonomous", "e1"} <= set(d)
+    assert set(d["e1"]) == {"holds", "fails", "undecided"} and sum(d["e1"].values()) == 5
+    assert len(d["e1_steps"]) == 5 and len(d["hybrid"]) == 6
+    p = argparse.ArgumentParser()
+    p.add_argument("model", nargs="?")
+    p.add_argument("--example")
+    add_arguments(p)
+    png = tmp_path / "f.png"
+    assert run_cli(p.parse_args(["--example", "limit_cycle", "--steps", "40", "--json", "--plot", str(png)])) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["steps"] == 40 and png.stat().st_size > 10_000
+    assert run_cli(p.parse_args(["--example", "limit_cycle", "--steps", "5", "--system", "hybrid"])) == 0
+    assert "hybrid" in capsys.readouterr().out
+
+
+def test_bad_arguments_are_input_errors():
+    from plrnn_symbolic import InputError
+
+    m = example("limit_cycle")
+    with pytest.raises(InputError):
+        simulate(m, 5, system="chaotic")
+    with pytest.raises(InputError):
+        simulate(m, -1)
+    with pytest.raises(InputError):
+        simulate(m, 5, inputs=[[1.0]] * 5)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import mpmath
 import sympy as sp
+from _checks import NumericRoute
 
 x = sp.Symbol("x")
 
@@ -116,9 +117,6 @@ def paired_unit(k: int) -> sp.Matrix:
     return sp.Matrix(sp.BlockMatrix([[Z, -eye], [eye, Z]]))
 
 
-# -- numeric routes (mpmath), for Claim.cross -----------------------------------
-
-
 def to_mp(M: sp.Matrix, point: dict) -> mpmath.matrix:
     """Evaluate a sympy matrix at ``point`` ({symbol: mpf}) into mpmath."""
     symbols = list(point)
@@ -143,3 +141,32 @@ def matrix_function(f: sp.Expr, H: sp.Matrix) -> sp.Matrix:
         F[start:end, start:end] = primary(f, J[start, start], shift(k))
         start = end
     return (T * F * T.inv()).applyfunc(lambda e: sp.simplify(sp.expand_complex(e)))
+
+
+def vec(name: str, n: int) -> sp.Matrix:
+    """The column of real symbols name1, ..., name<n>."""
+    return sp.Matrix(sp.symbols(f"{name}1:{n + 1}", real=True))
+
+
+def generic_2x2(e1: sp.Expr, e2: sp.Expr, a: sp.Symbol, b: sp.Symbol) -> sp.Matrix:
+    """Every 2x2 matrix with eigenvalues e1, e2 and (1,2) entry b != 0."""
+    return sp.Matrix([[a, b], [(a * (e1 + e2 - a) - e1 * e2) / b, e1 + e2 - a]])
+
+
+def expm_route(X: sp.Matrix, E: sp.Matrix) -> NumericRoute:
+    """Independent numeric route: mpmath.expm(X) - E must vanish."""
+
+    def evaluate(point):
+        return [mpmath.expm(to_mp(X, point)) - to_mp(E, point)]
+
+    return NumericRoute(frozenset(X.free_symbols | E.free_symbols), evaluate)
+
+
+def logm_route(H: sp.Matrix, X: sp.Matrix) -> NumericRoute:
+    """Independent numeric route: X is mpmath's principal logm(H), expm(X) = H."""
+
+    def evaluate(point):
+        Hn, Xn = to_mp(H, point), to_mp(X, point)
+        return [mpmath.logm(Hn) - Xn, mpmath.expm(Xn) - Hn]
+
+    return NumericRoute(frozenset(H.free_symbols | X.free_symbols), evaluate)

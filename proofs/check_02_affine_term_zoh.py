@@ -11,12 +11,15 @@ from _checks import Claim, NumericRoute, Suite
 from _matfun import (
     beta,
     exp_nilpotent,
+    expm_route,
+    generic_2x2,
     jordan_block,
     lagrange,
     phi1,
     primary,
     shift,
     to_mp,
+    vec,
     x,
 )
 
@@ -28,17 +31,8 @@ a, b, mu, m1, m2 = sp.symbols("a b mu m1 m2", real=True)
 kk = sp.Symbol("k", integer=True)
 
 
-def vec(name: str, n: int) -> sp.Matrix:
-    return sp.Matrix(sp.symbols(f"{name}1:{n + 1}", real=True))
-
-
 def wrong_beta(z: sp.Expr) -> sp.Expr:
     return z / (sp.exp(z) + 1)
-
-
-def generic_2x2(e1: sp.Expr, e2: sp.Expr) -> sp.Matrix:
-    """Every real 2x2 matrix with eigenvalues e1, e2 and (1,2) entry b != 0."""
-    return sp.Matrix([[a, b], [(a * (e1 + e2 - a) - e1 * e2) / b, e1 + e2 - a]])
 
 
 def phi1_series(n: int) -> sp.Expr:
@@ -97,7 +91,7 @@ for _k in (1, 3, 5):
 
 @suite.identity("beta_phi1_2x2_generic", "Theorem 2.2")
 def _(wrong):
-    X = generic_2x2(m1, m2)
+    X = generic_2x2(m1, m2, a, b)
     bet = wrong_beta if wrong else beta
     B = lagrange([bet(m1), bet(m2)], X, [m1, m2])
     P = lagrange([phi1(m1), phi1(m2)], X, [m1, m2])
@@ -118,7 +112,7 @@ def _(wrong):
 
 @suite.identity("textbook_form_2x2_generic", "Theorem 2.3")
 def _(wrong):
-    X = generic_2x2(m1, m2)
+    X = generic_2x2(m1, m2, a, b)
     E = lagrange([sp.exp(m1), sp.exp(m2)], X, [m1, m2])
     D = E + sp.eye(2) if wrong else E - sp.eye(2)
     B = lagrange([beta(m1), beta(m2)], X, [m1, m2])
@@ -144,15 +138,6 @@ def augmented(X: sp.Matrix, y: sp.Matrix) -> sp.Matrix:
     return sp.Matrix(sp.BlockMatrix([[X, y], [sp.zeros(1, n), sp.zeros(1, 1)]]))
 
 
-def expm_cross(M: sp.Matrix, E: sp.Matrix) -> NumericRoute:
-    """Numeric route: mpmath.expm(M) - E."""
-
-    def evaluate(point):
-        return [mpmath.expm(to_mp(M, point)) - to_mp(E, point)]
-
-    return NumericRoute(M.free_symbols | E.free_symbols, evaluate)
-
-
 @suite.identity("augmented_exp_jordan", "Theorem 2.4")
 def _(wrong):
     """exp([[X, y], [0, 0]]) = [[e^X, phi1(X) y], [0, 1]], X = J_2(mu), mu != 0,
@@ -168,7 +153,7 @@ def _(wrong):
     )
     M = augmented(X, y)
     residual = [via_similarity - expected, T.inv() * M * T - sp.diag(X, 0)]
-    return Claim(residual, cross=expm_cross(M, expected))
+    return Claim(residual, cross=expm_route(M, expected))
 
 
 @suite.identity("augmented_exp_eigenvalue_one", "Theorem 2.4")
@@ -190,7 +175,7 @@ def _(wrong):
 def _(wrong):
     """[[L dt, g dt], [0, 0]] with L dt = Log H, g dt = beta(L dt) h: its
     exponential is [[H, h], [0, 1]]; numerically it is mpmath's principal logm."""
-    H, h = generic_2x2(l1, l2), vec("h", 2)
+    H, h = generic_2x2(l1, l2, a, b), vec("h", 2)
     logs = [sp.log(l1), sp.log(l2)]
     X = lagrange(logs, H, [l1, l2])
     bet = wrong_beta if wrong else beta
@@ -221,7 +206,7 @@ def _(wrong):
 @suite.identity("authors_block_formula", "Theorem 2.6")
 def _(wrong):
     """H = diag(I_2, H2): the beta form gives g = (h1/dt, h2/dt, L2 (H2 - I)^-1 h')."""
-    H2 = generic_2x2(l1, l2)
+    H2 = generic_2x2(l1, l2, a, b)
     logs = [sp.log(l1), sp.log(l2)]
     X2 = lagrange(logs, H2, [l1, l2])
     h = vec("h", 4)

@@ -11,6 +11,7 @@ from _checks import Claim, NumericRoute, Suite
 from _matfun import (
     exp_nilpotent,
     exp_quadratic,
+    expm_route,
     jordan_block,
     lagrange,
     log_unipotent,
@@ -25,15 +26,6 @@ suite = Suite("03_negative_eigenvalues_lift")
 rho, r, lam = sp.symbols("rho r l", positive=True)
 a, mu, s, theta = sp.symbols("a mu s theta", real=True)
 THETA = {theta: (-3, 3)}
-
-
-def expm_cross(X: sp.Matrix, E: sp.Matrix) -> NumericRoute:
-    """Numeric route: mpmath.expm(X) - E."""
-
-    def evaluate(point):
-        return [mpmath.expm(to_mp(X, point)) - to_mp(E, point)]
-
-    return NumericRoute(X.free_symbols | E.free_symbols, evaluate)
 
 
 def paired_exp(Lam: sp.Matrix, E_Lam: sp.Matrix, angle: sp.Expr):
@@ -61,7 +53,7 @@ for _k in (1, 2, 3):
         angle = 2 * sp.pi if wrong else sp.pi
         X, expX, facts = paired_exp(Lam, rho * exp_nilpotent(M), angle)
         JJ = sp.diag(J, J)
-        return Claim([expX - JJ, *facts], cross=expm_cross(X, JJ))
+        return Claim([expX - JJ, *facts], cross=expm_route(X, JJ))
 
 
 for _k in (2, 3, 4):
@@ -88,7 +80,7 @@ def _(wrong):
     X = A0 + Nn
     E = sp.kronecker_product(sp.eye(2), exp_quadratic(C, a, sp.I * angle)) * exp_nilpotent(Nn)
     D = E + sp.exp(a) * sp.eye(4)
-    return Claim([A0 * Nn - Nn * A0, D.rank() - 2, D * D], cross=expm_cross(X, E))
+    return Claim([A0 * Nn - Nn * A0, D.rank() - 2, D * D], cross=expm_route(X, E))
 
 
 @suite.identity("second_real_log_complex_pair", "Theorem 3.4")
@@ -109,7 +101,7 @@ for _k in (1, 2):
         Lam = sp.log(lam) * sp.eye(k) + M
         X, expX, facts = paired_exp(Lam, lam * exp_nilpotent(M), sp.pi if wrong else 2 * sp.pi)
         JJ = sp.diag(J, J)
-        return Claim([expX - JJ, *facts], cross=expm_cross(X, JJ))
+        return Claim([expX - JJ, *facts], cross=expm_route(X, JJ))
 
 
 @suite.identity("branch_shift_is_real", "Theorem 3.4")
@@ -150,7 +142,7 @@ def _(wrong):
     expB[0, 0], expB[0, 3], expB[3, 0], expB[3, 3] = e_pair[0, 0], e_pair[0, 1], e_pair[1, 0], e_pair[1, 1]
     target = sp.diag(H, -rho)
     residual = [T.inv() * Lt * T - B, T * expB * T.inv() - target]
-    return Claim(residual, domains=THETA, cross=expm_cross(Lt, target))
+    return Claim(residual, domains=THETA, cross=expm_route(Lt, target))
 
 
 @suite.identity("minimal_lift_pairs_unequal_blocks", "Theorem 3.9")

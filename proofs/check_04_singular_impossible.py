@@ -8,7 +8,11 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 from _checks import Claim, NumericRoute, Suite
-from _matfun import exp_quadratic, lagrange, to_mp
+from _matfun import (
+    exp_quadratic,
+    lagrange,
+    to_mp,
+)
 
 suite = Suite("04_singular_impossible")
 
@@ -83,7 +87,7 @@ def _(wrong):
 def _(wrong):
     """q = charpoly(K) kills K, hence P q(K) G = q(H) = 0: every eigenvalue of
     H is one of K, and q(0) = +-det K != 0 excludes eigenvalue 0."""
-    H, K, G, P = lower_block_lift()
+    H, K, _, _ = lower_block_lift()
     q = K.charpoly(mu).all_coeffs()
     if wrong:
         q = sp.Matrix([[a, b], [c, d + 1]]).charpoly(mu).all_coeffs()

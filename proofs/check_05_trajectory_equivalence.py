@@ -15,7 +15,13 @@ import itertools
 import mpmath
 import sympy as sp
 from _checks import Claim, NumericRoute, Suite, reduce_numeric_logs
-from _matfun import beta, matrix_function, phi1, to_mp, x
+from _matfun import (
+    beta,
+    matrix_function,
+    phi1,
+    to_mp,
+    x,
+)
 
 suite = Suite("05_trajectory_equivalence")
 

@@ -11,14 +11,15 @@ from _checks import Claim, NumericRoute, Suite
 from _matfun import (
     beta,
     exp_nilpotent,
+    generic_2x2,
     lagrange,
     log_unipotent,
     matrix_function,
     phi1,
     primary,
-    rotation,
     shift,
     to_mp,
+    vec,
     x,
 )
 
@@ -27,14 +28,6 @@ suite = Suite("06_fixed_points_eigenvalue_map")
 l1, l2, lam, r, dt = sp.symbols("l1 l2 l r dt", positive=True)
 a, b, mu, theta, tt = sp.symbols("a b mu theta t", real=True)
 THETA = {theta: (-3, 3)}
-
-
-def vec(name: str, n: int) -> sp.Matrix:
-    return sp.Matrix(sp.symbols(f"{name}1:{n + 1}", real=True))
-
-
-def generic_2x2() -> sp.Matrix:
-    return sp.Matrix([[a, b], [(a * (l1 + l2 - a) - l1 * l2) / b, l1 + l2 - a]])
 
 
 for _k, _mu in ((2, mu), (3, mu), (2, sp.Integer(0))):
@@ -60,7 +53,7 @@ for _k, _mu in ((2, mu), (3, mu), (2, sp.Integer(0))):
 def _(wrong):
     """1 not an eigenvalue: z* = (I - H)^-1 h and g = beta(L dt) h / dt give
     L z* + g = 0 (generic 2x2 H with positive eigenvalues)."""
-    H, h = generic_2x2(), vec("h", 2)
+    H, h = generic_2x2(l1, l2, a, b), vec("h", 2)
     logs = [sp.log(l1), sp.log(l2)]
     X = lagrange(logs, H, [l1, l2])
     g = (h if wrong else lagrange([beta(v) for v in logs], X, logs) * h) / dt
@@ -95,7 +88,7 @@ def _(wrong):
     """Generic 2x2 H with eigenvalues l1, l2 > 0, L = Log(H)/dt:
     tr L = log(l1 l2)/dt, det L = log l1 log l2 / dt^2,
     tr^2 - 4 det = (log l1 - log l2)^2 / dt^2 >= 0 (node or saddle)."""
-    H = generic_2x2()
+    H = generic_2x2(l1, l2, a, b)
     logs = [sp.log(l1), sp.log(l2)]
     L = lagrange(logs, H, [l1, l2]) / dt
     det_expected = (sp.log(l1 * l2) if wrong else logs[0] * logs[1]) / dt**2

@@ -53,16 +53,12 @@ def _(wrong):
 
 @suite.identity("beta_taylor_is_bernoulli", "Lemma 2.1")
 def _(wrong):
-    """x/(e^x - 1) = sum B_n x^n/n! with B_1 = -1/2 (sympy >= 1.12 returns
-    bernoulli(1) = +1/2, hence the (-1)^n)."""
+    """x/(e^x - 1) = sum B_n x^n/n! with B_1 = -1/2.  sympy's bernoulli(1) is
+    +1/2 from version 1.12 on and -1/2 before, so B_1 is written out."""
     beta_series = sp.series(beta(x), x, 0, ORDER).removeO()
-    sign = (lambda n: 1) if wrong else (lambda n: (-1) ** n)
-    return sp.Matrix(
-        [
-            beta_series.coeff(x, n) - sign(n) * sp.bernoulli(n) / sp.factorial(n)
-            for n in range(ORDER)
-        ]
-    )
+    b1 = sp.Rational(1, 2) if wrong else -sp.Rational(1, 2)
+    bern = [b1 if n == 1 else sp.bernoulli(n) for n in range(ORDER)]
+    return sp.Matrix([beta_series.coeff(x, n) - bern[n] / sp.factorial(n) for n in range(ORDER)])
 
 
 @suite.identity("phi1_vanishes_at_2_pi_i_k", "Lemma 2.1")

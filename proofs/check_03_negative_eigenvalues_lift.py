@@ -117,32 +117,47 @@ def _(wrong):
     return [shifted - expected, Q * Q - Q, Q * Qbar]
 
 
-@suite.identity("one_dim_lift_simple_negative", "Theorem 3.8")
-def _(wrong):
-    """H = S diag(-rho, r R(theta)) S^-1, v = S e1, w^T = e1^T S^-1:
-    Ltilde = [[Log_rest H + log(rho) v w^T, -pi v], [pi w^T, log rho]] has
-    exp(Ltilde) = diag(H, -rho)."""
-    S = sp.Matrix([[1, 1, 0], [0, 1, 1], [1, 0, 2]])
+def one_dim_lift(S: sp.Matrix, rest_log: sp.Matrix, rest_exp: sp.Matrix, wrong: bool):
+    """H = S diag(-rho, R) S^-1 with e^{rest_log} = R; v = S e1, w^T = e1^T S^-1.
+    Ltilde = [[Log_rest H + log(rho) v w^T, -pi v], [pi w^T, log rho]] must
+    have exp(Ltilde) = diag(H, -rho).  In the basis (S e1, ..., S eM, e_{M+1})
+    Ltilde is log(rest) plus the rotation block [[log rho, -pi], [pi, log rho]]
+    on (S e1, e_{M+1}); its exponential is assembled from the two blocks."""
+    m = S.shape[0]
     Sinv = S.inv()
-    H = S * sp.diag(-rho, r * rotation(theta)) * Sinv
+    H = S * sp.diag(-rho, rest_exp) * Sinv
     v, wT = S[:, 0], Sinv[0, :]
-    log_rest = S * sp.diag(0, sp.Matrix([[sp.log(r), -theta], [theta, sp.log(r)]])) * Sinv
+    log_rest = S * sp.diag(0, rest_log) * Sinv
     top_left = log_rest if wrong else log_rest + sp.log(rho) * v * wT
     Lt = sp.Matrix(sp.BlockMatrix([[top_left, -sp.pi * v], [sp.pi * wT, sp.log(rho) * sp.eye(1)]]))
-    T = sp.diag(S, 1)
-    # in the basis (S e1, S e2, S e3, e4) Ltilde splits into two rotation blocks
     pair = sp.Matrix([[sp.log(rho), -sp.pi], [sp.pi, sp.log(rho)]])
-    rest = sp.Matrix([[sp.log(r), -theta], [theta, sp.log(r)]])
-    B = sp.zeros(4, 4)
-    B[1:3, 1:3] = rest
-    B[0, 0], B[0, 3], B[3, 0], B[3, 3] = pair[0, 0], pair[0, 1], pair[1, 0], pair[1, 1]
-    expB = sp.zeros(4, 4)
-    expB[1:3, 1:3] = exp_quadratic(rest, sp.log(r), sp.I * theta)
     e_pair = exp_quadratic(pair, sp.log(rho), sp.I * sp.pi)
-    expB[0, 0], expB[0, 3], expB[3, 0], expB[3, 3] = e_pair[0, 0], e_pair[0, 1], e_pair[1, 0], e_pair[1, 1]
+    B, expB = sp.zeros(m + 1, m + 1), sp.zeros(m + 1, m + 1)
+    B[1:m, 1:m], expB[1:m, 1:m] = rest_log, rest_exp
+    for (i, j), (p, q) in zip(((0, 0), (0, m), (m, 0), (m, m)), ((0, 0), (0, 1), (1, 0), (1, 1)), strict=True):
+        B[i, j], expB[i, j] = pair[p, q], e_pair[p, q]
+    T = sp.diag(S, 1)
     target = sp.diag(H, -rho)
     residual = [T.inv() * Lt * T - B, T * expB * T.inv() - target]
-    return Claim(residual, domains=THETA, cross=expm_route(Lt, target))
+    return residual, expm_route(Lt, target)
+
+
+@suite.identity("one_dim_lift_simple_negative", "Theorem 3.8")
+def _(wrong):
+    """M = 3: the rest of the spectrum is a complex pair r e^{+-i theta}."""
+    rest_log = sp.Matrix([[sp.log(r), -theta], [theta, sp.log(r)]])
+    S = sp.Matrix([[1, 1, 0], [0, 1, 1], [1, 0, 2]])
+    residual, route = one_dim_lift(S, rest_log, r * rotation(theta), wrong)
+    return Claim(residual, domains=THETA, cross=route)
+
+
+@suite.identity("one_dim_lift_generic_eigenvectors", "Theorem 3.8")
+def _(wrong):
+    """M = 2 with symbolic eigenvectors: H = S diag(-rho, l) S^-1, S = [[1, p], [q, 1]]."""
+    p, q = sp.symbols("p q", real=True)
+    S = sp.Matrix([[1, p], [q, 1]])
+    residual, route = one_dim_lift(S, sp.Matrix([[sp.log(lam)]]), sp.Matrix([[lam]]), wrong)
+    return Claim(residual, domains={p: (-sp.Rational(1, 2), sp.Rational(1, 2))}, cross=route)
 
 
 @suite.identity("minimal_lift_pairs_unequal_blocks", "Theorem 3.9")

@@ -91,9 +91,8 @@ def exact_real_log(H: sp.Matrix, status: str) -> ExactLog:
     n = H.rows
     if n <= 2 and status == "principal":
         X = sp.Matrix([[sp.log(H[0, 0])]]) if n == 1 else _two_by_two(H)
-        # no simplify: on symbolic entries it costs seconds and rarely shortens the closed form
-        return ExactLog(X if X.free_symbols else X.applyfunc(sp.simplify), H,
-                        route="closed form (2 x 2)" if n == 2 else "scalar")
+        # no simplify: with symbols or float-sized rationals it costs seconds to minutes
+        return ExactLog(X, H, route="closed form (2 x 2)" if n == 2 else "scalar")
     if H.free_symbols:
         raise LogError("symbolic weights: exact logarithms of non-principal or larger regions are not available")
     Hq = fmpq_matrix(H)

@@ -68,7 +68,7 @@ from .truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
 SYSTEMS = ("hybrid", "autonomous", "both")
 PREC = 128                 # bits of the ball arithmetic for exit times
 BASE_CELLS = 3             # a step is first covered by 2^3 cells
-MAX_LEVEL = 40             # bisection depth below the base cells: exit times to dt 2^-43
+MAX_LEVEL = 24             # bisection depth below the base cells: exits proved to within dt 2^-27
 _UNITS = 1 << (BASE_CELLS + MAX_LEVEL)   # integer time units per step
 CELL_BUDGET = 600          # cells one scan may bisect into before undecided cells are given up
 MAX_SWITCHES = 64          # region switches of the autonomous system within one step before it stops
@@ -374,6 +374,14 @@ class _BallFlow:
                 self._levels[k] = (w, E, SEc, SAEc)
         return self._levels[k]
 
+    def float_maps(self) -> tuple[np.ndarray, np.ndarray]:
+        """(Aug, S) as float arrays."""
+        if not hasattr(self, "_float"):
+            aug = _augmented_float(self.sysm)
+            S = np.array([[float(self.S[i, j].mid()) for j in range(self.n)] for i in range(self.S.nrows())])
+            self._float = (aug, S)
+        return self._float
+
     def y0(self, y, s) -> flint.arb_mat:
         v = _augmented_state(y, s, self.sysm)
         return flint.arb_mat(self.n, 1, [float(x) for x in v])
@@ -383,31 +391,33 @@ _IN, _OUT, _UNDECIDED = 0, 1, 2
 
 
 def _cell(flow: _BallFlow, y, k: int):
-    """Decide the cell of level k starting at the ball state y.
+    """Decide the cell of level k starting at the ball state y (at the working precision PREC).
 
     Returns (verdict, y_end, units_out): _IN if every coordinate is proved to stay in the
     closure on the cell, _OUT if some coordinate is proved < 0 at the cell's end (those
     units), else _UNDECIDED.
     """
-    w, E, SEc, SAEc = flow.level(k)
-    with working_precision(PREC):
-        y1 = E * y
-        f0, f1 = flow.S * y, flow.S * y1
-        fc, dc = SEc * y, SAEc * y
-        out = [i for i in range(f1.nrows()) if f1[i, 0] < 0]
-        if out:
-            return _OUT, y1, out
-        for i in range(fc.nrows()):
-            if fc[i, 0] >= 0:
-                continue
-            d = dc[i, 0]
-            lo = d.lower()
-            if f0[i, 0].lower() + (0 if lo >= 0 else lo * w) >= 0:   # f(t0) + [0, w] f'
-                continue
-            hi = d.upper()
-            if f1[i, 0].lower() - (0 if hi <= 0 else hi * w) >= 0:   # f(t1) - [0, w] f'
-                continue
-            return _UNDECIDED, y1, []
+    w, E, SEc, SAEc = flow._levels.get(k) or flow.level(k)
+    y1 = E * y
+    fc = (SEc * y).entries()
+    if all(x >= 0 for x in fc):        # the enclosure over the whole cell: the common case
+        return _IN, y1, []
+    f1 = (flow.S * y1).entries()
+    out = [i for i, x in enumerate(f1) if x < 0]
+    if out:
+        return _OUT, y1, out
+    f0 = (flow.S * y).entries()
+    dc = (SAEc * y).entries()
+    for i, x in enumerate(fc):
+        if x >= 0:
+            continue
+        lo = dc[i].lower()
+        if f0[i].lower() + (0 if lo >= 0 else lo * w) >= 0:   # f(t0) + [0, w] f'
+            continue
+        hi = dc[i].upper()
+        if f1[i].lower() - (0 if hi <= 0 else hi * w) >= 0:   # f(t1) - [0, w] f'
+            continue
+        return _UNDECIDED, y1, []
     return _IN, y1, []
 
 
@@ -421,6 +431,7 @@ class _Scan:
     p_hi: int = 0
     units: tuple[int, ...] = ()
     undecided_at: int | None = None
+    y_lo: Any = None            # ball state at p_lo (exit)
 
 
 def _scan(flow: _BallFlow, y, p0: int, p1: int) -> _Scan:
@@ -453,23 +464,30 @@ def _scan(flow: _BallFlow, y, p0: int, p1: int) -> _Scan:
     return _Scan(UNDECIDED if undecided_at is not None else HOLDS, y, undecided_at=undecided_at)
 
 
-def _refine(flow: _BallFlow, y, p: int, k: int, budget: list[int]) -> _Scan:
-    """Decide one aligned cell of level k at p, bisecting until decided or at MAX_LEVEL."""
-    verdict, y1, units = _cell(flow, y, k)
-    budget[0] -= 1
+def _refine(flow: _BallFlow, y, p: int, k: int, budget: list[int], known=None) -> _Scan:
+    """Decide one aligned cell of level k at p, bisecting until decided or at MAX_LEVEL.
+
+    ``known`` = (y_end, units) when the cell's end is already proved out (the right half of
+    an exit cell whose left half is inside): then only its halves are evaluated.
+    """
+    if known is None:
+        verdict, y1, units = _cell(flow, y, k)
+        budget[0] -= 1
+    else:
+        verdict, (y1, units) = _OUT, known
     size = _UNITS >> (BASE_CELLS + k)
     if verdict == _IN:
         return _Scan(HOLDS, y1)
     if k == MAX_LEVEL:
         if verdict == _OUT:
-            return _Scan(FAILS, y1, p, p + size, tuple(units))
+            return _Scan(FAILS, y1, p, p + size, tuple(units), y_lo=y)
         return _Scan(UNDECIDED, y1, undecided_at=p)
     if verdict == _UNDECIDED and budget[0] <= 0:
         return _Scan(UNDECIDED, y1, undecided_at=p)
     left = _refine(flow, y, p, k + 1, budget)
     if left.truth is FAILS:
         return left
-    right = _refine(flow, left.y_end, p + size // 2, k + 1, budget)
+    right = _refine(flow, left.y_end, p + size // 2, k + 1, budget, (y1, units) if verdict == _OUT else None)
     if right.truth is FAILS:
         if left.truth is UNDECIDED:
             right.undecided_at = left.undecided_at
@@ -478,6 +496,35 @@ def _refine(flow: _BallFlow, y, p: int, k: int, budget: list[int]) -> _Scan:
         return _Scan(UNDECIDED, right.y_end, undecided_at=left.undecided_at if left.truth is UNDECIDED
                      else right.undecided_at)
     return _Scan(HOLDS, right.y_end)
+
+
+def _taylor(Af: np.ndarray, y: np.ndarray, tau: float, terms: int = 4) -> np.ndarray:
+    """e^{Af tau} y by its Taylor polynomial (float): for the short times inside an exit bracket,
+    tau ||Af|| < 1e-6, four terms are exact to rounding."""
+    out, v = y.copy(), y
+    for k in range(1, terms):
+        v = Af @ v * (tau / k)
+        out = out + v
+    return out
+
+
+def _crossing_time(Af: np.ndarray, Sf: np.ndarray, y: np.ndarray, units, tau_max: float) -> float:
+    """The first root in [0, tau_max] of the sign-adjusted coordinates ``units``, inside a bracket
+    where the exit is proved: Newton on their cubic Taylor polynomials (float)."""
+    v1 = Af @ y
+    v2 = Af @ v1
+    v3 = Af @ v2
+    best = tau_max
+    for u in units:
+        c0, c1, c2, c3 = (float(Sf[u] @ v) for v in (y, v1, v2 / 2, v3 / 6))
+        tau = min(max(-c0 / c1, 0.0), tau_max) if c1 else 0.5 * tau_max
+        for _ in range(4):
+            d = c1 + tau * (2 * c2 + 3 * c3 * tau)
+            if not d:
+                break
+            tau = min(max(tau - (c0 + tau * (c1 + tau * (c2 + tau * c3))) / d, 0.0), tau_max)
+        best = min(best, tau)
+    return best
 
 
 def _mid(y: flint.arb_mat, N: int) -> np.ndarray:
@@ -584,17 +631,32 @@ class _Simulator:
             if sc.truth is not FAILS:
                 segments.append(Segment(bits, t0, (n + 1) * dt, np.array(y, dtype=float), n))
                 return bits, _mid(sc.y_end, sysm.dimension)
-            t_hi = n * dt + sc.p_hi * dt / _UNITS
+            # the exit is proved in [t_lo, t_hi] (width dt 2^-(BASE_CELLS + MAX_LEVEL)); inside it the
+            # crossing time is refined in floats and the flow continues from there in the new region
+            tau_max = (sc.p_hi - sc.p_lo) * dt / _UNITS
+            Af, Sf = flow.float_maps()
+            y_lo = _mid(sc.y_lo, flow.n)
+            tau = _crossing_time(Af, Sf, y_lo, sc.units, tau_max)
+            t_hi = n * dt + sc.p_lo * dt / _UNITS + tau
             segments.append(Segment(bits, t0, t_hi, np.array(y, dtype=float), n))
-            y_hi = _mid(sc.y_end, sysm.dimension)
-            z = sysm.P @ y_hi          # the crossed units are proved across, so their midpoints are too
-            new = region_of(z)
+            z = sysm.P @ _taylor(Af, y_lo, tau)[:sysm.dimension]
+            new = list(bits)
+            for u in sc.units:
+                z[u] = 0.0
+                new[u] = "0" if bits[u] == "1" else "1"
+            new = "".join(new)
             slide = self._sliding(bits, new, z, s, sc.units)
             if slide:
                 sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in slide), z.copy(), (bits, new)))
                 return None
             nsys = self.usable(new)
-            bits, y, p = new, (nsys.G @ z if nsys is not None else z), sc.p_hi
+            if nsys is None:
+                bits, y, p = new, z, sc.p_hi
+                continue
+            # the new region's flow from the crossing point to the bracket's end, where the grid resumes
+            yn = _taylor(self.ball(new).float_maps()[0], _augmented_state(nsys.G @ z, s, nsys), tau_max - tau)
+            segments.append(Segment(new, t_hi, n * dt + sc.p_hi * dt / _UNITS, nsys.G @ z, n))
+            bits, y, p = new, yn[:nsys.dimension], sc.p_hi
         sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in sc.units), z.copy(), (segments[-2].region, bits),
                                     f"stopped (chattering: more than {MAX_SWITCHES} switches within one step)"))
         return None
@@ -611,7 +673,8 @@ class _Simulator:
 
 
 def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inputs=None, mode: str = CERTIFIED,
-             digits: int = 30, e1: bool = True, burn_in: int = 0, progress: bool = False) -> SimulationResult:
+             digits: int = 30, e1: bool = True, burn_in: int = 0, progress: bool = False,
+             systems: dict[str, RegionSystem] | None = None) -> SimulationResult:
     """Simulate the discrete PLRNN and its continuous-time systems side by side (THEORY section 5).
 
     Parameters
@@ -637,6 +700,8 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
         Decide E1 for each step from the discrete state z_n.
     progress : bool
         A progress bar on stderr (shown only on a terminal).
+    systems : dict, optional
+        Region systems derived before (e.g. ``earlier_result.systems``), reused and not derived again.
 
     Returns
     -------
@@ -676,6 +741,8 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
         inputs = inputs[:steps]
     discrete = num.trajectory(z0, steps, inputs)
     sim = _Simulator(model, mode, digits)
+    if systems:
+        sim.systems.update(systems)
     sim.inputs = inputs
     dt = float(model.dt)
     M = model.M

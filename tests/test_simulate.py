@@ -102,10 +102,10 @@ def test_E1_catches_a_flow_that_leaves_and_returns_within_a_step():
     v = r.e1[0]
     assert v.truth is FAILS and v.witness["unit"] == 1
     lo, hi = v.witness["time"]
-    assert 0 < lo < hi < 1 and hi - lo < 1e-12
+    assert 0 < lo < hi < 1 and hi - lo < 1e-8        # the exit is proved within dt 2^-27
     # the discrete map never noticed; the autonomous system left region 11 at that time
     assert r.max_deviation_hybrid < 1e-12
-    assert r.segments[0].region == "11" and abs(r.segments[0].t1 - hi) < 1e-12
+    assert r.segments[0].region == "11" and lo - 1e-12 <= r.segments[0].t1 <= hi + 1e-12
 
 
 def test_sliding_is_reported_not_chattered():
@@ -114,7 +114,8 @@ def test_sliding_is_reported_not_chattered():
     assert len(r.sliding) == 1
     ev = r.sliding[0]
     assert ev.units == (1,) and ev.regions == ("11", "01") and ev.action == "stopped"
-    assert abs(ev.state[0]) < 1e-9 and abs(ev.time - r.e1[0].witness["time"][1]) < 1e-12
+    lo, hi = r.e1[0].witness["time"]
+    assert ev.state[0] == 0 and lo - 1e-12 <= ev.time <= hi + 1e-12
     # an independent check of the two fields at the sliding point
     s11, s01 = r.systems["11"], r.systems["01"]
     z = ev.state
@@ -143,7 +144,8 @@ def test_a_brief_dip_that_a_float_grid_misses_is_found():
     v = r.e1[0]
     assert v.truth is FAILS and v.witness["unit"] == 1
     assert abs(v.witness["time"][0] - t180) < 0.002
-    assert r.segments[0].region == "11" and abs(r.segments[0].t1 - v.witness["time"][1]) < 1e-12
+    lo, hi = v.witness["time"]
+    assert r.segments[0].region == "11" and lo - 1e-12 <= r.segments[0].t1 <= hi + 1e-12
 
 
 # ---- inputs, examples, output ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -19,6 +20,7 @@ EPILOG = {
     "check": "example:\n  plrnn-symbolic check --example limit_cycle\n"
              "  plrnn-symbolic check model.npz --regions visited --steps 2000 --mode certified --json",
     "derive": "example:\n  plrnn-symbolic derive --example limit_cycle --regions 000000 111111\n"
+              "  plrnn-symbolic derive --example chaotic --latex chaotic.tex --pdf\n"
               "  plrnn-symbolic derive model.json --regions all --mode certified --digits 40 --json",
     "dynamics": "example:\n  plrnn-symbolic dynamics --example limit_cycle --cycles 4 --plot phase.png\n"
                 "  plrnn-symbolic dynamics model.npz --json",
@@ -116,6 +118,14 @@ def _cmd_derive(args) -> int:
     model = _model_from(args)
     cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
                   burn_in=args.burn_in, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json)
+    if args.pdf and not args.latex:
+        raise InputError("--pdf needs --latex FILE.tex")
+    if args.latex:
+        from .latex import write_derivation
+
+        out = write_derivation(model, args.latex, list(cont.systems), args.mode, args.latex_digits, pdf=args.pdf,
+                               derivation=cont)
+        print(f"derivation written to {out}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(cont.to_dict(), indent=1, default=str))
         return 0
@@ -185,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["exact", "certified", "float"], default="exact")
     p.add_argument("--digits", type=int, default=30, help="digits of certified arithmetic")
     p.add_argument("--show", type=int, default=8, help="regions to print in the table")
+    p.add_argument("--latex", metavar="FILE.tex", help="write a LaTeX document of the derivation")
+    p.add_argument("--latex-digits", type=int, default=6, help="digits shown for rounded numbers in --latex")
+    p.add_argument("--pdf", action="store_true", help="also compile the --latex document (needs a LaTeX install)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_derive)
 
@@ -219,6 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"plrnn-symbolic: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
     except KeyboardInterrupt:
         print("plrnn-symbolic: interrupted", file=sys.stderr)
         return 130

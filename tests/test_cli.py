@@ -87,3 +87,16 @@ def test_console_script_runs_as_a_process():
     assert p.returncode == 0 and "eigenvalue_one" in p.stdout
     p = subprocess.run([sys.executable, "-m", "plrnn_symbolic.cli", "--version"], capture_output=True, text=True)
     assert p.returncode == 0 and "plrnn-symbolic" in p.stdout
+
+
+def test_derive_writes_latex(tmp_path, capsys):
+    out = tmp_path / "d.tex"
+    code, _, _ = run(capsys, "derive", "--example", "chaotic", "--regions", "11110", "--latex", str(out), "--show", "0")
+    assert code == 0 and "\\begin{document}" in out.read_text()
+    assert run(capsys, "derive", "--example", "chaotic", "--pdf")[0] == 2
+
+
+def test_broken_pipe_is_not_an_error():
+    p = subprocess.run(f"{sys.executable} -m plrnn_symbolic.cli check --example chaotic | head -1", shell=True,
+                       capture_output=True, text=True, timeout=120, check=False)
+    assert "error" not in p.stderr

@@ -6,7 +6,8 @@
   blockwise log J_k(lambda) = log(lambda) I + sum_j (-1)^{j+1} N^j / (j lambda^j) for
   lambda > 0, and for a pair of equal blocks of lambda < 0 the rotation
   [[log(-J), -pi I], [pi I, log(-J)]]; an unpaired block is paired with a copy of
-  itself in new coordinates (the minimal lift, proofs/03_negative_eigenvalues_lift.tex).
+  itself in new coordinates (doubling only the unpaired blocks; minimal when each negative eigenvalue has at most
+one block size of odd multiplicity: proofs/03_negative_eigenvalues_lift.tex, Theorem 3.9).
 
 Anything else raises :class:`~plrnn_symbolic.logarithm.LogError`; the caller
 falls back to certified arithmetic and says so.

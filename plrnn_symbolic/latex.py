@@ -83,8 +83,8 @@ PREDICATE_TEXT = {
     "principal_log": (r"no eigenvalue in $(-\infty, 0]$", "principal_log"),
     "real_log": ((r"invertible; every negative eigenvalue has each Jordan block size an even number of times "
                  r"(Culver)"), "real_log"),
-    "unique_real_log": ((r"all eigenvalues positive, each with a single Jordan block (sufficient for Culver's "
-                        r"uniqueness condition)"), "unique_real_log"),
+    "unique_real_log": ((r"all eigenvalues positive, and no eigenvalue has two Jordan blocks of the same size "
+                        r"(Culver)"), "unique_real_log"),
     "eigenvalue_one": (r"$1$ is an eigenvalue", "eigenvalue_one"),
 }
 PREDICATE_HEAD = {"invertible": "invertible", "principal_log": "principal", "real_log": "real log",
@@ -415,13 +415,13 @@ def _witness_text(name: str, verdict, by_text: dict[str, str]) -> str:
         return "; ".join(parts)
     if name == "unique_real_log":
         bad = w.get("not_positive", [])
-        several = w.get("several_jordan_blocks", [])
+        several = w.get("repeated_jordan_block_sizes", [])
         parts = []
         if bad:
             parts.append("not positive: " + "; ".join(map(eig, bad)))
         if several:
-            parts.append("several Jordan blocks: " + "; ".join(map(eig, several)))
-        return "; ".join(parts) or "every eigenvalue positive with a single Jordan block"
+            parts.append("two Jordan blocks of one size: " + "; ".join(map(eig, several)))
+        return "; ".join(parts) or "every eigenvalue positive, no two Jordan blocks of one eigenvalue of equal size"
     if name == "eigenvalue_one":
         ones = w.get("eigenvalue_one", [])
         return "no eigenvalue is $1$" if not ones else "; ".join(map(eig, ones))

@@ -2,7 +2,8 @@
 
 Given a real invertible H, :func:`real_logarithm` builds a real N x N matrix X
 (N >= M) with e^X = diag(H, H_u), where H_u collects one copy of each unpaired
-negative eigenvalue (the minimal lift, proofs/03_negative_eigenvalues_lift.tex):
+negative eigenvalue (doubling only the unpaired blocks; minimal when each negative eigenvalue has at most
+one block size of odd multiplicity: proofs/03_negative_eigenvalues_lift.tex, Theorem 3.9):
 
 * eigenvalues off (-inf, 0]: the principal logarithm (proofs/01_principal_embedding.tex);
 * a negative eigenvalue lambda of multiplicity m (semisimple): on its eigenspace,

@@ -7,7 +7,8 @@ invertible         det H != 0                                                  p
 principal_log      no eigenvalue in (-inf, 0]                                  proofs/01_principal_embedding.tex
 real_log           invertible; for every negative eigenvalue each Jordan       proofs/03_negative_eigenvalues_lift.tex
                    block size occurs an even number of times (Culver)
-unique_real_log    all eigenvalues positive, each with a single Jordan block   proofs/03_negative_eigenvalues_lift.tex
+unique_real_log    all eigenvalues positive, and no eigenvalue has two Jordan  proofs/03_negative_eigenvalues_lift.tex
+                   blocks of the same size (Culver)                            (Theorem 3.4, Remark 3.5)
 eigenvalue_one     1 is an eigenvalue                                          proofs/02_affine_term_zoh.tex
 =================  ==========================================================  =========================================
 
@@ -34,9 +35,15 @@ def _blocks_paired(e: Eigenvalue) -> Truth:
 
 
 def _single_block(e: Eigenvalue) -> Truth:
+    """No two Jordan blocks of ``e`` have the same size: Culver's uniqueness condition.
+
+    THEORY.md's table says "a single Jordan block", which is sufficient but not
+    necessary: J_2(1) + J_1(1) has exactly one real logarithm (proofs/03, Remark 3.5);
+    this implements Culver's theorem as he stated it.
+    """
     if e.blocks is None:
         return UNDECIDED
-    return Truth.of(len(e.blocks) == 1)
+    return Truth.of(len(set(e.blocks)) == len(e.blocks))
 
 
 def unpaired_blocks(e: Eigenvalue) -> list[int]:
@@ -99,7 +106,7 @@ def decide(spectrum: Spectrum) -> dict[str, Verdict]:
     def w_unique() -> dict:
         return {
             "not_positive": relevant(not_positive),
-            "several_jordan_blocks": [as_dict(k) for k, s in enumerate(single) if s is not HOLDS],
+            "repeated_jordan_block_sizes": [as_dict(k) for k, s in enumerate(single) if s is not HOLDS],
         }
 
     return {

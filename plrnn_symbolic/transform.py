@@ -7,7 +7,9 @@ one discrete step exactly iff e^{L dt} = H and dt phi1(L dt) g = h
 * ``principal``: principal_log holds; L = Log(H)/dt, unique with spectrum in the strip.
 * ``real_nonprincipal``: real_log holds, principal_log fails: equal negative blocks
   are paired into rotations by pi.
-* ``lifted``: invertible without a real log: the minimal lift of dimension N > M,
+* ``lifted``: invertible without a real log: a lift of dimension N > M that doubles only the
+  unpaired negative-eigenvalue blocks (minimal when each negative eigenvalue has at most one block
+  size of odd multiplicity, e.g. when it is simple: proofs/03, Theorem 3.9, Remark 3.10),
   with G = [I; 0] (N x M) and P = [I, 0] (M x N), P Phi_dt(G z) = H z + h.
 * ``impossible``: H singular, no flow of any dimension reproduces the step
   (proofs/04_singular_impossible.tex).
@@ -36,7 +38,7 @@ from .check import check
 from .domains import CERTIFIED, EXACT, check_mode, digits_to_bits, to_arb, working_precision
 from .errors import InputError
 from .exactlog import exact_beta_apply, exact_real_log
-from .logarithm import BallLinalg, FloatLinalg, LogError, principal_logarithm, real_logarithm
+from .logarithm import BallLinalg, FloatLinalg, LogError, LogResult, principal_logarithm, real_logarithm
 from .model import PLRNN
 from .regions import MAX_REGIONS, region_matrix, region_of, select_regions
 from .truth import Verdict
@@ -205,8 +207,9 @@ def derive_region(H: sp.MatrixBase, h: sp.MatrixBase, C: sp.MatrixBase | None, d
     status = status_of(verdicts)
     dtf = float(dt)
     if status in ("impossible", "undecided"):
-        why = ("H is singular: a time-dt flow map is invertible, so no ODE of any dimension reproduces the step "
-               "(proofs/04_singular_impossible.tex)" if status == "impossible" else
+        why = ("H is singular: a time-dt flow map is invertible, so no ODE of dimension M reproduces the step, "
+               "and no lift of any dimension reproduces every step through an embedding "
+               "(proofs/04_singular_impossible.tex, Theorems 4.2, 4.3, Corollary 4.4)" if status == "impossible" else
                "the predicates are undecided at this precision: raise the precision or use exact mode")
         return RegionSystem(region, status, M, dtf, method=verdicts["invertible"].method, notes=(why,))
     notes: list[str] = []
@@ -230,7 +233,7 @@ def _choice_text(status: str, paired, lifted) -> str:
                      " paired into rotations by pi (their Jordan blocks come in equal pairs, Culver)")
     if lifted:
         parts.append("unpaired negative eigenvalues " + ", ".join(f"{v}" for v in lifted) +
-                     " doubled in new coordinates (minimal lift); the other eigenvalues take the principal branch")
+                     " doubled in new coordinates (only the unpaired blocks); the other eigenvalues take the principal branch")
     return "; ".join(parts) or "principal branch on all other eigenvalues"
 
 
@@ -254,6 +257,10 @@ def _derive_float(H, h, C, dt, status, region, notes) -> RegionSystem:
     G, P = _lift_maps(M, N)
     resid = _float_residual(X, U, Ht, T)
     _textbook(resid, X, Hf, T, M, N)
+    if not max(resid["exp"], resid["affine"]) <= 1e-8 * max(1.0, float(np.abs(Hf).max())):
+        return RegionSystem(region, "undecided", M, dtf, residual=resid, method="float", notes=tuple(notes) + (
+            f"no float logarithm reproduces the step: residual {max(resid['exp'], resid['affine']):.1e} "
+            "(a defective eigenvalue); try mode='exact' or 'certified'",))
     return RegionSystem(region, status, M, dtf, L=X / dtf, g=U[:, 0] / dtf, B=U[:, 1:] / dtf if Cf is not None else None,
                         G=G, P=P, residual=resid, method="float", logarithm=_choice_text(status, res.paired, res.lifted),
                         notes=tuple(notes))
@@ -290,25 +297,37 @@ def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
                 pass
         return RegionSystem(region, "undecided", M, float(dt), method=f"certified ({digits} digits)",
                             notes=tuple(notes) + (str(exc),))
-    X = res.X
-    N = X.nrows()
     K = 0 if C is None else C.cols
-    with working_precision(prec):
-        Ht = flint.arb_mat(N, N)
-        T = flint.arb_mat(N, 1 + K)
-        for i in range(M):
-            for j in range(M):
-                Ht[i, j] = Hb[i, j]
-            T[i, 0] = hb[i]
-            for j in range(K):
-                T[i, 1 + j] = Cb[i][j]
-        for j, lam in enumerate(res.lifted):
-            Ht[M + j, M + j] = Hb_eig_real(lam, Hb, la)
-        Ub = _phi1_solve_ball(X, T, prec)
-        U = flint.arb_mat(N, 1 + K, [Ub[i, j].mid() for i in range(N) for j in range(1 + K)])
-        resid = _ball_residual(X, U, Ht, T, prec)
-    if max(resid["exp"], resid["affine"]) > 10.0 ** (-(digits // 2)):
-        # a defective eigenvalue makes the eigenvector route inaccurate: prefer an exact route when one exists
+
+    def assess(res):
+        X = res.X
+        N = X.nrows()
+        with working_precision(prec):
+            Ht = flint.arb_mat(N, N)
+            T = flint.arb_mat(N, 1 + K)
+            for i in range(M):
+                for j in range(M):
+                    Ht[i, j] = Hb[i, j]
+                T[i, 0] = hb[i]
+                for j in range(K):
+                    T[i, 1 + j] = Cb[i][j]
+            for j, lam in enumerate(res.lifted):
+                Ht[M + j, M + j] = Hb_eig_real(lam, Hb, la)
+            Ub = _phi1_solve_ball(X, T, prec)
+            U = flint.arb_mat(N, 1 + K, [Ub[i, j].mid() for i in range(N) for j in range(1 + K)])
+            return U, _ball_residual(X, U, Ht, T, prec)
+
+    def too_large(resid):
+        return not max(resid["exp"], resid["affine"]) <= 10.0 ** (-(digits // 2))
+
+    U, resid = assess(res)
+    if too_large(resid) and status == "principal" and res.route == "eigendecomposition":
+        # a defective or nearly defective eigenvalue spoils the eigenvectors: inverse scaling and squaring
+        alt = LogResult(la.principal_fallback(Hb), route="logm (inverse scaling and squaring)")
+        U2, resid2 = assess(alt)
+        if max(resid2["exp"], resid2["affine"]) < max(resid["exp"], resid["affine"]):
+            res, U, resid = alt, U2, resid2
+    if too_large(resid):
         rational = all(isinstance(x, sp.Rational) for x in list(H) + list(h) + ([] if C is None else list(C)))
         if rational and not notes:
             try:
@@ -317,8 +336,14 @@ def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
                     f"certified residual {resid['exp']:.1e} too large (defective eigenvalue); derived exactly",)})
             except LogError:
                 pass
-        notes.append(f"residual {max(resid['exp'], resid['affine']):.1e} is above the {digits} digits asked for "
-                     "(a defective or nearly defective eigenvalue)")
+        # never hand out a logarithm that is not certified to the precision asked for
+        return RegionSystem(region, "undecided", M, float(dt), residual=resid, method=f"certified ({digits} digits)",
+                            notes=tuple(notes) + (
+                                f"no logarithm certified to {digits} digits: the best candidate's residual is "
+                                f"{max(resid['exp'], resid['affine']):.1e} (a defective or nearly defective "
+                                "eigenvalue); try mode='exact' or more digits",))
+    X = res.X
+    N = X.nrows()
     with working_precision(prec):
         Lf = np.array([[float(X[i, j].mid()) for j in range(N)] for i in range(N)]) / float(dtb.mid())
         Uf = np.array([[float(U[i, j].mid()) for j in range(1 + K)] for i in range(N)]) / float(dtb.mid())

@@ -12,6 +12,7 @@ from .examples import example, list_examples
 from .io import load, save
 from .model import PLRNN
 from .regions import all_regions, region_matrix, region_of, visited_regions
+from .simulate import SimulationResult, simulate
 from .transform import ContinuousPLRNN, RegionSystem, derive, derive_region
 from .truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
 
@@ -41,5 +42,7 @@ __all__ = [
     "region_matrix",
     "region_of",
     "save",
+    "simulate",
+    "SimulationResult",
     "visited_regions",
 ]

@@ -201,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_derive)
 
+    sim = importlib.import_module("plrnn_symbolic.simulate")
+    p = sub.add_parser("simulate", help="the discrete map and its continuous systems side by side, with E1",
+                       epilog=sim.EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_model_args(p)
+    sim.add_arguments(p)
+    p.set_defaults(func=sim.run_cli)
+
     dyn = importlib.import_module("plrnn_symbolic.dynamics")  # the module (the package exports the function)
     p = sub.add_parser("dynamics", help="fixed points, equilibria, cycles, Lyapunov exponents",
                        epilog=EPILOG["dynamics"], formatter_class=argparse.RawDescriptionHelpFormatter)

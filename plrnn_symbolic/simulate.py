@@ -765,7 +765,7 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
         if s0 is None:
             sim.notes.append(f"the autonomous trajectory cannot start: region {b0} has status {sim.system(b0).status}")
     h_alive = True
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     for n in tqdm(range(steps), desc="simulate", unit="step", file=sys.stderr, leave=False,
                   disable=None if progress and steps >= 50 else True):

@@ -37,6 +37,8 @@ def J(v, k):
     (sp.Matrix([[1, 2], [2, 4]]), dict(invertible="fails", real_log="fails", principal_log="fails")),
     # single Jordan block of a positive eigenvalue: unique real log
     (J(sp.Rational(1, 2), 3), dict(principal_log="holds", real_log="holds", unique_real_log="holds")),
+    # J2(1) + J1(1): blocks of different sizes, so the real log is unique (Culver; proofs/03 Remark 3.5)
+    (sp.diag(J(1, 2), J(1, 1)), {"principal_log": "holds", "unique_real_log": "holds", "eigenvalue_one": "holds"}),
     # 2 * identity: principal log, but the real log is not unique (two blocks)
     (sp.diag(2, 2), dict(principal_log="holds", unique_real_log="fails")),
     # rotation: complex pair, principal but not unique

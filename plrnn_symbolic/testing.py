@@ -307,3 +307,39 @@ def assert_fixed_points_correspond(model, regions="all", *, atol: float = 1e-8) 
             raise AssertionError(f"region {bits}: eigenvalues of L {mu} are not log(lambda)/dt {lam}")
         if (np.abs(np.linalg.eigvals(H)) < 1).all() != (mu.real < 0).all():
             raise AssertionError(f"region {bits}: stability differs between the map and the ODE")
+
+
+def assert_equivalent(model, *, z0=None, steps: int = 100, system: str = "hybrid", atol: float = 1e-10,
+                      inputs=None, burn_in: int = 0, mode: str = "certified") -> None:
+    """The chosen continuous system agrees with the discrete trajectory at every sample time.
+
+    ``system="hybrid"`` (sample and hold, THEORY E3) must agree with no condition;
+    ``system="autonomous"`` agrees where E1 holds along the trajectory.  Raises
+    AssertionError naming the first step whose deviation exceeds ``atol``, its region,
+    the deviation, and (autonomous) whether that step's region flow leaves its region (E1).
+    """
+    import numpy as np
+
+    from .regions import region_of
+    from .simulate import simulate
+
+    if system not in ("hybrid", "autonomous"):
+        raise ValueError("system must be 'hybrid' or 'autonomous'")
+    res = simulate(model, steps=steps, z0=z0, system=system, inputs=inputs, mode=mode, burn_in=burn_in,
+                   e1=system == "autonomous")
+    traj = res.hybrid if system == "hybrid" else res.autonomous
+    dev = np.abs(traj - res.discrete).max(axis=1)
+    bad = np.flatnonzero(~(dev <= atol))
+    if bad.size:
+        n = int(bad[0])
+        region = region_of(res.discrete[n - 1]) if n else region_of(res.discrete[0])
+        msg = (f"{system} system departs from the discrete trajectory at step {n} (t = {res.times[n]:g}): "
+               f"deviation {dev[n]:.3e} > atol {atol:g}; the step from z_{n - 1} starts in region {region}")
+        if system == "autonomous":
+            first = next((k for k, v in enumerate(res.e1) if v.truth.value != "holds"), None)
+            if first is not None:
+                w = res.e1[first].witness
+                msg += (f"; the first step whose flow leaves its region is step {first}"
+                        + (f" (unit {w['unit']} leaves region {w['region']})" if "unit" in w else "")
+                        + f", E1 {res.e1[first].status}")
+        raise AssertionError(msg)

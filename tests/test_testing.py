@@ -50,3 +50,22 @@ def test_assert_roundtrip_fails_on_wrong_mathematics(monkeypatch):
     monkeypatch.setattr(tr, "_phi1_solve_float", lambda X, rhs: np.asarray(rhs, dtype=float))
     with pytest.raises(AssertionError, match="misses the step|no continuous-time system"):
         assert_roundtrip(m, mode="float")
+
+
+def test_assert_equivalent_hybrid_passes_and_autonomous_fails_on_the_limit_cycle():
+    from plrnn_symbolic import example
+    from plrnn_symbolic.testing import assert_equivalent
+
+    m = example("limit_cycle")
+    assert_equivalent(m, steps=200, burn_in=2000, system="hybrid", atol=1e-10)
+    with pytest.raises(AssertionError, match="first step whose flow leaves its region is step"):
+        assert_equivalent(m, steps=200, burn_in=2000, system="autonomous", atol=1e-12)
+
+
+def test_assert_equivalent_autonomous_passes_when_e1_holds():
+    from plrnn_symbolic import PLRNN
+    from plrnn_symbolic.testing import assert_equivalent
+
+    # a contraction towards a fixed point inside region 11: E1 holds at every step
+    m = PLRNN(A=[[0.5, 0], [0, 0.6]], W=[[0, 0.1], [0.1, 0]], h=[1, 1])
+    assert_equivalent(m, z0=[1.0, 1.0], steps=30, system="autonomous", atol=1e-9)

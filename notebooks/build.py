@@ -53,6 +53,62 @@ notebook("01_quickstart", [
              "{b: str(r[b]['principal_log'].condition) for b in r.regions}"),
 ])
 
+notebook("02_limit_cycle", [
+    ("md", "# A limit cycle in discrete and continuous time\n\n"
+           "The bundled `limit_cycle` PLRNN is a van der Pol-like relaxation oscillator. Every region has a "
+           "principal logarithm, so each region has a unique real ODE. The sample-and-hold (hybrid) system "
+           "reproduces the map at every sample time with no further condition (THEORY E3). The autonomous system "
+           "switches region when a coordinate crosses zero; it agrees with the map only on steps where the "
+           "region flow stays in its region (E1), which is decided rigorously step by step."),
+    ("code", "import matplotlib\nmatplotlib.use('Agg')\nimport plrnn_symbolic as ps\n\n"
+             "m = ps.example('limit_cycle')\n"
+             "print(ps.check(m).table(max_rows=5))"),
+    ("code", "sim = ps.simulate(m, steps=500, burn_in=2000, system='both')\n"
+             "print(sim.summary())"),
+    ("md", "The dynamics on both sides: fixed points with their equilibria, eigenvalues mapped by "
+           "mu = log(lambda)/dt, and Lyapunov exponents. For the hybrid system the exponents are the map's "
+           "divided by dt."),
+    ("code", "d = ps.dynamics(m, cycles=0)\n"
+             "print(d.table())"),
+    ("code", "from IPython.display import Image\n"
+             "from plrnn_symbolic.plotting import plot_simulation\n"
+             "fig = plot_simulation(sim)\n"
+             "fig.savefig('limit_cycle.png', dpi=40)\n"
+             "Image('limit_cycle.png')"),
+])
+
+notebook("04_inputs", [
+    ("md", "# Inputs: zero-order hold, eigenvalue one and an impossible region\n\n"
+           "With an input `C s_t` held constant over each step, the ODE gets `B s(t)` with "
+           "`B = beta(L dt) C / dt`, the zero-order-hold form used in control engineering. "
+           "The bundled `input_driven` model adds its marked inputs exactly. Exact gating destroys "
+           "information, so every region matrix is singular and no continuous-time system exists."),
+    ("code", "import numpy as np\nimport plrnn_symbolic as ps\n\n"
+             "exact_adder = ps.example('input_driven')\n"
+             "s = ps.derive(exact_adder, ['000'])['000']\n"
+             "print(s.status, '-', s.notes[0])"),
+    ("md", "A leaky gate (a_11 = 1/100) keeps the region matrices invertible and makes the sum approximate. "
+           "The accumulator and counter units have a_ii = 1, so every region has the eigenvalue one twice; "
+           "the beta form needs no special case for it."),
+    ("code", "leaky = ps.PLRNN(A=[['1/100', 0, 0], [0, 1, 0], [0, 0, 1]], W=[[0, 0, 0], [1, 0, 0], [0, 0, 0]],\n"
+             "                 h=[-1, 0, 0], C=[[1, 1], [0, 0], [0, 1]], name='leaky adder')\n"
+             "r = ps.check(leaky)\n"
+             "print(r.table())\n"
+             "c = ps.derive(leaky, mode='exact')\n"
+             "s = c['100']\n"
+             "print(s.status, s.method)\n"
+             "s.L_exact, s.B_exact"),
+    ("code", "rng = np.random.default_rng(0)\n"
+             "T = 20\n"
+             "values = rng.uniform(0, 1, T); markers = np.zeros(T); markers[[3, 11]] = 1\n"
+             "inputs = np.vstack([np.column_stack([values, markers]), [0, 0]])\n"
+             "sim = ps.simulate(leaky, steps=T + 1, z0=[0, 0, 0], inputs=inputs, system='hybrid')\n"
+             "print('marked values', values[markers == 1])\n"
+             "print('target sum', values @ markers, ' discrete', sim.discrete[-1, 1], ' hybrid ODE', sim.hybrid[-1, 1])\n"
+             "print('the leak costs at most 1/100 per marked input:', abs(values @ markers - sim.discrete[-1, 1]))\n"
+             "print('max deviation hybrid vs discrete:', sim.max_deviation_hybrid)"),
+])
+
 notebook("03_chaos_negative_eigenvalues_lift", [
     ("md", "# Chaos, negative eigenvalues and the lift\n\n"
            "The bundled `chaotic` PLRNN has regions whose matrix has a negative real eigenvalue. "

@@ -360,7 +360,12 @@ class _BallFlow:
                         S[i, j] = float(sysm.P[i, j]) * (1 if sysm.region[i] == "1" else -1)
             self.S = S
         self._levels: dict[int, tuple] = {}
+        self._point: dict[int, Any] = {}
+        self._enclosures: dict[int, tuple] = {}
         self.dt = sysm.dt
+        self.unit = float(sysm.dt) / _UNITS      # one time unit (float; only for float estimates)
+        with working_precision(PREC):
+            self.SA = self.S * self.aug
 
     def level(self, k: int):
         """(w, e^{Aug w}, S e^{Aug [0,w]}, S Aug e^{Aug [0,w]}) for cells of width dt 2^-(BASE_CELLS + k)."""
@@ -374,6 +379,59 @@ class _BallFlow:
                 self._levels[k] = (w, E, SEc, SAEc)
         return self._levels[k]
 
+    def point(self, k: int):
+        """e^{Aug w} (ball) for w = dt 2^-(BASE_CELLS + k), -BASE_CELLS <= k <= MAX_LEVEL: the finest
+        by ``exp``, the others by squaring (an enclosure of a product of enclosures)."""
+        E = self._point.get(k)
+        if E is None:
+            with working_precision(PREC):
+                if k == MAX_LEVEL:
+                    E = (self.aug * (flint.arb(self.dt) / _UNITS)).exp()
+                else:
+                    F = self.point(k + 1)
+                    E = F * F
+            self._point[k] = E
+        return E
+
+    def enclosure(self, k: int):
+        """(w, S e^{Aug [0,w]}, S Aug e^{Aug [0,w]}) for w = dt 2^-(BASE_CELLS + k) (k >= -BASE_CELLS)."""
+        if k in self._levels:
+            w, _, SEc, SAEc = self._levels[k]
+            return w, SEc, SAEc
+        e = self._enclosures.get(k)
+        if e is None:
+            with working_precision(PREC):
+                w = flint.arb(self.dt) / (1 << (BASE_CELLS + k))
+                Ec = (self.aug * (w / 2 + flint.arb(0, 1) * (w / 2))).exp()
+                e = self._enclosures[k] = (w, self.S * Ec, self.S * (self.aug * Ec))
+        return e
+
+    def float_samples(self):
+        """(h, Z, P, R, M) for the float pre-screen, h = dt / FLOAT_SAMPLES: Z stacks S e^{Aug i h}
+        (i = 1 .. FLOAT_SAMPLES), P[i] = e^{Aug i h}, R stacks S (Aug h)^j / j! (the Taylor terms
+        to float accuracy); None when Aug h is too large for that Taylor series."""
+        if not hasattr(self, "_samples"):
+            Af, Sf = self.float_maps()
+            h = float(self.dt) / FLOAT_SAMPLES
+            B = Af * h
+            nb = float(np.abs(B).sum(axis=1).max())
+            if not math.isfinite(nb) or nb > 2.0:
+                self._samples = None
+                return None
+            E = scipy.linalg.expm(B)
+            P = [np.eye(self.n)]
+            for _ in range(FLOAT_SAMPLES):
+                P.append(E @ P[-1])
+            terms, T, j = [Sf], Sf, 1
+            while j < 60:
+                T = T @ B / j
+                terms.append(T)
+                j += 1
+                if nb ** j / math.factorial(j) < 1e-18:
+                    break
+            self._samples = (h, np.vstack([Sf @ Pi for Pi in P[1:]]), P, np.vstack(terms), Sf.shape[0])
+        return self._samples
+
     def float_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """(Aug, S) as float arrays."""
         if not hasattr(self, "_float"):
@@ -383,8 +441,7 @@ class _BallFlow:
         return self._float
 
     def y0(self, y, s) -> flint.arb_mat:
-        v = _augmented_state(y, s, self.sysm)
-        return flint.arb_mat(self.n, 1, [float(x) for x in v])
+        return flint.arb_mat(self.n, 1, _augmented_state(y, s, self.sysm).tolist())
 
 
 _IN, _OUT, _UNDECIDED = 0, 1, 2
@@ -498,6 +555,147 @@ def _refine(flow: _BallFlow, y, p: int, k: int, budget: list[int], known=None) -
     return _Scan(HOLDS, right.y_end)
 
 
+# ---- the autonomous scan: intervals of any length, the exit located in floats and then proved -------
+FAST_CHECKS = 48           # interval checks one fast scan may spend before it hands over to _scan
+
+
+def _point(flow: _BallFlow, y, d: int):
+    """The ball state d time units after the ball state y: a product of the cached e^{Aug 2^j unit}
+    over the binary digits of d (each factor encloses its exponential, so the product encloses the flow)."""
+    j = 0
+    while d:
+        if d & 1:
+            y = flow.point(MAX_LEVEL - j) * y
+        d >>= 1
+        j += 1
+    return y
+
+
+def _interval(flow: _BallFlow, y, p: int, q: int, yq):
+    """Decide [p, q] (p < q, time units) from the ball states y at p and yq at q.
+
+    The enclosures over the dyadic cell [p, p + 2^j] with 2^j >= q - p are used, which contain
+    [p, q]: a coordinate is proved to stay in the closure by its enclosure over that cell, or by
+    f(p) + [0, d] f' or f(q) - [0, d] f' (d = q - p, f' enclosed over the cell).  Returns
+    (_IN, []), (_OUT, units proved < 0 at q) or (_UNDECIDED, [])."""
+    d = q - p
+    j = (d - 1).bit_length()
+    w, SEc, SAEc = flow.enclosure(MAX_LEVEL - j)
+    fc = (SEc * y).entries()
+    if all(x >= 0 for x in fc):
+        return _IN, []
+    f1 = (flow.S * yq).entries()
+    out = [i for i, x in enumerate(f1) if x < 0]
+    if out:
+        return _OUT, out
+    f0 = (flow.S * y).entries()
+    dc = (SAEc * y).entries()
+    wd = w * d / (1 << j) if d != 1 << j else w
+    for i, x in enumerate(fc):
+        if x >= 0:
+            continue
+        lo = dc[i].lower()
+        if f0[i].lower() + (0 if lo >= 0 else lo * wd) >= 0:
+            continue
+        hi = dc[i].upper()
+        if f1[i].lower() - (0 if hi <= 0 else hi * wd) >= 0:
+            continue
+        return _UNDECIDED, []
+    return _IN, []
+
+
+def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int]) -> bool:
+    """Prove [p, q] inside the closure, splitting where undecided (True only when proved)."""
+    if q <= p:
+        return True
+    budget[0] -= 1
+    if budget[0] < 0:
+        return False
+    v, _ = _interval(flow, y, p, q, yq)
+    if v == _IN:
+        return True
+    if v == _OUT or q - p == 1:
+        return False
+    m = p + (1 << ((q - p - 1).bit_length() - 1))      # the left part an exact dyadic length
+    ym = _point(flow, y, m - p)
+    return _prove_in(flow, y, p, m, ym, budget) and _prove_in(flow, ym, m, q, yq, budget)
+
+
+FLOAT_SAMPLES = 16         # the float pre-screen samples a step at 16 points
+
+
+def _float_exit(flow: _BallFlow, y: np.ndarray, T: float) -> float | None:
+    """The first time in (0, T] at which a sign-adjusted coordinate of the float flow from y turns
+    negative: the flow sampled every dt / FLOAT_SAMPLES, the first negative sample's cell refined by
+    safeguarded Newton on the Taylor polynomials there (a float estimate only: the caller proves it
+    or discards it)."""
+    fs = flow.float_samples()
+    if fs is None:
+        return None
+    h, Z, P, R, M = fs
+    count = min(FLOAT_SAMPLES, int(math.ceil(T / h - 1e-9)))
+    vals = (Z[:count * M] @ y).reshape(count, M)
+    neg = np.nonzero((vals < 0).any(axis=1))[0]
+    if not len(neg):
+        return None
+    i = int(neg[0])
+    C = (R @ (P[i] @ y)).reshape(-1, M)        # the coordinates' Taylor polynomials in s = (t - i h) / h
+    best = None
+    for u in np.nonzero(vals[i] < 0)[0]:
+        c = C[::-1, u].tolist()
+        a, b = 0.0, 1.0
+        fa, fb = sum(c[-1:]), float(vals[i, u])
+        if fa < 0:
+            x = 0.0
+        else:
+            x = fa / (fa - fb)
+            for _ in range(40):
+                f = df = 0.0
+                for cj in c:               # Horner for f and f'
+                    df = df * x + f
+                    f = f * x + cj
+                if f >= 0:
+                    a = x
+                else:
+                    b = x
+                nx = x - f / df if df else 0.5 * (a + b)
+                if not a <= nx <= b:
+                    nx = 0.5 * (a + b)
+                if abs(nx - x) < 1e-13:
+                    x = nx
+                    break
+                x = nx
+        best = x if best is None else min(best, x)
+    tau = (i + best) * h
+    return tau if tau <= T else None
+
+
+def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = None) -> _Scan:
+    """The scan of [p0, p1] for the autonomous system, with the same outcome as :func:`_scan` but
+    cheaper.  The whole interval is tried at once; otherwise the first exit is estimated in floats
+    (``yf``: the float state at p0, default the midpoint of y), the time unit [q, q + 1] containing
+    it is taken, [p0, q] is proved inside the closure and the state at q + 1 proved outside, so the
+    first exit lies in [q, q + 1], a finest cell of :func:`_scan`.  Without a float exit [p0, p1]
+    is proved inside by splitting.  Whenever a proof does not go through, :func:`_scan` does the work."""
+    d = p1 - p0
+    _, SEc, _ = flow.enclosure(MAX_LEVEL - (d - 1).bit_length())
+    if all(x >= 0 for x in (SEc * y).entries()):      # the common case: one enclosure for the interval
+        return _Scan(HOLDS, _point(flow, y, d))
+    budget = [FAST_CHECKS]
+    tau = _float_exit(flow, _mid(y, flow.n) if yf is None else yf, d * flow.unit)
+    if tau is not None:
+        q = min(p0 + int(tau / flow.unit), p1 - 1)
+        y_lo = _point(flow, y, q - p0)
+        y_hi = flow.point(MAX_LEVEL) * y_lo
+        units = [i for i, x in enumerate((flow.S * y_hi).entries()) if x < 0]
+        if units and _prove_in(flow, y, p0, q, y_lo, budget):
+            return _Scan(FAILS, y_hi, q, q + 1, tuple(units), y_lo=y_lo)
+    yq = _point(flow, y, d)
+    if _prove_in(flow, y, p0, p1, yq, budget):
+        return _Scan(HOLDS, yq)
+    return _scan(flow, y, p0, p1)
+
+
 def _taylor(Af: np.ndarray, y: np.ndarray, tau: float, terms: int = 4) -> np.ndarray:
     """e^{Af tau} y by its Taylor polynomial (float): for the short times inside an exit bracket,
     tau ||Af|| < 1e-6, four terms are exact to rounding."""
@@ -515,8 +713,8 @@ def _crossing_time(Af: np.ndarray, Sf: np.ndarray, y: np.ndarray, units, tau_max
     v2 = Af @ v1
     v3 = Af @ v2
     best = tau_max
-    for u in units:
-        c0, c1, c2, c3 = (float(Sf[u] @ v) for v in (y, v1, v2 / 2, v3 / 6))
+    coef = (Sf[list(units)] @ np.stack((y, v1, v2 / 2, v3 / 6), axis=1)).tolist()
+    for c0, c1, c2, c3 in coef:
         tau = min(max(-c0 / c1, 0.0), tau_max) if c1 else 0.5 * tau_max
         for _ in range(4):
             d = c1 + tau * (2 * c2 + 3 * c3 * tau)
@@ -528,7 +726,7 @@ def _crossing_time(Af: np.ndarray, Sf: np.ndarray, y: np.ndarray, units, tau_max
 
 
 def _mid(y: flint.arb_mat, N: int) -> np.ndarray:
-    return np.array([float(y[i, 0].mid()) for i in range(N)])
+    return np.array([float(x.mid()) for x in y.entries()[:N]])
 
 
 # ---- the simulator ------------------------------------------------------------------------------
@@ -542,6 +740,7 @@ class _Simulator:
         self._ball: dict[str, _BallFlow] = {}
         self.notes: list[str] = []
         self.inputs: np.ndarray | None = None
+        self.dt = float(model.dt)
 
     def system(self, bits: str) -> RegionSystem:
         """The region's continuous system, derived on first visit."""
@@ -615,7 +814,7 @@ class _Simulator:
     def autonomous_step(self, n: int, state, segments: list, sliding: list):
         """Advance (region, y) over [n dt, (n+1) dt]; returns the new state or None after a stop."""
         bits, y = state
-        dt = float(self.model.dt)
+        dt = self.dt
         s = None if self.inputs is None else self.inputs[n]
         p = 0
         for _ in range(MAX_SWITCHES + 1):
@@ -625,8 +824,9 @@ class _Simulator:
                                   f"{bits} has status {self.system(bits).status}")
                 return None
             flow = self.ball(bits)
+            ya = _augmented_state(y, s, sysm)
             with working_precision(PREC):
-                sc = _scan(flow, flow.y0(y, s), p, _UNITS)
+                sc = _scan_fast(flow, flint.arb_mat(flow.n, 1, ya.tolist()), p, _UNITS, ya)
             t0 = n * dt + p * dt / _UNITS
             if sc.truth is not FAILS:
                 segments.append(Segment(bits, t0, (n + 1) * dt, np.array(y, dtype=float), n))
@@ -668,7 +868,7 @@ class _Simulator:
             return []
         flow = self.ball(new)
         with working_precision(PREC):
-            v = flow.S * (flow.aug * flow.y0(nsys.G @ z, s))   # sign-adjusted: > 0 means into the new region
+            v = flow.SA * flow.y0(nsys.G @ z, s)   # sign-adjusted: > 0 means into the new region
         return [u for u in units if v[u, 0] < 0]
 
 

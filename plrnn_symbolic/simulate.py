@@ -418,7 +418,9 @@ class _BallFlow:
             if not math.isfinite(nb) or nb > 2.0:
                 self._samples = None
                 return None
-            E = scipy.linalg.expm(B)
+            # e^{Aug h} from the ball one (FLINT; scipy's expm can stall on a multithreaded BLAS)
+            Eb = self.point(MAX_LEVEL - (_UNITS // FLOAT_SAMPLES).bit_length() + 1)
+            E = np.array([[float(Eb[i, j].mid()) for j in range(self.n)] for i in range(self.n)])
             P = [np.eye(self.n)]
             for _ in range(FLOAT_SAMPLES):
                 P.append(E @ P[-1])
@@ -489,6 +491,7 @@ class _Scan:
     units: tuple[int, ...] = ()
     undecided_at: int | None = None
     y_lo: Any = None            # ball state at p_lo (exit)
+    tau: float | None = None    # float estimate of the exit time after p_lo (when known)
 
 
 def _scan(flow: _BallFlow, y, p0: int, p1: int) -> _Scan:
@@ -571,17 +574,19 @@ def _point(flow: _BallFlow, y, d: int):
     return y
 
 
-def _interval(flow: _BallFlow, y, p: int, q: int, yq):
+def _interval(flow: _BallFlow, y, p: int, q: int, yq, fc=None):
     """Decide [p, q] (p < q, time units) from the ball states y at p and yq at q.
 
     The enclosures over the dyadic cell [p, p + 2^j] with 2^j >= q - p are used, which contain
     [p, q]: a coordinate is proved to stay in the closure by its enclosure over that cell, or by
     f(p) + [0, d] f' or f(q) - [0, d] f' (d = q - p, f' enclosed over the cell).  Returns
-    (_IN, []), (_OUT, units proved < 0 at q) or (_UNDECIDED, [])."""
+    (_IN, []), (_OUT, units proved < 0 at q) or (_UNDECIDED, []).  ``fc``: the enclosure, if the
+    caller has it."""
     d = q - p
     j = (d - 1).bit_length()
     w, SEc, SAEc = flow.enclosure(MAX_LEVEL - j)
-    fc = (SEc * y).entries()
+    if fc is None:
+        fc = (SEc * y).entries()
     if all(x >= 0 for x in fc):
         return _IN, []
     f1 = (flow.S * yq).entries()
@@ -604,14 +609,14 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq):
     return _IN, []
 
 
-def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int]) -> bool:
+def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int], fc=None) -> bool:
     """Prove [p, q] inside the closure, splitting where undecided (True only when proved)."""
     if q <= p:
         return True
     budget[0] -= 1
     if budget[0] < 0:
         return False
-    v, _ = _interval(flow, y, p, q, yq)
+    v, _ = _interval(flow, y, p, q, yq, fc)
     if v == _IN:
         return True
     if v == _OUT or q - p == 1:
@@ -679,7 +684,8 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     is proved inside by splitting.  Whenever a proof does not go through, :func:`_scan` does the work."""
     d = p1 - p0
     _, SEc, _ = flow.enclosure(MAX_LEVEL - (d - 1).bit_length())
-    if all(x >= 0 for x in (SEc * y).entries()):      # the common case: one enclosure for the interval
+    fc = (SEc * y).entries()
+    if all(x >= 0 for x in fc):                        # the common case: one enclosure for the interval
         return _Scan(HOLDS, _point(flow, y, d))
     budget = [FAST_CHECKS]
     tau = _float_exit(flow, _mid(y, flow.n) if yf is None else yf, d * flow.unit)
@@ -689,9 +695,10 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
         y_hi = flow.point(MAX_LEVEL) * y_lo
         units = [i for i, x in enumerate((flow.S * y_hi).entries()) if x < 0]
         if units and _prove_in(flow, y, p0, q, y_lo, budget):
-            return _Scan(FAILS, y_hi, q, q + 1, tuple(units), y_lo=y_lo)
+            return _Scan(FAILS, y_hi, q, q + 1, tuple(units), y_lo=y_lo,
+                         tau=min(max(tau - (q - p0) * flow.unit, 0.0), flow.unit))
     yq = _point(flow, y, d)
-    if _prove_in(flow, y, p0, p1, yq, budget):
+    if _prove_in(flow, y, p0, p1, yq, budget, fc):
         return _Scan(HOLDS, yq)
     return _scan(flow, y, p0, p1)
 
@@ -813,6 +820,10 @@ class _Simulator:
     # one sample interval of the autonomous system
     def autonomous_step(self, n: int, state, segments: list, sliding: list):
         """Advance (region, y) over [n dt, (n+1) dt]; returns the new state or None after a stop."""
+        with working_precision(PREC):
+            return self._autonomous_step(n, state, segments, sliding)
+
+    def _autonomous_step(self, n: int, state, segments: list, sliding: list):
         bits, y = state
         dt = self.dt
         s = None if self.inputs is None else self.inputs[n]
@@ -825,8 +836,7 @@ class _Simulator:
                 return None
             flow = self.ball(bits)
             ya = _augmented_state(y, s, sysm)
-            with working_precision(PREC):
-                sc = _scan_fast(flow, flint.arb_mat(flow.n, 1, ya.tolist()), p, _UNITS, ya)
+            sc = _scan_fast(flow, flint.arb_mat(flow.n, 1, ya.tolist()), p, _UNITS, ya)
             t0 = n * dt + p * dt / _UNITS
             if sc.truth is not FAILS:
                 segments.append(Segment(bits, t0, (n + 1) * dt, np.array(y, dtype=float), n))
@@ -836,7 +846,7 @@ class _Simulator:
             tau_max = (sc.p_hi - sc.p_lo) * dt / _UNITS
             Af, Sf = flow.float_maps()
             y_lo = _mid(sc.y_lo, flow.n)
-            tau = _crossing_time(Af, Sf, y_lo, sc.units, tau_max)
+            tau = sc.tau if sc.tau is not None else _crossing_time(Af, Sf, y_lo, sc.units, tau_max)
             t_hi = n * dt + sc.p_lo * dt / _UNITS + tau
             segments.append(Segment(bits, t0, t_hi, np.array(y, dtype=float), n))
             z = sysm.P @ _taylor(Af, y_lo, tau)[:sysm.dimension]
@@ -867,8 +877,16 @@ class _Simulator:
         if nsys is None:
             return []
         flow = self.ball(new)
+        ya = _augmented_state(nsys.G @ z, s, nsys)
+        # the float field decides where it is far from 0: there the ball (whose midpoint differs from
+        # it by rounding, ~1e-16 of the magnitude) cannot be < 0
+        Af, Sf = flow.float_maps()
+        vf = Sf @ (Af @ ya)
+        mag = Sf.__abs__() @ (np.abs(Af) @ np.abs(ya))
+        if all(vf[u] > 1e-9 * mag[u] for u in units):
+            return []
         with working_precision(PREC):
-            v = flow.SA * flow.y0(nsys.G @ z, s)   # sign-adjusted: > 0 means into the new region
+            v = flow.SA * flint.arb_mat(flow.n, 1, ya.tolist())   # sign-adjusted: > 0 means into the new region
         return [u for u in units if v[u, 0] < 0]
 
 

@@ -100,3 +100,27 @@ def test_broken_pipe_is_not_an_error():
     p = subprocess.run(f"{sys.executable} -m plrnn_symbolic.cli check --example chaotic | head -1", shell=True,
                        capture_output=True, text=True, timeout=120, check=False)
     assert "error" not in p.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["limit_cycle", "chaotic", "regularized", "input_driven"])
+def test_every_example_runs_through_every_subcommand(name, capsys, tmp_path):
+    assert run(capsys, "check", "--example", name, "--mode", "certified", "--json")[0] == 0
+    assert run(capsys, "derive", "--example", name, "--regions", "visited", "--steps", "50", "--json")[0] == 0
+    assert run(capsys, "simulate", "--example", name, "--steps", "40", "--json")[0] == 0
+    code, out, _ = run(capsys, "dynamics", "--example", name, "--steps", "500", "--burn-in", "10", "--json")
+    assert code == 0 and "fixed_points" in json.loads(out)
+
+
+@pytest.mark.parametrize("content, msg", [
+    ({"A": [[0.5, 0]], "W": [[0, 0]], "h": [0]}, "square"),
+    ({"A": [[0.5, 0], [0, 0.5]], "W": [[0, 1], [1, 0]]}, "h"),
+    ({"A": [[0.5, 0], [0, 0.5]], "W": [[0, 1], [1, 0]], "h": [0, 0], "dt": 0}, "dt"),
+    ({"A": [[0.5, 0], [0, 0.5]], "W": [[0, 1], [1, 0]], "h": [0, 0], "dt": -1}, "dt"),
+])
+def test_bad_models_exit_2_with_one_line(tmp_path, capsys, content, msg):
+    f = tmp_path / "m.json"
+    f.write_text(json.dumps(content))
+    for cmd in ("check", "derive", "simulate", "dynamics"):
+        code, _, err = run(capsys, cmd, str(f))
+        assert code == 2 and msg in err and len(err.strip().splitlines()) == 1, (cmd, err)

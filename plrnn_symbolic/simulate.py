@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 import sys
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -313,6 +314,38 @@ class _HybridStep:
         return out
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What _augmented_state needs of a region system."""
+
+    dimension: int
+    B: np.ndarray | None
+
+
+_FLOWS: dict[tuple[int, int], tuple[Any, Any]] = {}   # (id(system), digits) -> (weak reference, _BallFlow)
+MAX_CACHED_FLOWS = 4096
+
+
+def _ball_flow(sysm: RegionSystem, digits: int) -> _BallFlow:
+    """The ball flow of a region system, built once per system object and kept while the object
+    lives (``simulate(..., systems=...)`` reuses the systems of an earlier run, and with them their
+    enclosures): a cache keyed by the object's identity, emptied by a weak-reference callback."""
+    key = (id(sysm), digits)
+    hit = _FLOWS.get(key)
+    if hit is not None and hit[0]() is sysm:
+        return hit[1]
+    flow = _BallFlow(sysm, digits)
+    if len(_FLOWS) >= MAX_CACHED_FLOWS:
+        _FLOWS.clear()
+
+    def forget(ref, key=key):
+        if _FLOWS.get(key, (None,))[0] is ref:
+            del _FLOWS[key]
+
+    _FLOWS[key] = (weakref.ref(sysm, forget), flow)
+    return flow
+
+
 class _BallFlow:
     """Ball-arithmetic flow of one region for the exit-time search.
 
@@ -322,7 +355,9 @@ class _BallFlow:
     """
 
     def __init__(self, sysm: RegionSystem, digits: int):
-        self.sysm = sysm
+        # no reference to the system itself (the flows are cached per system, see _ball_flow)
+        self.shape = _Shape(sysm.dimension, sysm.B)
+        self.aug_float = _augmented_float(sysm)
         self.region = sysm.region
         N = sysm.dimension
         K = 0 if sysm.B is None else sysm.B.shape[1]
@@ -437,13 +472,13 @@ class _BallFlow:
     def float_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """(Aug, S) as float arrays."""
         if not hasattr(self, "_float"):
-            aug = _augmented_float(self.sysm)
+            aug = self.aug_float
             S = np.array([[float(self.S[i, j].mid()) for j in range(self.n)] for i in range(self.S.nrows())])
             self._float = (aug, S)
         return self._float
 
     def y0(self, y, s) -> flint.arb_mat:
-        return flint.arb_mat(self.n, 1, _augmented_state(y, s, self.sysm).tolist())
+        return flint.arb_mat(self.n, 1, _augmented_state(y, s, self.shape).tolist())
 
 
 _IN, _OUT, _UNDECIDED = 0, 1, 2
@@ -793,7 +828,7 @@ class _Simulator:
 
     def ball(self, bits: str) -> _BallFlow:
         if bits not in self._ball:
-            self._ball[bits] = _BallFlow(self.system(bits), self.digits)
+            self._ball[bits] = _ball_flow(self.system(bits), self.digits)
         return self._ball[bits]
 
     # E1 for the step from z (THEORY E1)

@@ -396,6 +396,7 @@ class _BallFlow:
             self.S = S
         self._levels: dict[int, tuple] = {}
         self._point: dict[int, Any] = {}
+        self._digits: dict[tuple[int, int], Any] = {}
         self._enclosures: dict[int, tuple] = {}
         self.dt = sysm.dt
         self.unit = float(sysm.dt) / _UNITS      # one time unit (float; only for float estimates)
@@ -426,6 +427,18 @@ class _BallFlow:
                     F = self.point(k + 1)
                     E = F * F
             self._point[k] = E
+        return E
+
+    def digit(self, j: int, c: int):
+        """e^{Aug c 8^j unit} (ball), 1 <= c <= 7: a product of the powers of two."""
+        E = self._digits.get((j, c))
+        if E is None:
+            with working_precision(PREC):
+                low = c & -c
+                E = self.point(MAX_LEVEL - 3 * j - low.bit_length() + 1)
+                if c != low:
+                    E = self.digit(j, c - low) * E
+            self._digits[(j, c)] = E
         return E
 
     def enclosure(self, k: int):
@@ -468,6 +481,13 @@ class _BallFlow:
                     break
             self._samples = (h, np.vstack([Sf @ Pi for Pi in P[1:]]), P, np.vstack(terms), Sf.shape[0])
         return self._samples
+
+    def float_field(self) -> tuple[np.ndarray, np.ndarray]:
+        """(S Aug, |S| |Aug|) as float arrays."""
+        if not hasattr(self, "_field"):
+            Af, Sf = self.float_maps()
+            self._field = (Sf @ Af, np.abs(Sf) @ np.abs(Af))
+        return self._field
 
     def float_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """(Aug, S) as float arrays."""
@@ -598,13 +618,16 @@ FAST_CHECKS = 48           # interval checks one fast scan may spend before it h
 
 
 def _point(flow: _BallFlow, y, d: int):
-    """The ball state d time units after the ball state y: a product of the cached e^{Aug 2^j unit}
-    over the binary digits of d (each factor encloses its exponential, so the product encloses the flow)."""
+    """The ball state d time units after the ball state y: a product of the cached e^{Aug c 8^j unit}
+    over the octal digits c of d (each factor encloses its exponential, so the product encloses the flow)."""
     j = 0
+    digits = flow._digits
     while d:
-        if d & 1:
-            y = flow.point(MAX_LEVEL - j) * y
-        d >>= 1
+        c = d & 7
+        if c:
+            E = digits.get((j, c))
+            y = (E if E is not None else flow.digit(j, c)) * y
+        d >>= 3
         j += 1
     return y
 
@@ -674,11 +697,11 @@ def _float_exit(flow: _BallFlow, y: np.ndarray, T: float) -> float | None:
         return None
     h, Z, P, R, M = fs
     count = min(FLOAT_SAMPLES, int(math.ceil(T / h - 1e-9)))
-    vals = (Z[:count * M] @ y).reshape(count, M)
-    neg = np.nonzero((vals < 0).any(axis=1))[0]
-    if not len(neg):
+    vals = Z[:count * M] @ y
+    if vals.min() >= 0:
         return None
-    i = int(neg[0])
+    vals = vals.reshape(count, M)
+    i = int(np.nonzero((vals < 0).any(axis=1))[0][0])
     C = (R @ (P[i] @ y)).reshape(-1, M)        # the coordinates' Taylor polynomials in s = (t - i h) / h
     best = None
     for u in np.nonzero(vals[i] < 0)[0]:
@@ -739,12 +762,11 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
 
 
 def _taylor(Af: np.ndarray, y: np.ndarray, tau: float, terms: int = 4) -> np.ndarray:
-    """e^{Af tau} y by its Taylor polynomial (float): for the short times inside an exit bracket,
-    tau ||Af|| < 1e-6, four terms are exact to rounding."""
-    out, v = y.copy(), y
-    for k in range(1, terms):
-        v = Af @ v * (tau / k)
-        out = out + v
+    """e^{Af tau} y by its Taylor polynomial (float, Horner): for the short times inside an exit
+    bracket, tau ||Af|| < 1e-6, four terms are exact to rounding."""
+    out = y
+    for k in range(terms - 1, 0, -1):
+        out = y + (tau / k) * (Af @ out)
     return out
 
 
@@ -915,9 +937,9 @@ class _Simulator:
         ya = _augmented_state(nsys.G @ z, s, nsys)
         # the float field decides where it is far from 0: there the ball (whose midpoint differs from
         # it by rounding, ~1e-16 of the magnitude) cannot be < 0
-        Af, Sf = flow.float_maps()
-        vf = Sf @ (Af @ ya)
-        mag = Sf.__abs__() @ (np.abs(Af) @ np.abs(ya))
+        SA, absSA = flow.float_field()
+        vf = SA @ ya
+        mag = absSA @ np.abs(ya)
         if all(vf[u] > 1e-9 * mag[u] for u in units):
             return []
         with working_precision(PREC):

@@ -261,3 +261,39 @@ def test_fast_scan_does_not_miss_a_dip_between_its_float_samples():
         a = sim_mod._scan(flow, y, 0, sim_mod._UNITS)
         b = sim_mod._scan_fast(flow, y, 0, sim_mod._UNITS)
     assert a.truth is b.truth is FAILS and (a.p_lo, a.p_hi, a.units) == (b.p_lo, b.p_hi, b.units)
+
+
+def test_point_map_encloses_the_flow_for_any_number_of_time_units():
+    """_point (products of cached e^{Aug c 8^j unit}) contains the float flow computed by scipy."""
+    import importlib
+
+    sim_mod = importlib.import_module("plrnn_symbolic.simulate")
+    m = example("limit_cycle")
+    r = simulate(m, 3, system="hybrid", e1=False)
+    bits = next(iter(r.systems))
+    sysm = r.systems[bits]
+    flow = sim_mod._ball_flow(sysm, 30)
+    assert sim_mod._ball_flow(sysm, 30) is flow                     # cached per system object
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=m.M)
+    with sim_mod.working_precision(sim_mod.PREC):
+        y = flow.y0(sysm.G @ z, None)
+        for d in [1, 7, 8, 9, 511, 12345, sim_mod._UNITS // 3, sim_mod._UNITS - 1, sim_mod._UNITS]:
+            t = d * float(m.dt) / sim_mod._UNITS
+            ref = _flow(sysm, sysm.G @ z, t)
+            yb = sim_mod._point(flow, y, d)
+            for i in range(sysm.dimension):
+                assert abs(float(yb[i, 0].mid()) - ref[i]) < 1e-12
+                assert float(yb[i, 0].rad()) < 1e-9
+
+
+def test_cold_and_cached_region_enclosures_give_the_same_trajectory():
+    import dataclasses
+
+    m = example("limit_cycle")
+    r = simulate(m, 40, burn_in=500, system="autonomous", e1=False)
+    again = simulate(m, 40, z0=r.discrete[0], system="autonomous", e1=False, systems=r.systems)
+    cold = simulate(m, 40, z0=r.discrete[0], system="autonomous", e1=False,
+                    systems={b: dataclasses.replace(s) for b, s in r.systems.items()})
+    np.testing.assert_array_equal(r.autonomous, again.autonomous)
+    np.testing.assert_array_equal(r.autonomous, cold.autonomous)

@@ -26,79 +26,79 @@ def notebook(name: str, cells: list[tuple[str, str]]) -> None:
 
 
 notebook("01_quickstart", [
-    ("md", "# Quickstart: check a PLRNN and derive its continuous-time system\n\n"
+    ("md", ("# Quickstart: check a PLRNN and derive its continuous-time system\n\n"
            "A PLRNN `z_t = A z_{t-1} + W relu(z_{t-1}) + h` is affine in each orthant (region). "
            "Region by region, `check` decides whether a real continuous-time ODE reproduces the step, "
-           "and `derive` builds it. Every verdict carries its witness and the method that decided it."),
-    ("code", "import numpy as np\nimport sympy as sp\nimport plrnn_symbolic as ps\n\n"
+           "and `derive` builds it. Every verdict carries its witness and the method that decided it.")),
+    ("code", ("import numpy as np\nimport sympy as sp\nimport plrnn_symbolic as ps\n\n"
              "m = ps.PLRNN(A=[[0.5, 0], [0, -0.5]], W=[[0, 1], [-0.75, 0]], h=[0.1, -0.2])\n"
              "report = ps.check(m)            # exact: floats are converted to rationals exactly\n"
-             "print(report.table())"),
-    ("md", "Region `00` (both units inactive) has the eigenvalue -1/2: no real logarithm, so no real "
-           "2-dimensional ODE exists there. `derive` lifts it to dimension 3; `G` embeds and `P` projects."),
-    ("code", "cont = ps.derive(m, mode='exact')\n"
+             "print(report.table())")),
+    ("md", ("Region `00` (both units inactive) has the eigenvalue -1/2: no real logarithm, so no real "
+           "2-dimensional ODE exists there. `derive` lifts it to dimension 3; `G` embeds and `P` projects.")),
+    ("code", ("cont = ps.derive(m, mode='exact')\n"
              "for bits, s in cont.systems.items():\n"
              "    print(bits, s.status, 'dimension', s.dimension)\n"
              "s = cont['00']\n"
-             "s.L_exact"),
-    ("code", "z = np.array([0.3, -0.7])\n"
+             "s.L_exact")),
+    ("code", ("z = np.array([0.3, -0.7])\n"
              "H = np.array(ps.region_matrix(m, '00').tolist(), dtype=float)\n"
              "print('flow of dt through the lift:', s.step(z))\n"
-             "print('discrete step             :', H @ z + m.numeric.h)"),
-    ("md", "Exact closed forms exist for 2 x 2 regions, including symbolic weights; `check` then "
-           "returns each condition as an expression in the parameters."),
-    ("code", "a = sp.Symbol('a', real=True)\n"
+             "print('discrete step             :', H @ z + m.numeric.h)")),
+    ("md", ("Exact closed forms exist for 2 x 2 regions, including symbolic weights; `check` then "
+           "returns each condition as an expression in the parameters.")),
+    ("code", ("a = sp.Symbol('a', real=True)\n"
              "ms = ps.PLRNN(A=[[a, 0], [0, sp.Rational(1, 2)]], W=[[0, 0], [1, 0]], h=[1, 0])\n"
              "r = ps.check(ms, regions=['00', '10'])\n"
-             "{b: str(r[b]['principal_log'].condition) for b in r.regions}"),
+             "{b: str(r[b]['principal_log'].condition) for b in r.regions}")),
 ])
 
 notebook("02_limit_cycle", [
-    ("md", "# A limit cycle in discrete and continuous time\n\n"
+    ("md", ("# A limit cycle in discrete and continuous time\n\n"
            "The bundled `limit_cycle` PLRNN is a van der Pol-like relaxation oscillator. Every region has a "
            "principal logarithm, so each region has a unique real ODE. The sample-and-hold (hybrid) system "
            "reproduces the map at every sample time with no further condition (THEORY E3). The autonomous system "
            "switches region when a coordinate crosses zero; it agrees with the map only on steps where the "
-           "region flow stays in its region (E1), which is decided rigorously step by step."),
-    ("code", "import matplotlib\nmatplotlib.use('Agg')\nimport plrnn_symbolic as ps\n\n"
+           "region flow stays in its region (E1), which is decided rigorously step by step.")),
+    ("code", ("import matplotlib\nmatplotlib.use('Agg')\nimport plrnn_symbolic as ps\n\n"
              "m = ps.example('limit_cycle')\n"
-             "print(ps.check(m).table(max_rows=5))"),
-    ("code", "sim = ps.simulate(m, steps=500, burn_in=2000, system='both')\n"
-             "print(sim.summary())"),
-    ("md", "The dynamics on both sides: fixed points with their equilibria, eigenvalues mapped by "
+             "print(ps.check(m).table(max_rows=5))")),
+    ("code", ("sim = ps.simulate(m, steps=500, burn_in=2000, system='both')\n"
+             "print(sim.summary())")),
+    ("md", ("The dynamics on both sides: fixed points with their equilibria, eigenvalues mapped by "
            "mu = log(lambda)/dt, and Lyapunov exponents. For the hybrid system the exponents are the map's "
-           "divided by dt."),
-    ("code", "d = ps.dynamics(m, cycles=0)\n"
-             "print(d.table())"),
-    ("code", "from IPython.display import Image\n"
+           "divided by dt.")),
+    ("code", ("d = ps.dynamics(m, cycles=0)\n"
+             "print(d.table())")),
+    ("code", ("from IPython.display import Image\n"
              "from plrnn_symbolic.plotting import plot_simulation\n"
              "fig = plot_simulation(sim)\n"
              "fig.savefig('limit_cycle.png', dpi=40)\n"
-             "Image('limit_cycle.png')"),
+             "Image('limit_cycle.png')")),
 ])
 
 notebook("04_inputs", [
-    ("md", "# Inputs: zero-order hold, eigenvalue one and an impossible region\n\n"
+    ("md", ("# Inputs: zero-order hold, eigenvalue one and an impossible region\n\n"
            "With an input `C s_t` held constant over each step, the ODE gets `B s(t)` with "
            "`B = beta(L dt) C / dt`, the zero-order-hold form used in control engineering. "
            "The bundled `input_driven` model adds its marked inputs exactly. Exact gating destroys "
-           "information, so every region matrix is singular and no continuous-time system exists."),
-    ("code", "import numpy as np\nimport plrnn_symbolic as ps\n\n"
+           "information, so every region matrix is singular and no continuous-time system exists.")),
+    ("code", ("import numpy as np\nimport plrnn_symbolic as ps\n\n"
              "exact_adder = ps.example('input_driven')\n"
              "s = ps.derive(exact_adder, ['000'])['000']\n"
-             "print(s.status, '-', s.notes[0])"),
-    ("md", "A leaky gate (a_11 = 1/100) keeps the region matrices invertible and makes the sum approximate. "
+             "print(s.status, '-', s.notes[0])")),
+    ("md", ("A leaky gate (a_11 = 1/100) keeps the region matrices invertible and makes the sum approximate. "
            "The accumulator and counter units have a_ii = 1, so every region has the eigenvalue one twice; "
-           "the beta form needs no special case for it."),
-    ("code", "leaky = ps.PLRNN(A=[['1/100', 0, 0], [0, 1, 0], [0, 0, 1]], W=[[0, 0, 0], [1, 0, 0], [0, 0, 0]],\n"
+           "the beta form needs no special case for it.")),
+    ("code", ("leaky = ps.PLRNN(A=[['1/100', 0, 0], [0, 1, 0], [0, 0, 1]], W=[[0, 0, 0], [1, 0, 0], [0, 0, 0]],\n"
              "                 h=[-1, 0, 0], C=[[1, 1], [0, 0], [0, 1]], name='leaky adder')\n"
              "r = ps.check(leaky)\n"
              "print(r.table())\n"
              "c = ps.derive(leaky, mode='exact')\n"
              "s = c['100']\n"
              "print(s.status, s.method)\n"
-             "s.L_exact, s.B_exact"),
-    ("code", "rng = np.random.default_rng(0)\n"
+             "s.L_exact, s.B_exact")),
+    ("code", ("rng = np.random.default_rng(0)\n"
              "T = 20\n"
              "values = rng.uniform(0, 1, T); markers = np.zeros(T); markers[[3, 11]] = 1\n"
              "inputs = np.vstack([np.column_stack([values, markers]), [0, 0]])\n"
@@ -106,41 +106,41 @@ notebook("04_inputs", [
              "print('marked values', values[markers == 1])\n"
              "print('target sum', values @ markers, ' discrete', sim.discrete[-1, 1], ' hybrid ODE', sim.hybrid[-1, 1])\n"
              "print('the leak costs at most 1/100 per marked input:', abs(values @ markers - sim.discrete[-1, 1]))\n"
-             "print('max deviation hybrid vs discrete:', sim.max_deviation_hybrid)"),
+             "print('max deviation hybrid vs discrete:', sim.max_deviation_hybrid)")),
 ])
 
 notebook("03_chaos_negative_eigenvalues_lift", [
-    ("md", "# Chaos, negative eigenvalues and the lift\n\n"
+    ("md", ("# Chaos, negative eigenvalues and the lift\n\n"
            "The bundled `chaotic` PLRNN has regions whose matrix has a negative real eigenvalue. "
            "A real matrix logarithm exists only when the Jordan blocks of each negative eigenvalue pair up "
            "(Culver 1966). Otherwise no real ODE of the same dimension reproduces the step. The minimal lift "
            "doubles only the unpaired blocks. The authors' original code took the real part of a complex "
-           "logarithm at this point, which reproduces a different map."),
-    ("code", "import numpy as np\nimport scipy.linalg\nimport plrnn_symbolic as ps\n\n"
+           "logarithm at this point, which reproduces a different map.")),
+    ("code", ("import numpy as np\nimport scipy.linalg\nimport plrnn_symbolic as ps\n\n"
              "m = ps.example('chaotic')\n"
              "report = ps.check(m, mode='exact')\n"
-             "print(report.table(max_rows=12))"),
-    ("code", "lifted = [b for b, r in report.regions.items() if r['real_log'].status == 'fails' "
+             "print(report.table(max_rows=12))")),
+    ("code", ("lifted = [b for b, r in report.regions.items() if r['real_log'].status == 'fails' "
              "and r['invertible'].status == 'holds']\n"
              "bits = lifted[0]\n"
              "print(bits, report[bits]['real_log'].witness['negative_eigenvalues'][0]['value'])\n"
              "s = ps.derive(m, [bits], mode='certified', digits=30)[bits]\n"
              "print(s.status, 'dimension', s.dimension)\n"
              "print(s.logarithm)\n"
-             "print('rigorous residual bounds:', s.residual)"),
-    ("code", "# the authors' shortcut: the real part of the principal complex logarithm\n"
+             "print('rigorous residual bounds:', s.residual)")),
+    ("code", ("# the authors' shortcut: the real part of the principal complex logarithm\n"
              "H = np.array(ps.region_matrix(m, bits).tolist(), dtype=float)\n"
              "L_wrong = np.real(scipy.linalg.logm(H))\n"
              "print('|e^Re(log H) - H| =', np.abs(scipy.linalg.expm(L_wrong) - H).max())\n"
-             "print('|P e^(L dt) G - H| =', np.abs(s.P @ scipy.linalg.expm(s.L * s.dt) @ s.G - H).max())"),
+             "print('|P e^(L dt) G - H| =', np.abs(s.P @ scipy.linalg.expm(s.L * s.dt) @ s.G - H).max())")),
 ])
 
 notebook("05_property_test_your_model", [
-    ("md", "# Property-test your own model\n\n"
+    ("md", ("# Property-test your own model\n\n"
            "`plrnn_symbolic.testing` provides hypothesis strategies that draw PLRNNs with a promised spectral "
            "condition, and assertions that the discrete and continuous formulations agree. Use them in your "
-           "own test suite, for example with a model your training code wrote (`ps.load('model.npz')`)."),
-    ("code", "from hypothesis import given, settings\n"
+           "own test suite, for example with a model your training code wrote (`ps.load('model.npz')`).")),
+    ("code", ("from hypothesis import given, settings\n"
              "import plrnn_symbolic as ps\n"
              "from plrnn_symbolic.testing import plrnns, assert_roundtrip, assert_fixed_points_correspond\n\n"
              "@settings(max_examples=20, deadline=None)\n"
@@ -149,11 +149,11 @@ notebook("05_property_test_your_model", [
              "    assert_roundtrip(model, mode='float', atol=1e-9)\n"
              "    assert_fixed_points_correspond(model)\n\n"
              "test_flow_reproduces_every_step()\n"
-             "print('20 drawn models passed')"),
-    ("code", "# the same assertions on a concrete model\n"
+             "print('20 drawn models passed')")),
+    ("code", ("# the same assertions on a concrete model\n"
              "m = ps.example('limit_cycle')\n"
              "assert_roundtrip(m, regions='visited', mode='certified', atol=1e-12)\n"
-             "print('limit_cycle: every visited region reproduces its step')"),
+             "print('limit_cycle: every visited region reproduces its step')")),
 ])
 
 
@@ -178,7 +178,7 @@ def check(paths=None) -> int:
             NotebookClient(nb, timeout=600, kernel_name="python3",
                            resources={"metadata": {"path": str(HERE)}}).execute()
             print(f"ok      {path.name}")
-        except Exception as exc:  # report every notebook, then fail
+        except Exception as exc:  # noqa: BLE001  (report every notebook, then fail)
             failed += 1
             print(f"FAILED  {path.name}: {type(exc).__name__}: {str(exc).splitlines()[-1] if str(exc) else ''}")
     return failed

@@ -102,12 +102,17 @@ def _cmd_check(args) -> int:
 
         visited = visited_regions(model, _z0(args, model), args.steps or 1000, args.burn_in)
         region_map(report, args.plot, visited=visited)
+    return emit(args, report.to_dict(), report.table(), args.plot and f"region map saved to {args.plot}")
+
+
+def emit(args, data: dict, text: str, note: str | None = None) -> int:
+    """Print ``data`` as JSON with --json, else ``text`` and ``note``; the exit status 0."""
     if args.json:
-        print(json.dumps(report.to_dict(), indent=1, default=str))
+        print(json.dumps(data, indent=1, default=str))
     else:
-        print(report.table())
-        if args.plot:
-            print(f"\nregion map saved to {args.plot}")
+        print(text)
+        if note:
+            print(f"\n{note}")
     return 0
 
 

@@ -47,7 +47,7 @@ def working_precision(bits: int) -> Iterator[int]:
 
 def digits_to_bits(digits: int) -> int:
     """Bits of precision that carry ``digits`` decimal digits (plus guard bits)."""
-    return int(math.ceil(digits * math.log2(10))) + 16
+    return math.ceil(digits * math.log2(10)) + 16
 
 
 # ---- exact ------------------------------------------------------------------

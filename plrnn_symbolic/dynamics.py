@@ -932,9 +932,8 @@ def add_arguments(parser) -> None:
 
 def run_cli(args) -> int:
     """Run ``plrnn-symbolic dynamics`` with parsed ``args``; returns the exit status."""
-    import json
 
-    from .cli import _model_from, _z0
+    from .cli import _model_from, _z0, emit
 
     model = _model_from(args)
     if args.cycles < 0:
@@ -947,13 +946,7 @@ def run_cli(args) -> int:
         from .phase import phase_portrait
 
         phase_portrait(model, units=units, report=report, z0=z0, path=args.plot)
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=1, default=str))
-    else:
-        print(report.table())
-        if args.plot:
-            print(f"\nphase portrait saved to {args.plot}")
-    return 0
+    return emit(args, report.to_dict(), report.table(), args.plot and f"phase portrait saved to {args.plot}")
 
 
 def _units(text: str, M: int) -> tuple[int, int]:

@@ -78,7 +78,7 @@ class PLRNN:
     W: sp.ImmutableMatrix
     h: sp.ImmutableMatrix
     C: sp.ImmutableMatrix | None = None
-    dt: sp.Expr = sp.Integer(1)
+    dt: sp.Expr = 1  # converted to an exact sympy number in __post_init__
     name: str = ""
     z0: sp.ImmutableMatrix | None = field(default=None, repr=False)
 

@@ -58,7 +58,7 @@ def to_exact(x, *, what: str = "entry") -> sp.Expr:
         if _IDENTIFIER.match(s):
             return sp.Symbol(s, real=True)
         raise InputError(f"{what} {x!r} is neither a rational number nor a parameter name")
-    if isinstance(x, numbers.Complex) or isinstance(x, np.complexfloating):
+    if isinstance(x, (numbers.Complex, np.complexfloating)):
         raise InputError(f"{what} {x!r} is complex: weights must be real")
     raise InputError(f"{what} has unsupported type {type(x).__name__}")
 

@@ -299,10 +299,10 @@ def _ball_facts(z: flint.acb, real: Truth) -> dict[str, Truth]:
         return FAILS if not a.contains(c) else (HOLDS if a.is_exact() and a == c else UNDECIDED)
 
     re = z.real
-    return dict(
-        real=real, zero=real & eq(re, 0), one=real & eq(re, 1),
-        negative=real & lt(re, 0), positive=real & ~lt(re, 0) & ~eq(re, 0),
-    )
+    return {
+        "real": real, "zero": real & eq(re, 0), "one": real & eq(re, 1),
+        "negative": real & lt(re, 0), "positive": real & ~lt(re, 0) & ~eq(re, 0),
+    }
 
 
 def _components(balls: list[flint.acb]) -> list[tuple[flint.acb, int]]:

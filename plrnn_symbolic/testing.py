@@ -159,7 +159,7 @@ CONDITIONS = ("any", "principal_log", "real_log", "no_real_log", "eigenvalue_one
 
 
 @st.composite
-def plrnns(draw, M: int | st.SearchStrategy[int] = st.integers(1, 4), condition: str = "any", exact: bool = True,
+def plrnns(draw, M: int | st.SearchStrategy[int] | None = None, condition: str = "any", exact: bool = True,
            inputs: int = 0, dt=None):
     """A PLRNN (A diagonal, W with zero diagonal) that satisfies ``condition``.
 
@@ -186,6 +186,8 @@ def plrnns(draw, M: int | st.SearchStrategy[int] = st.integers(1, 4), condition:
 
     if condition not in CONDITIONS:
         raise ValueError(f"condition must be one of {CONDITIONS}")
+    if M is None:
+        M = st.integers(1, 4)
     M = draw(M) if isinstance(M, st.SearchStrategy) else M
     special = {"any": 0, "principal_log": 0, "real_log": 2, "no_real_log": 1, "eigenvalue_one": 1}[condition]
     M = max(M, special, 1)

@@ -258,9 +258,9 @@ def _derive_float(H, h, C, dt, status, region, notes) -> RegionSystem:
     resid = _float_residual(X, U, Ht, T)
     _textbook(resid, X, Hf, T, M, N)
     if not max(resid["exp"], resid["affine"]) <= 1e-8 * max(1.0, float(np.abs(Hf).max())):
-        return RegionSystem(region, "undecided", M, dtf, residual=resid, method="float", notes=tuple(notes) + (
-            f"no float logarithm reproduces the step: residual {max(resid['exp'], resid['affine']):.1e} "
-            "(a defective eigenvalue); try mode='exact' or 'certified'",))
+        why = (f"no float logarithm reproduces the step: residual {max(resid['exp'], resid['affine']):.1e} "
+               "(a defective eigenvalue); try mode='exact' or 'certified'")
+        return RegionSystem(region, "undecided", M, dtf, residual=resid, method="float", notes=(*notes, why))
     return RegionSystem(region, status, M, dtf, L=X / dtf, g=U[:, 0] / dtf, B=U[:, 1:] / dtf if Cf is not None else None,
                         G=G, P=P, residual=resid, method="float", logarithm=_choice_text(status, res.paired, res.lifted),
                         notes=tuple(notes))
@@ -337,11 +337,11 @@ def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
             except LogError:
                 pass
         # never hand out a logarithm that is not certified to the precision asked for
+        why = (f"no logarithm certified to {digits} digits: the best candidate's residual is "
+               f"{max(resid['exp'], resid['affine']):.1e} (a defective or nearly defective eigenvalue); "
+               "try mode='exact' or more digits")
         return RegionSystem(region, "undecided", M, float(dt), residual=resid, method=f"certified ({digits} digits)",
-                            notes=tuple(notes) + (
-                                f"no logarithm certified to {digits} digits: the best candidate's residual is "
-                                f"{max(resid['exp'], resid['affine']):.1e} (a defective or nearly defective "
-                                "eigenvalue); try mode='exact' or more digits",))
+                            notes=(*notes, why))
     X = res.X
     N = X.nrows()
     with working_precision(prec):

@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from mutations import MUTATIONS  # noqa: E402
+from mutations import MUTATIONS
 
 SUITE = ["tests/test_predicates.py", "tests/test_derive.py", "tests/test_testing.py", "tests/test_model.py"]
 

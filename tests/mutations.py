@@ -16,10 +16,10 @@ import scipy.linalg
 
 def _real_part_log():
     """The authors' code: L = Re(logm(H)), no lift, whatever the spectrum."""
+    import flint
+
     import plrnn_symbolic.transform as tr
     from plrnn_symbolic.logarithm import LogResult
-
-    import flint
 
     def real_part(H, la, **kw):
         if isinstance(H, np.ndarray):

@@ -166,7 +166,9 @@ def test_every_real_fixed_point_is_an_equilibrium_with_matching_stability(m):
         assert (ode.real.max() < 0) == fp.stable
         if s.status == "principal":  # the ODE's eigenvalues are exactly mu = log(lambda)/dt
             mu = np.array(fp.eigenvalues_continuous, dtype=complex)
-            key = lambda z: (round(z.real, 6), round(z.imag, 6))
+            def key(z):
+                return (round(z.real, 6), round(z.imag, 6))
+
             assert np.allclose(sorted(mu, key=key), sorted(ode, key=key), atol=1e-7)
 
 

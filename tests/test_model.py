@@ -23,16 +23,16 @@ def test_floats_convert_exactly():
 
 
 @pytest.mark.parametrize("bad, msg", [
-    (dict(A=[[1, 0]], W=[[0]], h=[0]), "square"),
-    (dict(A=[[1, 0], [0, 1]], W=[[0]], h=[0, 0]), "W has shape"),
-    (dict(A=[[1, 0], [0, 1]], W=[[0, 0], [0, 0]], h=[0]), "h has shape"),
-    (dict(A=[[float("nan"), 0], [0, 1]], W=[[0, 0], [0, 0]], h=[0, 0]), "finite"),
-    (dict(A=[[float("inf"), 0], [0, 1]], W=[[0, 0], [0, 0]], h=[0, 0]), "finite"),
-    (dict(A=[[1, 0], [0, 1]], W=[[0, 0], [0, 0]], h=[0, 0], dt=0), "dt must be > 0"),
-    (dict(A=[[1, 0], [0, 1]], W=[[0, 0], [0, 0]], h=[0, 0], dt=-0.1), "dt must be > 0"),
-    (dict(A=[[1, 0], [0, 1]], W=[[0, 0], [0, 0]], h=[0, 0], C=[[1], [2], [3]]), "C has shape"),
-    (dict(A=[[1j, 0], [0, 1]], W=[[0, 0], [0, 0]], h=[0, 0]), "complex"),
-    (dict(A=[["import os", 0], [0, 1]], W=[[0, 0], [0, 0]], h=[0, 0]), "neither a rational"),
+    ({"A": [[1, 0]], "W": [[0]], "h": [0]}, "square"),
+    ({"A": [[1, 0], [0, 1]], "W": [[0]], "h": [0, 0]}, "W has shape"),
+    ({"A": [[1, 0], [0, 1]], "W": [[0, 0], [0, 0]], "h": [0]}, "h has shape"),
+    ({"A": [[float("nan"), 0], [0, 1]], "W": [[0, 0], [0, 0]], "h": [0, 0]}, "finite"),
+    ({"A": [[float("inf"), 0], [0, 1]], "W": [[0, 0], [0, 0]], "h": [0, 0]}, "finite"),
+    ({"A": [[1, 0], [0, 1]], "W": [[0, 0], [0, 0]], "h": [0, 0], "dt": 0}, "dt must be > 0"),
+    ({"A": [[1, 0], [0, 1]], "W": [[0, 0], [0, 0]], "h": [0, 0], "dt": -0.1}, "dt must be > 0"),
+    ({"A": [[1, 0], [0, 1]], "W": [[0, 0], [0, 0]], "h": [0, 0], "C": [[1], [2], [3]]}, "C has shape"),
+    ({"A": [[1j, 0], [0, 1]], "W": [[0, 0], [0, 0]], "h": [0, 0]}, "complex"),
+    ({"A": [["import os", 0], [0, 1]], "W": [[0, 0], [0, 0]], "h": [0, 0]}, "neither a rational"),
 ])
 def test_bad_input_is_refused_clearly(bad, msg):
     with pytest.raises(InputError, match=msg):

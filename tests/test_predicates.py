@@ -26,25 +26,25 @@ def J(v, k):
 
 @pytest.mark.parametrize("H, expected", [
     # diag(-1, -1): real log (pairs), not principal
-    (sp.diag(-1, -1), dict(invertible="holds", principal_log="fails", real_log="holds", unique_real_log="fails")),
+    (sp.diag(-1, -1), {"invertible": "holds", "principal_log": "fails", "real_log": "holds", "unique_real_log": "fails"}),
     # one Jordan block J2(-1): no real log
-    (J(-1, 2), dict(invertible="holds", principal_log="fails", real_log="fails")),
+    (J(-1, 2), {"invertible": "holds", "principal_log": "fails", "real_log": "fails"}),
     # two J2(-1) blocks: real log
-    (sp.diag(J(-1, 2), J(-1, 2)), dict(principal_log="fails", real_log="holds", unique_real_log="fails")),
+    (sp.diag(J(-1, 2), J(-1, 2)), {"principal_log": "fails", "real_log": "holds", "unique_real_log": "fails"}),
     # J2(-1) + J1(-1): no real log
-    (sp.diag(J(-1, 2), J(-1, 1)), dict(real_log="fails")),
+    (sp.diag(J(-1, 2), J(-1, 1)), {"real_log": "fails"}),
     # singular
-    (sp.Matrix([[1, 2], [2, 4]]), dict(invertible="fails", real_log="fails", principal_log="fails")),
+    (sp.Matrix([[1, 2], [2, 4]]), {"invertible": "fails", "real_log": "fails", "principal_log": "fails"}),
     # single Jordan block of a positive eigenvalue: unique real log
-    (J(sp.Rational(1, 2), 3), dict(principal_log="holds", real_log="holds", unique_real_log="holds")),
+    (J(sp.Rational(1, 2), 3), {"principal_log": "holds", "real_log": "holds", "unique_real_log": "holds"}),
     # J2(1) + J1(1): blocks of different sizes, so the real log is unique (Culver; proofs/03 Remark 3.5)
     (sp.diag(J(1, 2), J(1, 1)), {"principal_log": "holds", "unique_real_log": "holds", "eigenvalue_one": "holds"}),
     # 2 * identity: principal log, but the real log is not unique (two blocks)
-    (sp.diag(2, 2), dict(principal_log="holds", unique_real_log="fails")),
+    (sp.diag(2, 2), {"principal_log": "holds", "unique_real_log": "fails"}),
     # rotation: complex pair, principal but not unique
-    (sp.Matrix([[0, -1], [1, 0]]), dict(principal_log="holds", real_log="holds", unique_real_log="fails")),
+    (sp.Matrix([[0, -1], [1, 0]]), {"principal_log": "holds", "real_log": "holds", "unique_real_log": "fails"}),
     # irrational negative eigenvalue (1 - sqrt 5)/2: no real log
-    (sp.Matrix([[0, 1], [1, 1]]), dict(principal_log="fails", real_log="fails", eigenvalue_one="fails")),
+    (sp.Matrix([[0, 1], [1, 1]]), {"principal_log": "fails", "real_log": "fails", "eigenvalue_one": "fails"}),
 ])
 def test_known_answers(H, expected):
     got = exact(H)
@@ -56,7 +56,7 @@ def test_eigenvalue_one_in_units_with_a_ii_one():
     # units 1 and 3 have a_ii = 1 with zero rows of W: eigenvalue one in every region
     m = PLRNN(A=np.diag([1.0, 0.5, 1.0]), W=[[0, 0, 0], [0.3, 0, -0.7], [0, 0, 0]], h=[0, 0.1, 0])
     r = check(m)
-    for bits, rc in r.regions.items():
+    for rc in r.regions.values():
         assert rc["eigenvalue_one"].status == "holds"
         (one,) = rc["eigenvalue_one"].witness["eigenvalue_one"]
         assert one["multiplicity"] == 2 and one["jordan_blocks"] == [1, 1]

@@ -81,7 +81,7 @@ def test_float_repeated_eigenvalue_goes_through_jordan_ranks():
 def test_exact_lazy_split_equals_full_matrix(model):
     mats = RegionMatrices(model)
     for bits in check(model, mode="float").regions:
-        H, points, S = mats.exact(bits)
+        H, _points, _S = mats.exact(bits)
         split = exact_spectrum(*mats.exact_lazy(bits))
         full = exact_spectrum(H)
 

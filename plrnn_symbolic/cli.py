@@ -167,7 +167,11 @@ def _cmd_derive(args) -> int:
 def _cmd_examples(args) -> int:
     from .examples import list_examples
 
-    for name, text in list_examples():
+    items = list_examples()
+    if args.json:
+        print(json.dumps([{"name": n, "description": t} for n, t in items], indent=1))
+        return 0
+    for name, text in items:
         print(f"{name}  {text}")
     return 0
 
@@ -222,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("examples", help="list the bundled example models", epilog=EPILOG["examples"],
                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_examples)
     return parser
 

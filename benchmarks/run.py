@@ -1,0 +1,28 @@
+"""Every benchmark in one command: ``python benchmarks/run.py [--quick]``.
+
+Runs bench_check.py (region sweeps), bench_derive.py (per-region logarithms) and
+bench_simulate.py (simulation), each printing its table of times and ratios
+against the baseline a user would otherwise use, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    quick = ["--quick"] if "--quick" in sys.argv[1:] else []
+    status = 0
+    for script in ("bench_check.py", "bench_derive.py", "bench_simulate.py"):
+        print(f"\n######## {script} {' '.join(quick)}", flush=True)
+        args = quick if script == "bench_check.py" else []
+        status |= subprocess.run([sys.executable, str(HERE / script), *args], check=False).returncode
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -653,7 +653,7 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq, fc=None):
         return _OUT, out
     f0 = (flow.S * y).entries()
     dc = (SAEc * y).entries()
-    wd = w * d / (1 << j) if d != 1 << j else w
+    wd = w if d == 1 << j else w * d / (1 << j)       # d time units (exact ball arithmetic)
     for i, x in enumerate(fc):
         if x >= 0:
             continue
@@ -912,29 +912,29 @@ class _Simulator:
                 z[u] = 0.0
                 new[u] = "0" if bits[u] == "1" else "1"
             new = "".join(new)
-            slide = self._sliding(bits, new, z, s, sc.units)
+            nsys = self.usable(new)
+            ya = None if nsys is None else _augmented_state(nsys.G @ z, s, nsys)
+            slide = self._sliding(new, ya, sc.units)
             if slide:
                 sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in slide), z.copy(), (bits, new)))
                 return None
-            nsys = self.usable(new)
             if nsys is None:
                 bits, y, p = new, z, sc.p_hi
                 continue
             # the new region's flow from the crossing point to the bracket's end, where the grid resumes
-            yn = _taylor(self.ball(new).float_maps()[0], _augmented_state(nsys.G @ z, s, nsys), tau_max - tau)
-            segments.append(Segment(new, t_hi, n * dt + sc.p_hi * dt / _UNITS, nsys.G @ z, n))
+            yn = _taylor(self.ball(new).float_maps()[0], ya, tau_max - tau)
+            segments.append(Segment(new, t_hi, n * dt + sc.p_hi * dt / _UNITS, ya[:nsys.dimension].copy(), n))
             bits, y, p = new, yn[:nsys.dimension], sc.p_hi
         sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in sc.units), z.copy(), (segments[-2].region, bits),
                                     f"stopped (chattering: more than {MAX_SWITCHES} switches within one step)"))
         return None
 
-    def _sliding(self, old: str, new: str, z, s, units) -> list[int]:
-        """Units u crossed where the new region's field points back: both fields point into z_u = 0."""
-        nsys = self.usable(new)
-        if nsys is None:
+    def _sliding(self, new: str, ya, units) -> list[int]:
+        """Units u crossed where the new region's field points back: both fields point into z_u = 0
+        (``ya``: the augmented crossing point G z, 1, s of the new region; None if it has no system)."""
+        if ya is None:
             return []
         flow = self.ball(new)
-        ya = _augmented_state(nsys.G @ z, s, nsys)
         # the float field decides where it is far from 0: there the ball (whose midpoint differs from
         # it by rounding, ~1e-16 of the magnitude) cannot be < 0
         SA, absSA = flow.float_field()

@@ -204,7 +204,7 @@ def exact_beta_apply(X: sp.Matrix, Ht: sp.Matrix, V: sp.Matrix) -> sp.Matrix:
     n = Ht.rows
     E = Ht - sp.eye(n)
     tidy = sp.cancel if (X.free_symbols or E.free_symbols or V.free_symbols) else sp.expand
-    if not (E.free_symbols or V.free_symbols):
+    if all(isinstance(x, sp.Rational) for x in list(E) + list(V)):
         Eq = fmpq_matrix(E)
         if Eq.det() != 0:
             return (X * _to_sympy(Eq.solve(fmpq_matrix(V)))).applyfunc(tidy)

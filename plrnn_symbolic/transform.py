@@ -501,20 +501,41 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT
     return ContinuousPLRNN(model, out, mode)
 
 
-def discretize(A_c, W_c, h_c, dt: float = 1.0, regions: Iterable[str] | None = None) -> dict[str, tuple]:
+def discretize(A_c, W_c, h_c, dt: float = 1.0, regions: Iterable[str] | None = None, *,
+               exact: bool = False) -> dict[str, tuple]:
     """The time-dt region maps of a continuous PLRNN dz/dt = A~ z + W~ relu(z) + h~
-    (THEORY section 7): H = e^{L dt}, h = dt phi1(L dt) h~ with L = A~ + W~ D (floats).
+    (THEORY section 7): H = e^{L dt}, h = dt phi1(L dt) h~ with L = A~ + W~ D, both read
+    off one exponential of the augmented matrix [[L dt, h~ dt], [0, 0]]
+    (proofs/02_affine_term_zoh.tex, Theorem 2.4).  ``exact=True`` computes it with
+    sympy (closed forms in exp of the eigenvalues; meant for small M), else floats.
+
+    >>> H, h = discretize([[-1]], [[0]], [1], dt=sp.Rational(1, 2), exact=True)["0"]
+    >>> H, h
+    (Matrix([[exp(-1/2)]]), Matrix([[1 - exp(-1/2)]]))
 
     >>> H, h = discretize([[-1.0]], [[0.0]], [1.0], dt=0.5)["0"]
     >>> np.allclose([H[0, 0], h[0]], [np.exp(-0.5), 1 - np.exp(-0.5)])
     True
     """
+    from .regions import all_regions
+
+    if exact:
+        model = PLRNN(A_c, W_c, h_c, dt=dt)   # exact conversion and validation of the weights
+        M, dts = model.M, model.dt
+        out = {}
+        for bits in regions or all_regions(M):
+            L = model.A + model.W * sp.diag(*[int(b) for b in bits])
+            aug = sp.zeros(M + 1, M + 1)
+            aug[:M, :M] = L * dts
+            aug[:M, M] = model.h * dts
+            E = aug.exp().applyfunc(sp.simplify)
+            out[bits] = (E[:M, :M], E[:M, M])
+        return out
     A_c, W_c, h_c = (np.asarray(x, dtype=float) for x in (A_c, W_c, h_c))
     M = A_c.shape[0]
     if dt <= 0:
         raise InputError("dt must be > 0")
     out = {}
-    from .regions import all_regions
 
     for bits in regions or all_regions(M):
         L = A_c + W_c * np.array([float(b) for b in bits])[None, :]

@@ -173,3 +173,17 @@ def test_symbolic_two_by_two_closed_form():
         num = np.array(L.subs(a, val).evalf(30).tolist(), dtype=float)
         want = np.real(scipy.linalg.logm(np.array(H.subs(a, val).tolist(), dtype=float)))
         np.testing.assert_allclose(num, want, atol=1e-12)
+
+
+def test_exact_discretization_agrees_with_float():
+    A_c = [[-1, 0], [0, sp.Rational(-1, 2)]]
+    W_c = [[0, sp.Rational(1, 3)], [sp.Rational(1, 4), 0]]
+    h_c = [1, -1]
+    ex = discretize(A_c, W_c, h_c, dt=sp.Rational(1, 10), exact=True)
+    fl = discretize(np.array(A_c, dtype=float), np.array(W_c, dtype=float), np.array(h_c, dtype=float), dt=0.1)
+    for bits, (H, h) in ex.items():
+        np.testing.assert_allclose(np.array(H.evalf(30).tolist(), dtype=float), fl[bits][0], atol=1e-14)
+        np.testing.assert_allclose(np.array(h.evalf(30).tolist(), dtype=float).ravel(), fl[bits][1], atol=1e-14)
+    # each exact map is e^{L dt}: its exact principal log is L dt again (1 x 1 check of the closed form)
+    H, _ = discretize([[-3]], [[0]], [0], dt=sp.Rational(1, 10), exact=True)["0"]
+    assert sp.simplify(sp.log(H[0, 0]) * 10) == -3

@@ -442,16 +442,21 @@ class _BallFlow:
         return E
 
     def enclosure(self, k: int):
-        """(w, S e^{Aug [0,w]}, S Aug e^{Aug [0,w]}) for w = dt 2^-(BASE_CELLS + k) (k >= -BASE_CELLS)."""
-        if k in self._levels:
-            w, _, SEc, SAEc = self._levels[k]
-            return w, SEc, SAEc
+        """(w, T) for w = dt 2^-(BASE_CELLS + k) (k >= -BASE_CELLS): T stacks S e^{Aug [0,w]},
+        S Aug e^{Aug [0,w]} and S, so that one product T y gives, for the cell [0, w] from y, the
+        enclosures of the sign-adjusted coordinates, of their derivatives, and their values at 0."""
         e = self._enclosures.get(k)
         if e is None:
             with working_precision(PREC):
-                w = flint.arb(self.dt) / (1 << (BASE_CELLS + k))
-                Ec = (self.aug * (w / 2 + flint.arb(0, 1) * (w / 2))).exp()
-                e = self._enclosures[k] = (w, self.S * Ec, self.S * (self.aug * Ec))
+                if k in self._levels:
+                    w, _, SEc, SAEc = self._levels[k]
+                else:
+                    w = flint.arb(self.dt) / (1 << (BASE_CELLS + k))
+                    Ec = (self.aug * (w / 2 + flint.arb(0, 1) * (w / 2))).exp()
+                    SEc, SAEc = self.S * Ec, self.S * (self.aug * Ec)
+                M = SEc.nrows()
+                T = flint.arb_mat(3 * M, self.n, SEc.entries() + SAEc.entries() + self.S.entries())
+                e = self._enclosures[k] = (w, T)
         return e
 
     def float_samples(self):
@@ -632,27 +637,28 @@ def _point(flow: _BallFlow, y, d: int):
     return y
 
 
-def _interval(flow: _BallFlow, y, p: int, q: int, yq, fc=None):
+def _interval(flow: _BallFlow, y, p: int, q: int, yq, pre=None):
     """Decide [p, q] (p < q, time units) from the ball states y at p and yq at q.
 
     The enclosures over the dyadic cell [p, p + 2^j] with 2^j >= q - p are used, which contain
     [p, q]: a coordinate is proved to stay in the closure by its enclosure over that cell, or by
     f(p) + [0, d] f' or f(q) - [0, d] f' (d = q - p, f' enclosed over the cell).  Returns
-    (_IN, []), (_OUT, units proved < 0 at q) or (_UNDECIDED, []).  ``fc``: the enclosure, if the
-    caller has it."""
+    (_IN, []), (_OUT, units proved < 0 at q) or (_UNDECIDED, []).  ``pre``: the entries of T y
+    (see :meth:`_BallFlow.enclosure`), if the caller has them."""
     d = q - p
     j = (d - 1).bit_length()
-    w, SEc, SAEc = flow.enclosure(MAX_LEVEL - j)
-    if fc is None:
-        fc = (SEc * y).entries()
+    w, T = flow.enclosure(MAX_LEVEL - j)
+    if pre is None:
+        pre = (T * y).entries()
+    M = len(pre) // 3
+    fc = pre[:M]
     if all(x >= 0 for x in fc):
         return _IN, []
     f1 = (flow.S * yq).entries()
     out = [i for i, x in enumerate(f1) if x < 0]
     if out:
         return _OUT, out
-    f0 = (flow.S * y).entries()
-    dc = (SAEc * y).entries()
+    dc, f0 = pre[M:2 * M], pre[2 * M:]
     wd = w if d == 1 << j else w * d / (1 << j)       # d time units (exact ball arithmetic)
     for i, x in enumerate(fc):
         if x >= 0:
@@ -667,14 +673,14 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq, fc=None):
     return _IN, []
 
 
-def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int], fc=None) -> bool:
+def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int], pre=None) -> bool:
     """Prove [p, q] inside the closure, splitting where undecided (True only when proved)."""
     if q <= p:
         return True
     budget[0] -= 1
     if budget[0] < 0:
         return False
-    v, _ = _interval(flow, y, p, q, yq, fc)
+    v, _ = _interval(flow, y, p, q, yq, pre)
     if v == _IN:
         return True
     if v == _OUT or q - p == 1:
@@ -741,9 +747,9 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     first exit lies in [q, q + 1], a finest cell of :func:`_scan`.  Without a float exit [p0, p1]
     is proved inside by splitting.  Whenever a proof does not go through, :func:`_scan` does the work."""
     d = p1 - p0
-    _, SEc, _ = flow.enclosure(MAX_LEVEL - (d - 1).bit_length())
-    fc = (SEc * y).entries()
-    if all(x >= 0 for x in fc):                        # the common case: one enclosure for the interval
+    _, T = flow.enclosure(MAX_LEVEL - (d - 1).bit_length())
+    pre = (T * y).entries()
+    if all(x >= 0 for x in pre[:len(pre) // 3]):       # the common case: one enclosure for the interval
         return _Scan(HOLDS, _point(flow, y, d))
     budget = [FAST_CHECKS]
     tau = _float_exit(flow, _mid(y, flow.n) if yf is None else yf, d * flow.unit)
@@ -756,7 +762,7 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
             return _Scan(FAILS, y_hi, q, q + 1, tuple(units), y_lo=y_lo,
                          tau=min(max(tau - (q - p0) * flow.unit, 0.0), flow.unit))
     yq = _point(flow, y, d)
-    if _prove_in(flow, y, p0, p1, yq, budget, fc):
+    if _prove_in(flow, y, p0, p1, yq, budget, pre):
         return _Scan(HOLDS, yq)
     return _scan(flow, y, p0, p1)
 

@@ -4,7 +4,7 @@
 
 The limit_cycle example, started on its cycle (2000 discrete steps of burn-in), STEPS
 steps (default 1000).  Both sides use the same region systems (derived once, certified,
-timed separately); the per-region ball enclosures of the autonomous system are cached with
+timed separately); every time is the best of 3 runs; the per-region ball enclosures of the autonomous system are cached with
 the systems (the "cold" row builds them inside the timed call).  Reference: solve_ivp(DOP853, rtol = atol = 1e-12); for the hybrid
 system one call per step (the region is latched), for the autonomous one a call per
 region visit with terminal zero-crossing events.  Accuracy: the hybrid against the
@@ -98,12 +98,12 @@ def main(steps: int = 1000):
     X = warm.discrete
 
     t_h, ours_h = best(lambda: simulate(m, steps, z0=z0, system="hybrid", e1=False, systems=systems))
-    t_hi, ref_h = best(lambda: ivp_hybrid(systems, z0, steps, dt), repeat=1)
+    t_hi, ref_h = best(lambda: ivp_hybrid(systems, z0, steps, dt), repeat=3)
     t_a, ours_a = best(lambda: simulate(m, steps, z0=z0, system="autonomous", e1=False, systems=systems))
     # cold: copies of the systems, so that their ball enclosures (cached per system object) are built in the call
     t_ac, _ = best(lambda: simulate(m, steps, z0=z0, system="autonomous", e1=False,
                                     systems={b: dataclasses.replace(s) for b, s in systems.items()}))
-    t_ai, (ref_a, switches) = best(lambda: ivp_autonomous(systems, z0, steps, dt), repeat=1)
+    t_ai, (ref_a, switches) = best(lambda: ivp_autonomous(systems, z0, steps, dt), repeat=3)
     t_e1, with_e1 = best(lambda: simulate(m, steps, z0=z0, system="hybrid", e1=True, systems=systems), repeat=1)
 
     segs = ours_a.segments

@@ -487,6 +487,18 @@ class _BallFlow:
             self._samples = (h, np.vstack([Sf @ Pi for Pi in P[1:]]), P, np.vstack(terms), Sf.shape[0])
         return self._samples
 
+    @property
+    def taylor_terms(self) -> int:
+        """Terms of the Taylor polynomial of e^{Aug tau}, tau <= one time unit, exact to rounding:
+        the first omitted one, (unit ||Aug||)^k / k!, below 1e-17."""
+        if not hasattr(self, "_terms"):
+            x = self.unit * float(np.abs(self.aug_float).sum(axis=1).max())
+            k = 3
+            while k < 30 and x ** k / math.factorial(k) >= 1e-17:
+                k += 1
+            self._terms = k
+        return self._terms
+
     def float_field(self) -> tuple[np.ndarray, np.ndarray]:
         """(S Aug, |S| |Aug|) as float arrays."""
         if not hasattr(self, "_field"):
@@ -768,8 +780,9 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
 
 
 def _taylor(Af: np.ndarray, y: np.ndarray, tau: float, terms: int = 4) -> np.ndarray:
-    """e^{Af tau} y by its Taylor polynomial (float, Horner): for the short times inside an exit
-    bracket, tau ||Af|| < 1e-6, four terms are exact to rounding."""
+    """e^{Af tau} y by its Taylor polynomial of ``terms`` terms (float, Horner): for the short times
+    inside an exit bracket, tau ||Af|| < 1e-6, three terms are exact to rounding (see
+    :meth:`_BallFlow.taylor_terms`)."""
     out = y
     for k in range(terms - 1, 0, -1):
         out = y + (tau / k) * (Af @ out)
@@ -796,7 +809,7 @@ def _crossing_time(Af: np.ndarray, Sf: np.ndarray, y: np.ndarray, units, tau_max
 
 
 def _mid(y: flint.arb_mat, N: int) -> np.ndarray:
-    return np.array([float(x.mid()) for x in y.entries()[:N]])
+    return np.array([float(x) for x in y.entries()[:N]])       # float(arb): its midpoint, rounded
 
 
 # ---- the simulator ------------------------------------------------------------------------------
@@ -912,7 +925,7 @@ class _Simulator:
             tau = sc.tau if sc.tau is not None else _crossing_time(Af, Sf, y_lo, sc.units, tau_max)
             t_hi = n * dt + sc.p_lo * dt / _UNITS + tau
             segments.append(Segment(bits, t0, t_hi, np.array(y, dtype=float), n))
-            z = sysm.P @ _taylor(Af, y_lo, tau)[:sysm.dimension]
+            z = sysm.P @ _taylor(Af, y_lo, tau, flow.taylor_terms)[:sysm.dimension]
             new = list(bits)
             for u in sc.units:
                 z[u] = 0.0
@@ -928,7 +941,8 @@ class _Simulator:
                 bits, y, p = new, z, sc.p_hi
                 continue
             # the new region's flow from the crossing point to the bracket's end, where the grid resumes
-            yn = _taylor(self.ball(new).float_maps()[0], ya, tau_max - tau)
+            nflow = self.ball(new)
+            yn = _taylor(nflow.float_maps()[0], ya, tau_max - tau, nflow.taylor_terms)
             segments.append(Segment(new, t_hi, n * dt + sc.p_hi * dt / _UNITS, ya[:nsys.dimension].copy(), n))
             bits, y, p = new, yn[:nsys.dimension], sc.p_hi
         sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in sc.units), z.copy(), (segments[-2].region, bits),

@@ -460,9 +460,9 @@ class _BallFlow:
         return e
 
     def float_samples(self):
-        """(h, Z, P, R, M) for the float pre-screen, h = dt / FLOAT_SAMPLES: Z stacks S e^{Aug i h}
-        (i = 1 .. FLOAT_SAMPLES), P[i] = e^{Aug i h}, R stacks S (Aug h)^j / j! (the Taylor terms
-        to float accuracy); None when Aug h is too large for that Taylor series."""
+        """(h, Z, RP, M) for the float pre-screen, h = dt / FLOAT_SAMPLES: Z stacks S e^{Aug i h}
+        (i = 1 .. FLOAT_SAMPLES), RP[i] = R e^{Aug i h} where R stacks S (Aug h)^j / j! (the Taylor
+        terms to float accuracy); None when Aug h is too large for that Taylor series."""
         if not hasattr(self, "_samples"):
             Af, Sf = self.float_maps()
             h = float(self.dt) / FLOAT_SAMPLES
@@ -484,7 +484,8 @@ class _BallFlow:
                 j += 1
                 if nb ** j / math.factorial(j) < 1e-18:
                     break
-            self._samples = (h, np.vstack([Sf @ Pi for Pi in P[1:]]), P, np.vstack(terms), Sf.shape[0])
+            R = np.vstack(terms)
+            self._samples = (h, np.vstack([Sf @ Pi for Pi in P[1:]]), [R @ Pi for Pi in P], Sf.shape[0])
         return self._samples
 
     @property
@@ -713,19 +714,21 @@ def _float_exit(flow: _BallFlow, y: np.ndarray, T: float) -> float | None:
     fs = flow.float_samples()
     if fs is None:
         return None
-    h, Z, P, R, M = fs
+    h, Z, RP, M = fs
     count = min(FLOAT_SAMPLES, int(math.ceil(T / h - 1e-9)))
     vals = Z[:count * M] @ y
-    if vals.min() >= 0:
+    neg = vals < 0
+    k = int(neg.argmax())
+    if not neg[k]:
         return None
-    vals = vals.reshape(count, M)
-    i = int(np.nonzero((vals < 0).any(axis=1))[0][0])
-    C = (R @ (P[i] @ y)).reshape(-1, M)        # the coordinates' Taylor polynomials in s = (t - i h) / h
+    i = k // M                                 # the first sample (time (i + 1) h) with a negative coordinate
+    row = vals[i * M:(i + 1) * M]
+    C = (RP[i] @ y).reshape(-1, M)             # the coordinates' Taylor polynomials in s = (t - i h) / h
     best = None
-    for u in np.nonzero(vals[i] < 0)[0]:
+    for u in np.flatnonzero(row < 0):
         c = C[::-1, u].tolist()
         a, b = 0.0, 1.0
-        fa, fb = sum(c[-1:]), float(vals[i, u])
+        fa, fb = c[-1], float(row[u])
         if fa < 0:
             x = 0.0
         else:

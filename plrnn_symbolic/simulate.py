@@ -38,6 +38,15 @@ dt 2^-(3 + MAX_LEVEL), and E1 is
 * fails: a coordinate is proved < 0 at some t in (0, dt] (the first one is reported);
 * undecided: otherwise (a tangency at the resolution limit).
 
+The autonomous system reaches the same finest cells more cheaply (``_scan_fast``): an
+interval [p, q] of any length is decided at once from the enclosures of the dyadic cell
+[p, p + 2^j] containing it and the ball state at q (a product of cached e^{Aug c 8^j unit});
+where that fails, the first exit is estimated in floats (16 samples per step, Newton on
+Taylor polynomials), and the unit [u, u + 1] containing it is accepted only when [p, u] is
+proved inside the closure and the state at u + 1 proved outside; otherwise the bisection
+above does the work.  Floats only choose where to look, never what is proved.  The ball
+flows are cached per region system object, so ``simulate(..., systems=...)`` reuses them.
+
 What is rigorous.  The cell arithmetic is ball arithmetic (FLINT, 128 bits).  The
 region system is enclosed exactly when ``derive`` gave a closed form (exact mode),
 else its float L, g, B are widened to cover the rounding of the certified

@@ -724,7 +724,7 @@ def _float_exit(flow: _BallFlow, y: np.ndarray, T: float) -> float | None:
     if fs is None:
         return None
     h, Z, RP, M = fs
-    count = min(FLOAT_SAMPLES, int(math.ceil(T / h - 1e-9)))
+    count = min(FLOAT_SAMPLES, math.ceil(T / h - 1e-9))
     vals = Z[:count * M] @ y
     neg = vals < 0
     k = int(neg.argmax())

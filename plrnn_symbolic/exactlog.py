@@ -100,6 +100,8 @@ def exact_real_log(H: sp.Matrix, status: str) -> ExactLog:
     factors = Hq.charpoly().factor(monic=True)[1]   # FLINT: fast test for a rational spectrum
     for f, _ in factors:
         if f.degree() > 1:
+            if status == "principal":
+                return _block_triangular(H)
             raise LogError(f"the spectrum is not rational (irreducible factor of degree {f.degree()})")
     if all(m == 1 for _, m in factors):
         return _simple_rational(Hq, [-f.coeffs()[0] for f, _ in factors], status)
@@ -146,6 +148,43 @@ def exact_real_log(H: sp.Matrix, status: str) -> ExactLog:
     Ht = sp.diag(H, *[sp.Matrix(k, k, lambda i, j, lam=lam: lam if i == j else (1 if j == i + 1 else 0)) for lam, k in extra]) \
         if extra else H
     return ExactLog(Xo, Ht, lifted=extra, paired=paired, route="Jordan form over Q")
+
+
+def _block_triangular(H: sp.Matrix) -> ExactLog:
+    """Principal log of H whose columns J0 are multiples of unit vectors (the inactive
+    units of a PLRNN with A diagonal): after a permutation H = [[D0, X], [0, S]], and
+
+        log H = [[log D0, Y], [0, log S]],   Y_i (d_i I - S) = log(d_i) X_i - X_i log S,
+
+    row by row, the commutation of log H with H (Parlett's recurrence; needs each d_i
+    outside spec S, proofs/07_region_structure.tex Theorem 7.3).  log S is exact when S
+    is at most 2 x 2 or has a rational spectrum.
+    """
+    n = H.rows
+    J0 = [j for j in range(n) if all(H[i, j] == 0 for i in range(n) if i != j)]
+    rest = [j for j in range(n) if j not in J0]
+    if not J0 or not rest:
+        raise LogError("the spectrum is not rational and the matrix has no block-triangular structure")
+    S = H.extract(rest, rest)
+    X = H.extract(J0, rest)
+    LS = exact_real_log(S, "principal").X
+    p = S.charpoly()
+    Y = sp.zeros(len(J0), len(rest))
+    for r, j in enumerate(J0):
+        d = H[j, j]
+        if p.eval(d) == 0:
+            raise LogError(f"the inactive value {d} is also an eigenvalue of the active block")
+        rhs = sp.log(d) * X[r, :] - X[r, :] * LS
+        Y[r, :] = rhs * (d * sp.eye(len(rest)) - S).inv()
+    out = sp.zeros(n, n)
+    for r, j in enumerate(J0):
+        out[j, j] = sp.log(H[j, j])
+        for c, k in enumerate(rest):
+            out[j, k] = Y[r, c]
+    for a, i in enumerate(rest):
+        for b, k in enumerate(rest):
+            out[i, k] = LS[a, b]
+    return ExactLog(out, H, route=f"block-triangular (Parlett) with a {len(rest)} x {len(rest)} active block")
 
 
 def _simple_rational(Hq, lams, status: str) -> ExactLog:

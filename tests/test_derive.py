@@ -187,3 +187,19 @@ def test_exact_discretization_agrees_with_float():
     # each exact map is e^{L dt}: its exact principal log is L dt again (1 x 1 check of the closed form)
     H, _ = discretize([[-3]], [[0]], [0], dt=sp.Rational(1, 10), exact=True)["0"]
     assert sp.simplify(sp.log(H[0, 0]) * 10) == -3
+
+
+def test_block_triangular_exact_logs_agree_with_certified():
+    """Regions with irrational spectra but A diagonal: the exact Parlett route (inactive units'
+    columns split off) and the certified eigendecomposition give the same unique principal L, g."""
+    from plrnn_symbolic import example
+
+    m = example("limit_cycle")
+    ex, ce = derive(m, mode="exact"), derive(m, mode="certified")
+    parlett = [b for b, s in ex.systems.items() if "Parlett" in s.logarithm]
+    assert len(parlett) >= 5
+    for b in parlett:
+        s = ex[b]
+        assert s.method == "exact" and s.status == "principal" and s.residual["exp"] < 1e-30
+        np.testing.assert_allclose(s.L, ce[b].L, atol=1e-12)
+        np.testing.assert_allclose(s.g, ce[b].g, atol=1e-12)

@@ -364,7 +364,7 @@ def ball_spectrum(S: flint.acb_mat | None, points: Sequence[flint.fmpq] = (), pr
     absorbed: Counter = Counter()
     for k, (ball, count) in enumerate(comps):
         for v, c in pts.items():
-            if ball.contains(flint.acb(flint.arb(v))):
+            if ball.overlaps(flint.acb(flint.arb(v))):  # overlaps, not contains: v may be a ball itself
                 absorbed[v] += c
                 count += c
         isolated = count == 1

@@ -13,7 +13,7 @@ from plrnn_symbolic import PLRNN, check
 from plrnn_symbolic.domains import acb_from_fmpq, float_matrix, fmpq_matrix, working_precision
 from plrnn_symbolic.predicates import PREDICATES, decide
 from plrnn_symbolic.spectrum import ball_spectrum, exact_spectrum, float_spectrum
-from plrnn_symbolic.testing import JordanStructure, jordan_structures, structured_matrices
+from plrnn_symbolic.testing import JordanStructure, jordan_structures, plrnns, structured_matrices
 
 
 def exact(H):
@@ -138,3 +138,26 @@ def test_certified_undecided_for_a_true_double_eigenvalue_then_structure_decides
 def test_structure_expected_matches_hand_values():
     s = JordanStructure(((Fraction(-1), (1, 1)), (Fraction(2), (1,))))
     assert s.expected()["real_log"] and not s.expected()["principal_log"]
+
+
+def test_certified_never_splits_an_inactive_value_from_an_equal_active_eigenvalue():
+    """diag(1/3, 1/3) as an inactive unit with a_11 = 1/3 next to an active block S = [1/3]:
+    1/3 is not a dyadic number, so its enclosures are balls; they must merge into one cluster
+    (unknown blocks) and never yield a proved "holds" for uniqueness (the truth is "fails")."""
+    from plrnn_symbolic import PLRNN
+
+    m = PLRNN(A=[["1/3", 0], [0, "1/3"]], W=[[0, 0], [0, 0]], h=[0, 0])
+    exact_v = check(m, regions=["01"], mode="exact")["01"]["unique_real_log"].status
+    cert_v = check(m, regions=["01"], mode="certified")["01"]["unique_real_log"].status
+    assert exact_v == "fails" and cert_v in ("fails", "undecided")
+
+
+@given(plrnns(M=st.integers(1, 4), condition="any", exact=True))
+def test_certified_sweep_never_contradicts_exact_on_rational_models(m):
+    """Small non-dyadic rationals (1/3, 2/5, ...) with repeated a_ii: the inactive values are
+    balls in certified mode and may coincide with eigenvalues of the active block."""
+    ref = check(m, mode="exact")
+    cert = check(m, mode="certified", max_precision=256)
+    for bits, rc in ref.regions.items():
+        _never_contradicts({k: v.status for k, v in cert[bits].verdicts.items()},
+                           {k: v.status for k, v in rc.verdicts.items()})

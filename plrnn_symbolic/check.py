@@ -112,6 +112,10 @@ class CheckReport:
                 lines.append(f"  {rc.region}  {_reason(rc)}")
             if len(bad) > max_rows:
                 lines.append(f"  ... and {len(bad) - max_rows} more (use --json for all)")
+        else:
+            lines.append("")
+            lines.append("every region checked has a principal real logarithm and no eigenvalue one: each has a "
+                         "unique real ODE with spectrum in the principal strip (plrnn-symbolic derive builds it)")
         return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""The ``plrnn-symbolic`` command line.
+"""plrnn-symbolic: verified discrete-to-continuous-time translation of ReLU RNNs (PLRNNs).
 
 Exit status: 0 on success, 2 on bad input or usage (one line on stderr, no
 traceback; ``--debug`` shows it), 1 on an internal error.

@@ -725,6 +725,8 @@ def _float_exit(flow: _BallFlow, y: np.ndarray, T: float) -> float | None:
         return None
     h, Z, RP, M = fs
     count = min(FLOAT_SAMPLES, math.ceil(T / h - 1e-9))
+    if count <= 0:                             # less than a sample left: nothing to screen
+        return None
     vals = Z[:count * M] @ y
     neg = vals < 0
     k = int(neg.argmax())

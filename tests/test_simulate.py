@@ -297,3 +297,12 @@ def test_cold_and_cached_region_enclosures_give_the_same_trajectory():
                     systems={b: dataclasses.replace(s) for b, s in r.systems.items()})
     np.testing.assert_array_equal(r.autonomous, again.autonomous)
     np.testing.assert_array_equal(r.autonomous, cold.autonomous)
+
+
+def test_a_state_next_to_the_boundary_does_not_crash_the_scan():
+    # found by the thorough hypothesis profile: a subnormal coordinate left less than a sample to screen
+    from plrnn_symbolic import PLRNN
+
+    m = PLRNN(A=np.diag([0.5, 0.5, 0.5]), W=[[0, 0, 0], ["9/40", 0, 0], [0, 0, 0]], h=[1, 0, 0])
+    r = simulate(m, 8, z0=[0.0, 1.1125369292536007e-308, 0.0])
+    assert len(r.e1) == 8 and r.max_deviation_hybrid < 1e-12

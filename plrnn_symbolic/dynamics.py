@@ -56,6 +56,7 @@ from .domains import EXACT, FLOAT, check_mode, fmpq_matrix
 from .errors import InputError
 from .model import PLRNN
 from .regions import MAX_REGIONS, RegionMatrices, all_regions, region_of
+from .truth import FAILS, HOLDS
 
 UNIT_CIRCLE_TOL = 1e-9
 DERIVED = ("principal", "real_nonprincipal", "lifted")
@@ -386,9 +387,10 @@ class Cycle:
     ``multipliers`` are the eigenvalues of P = W_k ... W_1; ``hybrid`` says whether
     it is a periodic orbit of period k dt of the sample-and-hold system (E3: every
     region on it has a derived system; in the lifted dimension where a region is
-    lifted); ``e1_failures`` lists the steps whose region flow leaves the region
-    within the step (sampled in floating point), so the autonomous system keeps
-    the orbit when it is empty.
+    lifted); ``e1_failures`` lists the steps whose region flow is proved to leave
+    its region within the step and ``e1_undecided`` those not decided (rigorous
+    zero enclosures, as in :func:`plrnn_symbolic.simulate`); the autonomous system
+    keeps the orbit when every step is proved to hold (THEORY E2).
     """
 
     period: int
@@ -402,6 +404,16 @@ class Cycle:
     hybrid: bool | None = None
     hybrid_note: str = ""
     e1_failures: tuple[int, ...] | None = None
+    e1_undecided: tuple[int, ...] = ()
+
+    @property
+    def autonomous_keeps_it(self) -> bool | None:
+        """True when E1 is proved on every step, False when it is proved to fail on one, else None."""
+        if self.e1_failures is None:
+            return None
+        if self.e1_failures:
+            return False
+        return None if self.e1_undecided else True
 
     @property
     def lyapunov(self) -> np.ndarray:
@@ -415,7 +427,8 @@ class Cycle:
             "points": self.points.tolist(), "stable": self.stable, "multipliers": _pairs(self.multipliers),
             "method": self.method, "hybrid_periodic_orbit": self.hybrid, "hybrid_note": self.hybrid_note,
             "e1_failures": None if self.e1_failures is None else list(self.e1_failures),
-            "autonomous_keeps_it": None if self.e1_failures is None else not self.e1_failures,
+            "e1_undecided": list(self.e1_undecided),
+            "autonomous_keeps_it": self.autonomous_keeps_it,
         }
         if self.points_exact is not None:
             out["points_exact"] = self.points_exact
@@ -486,9 +499,11 @@ class DynamicsReport:
                 lines.append(f"cycles: {len(self.cycles)}")
                 for c in self.cycles[:max_rows]:
                     rad = np.abs(c.multipliers).max(initial=0.0)
+                    keeps = c.autonomous_keeps_it
                     auto = ("" if c.e1_failures is None else
-                            "; autonomous system keeps it (E1 on every step)" if not c.e1_failures else
-                            f"; E1 fails on {len(c.e1_failures)} of {c.period} steps")
+                            "; autonomous system keeps it (E1 proved on every step)" if keeps else
+                            f"; E1 fails on {len(c.e1_failures)} of {c.period} steps" if keeps is False else
+                            f"; E1 undecided on {len(c.e1_undecided)} of {c.period} steps")
                     lines.append(f"  period {c.period} ({c.period * c.dt:g} time units): "
                                  f"{'stable' if c.stable else 'unstable'}, max |multiplier| {rad:.6g}, "
                                  f"{len(set(c.regions))} regions, "
@@ -756,32 +771,22 @@ def _search(model, ks, starts, steps, seed, spread, add, max_candidates: int = 2
                 add(seq)
 
 
-def e1_failures(systems: _Systems, regions: Sequence[str], points: np.ndarray, samples: int = 64) -> tuple[int, ...]:
-    """Steps n whose region flow from z_n leaves the closure of Omega_n within (0, dt).
+def e1_along(model: PLRNN, cycle: Cycle) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Steps of ``cycle`` on which E1 is proved to fail, and those left undecided.
 
-    Floating point, sampled at ``samples`` times in (0, dt] (THEORY E1; a rigorous
-    decision isolates the zeros of each coordinate on [0, dt]).
+    Decided rigorously, step by step from each cycle point, by the zero enclosures of
+    :func:`plrnn_symbolic.simulate.simulate` (THEORY E1).
     """
-    import scipy.linalg
+    from .simulate import simulate
 
-    bad = []
-    for n, (bits, z) in enumerate(zip(regions, points)):
-        s = systems[bits]
-        if not s.derived:
-            bad.append(n)
-            continue
-        N = s.dimension
-        ts = np.linspace(0, s.dt, samples + 1)[1:]
-        aug = np.zeros((samples, N + 1, N + 1))
-        aug[:, :N, :N] = s.L[None] * ts[:, None, None]
-        aug[:, :N, N] = s.g[None] * ts[:, None]
-        E = scipy.linalg.expm(aug)
-        Y = (E[:, :N, :N] @ (s.G @ z) + E[:, :N, N]) @ s.P.T
-        on = np.array([b == "1" for b in bits])
-        tol = 1e-9 * max(1.0, float(np.abs(z).max()))
-        if np.any(Y[:, on] < -tol) or np.any(Y[:, ~on] > tol):
-            bad.append(n)
-    return tuple(bad)
+    fails, undecided = [], []
+    for n, z in enumerate(cycle.points):
+        v = simulate(model, 1, z0=z, system="hybrid", e1=True).e1[0]
+        if v.truth is FAILS:
+            fails.append(n)
+        elif v.truth is not HOLDS:
+            undecided.append(n)
+    return tuple(fails), tuple(undecided)
 
 
 def _with_flows(model: PLRNN, found: list[Cycle]) -> list[Cycle]:
@@ -800,7 +805,7 @@ def _with_flows(model: PLRNN, found: list[Cycle]) -> list[Cycle]:
         if lifted:
             note += f"; in the lifted dimension (G z) in regions {', '.join(lifted)}"
         out.append(Cycle(**{**c.__dict__, "hybrid": True, "hybrid_note": note,
-                            "e1_failures": e1_failures(systems, c.regions, c.points)}))
+                            **dict(zip(("e1_failures", "e1_undecided"), e1_along(model, c)))}))
     return out
 
 
@@ -960,5 +965,5 @@ def _units(text: str, M: int) -> tuple[int, int]:
 
 
 __all__ = ["Cycle", "DynamicsReport", "FixedPoint", "add_arguments", "continuous_eigenvalues", "dynamics",
-           "e1_failures", "find_cycles", "fixed_point_type", "fixed_points", "lyapunov_continuous", "lyapunov_discrete",
+           "e1_along", "find_cycles", "fixed_point_type", "fixed_points", "lyapunov_continuous", "lyapunov_discrete",
            "run_cli", "schur_stable"]

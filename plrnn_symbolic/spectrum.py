@@ -219,6 +219,8 @@ def _algebraic_eigenvalues(p: flint.fmpq_poly, m: int, blocks) -> list[Eigenvalu
         reality_known = all((r.imag.is_exact() and r.imag.is_zero()) or not r.imag.contains(0) for r in roots)
         if signs_known and reality_known:
             break
+        if prec > 1 << 16:  # FLINT isolates real roots with exactly real enclosures; never loop forever
+            raise ArithmeticError(f"root isolation of {p} did not settle the signs at {prec} bits")
         prec *= 2
     out = []
     for i, r in enumerate(roots):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 import mpmath
 import numpy as np
@@ -20,17 +19,11 @@ import scipy.linalg
 import sympy as sp
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
+
+from _timing import best
 
 from plrnn_symbolic import PLRNN, check, derive_region, region_matrix
-
-
-def best(f, repeat=3):
-    t = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = f()
-        t.append(time.perf_counter() - t0)
-    return min(t), out
 
 
 def main():

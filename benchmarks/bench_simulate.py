@@ -18,26 +18,19 @@ import dataclasses
 import itertools
 import os
 import sys
-import time
 
 import numpy as np
 from scipy.integrate import solve_ivp
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
+
+from _timing import best
 
 from plrnn_symbolic import example, region_of
 from plrnn_symbolic.simulate import simulate
 
 IVP = {"method": "DOP853", "rtol": 1e-12, "atol": 1e-12}
-
-
-def best(f, repeat=3):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
 
 
 def ivp_hybrid(systems, z0, steps, dt):

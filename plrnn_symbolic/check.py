@@ -205,7 +205,7 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
     mats = RegionMatrices(model)
     if mode == FLOAT:
         return CheckReport(model, mode, _FloatRegions(mats, names), notes)
-    workers = _workers(workers, len(names))
+    workers = _workers(workers)
     if workers > 1:
         notes.append(f"swept in parallel by {workers} processes")
         spectra = _parallel_spectra(model, names, mode, precision, max_precision, workers, bar)
@@ -224,7 +224,7 @@ def _spectrum(mats: RegionMatrices, bits: str, mode: str, precision: int, max_pr
     return _certified(mats, bits, precision, max_precision)[0]
 
 
-def _workers(workers: int | None, n: int) -> int:
+def _workers(workers: int | None) -> int:
     if workers is None:
         # serial by default: measured on 2 cores, shipping spectra back costs about what the second core
         # saves (M = 12-13: 0.9-1.35x), so processes are used only when asked for

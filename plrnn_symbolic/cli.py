@@ -11,7 +11,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from . import __version__
 from .errors import InputError
@@ -77,6 +77,11 @@ def _add_region_args(p: argparse.ArgumentParser):
     p.add_argument("--burn-in", type=int, default=0, help="steps run before counting visited regions")
     p.add_argument("--max-regions", type=int, default=None,
                    help="raise the limit (2^20) on the number of regions of an exhaustive sweep")
+
+
+def _add_mode_arg(p: argparse.ArgumentParser):
+    p.add_argument("--mode", choices=["exact", "certified", "float"], default="exact",
+                   help="exact (rationals, never undecided), certified (balls) or float (labelled, not a proof)")
 
 
 def _regions_arg(args):
@@ -188,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_model_args(p)
     _add_region_args(p)
-    p.add_argument("--mode", choices=["exact", "certified", "float"], default="exact")
+    _add_mode_arg(p)
     p.add_argument("--precision", type=int, default=53, help="starting precision in bits (certified)")
     p.add_argument("--max-precision", type=int, default=1024, help="largest precision in bits (certified)")
     p.add_argument("--plot", metavar="FILE.png", help="save a map of the regions coloured by status")
@@ -201,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_model_args(p)
     _add_region_args(p)
-    p.add_argument("--mode", choices=["exact", "certified", "float"], default="exact")
+    _add_mode_arg(p)
     p.add_argument("--digits", type=int, default=30, help="digits of certified arithmetic")
     p.add_argument("--show", type=int, default=8, help="regions to print in the table")
     p.add_argument("--latex", metavar="FILE.tex", help="write a LaTeX document of the derivation")
@@ -229,9 +234,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_examples)
     return parser
-
-
-COMMANDS: dict[str, Callable] = {}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

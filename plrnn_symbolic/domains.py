@@ -115,11 +115,6 @@ def acb_from_fmpq(m: flint.fmpq_mat) -> flint.acb_mat:
     return flint.acb_mat(flint.arb_mat(m))
 
 
-def arb_bounds(x: flint.arb) -> tuple[float, float]:
-    """Float endpoints (rounded outward by FLINT's upper/lower)."""
-    return float(x.lower()), float(x.upper())
-
-
 def acb_to_complex(z: flint.acb) -> complex:
     return complex(float(z.real.mid()), float(z.imag.mid()))
 

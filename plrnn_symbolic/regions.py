@@ -54,10 +54,6 @@ def region_matrix(model: PLRNN, bits: str) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(model.A + model.W * D)
 
 
-def n_regions(M: int) -> int:
-    return 2**M
-
-
 def all_regions(M: int, max_regions: int = MAX_REGIONS) -> list[str]:
     """All 2^M regions, refusing more than ``max_regions`` unless the limit is raised."""
     if 2**M > max_regions:

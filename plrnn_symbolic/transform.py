@@ -312,7 +312,7 @@ def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
                 for j in range(K):
                     T[i, 1 + j] = Cb[i][j]
             for j, lam in enumerate(res.lifted):
-                Ht[M + j, M + j] = Hb_eig_real(lam, Hb, la)
+                Ht[M + j, M + j] = _lifted_eigenvalue(lam, Hb, la)
             Ub = _phi1_solve_ball(X, T, prec)
             U = flint.arb_mat(N, 1 + K, [Ub[i, j].mid() for i in range(N) for j in range(1 + K)])
             return U, _ball_residual(X, U, Ht, T, prec)
@@ -356,7 +356,7 @@ def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
                                                                f" [{res.route}]"), notes=tuple(notes))
 
 
-def Hb_eig_real(lam: complex, Hb: flint.arb_mat, la: BallLinalg) -> flint.arb:
+def _lifted_eigenvalue(lam: complex, Hb: flint.arb_mat, la: BallLinalg) -> flint.arb:
     """The lifted coordinate's value: the (real) enclosure of the eigenvalue it doubles."""
     E = la.eig(Hb)[0]
     best = min(E, key=lambda z: abs(complex(float(z.real.mid()), float(z.imag.mid())) - lam))

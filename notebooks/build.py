@@ -30,7 +30,7 @@ notebook("01_quickstart", [
            "A PLRNN `z_t = A z_{t-1} + W relu(z_{t-1}) + h` is affine in each orthant (region). "
            "Region by region, `check` decides whether a real continuous-time ODE reproduces the step, "
            "and `derive` builds it. Every verdict carries its witness and the method that decided it.")),
-    ("code", ("import numpy as np\nimport sympy as sp\nimport plrnn_symbolic as ps\n\n"
+    ("code", ("import numpy as np\nimport sympy as sp\n\nimport plrnn_symbolic as ps\n\n"
              "m = ps.PLRNN(A=[[0.5, 0], [0, -0.5]], W=[[0, 1], [-0.75, 0]], h=[0.1, -0.2])\n"
              "report = ps.check(m)            # exact: floats are converted to rationals exactly\n"
              "print(report.table())")),
@@ -60,7 +60,7 @@ notebook("02_limit_cycle", [
            "reproduces the map at every sample time with no further condition (THEORY E3). The autonomous system "
            "switches region when a coordinate crosses zero; it agrees with the map only on steps where the "
            "region flow stays in its region (E1), which is decided rigorously step by step.")),
-    ("code", ("import matplotlib\nmatplotlib.use('Agg')\nimport plrnn_symbolic as ps\n\n"
+    ("code", ("import matplotlib\n\nimport plrnn_symbolic as ps\n\nmatplotlib.use('Agg')\n"
              "m = ps.example('limit_cycle')\n"
              "print(ps.check(m).table(max_rows=5))")),
     ("code", ("sim = ps.simulate(m, steps=500, burn_in=2000, system='both')\n"
@@ -70,8 +70,8 @@ notebook("02_limit_cycle", [
            "divided by dt.")),
     ("code", ("d = ps.dynamics(m, cycles=0)\n"
              "print(d.table())")),
-    ("code", ("from IPython.display import Image\n"
-             "from plrnn_symbolic.plotting import plot_simulation\n"
+    ("code", ("from IPython.display import Image\n\n"
+             "from plrnn_symbolic.plotting import plot_simulation\n\n"
              "fig = plot_simulation(sim)\n"
              "fig.savefig('limit_cycle.png', dpi=40)\n"
              "Image('limit_cycle.png')")),
@@ -83,7 +83,7 @@ notebook("04_inputs", [
            "`B = beta(L dt) C / dt`, the zero-order-hold form used in control engineering. "
            "The bundled `input_driven` model adds its marked inputs exactly. Exact gating destroys "
            "information, so every region matrix is singular and no continuous-time system exists.")),
-    ("code", ("import numpy as np\nimport plrnn_symbolic as ps\n\n"
+    ("code", ("import numpy as np\n\nimport plrnn_symbolic as ps\n\n"
              "exact_adder = ps.example('input_driven')\n"
              "s = ps.derive(exact_adder, ['000'])['000']\n"
              "print(s.status, '-', s.notes[0])")),
@@ -116,7 +116,7 @@ notebook("03_chaos_negative_eigenvalues_lift", [
            "(Culver 1966). Otherwise no real ODE of the same dimension reproduces the step. The minimal lift "
            "doubles only the unpaired blocks. The authors' original code took the real part of a complex "
            "logarithm at this point, which reproduces a different map.")),
-    ("code", ("import numpy as np\nimport scipy.linalg\nimport plrnn_symbolic as ps\n\n"
+    ("code", ("import numpy as np\nimport scipy.linalg\n\nimport plrnn_symbolic as ps\n\n"
              "m = ps.example('chaotic')\n"
              "report = ps.check(m, mode='exact')\n"
              "print(report.table(max_rows=12))")),
@@ -140,9 +140,9 @@ notebook("05_property_test_your_model", [
            "`plrnn_symbolic.testing` provides hypothesis strategies that draw PLRNNs with a promised spectral "
            "condition, and assertions that the discrete and continuous formulations agree. Use them in your "
            "own test suite, for example with a model your training code wrote (`ps.load('model.npz')`).")),
-    ("code", ("from hypothesis import given, settings\n"
+    ("code", ("from hypothesis import given, settings\n\n"
              "import plrnn_symbolic as ps\n"
-             "from plrnn_symbolic.testing import plrnns, assert_roundtrip, assert_fixed_points_correspond\n\n"
+             "from plrnn_symbolic.testing import assert_fixed_points_correspond, assert_roundtrip, plrnns\n\n\n"
              "@settings(max_examples=20, deadline=None)\n"
              "@given(plrnns(M=3, condition='principal_log', inputs=1))\n"
              "def test_flow_reproduces_every_step(model):\n"

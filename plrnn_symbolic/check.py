@@ -30,7 +30,7 @@ from .predicates import PREDICATES, all_decided, decide
 from .regions import MAX_REGIONS, RegionMatrices, region_matrix, select_regions
 from .spectrum import Spectrum, ball_spectrum, exact_spectrum, float_spectrum
 from .symbolic import decide_symbolic
-from .truth import HOLDS, Verdict
+from .truth import FAILS, HOLDS, UNDECIDED, Verdict
 
 
 @dataclass(frozen=True)
@@ -77,10 +77,27 @@ class CheckReport:
             for k, p in enumerate(PREDICATES):
                 out[p]["holds"], out[p]["fails"] = int(holds[k]), len(self.regions) - int(holds[k])
             return out
+        if isinstance(self.regions, _SweptRegions):  # counted from the workers' truth codes
+            counts = self.regions.counts()
+            for k, p in enumerate(PREDICATES):
+                for code, t in enumerate(_TRUTH):
+                    out[p][t.value] = int(counts[k, code])
+            return out
         for rc in self.regions.values():
             for p in PREDICATES:
                 out[p][rc.verdicts[p].status] += 1
         return out
+
+    def statuses(self) -> dict[str, dict[str, str]]:
+        """``{bits: {predicate: "holds" | "fails" | "undecided"}}``, without building
+        the witnesses of regions decided in bulk (float or parallel sweeps)."""
+        if isinstance(self.regions, _FloatRegions):
+            return {bits: {p: "holds" if h else "fails" for p, h in zip(PREDICATES, row)}
+                    for bits, row in zip(self.regions, self.regions.holds.tolist())}
+        if isinstance(self.regions, _SweptRegions):
+            return {bits: {p: _TRUTH[c].value for p, c in zip(PREDICATES, row)}
+                    for bits, row in zip(self.regions, self.regions.codes.tolist())}
+        return {bits: {p: v.status for p, v in rc.verdicts.items()} for bits, rc in self.regions.items()}
 
     def to_dict(self) -> dict[str, Any]:
         m = self.model
@@ -89,7 +106,8 @@ class CheckReport:
             "mode": self.mode,
             "notes": list(self.notes),
             "summary": self.summary(),
-            "regions": {bits: rc.to_dict() for bits, rc in self.regions.items()},
+            "regions": (self.regions.dicts() if isinstance(self.regions, _SweptRegions)
+                        else {bits: rc.to_dict() for bits, rc in self.regions.items()}),
         }
 
     def table(self, max_rows: int = 40) -> str:
@@ -101,15 +119,15 @@ class CheckReport:
         lines.append(f"{'predicate':<17}{'holds':>8}{'fails':>8}{'undecided':>11}")
         for p, c in self.summary().items():
             lines.append(f"{p:<17}{c['holds']:>8}{c['fails']:>8}{c['undecided']:>11}")
-        if isinstance(self.regions, _FloatRegions):  # only the flagged regions are built
-            bad = [self.regions[b] for b in self.regions.flagged()]
+        if isinstance(self.regions, (_FloatRegions, _SweptRegions)):  # only the flagged regions shown are built
+            bad = self.regions.flagged()
         else:
-            bad = [rc for rc in self.regions.values() if _reason(rc)]
+            bad = [bits for bits, rc in self.regions.items() if _reason(rc)]
         if bad:
             lines.append("")
             lines.append("regions without a principal real logarithm, or with eigenvalue one:")
-            for rc in bad[:max_rows]:
-                lines.append(f"  {rc.region}  {_reason(rc)}")
+            for bits in bad[:max_rows]:
+                lines.append(f"  {bits}  {_reason(self.regions[bits])}")
             if len(bad) > max_rows:
                 lines.append(f"  ... and {len(bad) - max_rows} more (use --json for all)")
         else:
@@ -208,13 +226,10 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
     workers = _workers(workers)
     if workers > 1:
         notes.append(f"swept in parallel by {workers} processes")
-        spectra = _parallel_spectra(model, names, mode, precision, max_precision, workers, bar)
-        for bits, spec in zip(names, spectra):
-            out[bits] = RegionCheck(bits, decide(spec), spec, spec.method)
-        return CheckReport(model, mode, out, notes)
+        pool = _Pool(model, mode, precision, max_precision, workers)
+        return CheckReport(model, mode, _SweptRegions(pool, names, bar), notes)
     for bits in bar:
-        spec = _spectrum(mats, bits, mode, precision, max_precision)
-        out[bits] = RegionCheck(bits, decide(spec), spec, spec.method)
+        out[bits] = _region_check(mats, bits, mode, precision, max_precision)
     return CheckReport(model, mode, out, notes)
 
 
@@ -235,31 +250,107 @@ def _workers(workers: int | None) -> int:
 
 
 _WORKER: dict = {}
+_CODE = {HOLDS: 0, FAILS: 1, UNDECIDED: 2}
+_TRUTH = (HOLDS, FAILS, UNDECIDED)
 
 
 def _worker_init(model, mode, precision, max_precision):
     _WORKER.update(mats=RegionMatrices(model), mode=mode, precision=precision, max_precision=max_precision)
 
 
-def _worker_chunk(chunk: list[str]) -> list[Spectrum]:
+def _region_check(mats: RegionMatrices, bits: str, mode: str, precision: int, max_precision: int) -> RegionCheck:
+    spec = _spectrum(mats, bits, mode, precision, max_precision)
+    return RegionCheck(bits, decide(spec), spec, spec.method)
+
+
+def _worker_facts(chunk: list[str]) -> list[tuple[bytes, str, str]]:
+    """Per region only what a summary and a table need: the truth codes, the
+    method and the reason; spectra (FLINT objects) stay in the worker."""
     w = _WORKER
-    return [_spectrum(w["mats"], bits, w["mode"], w["precision"], w["max_precision"]) for bits in chunk]
-
-
-def _parallel_spectra(model, names, mode, precision, max_precision, workers, bar) -> list[Spectrum]:
-    """Spectra of all regions from a pool of processes, returned in the order of ``names``
-    (the results do not depend on the order in which the chunks finish)."""
-    size = max(16, len(names) // (workers * 8))
-    chunks = [names[k:k + size] for k in range(0, len(names), size)]
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    out: list[Spectrum] = []
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
-                             initargs=(model, mode, precision, max_precision)) as pool:
-        for part in pool.map(_worker_chunk, chunks):
-            out.extend(part)
-            bar.update(len(part))
-    bar.close()
+    out = []
+    for bits in chunk:
+        rc = _region_check(w["mats"], bits, w["mode"], w["precision"], w["max_precision"])
+        out.append((bytes(_CODE[rc.verdicts[p].truth] for p in PREDICATES), rc.method, _reason(rc)))
     return out
+
+
+def _worker_dicts(chunk: list[str]) -> list[dict]:
+    w = _WORKER
+    return [_region_check(w["mats"], bits, w["mode"], w["precision"], w["max_precision"]).to_dict()
+            for bits in chunk]
+
+
+class _Pool:
+    """Worker processes that each hold the model's region matrices; ``map`` runs
+    a chunk function over the region names and returns the results in the
+    order of the names (whatever the order in which chunks finish)."""
+
+    def __init__(self, model: PLRNN, mode: str, precision: int, max_precision: int, workers: int):
+        self.args = (model, mode, precision, max_precision)
+        self.workers = workers
+
+    def map(self, fn, names: list[str], bar=None) -> list:
+        size = max(16, len(names) // (self.workers * 8))
+        chunks = [names[k:k + size] for k in range(0, len(names), size)]
+        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        out: list = []
+        with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_init, initargs=self.args) as pool:
+            for part in pool.map(fn, chunks):
+                out.extend(part)
+                if bar is not None:
+                    bar.update(len(part))
+        if bar is not None:
+            bar.close()
+        return out
+
+
+class _SweptRegions(Mapping):
+    """A sweep decided in worker processes.
+
+    The workers send back each region's truth codes, method and reason (a few
+    bytes) instead of its spectrum: FLINT balls and polynomials cost as much to
+    ship between processes as to compute.  A region's full :class:`RegionCheck`
+    is rebuilt here when asked for, by the same deterministic computation, and
+    checked against the codes the worker sent; ``dicts`` builds the JSON form of
+    every region in the workers.
+    """
+
+    def __init__(self, pool: _Pool, names: list[str], bar):
+        self._pool, self._names = pool, names
+        self._index = {b: i for i, b in enumerate(names)}
+        facts = pool.map(_worker_facts, names, bar)
+        self.codes = np.frombuffer(b"".join(f[0] for f in facts), dtype=np.uint8).reshape(len(names), len(PREDICATES))
+        self.methods = [f[1] for f in facts]
+        self.reasons = [f[2] for f in facts]
+        self._built: dict[str, RegionCheck] = {}
+        self._mats = RegionMatrices(pool.args[0])
+
+    def __getitem__(self, bits: str) -> RegionCheck:
+        rc = self._built.get(bits)
+        if rc is None:
+            i = self._index[bits]
+            _, mode, precision, max_precision = self._pool.args
+            rc = _region_check(self._mats, bits, mode, precision, max_precision)
+            if bytes(_CODE[rc.verdicts[p].truth] for p in PREDICATES) != self.codes[i].tobytes():
+                raise RuntimeError(f"region {bits}: the verdicts rebuilt differ from the worker's")  # never expected
+            self._built[bits] = rc
+        return rc
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def counts(self) -> np.ndarray:
+        """(predicate, truth code) counts."""
+        return np.stack([np.bincount(self.codes[:, k], minlength=3) for k in range(len(PREDICATES))])
+
+    def flagged(self) -> list[str]:
+        return [b for b, r in zip(self._names, self.reasons) if r]
+
+    def dicts(self) -> dict[str, dict]:
+        return dict(zip(self._names, self._pool.map(_worker_dicts, self._names)))
 
 
 class _FloatRegions(Mapping):

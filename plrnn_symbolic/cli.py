@@ -107,15 +107,18 @@ def _cmd_check(args) -> int:
 
         visited = visited_regions(model, _z0(args, model), args.steps or 1000, args.burn_in)
         region_map(report, args.plot, visited=visited)
-    return emit(args, report.to_dict(), report.table(), args.plot and f"region map saved to {args.plot}")
+    return emit(args, report.to_dict, report.table, args.plot and f"region map saved to {args.plot}")
 
 
-def emit(args, data: dict, text: str, note: str | None = None) -> int:
-    """Print ``data`` as JSON with --json, else ``text`` and ``note``; the exit status 0."""
+def emit(args, data, text, note: str | None = None) -> int:
+    """Print ``data`` as JSON with --json, else ``text`` and ``note``; the exit status 0.
+
+    ``data`` and ``text`` may be given as functions, so that only the one printed
+    is built (the JSON form of a large sweep costs as much as the sweep)."""
     if args.json:
-        print(json.dumps(data, indent=1, default=str))
+        print(json.dumps(data() if callable(data) else data, indent=1, default=str))
     else:
-        print(text)
+        print(text() if callable(text) else text)
         if note:
             print(f"\n{note}")
     return 0

@@ -70,13 +70,13 @@ def region_map(report, path=None, *, visited: Iterable[str] = (), title: str | N
     fig, ax = plt.subplots(figsize=(size * cols / max(rows, cols) + 2.5, size * rows / max(rows, cols) + 0.8))
     visited = set(visited)
     seen = set()
-    for bits, rc in report.regions.items():
-        st = status_of(rc.verdicts)
+    for bits, statuses in report.statuses().items():
+        st = status_of(statuses)
         seen.add(st)
         r = int(bits[:a], 2) if a else 0
         c = int(bits[a:], 2) if b else 0
         ax.add_patch(Rectangle((c, rows - 1 - r), 1, 1, facecolor=COLOURS[st], edgecolor="white", linewidth=0.5))
-        if rc.verdicts["eigenvalue_one"].status == "holds":
+        if statuses["eigenvalue_one"] == "holds":
             ax.plot(c + 0.5, rows - 0.5 - r, "o", color="black", markersize=max(2, 40 / max(rows, cols)))
         if bits in visited:
             ax.add_patch(Rectangle((c + 0.04, rows - 1 - r + 0.04), 0.92, 0.92, fill=False, edgecolor="black",

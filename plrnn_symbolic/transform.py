@@ -24,7 +24,7 @@ in exact and certified mode.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,9 +46,11 @@ from .truth import Verdict
 STATUSES = ("principal", "real_nonprincipal", "lifted", "impossible", "undecided")
 
 
-def status_of(verdicts: dict[str, Verdict]) -> str:
-    """The derivation status implied by the predicates of one region."""
-    inv, pr, rl = (verdicts[k].status for k in ("invertible", "principal_log", "real_log"))
+def status_of(verdicts: Mapping[str, Verdict | str]) -> str:
+    """The derivation status implied by the predicates of one region (their
+    verdicts, or just their statuses)."""
+    inv, pr, rl = (v if isinstance(v, str) else v.status
+                   for v in (verdicts[k] for k in ("invertible", "principal_log", "real_log")))
     if inv == "fails":
         return "impossible"
     if pr == "holds":

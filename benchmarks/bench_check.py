@@ -5,7 +5,7 @@ a user would otherwise write.
     python benchmarks/bench_check.py --quick    # under a minute
     python benchmarks/bench_check.py --json bench.json --profile
 
-Three measurements, all taken in the same run (``time.perf_counter``, best of a
+Four measurements, all taken in the same run (``time.perf_counter``, best of a
 few repeats for the short ones):
 
 1. exact sweep of the 1024 regions of a 10-unit trained-like model:
@@ -17,7 +17,9 @@ few repeats for the short ones):
    sweep would take longer than the budget, a random subset of regions is timed
    and the total extrapolated (marked ``~``);
 3. the float sweep of the 2^16 regions of a 16-unit model against a bare
-   batched ``numpy.linalg.eigvals`` over the same stack of matrices.
+   batched ``numpy.linalg.eigvals`` over the same stack of matrices;
+4. the exact and certified sweeps of a 12-unit model on one core and on all
+   usable cores (``workers``), with the statuses compared.
 
 No thresholds: the figures are printed (and written with ``--json``), not judged.
 """
@@ -44,6 +46,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 from plrnn_symbolic import PLRNN, check
+from plrnn_symbolic.check import usable_cores
 from plrnn_symbolic.domains import working_precision
 from plrnn_symbolic.predicates import PREDICATES
 from plrnn_symbolic.regions import RegionMatrices
@@ -171,7 +174,7 @@ def naive_exact_sweep(A: np.ndarray, W: np.ndarray, regions: list[str]) -> dict[
 
 
 def statuses(report) -> dict[str, tuple[str, ...]]:
-    return {bits: tuple(rc[p].status for p in PREDICATES) for bits, rc in report.regions.items()}
+    return {bits: tuple(st[p] for p in PREDICATES) for bits, st in report.statuses().items()}
 
 
 # ---- timing -------------------------------------------------------------------------
@@ -216,12 +219,37 @@ def environment() -> dict:
         "python": platform.python_version(), "numpy": np.__version__, "python-flint": flint.__version__,
         "sympy": sympy.__version__, "blas": blas, "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
-        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "usable_cores": usable_cores(),
         "loadavg_start": os.getloadavg(),  # other work on the machine skews the times
     }
 
 
-# ---- the three measurements ----------------------------------------------------------
+# ---- the measurements ------------------------------------------------------------------
+def bench_parallel(quick: bool) -> list[dict]:
+    """Item 4: the same sweep (summary and table, what ``plrnn-symbolic check``
+    prints) on one core and on all of them, alternating; the statuses compared."""
+    M = 11 if quick else 12
+    model = draw_model(M, seed=M)
+    workers = usable_cores()
+    rows = []
+    for mode in ("exact", "certified"):
+        def run(w, mode=mode):
+            r = check(model, mode=mode, workers=w)
+            r.table()
+            return r
+        t1 = tp = float("inf")
+        for _ in range(1 if quick else 3):
+            t, serial = timed(partial(run, 1), 1)
+            t1 = min(t1, t)
+            t, par = timed(partial(run, workers), 1)
+            tp = min(tp, t)
+        rows.append({"M": M, "mode": mode, "regions": 2**M, "workers": workers, "serial_s": t1, "parallel_s": tp,
+                     "speedup": t1 / tp, "statuses_agree": statuses(serial) == statuses(par)})
+        print(f"  M={M} {mode:<9} 1 core {fmt_time(t1)}, {workers} cores {fmt_time(tp)}", file=sys.stderr, flush=True)
+    return rows
+
+
+
 def bench_exact_vs_naive(quick: bool) -> dict:
     """Item 1; ours and the naive sweep alternate, so a change of machine load
     during the run biases neither."""
@@ -237,7 +265,7 @@ def bench_exact_vs_naive(quick: bool) -> dict:
         t_naive = min(t_naive, t)
     ours = statuses(report)
     mismatch = [b for b in regions if ours[b] != naive[b]]
-    t_par, par = timed(partial(check, model, mode="exact", workers=os.cpu_count()), 1 if quick else 3)
+    t_par, par = timed(partial(check, model, mode="exact", workers=usable_cores()), 1 if quick else 3)
     assert statuses(par) == ours
     return {
         "M": M, "seed": seed, "regions": len(regions), "ours_s": t_ours, "naive_s": t_naive, "parallel_s": t_par,
@@ -358,11 +386,13 @@ def main(argv=None) -> int:
     t_start = time.perf_counter()
     env = environment()
 
-    print("[1/3] exact sweep vs naive FLINT ...", file=sys.stderr, flush=True)
+    print("[1/4] exact sweep vs naive FLINT ...", file=sys.stderr, flush=True)
     one = bench_exact_vs_naive(args.quick)
-    print("[3/3] float sweep vs bare numpy eigvals ...", file=sys.stderr, flush=True)
+    print("[3/4] float sweep vs bare numpy eigvals ...", file=sys.stderr, flush=True)
     three = bench_float_vs_eigvals(args.quick)
-    print("[2/3] cost curve in M ...", file=sys.stderr, flush=True)
+    print("[4/4] parallel sweeps ...", file=sys.stderr, flush=True)
+    four = bench_parallel(args.quick)
+    print("[2/4] cost curve in M ...", file=sys.stderr, flush=True)
     budget = 5.0 if args.quick else 60.0
     known = {} if args.quick else {(16, "float"): three["ours_s"]}
     curve = bench_curve([8, 10, 12, 14, 16], args.quick, budget, known)
@@ -378,7 +408,7 @@ def main(argv=None) -> int:
         f"1. exact sweep, M = {one['M']}, all {n} regions (trained-like float weights)",
         ["method", "total", "per region", "naive / ours", "verdicts agree"],
         [["check(model, mode='exact', workers=1)", fmt_time(one["ours_s"]), fmt_time(one["ours_s"] / n), "", ""],
-         [f"check(model, mode='exact'), {os.cpu_count()} cores", fmt_time(one["parallel_s"]),
+         [f"check(model, mode='exact', workers={usable_cores()})", fmt_time(one["parallel_s"]),
           fmt_time(one["parallel_s"] / n), f"{one['naive_s'] / one['parallel_s']:.2f}x", "yes"],
          ["naive per-region FLINT on full W_Omega", fmt_time(one["naive_s"]), fmt_time(one["naive_s"] / n),
           f"{one['ratio_naive_over_ours']:.2f}x",
@@ -412,11 +442,17 @@ def main(argv=None) -> int:
          ["(building that stack in numpy, not counted)", fmt_time(three["stack_build_s"]),
           fmt_time(three["stack_build_s"] / n), ""]],
     )
+    print_table(
+        "4. parallel sweeps (check, then its table), one core against all usable cores",
+        ["M", "mode", "regions", "1 core", "cores", "all cores", "speedup", "statuses agree"],
+        [[f"{r['M']}", r["mode"], f"{r['regions']}", fmt_time(r["serial_s"]), f"{r['workers']}",
+          fmt_time(r["parallel_s"]), f"{r['speedup']:.2f}x", "yes" if r["statuses_agree"] else "NO"] for r in four],
+    )
     print(f"\ntotal wall time of the measurements: {elapsed:.1f} s")
     if args.json:
         Path(args.json).write_text(json.dumps({
             "environment": env, "quick": args.quick, "wall_time_s": elapsed,
-            "exact_vs_naive": one, "cost_curve": curve, "float_vs_eigvals": three,
+            "exact_vs_naive": one, "cost_curve": curve, "float_vs_eigvals": three, "parallel": four,
         }, indent=2))
         print(f"figures written to {args.json}")
     if args.profile:

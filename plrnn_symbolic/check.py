@@ -14,6 +14,7 @@ The sweep is one loop over regions; the number domain is the ``mode``:
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -188,8 +189,9 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
     progress : bool
         Show a progress bar on stderr.
     workers : int, optional
-        Processes for exact and certified sweeps (default 1).  The report is the
-        same for any number; on 2 cores the measured gain is small (0.9-1.35x).
+        Processes for exact and certified sweeps.  By default every usable core
+        for sweeps of at least ``PARALLEL_MIN_REGIONS`` regions, else one.  The
+        report is the same for any number.
 
     Returns
     -------
@@ -223,11 +225,14 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
     mats = RegionMatrices(model)
     if mode == FLOAT:
         return CheckReport(model, mode, _FloatRegions(mats, names), notes)
-    workers = _workers(workers)
+    workers = _workers(workers, len(names))
     if workers > 1:
-        notes.append(f"swept in parallel by {workers} processes")
-        pool = _Pool(model, mode, precision, max_precision, workers)
-        return CheckReport(model, mode, _SweptRegions(pool, names, bar), notes)
+        try:
+            swept = _SweptRegions(_Pool(model, mode, precision, max_precision, workers), names, bar)
+        except (OSError, NotImplementedError) as exc:  # no process pools on this system (e.g. no /dev/shm)
+            notes.append(f"no parallel sweep ({type(exc).__name__}: {exc}); swept by one process")
+        else:
+            return CheckReport(model, mode, swept, [*notes, f"swept in parallel by {workers} processes"])
     for bits in bar:
         out[bits] = _region_check(mats, bits, mode, precision, max_precision)
     return CheckReport(model, mode, out, notes)
@@ -239,11 +244,19 @@ def _spectrum(mats: RegionMatrices, bits: str, mode: str, precision: int, max_pr
     return _certified(mats, bits, precision, max_precision)[0]
 
 
-def _workers(workers: int | None) -> int:
+PARALLEL_MIN_REGIONS = 2048
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _workers(workers: int | None, n_regions: int) -> int:
     if workers is None:
-        # serial by default: measured on 2 cores, shipping spectra back costs about what the second core
-        # saves (M = 12-13: 0.9-1.35x), so processes are used only when asked for
-        return 1
+        # sweeps of PARALLEL_MIN_REGIONS or more use every usable core (benchmarks/bench_check.py, item 4);
+        # smaller ones do not repay starting the processes
+        return usable_cores() if n_regions >= PARALLEL_MIN_REGIONS else 1
     if workers < 1:
         raise InputError("workers must be >= 1")
     return workers

@@ -201,7 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-precision", type=int, default=1024, help="largest precision in bits (certified)")
     p.add_argument("--plot", metavar="FILE.png", help="save a map of the regions coloured by status")
     p.add_argument("--workers", type=int, default=None,
-                   help="processes for exact/certified sweeps (default 1; same report for any number)")
+                   help="processes for exact/certified sweeps (default: every usable core for sweeps of "
+                   "2048 regions or more, else 1; the same report for any number)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_check)
 

@@ -111,3 +111,22 @@ def test_parallel_sweep_gives_the_same_report(mode):
     assert list(serial.regions) == list(parallel.regions)
     bits = list(serial.regions)[5]
     assert parallel[bits].to_dict() == serial[bits].to_dict()
+
+
+def test_large_sweeps_use_every_core_by_default(monkeypatch):
+    import importlib
+
+    check_module = importlib.import_module("plrnn_symbolic.check")  # the package exports the function check
+
+    rng = np.random.default_rng(5)
+    M = 7
+    A = np.diag(rng.uniform(-0.9, 0.95, M))
+    W = rng.normal(0, 0.5, (M, M))
+    np.fill_diagonal(W, 0)
+    m = PLRNN(A, W, rng.normal(0, 0.1, M))
+    monkeypatch.setattr(check_module, "PARALLEL_MIN_REGIONS", 2**M)
+    monkeypatch.setattr(check_module, "usable_cores", lambda: 2)
+    auto = check(m, mode="exact")
+    assert "swept in parallel by 2 processes" in auto.notes
+    assert auto.statuses() == check(m, mode="exact", workers=1).statuses()
+    assert "swept in parallel" not in " ".join(check(m, regions=list(auto.regions)[:-1], mode="exact").notes)

@@ -1,11 +1,12 @@
 """Benchmark: closed-form simulation against scipy's solve_ivp on the same model and steps.
 
-    python benchmarks/bench_simulate.py [STEPS]
+    python benchmarks/bench_simulate.py [STEPS] [--repeat R]
 
 The limit_cycle example, started on its cycle (2000 discrete steps of burn-in), STEPS
 steps (default 1000).  Both sides use the same region systems (derived once, certified,
-timed separately); every time is the best of 3 runs; the per-region ball enclosures of the autonomous system are cached with
-the systems (the "cold" row builds them inside the timed call).  Reference: solve_ivp(DOP853, rtol = atol = 1e-12); for the hybrid
+timed separately); every time is the best of R runs (default 3; on a shared machine a larger R
+steadies the figures); the per-region ball enclosures of the autonomous system are cached with
+the systems (the "cold" row builds them inside the timed call, from fresh copies of the systems).  Reference: solve_ivp(DOP853, rtol = atol = 1e-12); for the hybrid
 system one call per step (the region is latched), for the autonomous one a call per
 region visit with terminal zero-crossing events.  Accuracy: the hybrid against the
 discrete map at the sample times; the autonomous runs against each other (no exact
@@ -14,6 +15,7 @@ reference exists), and each against the discrete map.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import itertools
 import os
@@ -80,7 +82,7 @@ def dev(A, B) -> float:
     return float(np.nanmax(np.abs(A - B)))
 
 
-def main(steps: int = 1000):
+def main(steps: int = 1000, repeat: int = 3):
     m = example("limit_cycle")
     dt = float(m.dt)
     t_derive, warm = best(lambda: simulate(m, steps, burn_in=2000, system="both", e1=False), repeat=1)
@@ -90,13 +92,13 @@ def main(steps: int = 1000):
     z0 = warm.discrete[0]
     X = warm.discrete
 
-    t_h, ours_h = best(lambda: simulate(m, steps, z0=z0, system="hybrid", e1=False, systems=systems))
-    t_hi, ref_h = best(lambda: ivp_hybrid(systems, z0, steps, dt), repeat=3)
-    t_a, ours_a = best(lambda: simulate(m, steps, z0=z0, system="autonomous", e1=False, systems=systems))
+    t_h, ours_h = best(lambda: simulate(m, steps, z0=z0, system="hybrid", e1=False, systems=systems), repeat)
+    t_hi, ref_h = best(lambda: ivp_hybrid(systems, z0, steps, dt), repeat=repeat)
+    t_a, ours_a = best(lambda: simulate(m, steps, z0=z0, system="autonomous", e1=False, systems=systems), repeat)
     # cold: copies of the systems, so that their ball enclosures (cached per system object) are built in the call
     t_ac, _ = best(lambda: simulate(m, steps, z0=z0, system="autonomous", e1=False,
-                                    systems={b: dataclasses.replace(s) for b, s in systems.items()}))
-    t_ai, (ref_a, switches) = best(lambda: ivp_autonomous(systems, z0, steps, dt), repeat=3)
+                                    systems={b: dataclasses.replace(s) for b, s in systems.items()}), repeat)
+    t_ai, (ref_a, switches) = best(lambda: ivp_autonomous(systems, z0, steps, dt), repeat=repeat)
     t_e1, with_e1 = best(lambda: simulate(m, steps, z0=z0, system="hybrid", e1=True, systems=systems), repeat=1)
 
     segs = ours_a.segments
@@ -116,4 +118,8 @@ def main(steps: int = 1000):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("steps", nargs="?", type=int, default=1000, help="steps (default 1000)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per timing, the best is kept (default 3)")
+    a = ap.parse_args()
+    main(a.steps, a.repeat)

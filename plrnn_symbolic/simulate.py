@@ -40,7 +40,9 @@ dt 2^-(3 + MAX_LEVEL), and E1 is
 
 The autonomous system reaches the same finest cells more cheaply (``_scan_fast``): an
 interval [p, q] of any length is decided at once from the enclosures of the dyadic cell
-[p, p + 2^j] containing it and the ball state at q (a product of cached e^{Aug c 8^j unit});
+[p, p + 2^j] containing it (the coarse cells' enclosures by doubling finer ones: the entrywise union
+of X and X e^{Aug w} encloses [0, 2w] when X encloses [0, w]) and the ball state at q (a product
+of cached e^{Aug c 8^j unit});
 where that fails, the first exit is estimated in floats (16 samples per step, Newton on
 Taylor polynomials), and the unit [u, u + 1] containing it is accepted only when [p, u] is
 proved inside the closure and the state at u + 1 proved outside; otherwise the bisection
@@ -81,6 +83,7 @@ BASE_CELLS = 3             # a step is first covered by 2^3 cells
 MAX_LEVEL = 24             # bisection depth below the base cells: exits proved to within dt 2^-27
 _UNITS = 1 << (BASE_CELLS + MAX_LEVEL)   # integer time units per step
 CELL_BUDGET = 600          # cells one scan may bisect into before undecided cells are given up
+ENCLOSURE_ROOT = 4         # cell enclosures by exp at this level and finer, coarser ones by doubling
 MAX_SWITCHES = 64          # region switches of the autonomous system within one step before it stops
 RESIDUAL_TOL = 1e-12       # a region system must reproduce its step to this (max norm) to be used
 
@@ -323,14 +326,6 @@ class _HybridStep:
         return out
 
 
-@dataclass(frozen=True)
-class _Shape:
-    """What _augmented_state needs of a region system."""
-
-    dimension: int
-    B: np.ndarray | None
-
-
 _FLOWS: dict[tuple[int, int], tuple[Any, Any]] = {}   # (id(system), digits) -> (weak reference, _BallFlow)
 MAX_CACHED_FLOWS = 4096
 
@@ -365,7 +360,7 @@ class _BallFlow:
 
     def __init__(self, sysm: RegionSystem, digits: int):
         # no reference to the system itself (the flows are cached per system, see _ball_flow)
-        self.shape = _Shape(sysm.dimension, sysm.B)
+        self.N = sysm.dimension
         self.aug_float = _augmented_float(sysm)
         self.region = sysm.region
         N = sysm.dimension
@@ -392,25 +387,32 @@ class _BallFlow:
                 else:
                     rel, absolute = 0.0, 0.0
                     self.method = "float (ball arithmetic on the float-derived system)"
-                for i in range(N):
-                    for j in range(n):
-                        x = float(Af[i, j])
-                        aug[i, j] = flint.arb(x, rel * abs(x) + absolute) if x or absolute else flint.arb(0)
+                zero = flint.arb(0)
+                aug = flint.arb_mat(n, n, [flint.arb(x, rel * abs(x) + absolute) if x or absolute else zero
+                                           for x in Af[:N].ravel().tolist()] + [zero] * ((n - N) * n))
             self.aug = aug
-            S = flint.arb_mat(M, n)
-            for i in range(M):
-                for j in range(N):
-                    if sysm.P[i, j]:
-                        S[i, j] = float(sysm.P[i, j]) * (1 if sysm.region[i] == "1" else -1)
-            self.S = S
+            # S: the rows of P (entries 0 and 1), the sign flipped where the region has the unit off
+            Sf = np.zeros((M, n))
+            Sf[:, :N] = np.asarray(sysm.P, dtype=float) * np.array([1.0 if b == "1" else -1.0 for b in sysm.region])[:, None]
+            self.S = flint.arb_mat(M, n, Sf.ravel().tolist())
+        self._float = (self.aug_float, Sf)
         self._levels: dict[int, tuple] = {}
         self._point: dict[int, Any] = {}
-        self._digits: dict[tuple[int, int], Any] = {}
+        self._rows: list[list | None] = [None] * ((MAX_LEVEL + BASE_CELLS + 3) // 3)   # see row()
         self._enclosures: dict[int, tuple] = {}
         self.dt = sysm.dt
         self.unit = float(sysm.dt) / _UNITS      # one time unit (float; only for float estimates)
+        # terms of the Taylor polynomial of e^{Aug tau}, tau <= one time unit, exact to rounding:
+        # the first omitted one, (unit ||Aug||)^k / k!, below 1e-17
+        x = self.unit * float(np.abs(self.aug_float).sum(axis=1).max())
+        k = 2
+        while k < 30 and x ** k / math.factorial(k) >= 1e-17:
+            k += 1
+        self.taylor_terms = k
+        self._entries: dict[int, tuple[list, list]] = {}     # the entries of the enclosures' Tc, Td
         with working_precision(PREC):
             self.SA = self.S * self.aug
+            self._SSA = flint.arb_mat(2 * M, n, self.S.entries() + self.SA.entries())   # [S; S Aug]
 
     def level(self, k: int):
         """(w, e^{Aug w}, S e^{Aug [0,w]}, S Aug e^{Aug [0,w]}) for cells of width dt 2^-(BASE_CELLS + k)."""
@@ -430,47 +432,72 @@ class _BallFlow:
         E = self._point.get(k)
         if E is None:
             with working_precision(PREC):
-                if k == MAX_LEVEL:
-                    E = (self.aug * (flint.arb(self.dt) / _UNITS)).exp()
-                else:
-                    F = self.point(k + 1)
-                    E = F * F
-            self._point[k] = E
+                if not self._point:
+                    self._point[MAX_LEVEL] = (self.aug * (flint.arb(self.dt) / _UNITS)).exp()
+                i = min(self._point)                 # the cached levels are i .. MAX_LEVEL
+                E = self._point[i]
+                for level in range(i - 1, k - 1, -1):
+                    E = E * E
+                    self._point[level] = E
         return E
 
-    def digit(self, j: int, c: int):
-        """e^{Aug c 8^j unit} (ball), 1 <= c <= 7: a product of the powers of two."""
-        E = self._digits.get((j, c))
-        if E is None:
+    def row(self, j: int) -> list:
+        """[None, e^{Aug c 8^j unit} for c = 1 .. 7] (balls; the c that do not fit in a step left
+        out): the powers of two from :meth:`point`, the others their products."""
+        r = self._rows[j]
+        if r is None:
+            k = MAX_LEVEL - 3 * j
             with working_precision(PREC):
-                low = c & -c
-                E = self.point(MAX_LEVEL - 3 * j - low.bit_length() + 1)
-                if c != low:
-                    E = self.digit(j, c - low) * E
-            self._digits[(j, c)] = E
-        return E
+                P1 = self.point(k)
+                r = [None, P1]
+                if k - 1 >= -BASE_CELLS:
+                    P2 = self.point(k - 1)
+                    r += [P2, P2 * P1]
+                if k - 2 >= -BASE_CELLS:
+                    P4 = self.point(k - 2)
+                    P6 = P4 * P2
+                    r += [P4, P4 * P1, P6, P6 * P1]
+            self._rows[j] = r
+        return r
 
     def enclosure(self, k: int):
-        """(w, T) for w = dt 2^-(BASE_CELLS + k) (k >= -BASE_CELLS): T stacks S e^{Aug [0,w]},
-        S Aug e^{Aug [0,w]} and S, so that one product T y gives, for the cell [0, w] from y, the
-        enclosures of the sign-adjusted coordinates, of their derivatives, and their values at 0."""
+        """(w, Tc, Td) for w = dt 2^-(BASE_CELLS + k) (k >= -BASE_CELLS): Tc = S e^{Aug [0,w]} and
+        Td = S Aug e^{Aug [0,w]}, so that for the cell [0, w] from y the product Tc y encloses the
+        sign-adjusted coordinates (all that is needed where they stay clear of 0) and Td y their
+        derivatives (for the mean-value forms).
+
+        Levels k >= ENCLOSURE_ROOT come from ``exp`` of the interval matrix; the coarser ones
+        by doubling: for t = w + s, s in [0, w], S e^{Aug t} = (S e^{Aug s}) e^{Aug w} (and the same
+        with S Aug), so the entrywise union of the level-(k+1) enclosure X and X e^{Aug w} encloses
+        the cell [0, 2w].  A product and a union per level instead of an exponential of a wide
+        interval matrix (whose squaring phase also over-estimates more: the doubled enclosures are
+        the tighter ones)."""
         e = self._enclosures.get(k)
         if e is None:
             with working_precision(PREC):
+                M, n = self.S.nrows(), self.n
                 if k in self._levels:
                     w, _, SEc, SAEc = self._levels[k]
-                else:
+                    c, d = SEc.entries(), SAEc.entries()
+                elif k >= ENCLOSURE_ROOT:
                     w = flint.arb(self.dt) / (1 << (BASE_CELLS + k))
                     Ec = (self.aug * (w / 2 + flint.arb(0, 1) * (w / 2))).exp()
-                    SEc, SAEc = self.S * Ec, self.S * (self.aug * Ec)
-                M = SEc.nrows()
-                T = flint.arb_mat(3 * M, self.n, SEc.entries() + SAEc.entries() + self.S.entries())
-                e = self._enclosures[k] = (w, T)
+                    top = (self._SSA * Ec).entries()
+                    c, d = top[:M * n], top[M * n:]
+                else:
+                    w, Tc, Td = self.enclosure(k + 1)
+                    w = 2 * w
+                    c, d = self._entries[k + 1]
+                    E = self.point(k + 1)
+                    c = list(map(flint.arb.union, c, (Tc * E).entries()))
+                    d = list(map(flint.arb.union, d, (Td * E).entries()))
+                self._entries[k] = (c, d)
+                e = self._enclosures[k] = (w, flint.arb_mat(M, n, c), flint.arb_mat(M, n, d))
         return e
 
     def float_samples(self):
-        """(h, Z, RP, M) for the float pre-screen, h = dt / FLOAT_SAMPLES: Z stacks S e^{Aug i h}
-        (i = 1 .. FLOAT_SAMPLES), RP[i] = R e^{Aug i h} where R stacks S (Aug h)^j / j! (the Taylor
+        """(h, Z, R, P, M) for the float pre-screen, h = dt / FLOAT_SAMPLES: Z stacks S e^{Aug i h}
+        (i = 1 .. FLOAT_SAMPLES), P[i] = e^{Aug i h} and R stacks S (Aug h)^j / j! (the Taylor
         terms to float accuracy); None when Aug h is too large for that Taylor series."""
         if not hasattr(self, "_samples"):
             Af, Sf = self.float_maps()
@@ -480,34 +507,24 @@ class _BallFlow:
             if not math.isfinite(nb) or nb > 2.0:
                 self._samples = None
                 return None
-            # e^{Aug h} from the ball one (FLINT; scipy's expm can stall on a multithreaded BLAS)
-            Eb = self.point(MAX_LEVEL - (_UNITS // FLOAT_SAMPLES).bit_length() + 1)
-            E = np.array([[float(Eb[i, j].mid()) for j in range(self.n)] for i in range(self.n)])
-            P = [np.eye(self.n)]
-            for _ in range(FLOAT_SAMPLES):
-                P.append(E @ P[-1])
+            # e^{Aug h} by its Taylor series (||Aug h|| <= 2; scipy's expm can stall on a multithreaded
+            # BLAS), alongside the terms S (Aug h)^j / j!
             terms, T, j = [Sf], Sf, 1
+            E = Bj = np.eye(self.n)
             while j < 60:
                 T = T @ B / j
+                Bj = Bj @ B / j
+                E = E + Bj
                 terms.append(T)
                 j += 1
                 if nb ** j / math.factorial(j) < 1e-18:
                     break
+            P = [np.eye(self.n)]
+            for _ in range(FLOAT_SAMPLES):
+                P.append(E @ P[-1])
             R = np.vstack(terms)
-            self._samples = (h, np.vstack([Sf @ Pi for Pi in P[1:]]), [R @ Pi for Pi in P], Sf.shape[0])
+            self._samples = (h, np.vstack([Sf @ Pi for Pi in P[1:]]), R, P, Sf.shape[0])
         return self._samples
-
-    @property
-    def taylor_terms(self) -> int:
-        """Terms of the Taylor polynomial of e^{Aug tau}, tau <= one time unit, exact to rounding:
-        the first omitted one, (unit ||Aug||)^k / k!, below 1e-17."""
-        if not hasattr(self, "_terms"):
-            x = self.unit * float(np.abs(self.aug_float).sum(axis=1).max())
-            k = 3
-            while k < 30 and x ** k / math.factorial(k) >= 1e-17:
-                k += 1
-            self._terms = k
-        return self._terms
 
     def float_field(self) -> tuple[np.ndarray, np.ndarray]:
         """(S Aug, |S| |Aug|) as float arrays."""
@@ -518,14 +535,19 @@ class _BallFlow:
 
     def float_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """(Aug, S) as float arrays."""
-        if not hasattr(self, "_float"):
-            aug = self.aug_float
-            S = np.array([[float(self.S[i, j].mid()) for j in range(self.n)] for i in range(self.S.nrows())])
-            self._float = (aug, S)
         return self._float
 
     def y0(self, y, s) -> flint.arb_mat:
-        return flint.arb_mat(self.n, 1, _augmented_state(y, s, self.shape).tolist())
+        return flint.arb_mat(self.n, 1, self.augment(y, s).tolist())
+
+    def augment(self, y, s) -> np.ndarray:
+        """(y, 1, s) as a float vector (s = 0 when there are inputs but none given)."""
+        out = np.empty(self.n)
+        out[:self.N] = y
+        out[self.N] = 1.0
+        if self.n > self.N + 1:
+            out[self.N + 1:] = 0.0 if s is None else s
+        return out
 
 
 _IN, _OUT, _UNDECIDED = 0, 1, 2
@@ -648,39 +670,39 @@ def _point(flow: _BallFlow, y, d: int):
     """The ball state d time units after the ball state y: a product of the cached e^{Aug c 8^j unit}
     over the octal digits c of d (each factor encloses its exponential, so the product encloses the flow)."""
     j = 0
-    digits = flow._digits
+    rows = flow._rows
     while d:
         c = d & 7
         if c:
-            E = digits.get((j, c))
-            y = (E if E is not None else flow.digit(j, c)) * y
+            y = (rows[j] or flow.row(j))[c] * y
         d >>= 3
         j += 1
     return y
 
 
-def _interval(flow: _BallFlow, y, p: int, q: int, yq, pre=None):
+def _interval(flow: _BallFlow, y, p: int, q: int, yq, fc=None):
     """Decide [p, q] (p < q, time units) from the ball states y at p and yq at q.
 
     The enclosures over the dyadic cell [p, p + 2^j] with 2^j >= q - p are used, which contain
     [p, q]: a coordinate is proved to stay in the closure by its enclosure over that cell, or by
     f(p) + [0, d] f' or f(q) - [0, d] f' (d = q - p, f' enclosed over the cell).  Returns
-    (_IN, []), (_OUT, units proved < 0 at q) or (_UNDECIDED, []).  ``pre``: the entries of T y
+    (_IN, []), (_OUT, units proved < 0 at q) or (_UNDECIDED, []).  ``fc``: the entries of Tc y
     (see :meth:`_BallFlow.enclosure`), if the caller has them."""
     d = q - p
     j = (d - 1).bit_length()
-    w, T = flow.enclosure(MAX_LEVEL - j)
-    if pre is None:
-        pre = (T * y).entries()
-    M = len(pre) // 3
-    fc = pre[:M]
-    if all(x >= 0 for x in fc):
+    w, Tc, Td = flow._enclosures.get(MAX_LEVEL - j) or flow.enclosure(MAX_LEVEL - j)
+    if fc is None:
+        fc = (Tc * y).entries()
+    for x in fc:
+        if not x >= 0:
+            break
+    else:
         return _IN, []
     f1 = (flow.S * yq).entries()
     out = [i for i, x in enumerate(f1) if x < 0]
     if out:
         return _OUT, out
-    dc, f0 = pre[M:2 * M], pre[2 * M:]
+    dc, f0 = (Td * y).entries(), (flow.S * y).entries()
     wd = w if d == 1 << j else w * d / (1 << j)       # d time units (exact ball arithmetic)
     for i, x in enumerate(fc):
         if x >= 0:
@@ -695,14 +717,14 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq, pre=None):
     return _IN, []
 
 
-def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int], pre=None) -> bool:
+def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int], fc=None) -> bool:
     """Prove [p, q] inside the closure, splitting where undecided (True only when proved)."""
     if q <= p:
         return True
     budget[0] -= 1
     if budget[0] < 0:
         return False
-    v, _ = _interval(flow, y, p, q, yq, pre)
+    v, _ = _interval(flow, y, p, q, yq, fc)
     if v == _IN:
         return True
     if v == _OUT or q - p == 1:
@@ -715,15 +737,13 @@ def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int], pre=Non
 FLOAT_SAMPLES = 16         # the float pre-screen samples a step at 16 points
 
 
-def _float_exit(flow: _BallFlow, y: np.ndarray, T: float) -> float | None:
-    """The first time in (0, T] at which a sign-adjusted coordinate of the float flow from y turns
-    negative: the flow sampled every dt / FLOAT_SAMPLES, the first negative sample's cell refined by
-    safeguarded Newton on the Taylor polynomials there (a float estimate only: the caller proves it
-    or discards it)."""
+def _float_screen(flow: _BallFlow, y: np.ndarray, T: float):
+    """(i, the sign-adjusted coordinates there) for the first of the samples (i + 1) dt / FLOAT_SAMPLES
+    in (0, T] of the float flow from y with a negative coordinate; None if there is none."""
     fs = flow.float_samples()
     if fs is None:
         return None
-    h, Z, RP, M = fs
+    h, Z, _, _, M = fs
     count = min(FLOAT_SAMPLES, math.ceil(T / h - 1e-9))
     if count <= 0:                             # less than a sample left: nothing to screen
         return None
@@ -733,8 +753,21 @@ def _float_exit(flow: _BallFlow, y: np.ndarray, T: float) -> float | None:
     if not neg[k]:
         return None
     i = k // M                                 # the first sample (time (i + 1) h) with a negative coordinate
-    row = vals[i * M:(i + 1) * M]
-    C = (RP[i] @ y).reshape(-1, M)             # the coordinates' Taylor polynomials in s = (t - i h) / h
+    return i, vals[i * M:(i + 1) * M]
+
+
+def _float_exit(flow: _BallFlow, y: np.ndarray, T: float, hit=None) -> float | None:
+    """The first time in (0, T] at which a sign-adjusted coordinate of the float flow from y turns
+    negative: the flow sampled every dt / FLOAT_SAMPLES (``hit``: the outcome of :func:`_float_screen`
+    if the caller has it), the first negative sample's cell refined by safeguarded Newton on the
+    Taylor polynomials there (a float estimate only: the caller proves it or discards it)."""
+    if hit is None:
+        hit = _float_screen(flow, y, T)
+        if hit is None:
+            return None
+    h, _, R, P, M = flow.float_samples()
+    i, row = hit
+    C = (R @ (P[i] @ y)).reshape(-1, M)        # the coordinates' Taylor polynomials in s = (t - i h) / h
     best = None
     for u in np.flatnonzero(row < 0):
         c = C[::-1, u].tolist()
@@ -767,36 +800,56 @@ def _float_exit(flow: _BallFlow, y: np.ndarray, T: float) -> float | None:
 
 def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = None) -> _Scan:
     """The scan of [p0, p1] for the autonomous system, with the same outcome as :func:`_scan` but
-    cheaper.  The whole interval is tried at once; otherwise the first exit is estimated in floats
+    cheaper.  The whole interval is tried at once (its cell enclosure; then, when no float sample of the
+    flow is outside, the mean-value forms of :func:`_interval`); otherwise the first exit is estimated in floats
     (``yf``: the float state at p0, default the midpoint of y), the time unit [q, q + 1] containing
     it is taken, [p0, q] is proved inside the closure and the state at q + 1 proved outside, so the
     first exit lies in [q, q + 1], a finest cell of :func:`_scan`.  Without a float exit [p0, p1]
     is proved inside by splitting.  Whenever a proof does not go through, :func:`_scan` does the work."""
     d = p1 - p0
-    _, T = flow.enclosure(MAX_LEVEL - (d - 1).bit_length())
-    pre = (T * y).entries()
-    if all(x >= 0 for x in pre[:len(pre) // 3]):       # the common case: one enclosure for the interval
+    k = MAX_LEVEL - (d - 1).bit_length()
+    Tc = (flow._enclosures.get(k) or flow.enclosure(k))[1]
+    fc = (Tc * y).entries()
+    for x in fc:
+        if not x >= 0:
+            break
+    else:                  # the common case: one enclosure for the interval
         return _Scan(HOLDS, _point(flow, y, d))
+    if yf is None:
+        yf = _mid(y, flow.n)
+    hit = _float_screen(flow, yf, d * flow.unit)
+    yq = None
+    if hit is None:        # no float sample outside: the mean-value forms of _interval on the whole interval
+        yq = _point(flow, y, d)
+        if _interval(flow, y, p0, p1, yq, fc)[0] == _IN:
+            return _Scan(HOLDS, yq)
     budget = [FAST_CHECKS]
-    tau = _float_exit(flow, _mid(y, flow.n) if yf is None else yf, d * flow.unit)
+    tau = None if hit is None else _float_exit(flow, yf, d * flow.unit, hit)
     if tau is not None:
         q = min(p0 + int(tau / flow.unit), p1 - 1)
         y_lo = _point(flow, y, q - p0)
         y_hi = flow.point(MAX_LEVEL) * y_lo
         units = [i for i, x in enumerate((flow.S * y_hi).entries()) if x < 0]
-        if units and _prove_in(flow, y, p0, q, y_lo, budget):
+        same = (q - p0 - 1).bit_length() == (d - 1).bit_length()     # the same enclosure level: fc applies
+        if units and _prove_in(flow, y, p0, q, y_lo, budget, fc if same else None):
             return _Scan(FAILS, y_hi, q, q + 1, tuple(units), y_lo=y_lo,
                          tau=min(max(tau - (q - p0) * flow.unit, 0.0), flow.unit))
-    yq = _point(flow, y, d)
-    if _prove_in(flow, y, p0, p1, yq, budget, pre):
+    if yq is None:
+        yq = _point(flow, y, d)
+    if _prove_in(flow, y, p0, p1, yq, budget, fc):
         return _Scan(HOLDS, yq)
     return _scan(flow, y, p0, p1)
 
 
 def _taylor(Af: np.ndarray, y: np.ndarray, tau: float, terms: int = 4) -> np.ndarray:
     """e^{Af tau} y by its Taylor polynomial of ``terms`` terms (float, Horner): for the short times
-    inside an exit bracket, tau ||Af|| < 1e-6, three terms are exact to rounding (see
-    :meth:`_BallFlow.taylor_terms`)."""
+    inside an exit bracket (at most one time unit) two or three terms are exact to rounding (see
+    ``_BallFlow.taylor_terms``)."""
+    if terms == 2:
+        return y + tau * (Af @ y)
+    if terms == 3:
+        v = Af @ y
+        return y + tau * (v + (0.5 * tau) * (Af @ v))
     out = y
     for k in range(terms - 1, 0, -1):
         out = y + (tau / k) * (Af @ out)
@@ -823,7 +876,7 @@ def _crossing_time(Af: np.ndarray, Sf: np.ndarray, y: np.ndarray, units, tau_max
 
 
 def _mid(y: flint.arb_mat, N: int) -> np.ndarray:
-    return np.array([float(x) for x in y.entries()[:N]])       # float(arb): its midpoint, rounded
+    return np.fromiter(map(float, y.entries()[:N]), float, N)       # float(arb): its midpoint, rounded
 
 
 # ---- the simulator ------------------------------------------------------------------------------
@@ -925,12 +978,12 @@ class _Simulator:
                                   f"{bits} has status {self.system(bits).status}")
                 return None
             flow = self.ball(bits)
-            ya = _augmented_state(y, s, sysm)
+            ya = flow.augment(y, s)
             sc = _scan_fast(flow, flint.arb_mat(flow.n, 1, ya.tolist()), p, _UNITS, ya)
             t0 = n * dt + p * dt / _UNITS
             if sc.truth is not FAILS:
                 segments.append(Segment(bits, t0, (n + 1) * dt, np.array(y, dtype=float), n))
-                return bits, _mid(sc.y_end, sysm.dimension)
+                return bits, _mid(sc.y_end, flow.N)
             # the exit is proved in [t_lo, t_hi] (width dt 2^-(BASE_CELLS + MAX_LEVEL)); inside it the
             # crossing time is refined in floats and the flow continues from there in the new region
             tau_max = (sc.p_hi - sc.p_lo) * dt / _UNITS
@@ -939,15 +992,16 @@ class _Simulator:
             tau = sc.tau if sc.tau is not None else _crossing_time(Af, Sf, y_lo, sc.units, tau_max)
             t_hi = n * dt + sc.p_lo * dt / _UNITS + tau
             segments.append(Segment(bits, t0, t_hi, np.array(y, dtype=float), n))
-            z = sysm.P @ _taylor(Af, y_lo, tau, flow.taylor_terms)[:sysm.dimension]
+            z = sysm.P @ _taylor(Af, y_lo, tau, flow.taylor_terms)[:flow.N]
             new = list(bits)
             for u in sc.units:
                 z[u] = 0.0
                 new[u] = "0" if bits[u] == "1" else "1"
             new = "".join(new)
             nsys = self.usable(new)
-            ya = None if nsys is None else _augmented_state(nsys.G @ z, s, nsys)
-            slide = self._sliding(new, ya, sc.units)
+            nflow = None if nsys is None else self.ball(new)
+            ya = None if nsys is None else nflow.augment(nsys.G @ z, s)
+            slide = self._sliding(nflow, ya, sc.units)
             if slide:
                 sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in slide), z.copy(), (bits, new)))
                 return None
@@ -955,26 +1009,27 @@ class _Simulator:
                 bits, y, p = new, z, sc.p_hi
                 continue
             # the new region's flow from the crossing point to the bracket's end, where the grid resumes
-            nflow = self.ball(new)
-            yn = _taylor(nflow.float_maps()[0], ya, tau_max - tau, nflow.taylor_terms)
-            segments.append(Segment(new, t_hi, n * dt + sc.p_hi * dt / _UNITS, ya[:nsys.dimension].copy(), n))
-            bits, y, p = new, yn[:nsys.dimension], sc.p_hi
+            yn = _taylor(nflow.aug_float, ya, tau_max - tau, nflow.taylor_terms)
+            segments.append(Segment(new, t_hi, n * dt + sc.p_hi * dt / _UNITS, ya[:nflow.N].copy(), n))
+            bits, y, p = new, yn[:nflow.N], sc.p_hi
         sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in sc.units), z.copy(), (segments[-2].region, bits),
                                     f"stopped (chattering: more than {MAX_SWITCHES} switches within one step)"))
         return None
 
-    def _sliding(self, new: str, ya, units) -> list[int]:
+    @staticmethod
+    def _sliding(flow: _BallFlow | None, ya, units) -> list[int]:
         """Units u crossed where the new region's field points back: both fields point into z_u = 0
-        (``ya``: the augmented crossing point G z, 1, s of the new region; None if it has no system)."""
+        (``flow``, ``ya``: the new region's ball flow and the augmented crossing point G z, 1, s
+        there; None if it has no system)."""
         if ya is None:
             return []
-        flow = self.ball(new)
         # the float field decides where it is far from 0: there the ball (whose midpoint differs from
         # it by rounding, ~1e-16 of the magnitude) cannot be < 0
         SA, absSA = flow.float_field()
-        vf = SA @ ya
-        mag = absSA @ np.abs(ya)
-        if all(vf[u] > 1e-9 * mag[u] for u in units):
+        for u in units:
+            if not SA[u] @ ya > 1e-9 * (absSA[u] @ np.abs(ya)):
+                break
+        else:
             return []
         with working_precision(PREC):
             v = flow.SA * flint.arb_mat(flow.n, 1, ya.tolist())   # sign-adjusted: > 0 means into the new region
@@ -1099,7 +1154,7 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
             a_state = sim.autonomous_step(n, a_state, segments, sliding)
             if a_state is not None:
                 bits, y = a_state
-                aut[n + 1] = sim.systems[bits].P @ y
+                aut[n + 1] = y[:M]          # P y, P = [I, 0] (transform._lift_maps)
     return SimulationResult(model, mode, system, np.arange(steps + 1) * dt, discrete, hyb, aut, tuple(verdicts),
                             step_dev if run_h else None, tuple(sliding), tuple(segments), inputs, dict(sim.systems),
                             tuple(dict.fromkeys(sim.notes)))

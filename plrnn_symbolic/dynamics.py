@@ -23,7 +23,9 @@ translation (THEORY section 6).
   system; the autonomous system keeps it when E1 holds on every step.
 * Lyapunov exponents of the map by the QR method (Benettin et al. 1980; Eckmann
   & Ruelle 1985), the Jacobian at z being W_Omega(z).  The hybrid system's are
-  exactly the map's divided by dt.
+  exactly the map's divided by dt.  The autonomous system's are measured (float)
+  along its simulated trajectory, with saltation matrices at the switches
+  (:func:`lyapunov_autonomous`).
 
 Types of a fixed point (discrete eigenvalues lambda, continuous mu):
 

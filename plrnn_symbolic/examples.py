@@ -1,8 +1,8 @@
-"""Example PLRNNs built by the package itself (no data files).
+"""Example PLRNNs: four built by the package itself, two trained and shipped as data.
 
-Every example has small-denominator rational weights, so the exact mode decides
-everything quickly, and ships an initial state ``z0``.  Each one shows
-something particular:
+The hand-built examples have small-denominator rational weights, so the exact
+mode decides everything quickly, and ship an initial state ``z0``.  Each one
+shows something particular:
 
 - :func:`limit_cycle`: a relaxation oscillator (van der Pol-like), a stable
   36-cycle around an unstable focus; 15 of its 36 steps switch region, so the
@@ -16,15 +16,25 @@ something particular:
 - :func:`input_driven`: an exact solution of the addition problem, with
   inputs (K = 2).
 
-The weights were designed with floating-point experiments; the properties
-each docstring states are checked by ``tests/test_examples.py``.
+The two trained examples are 10-unit PLRNNs with float64 weights, as trained
+models come, stored as JSON in ``plrnn_symbolic/data`` (read with
+:func:`plrnn_symbolic.io.load`, floats converted to rationals exactly) and
+produced reproducibly by ``scripts/train_examples.py``:
+
+- :func:`vdp_trained`: trained on a van der Pol oscillator; an attracting
+  invariant closed curve (a limit cycle of the map's dynamics).
+- :func:`lorenz_trained`: trained on the Lorenz-63 system; chaotic.
+
+The weights of the hand-built examples were designed with floating-point
+experiments; the properties each docstring states are checked by
+``tests/test_examples.py`` and ``tests/test_trained_examples.py``.
 
 Examples
 --------
 >>> [name for name, _ in list_examples()]
-['limit_cycle', 'chaotic', 'regularized', 'input_driven']
->>> example("chaotic").M
-5
+['limit_cycle', 'chaotic', 'regularized', 'input_driven', 'vdp_trained', 'lorenz_trained']
+>>> example("chaotic").M, example("lorenz_trained").M
+(5, 10)
 """
 
 from __future__ import annotations
@@ -32,11 +42,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from fractions import Fraction
+from importlib.resources import as_file, files
 
 from .errors import InputError
+from .io import load
 from .model import PLRNN
 
-__all__ = ["EXAMPLES", "chaotic", "example", "input_driven", "limit_cycle", "list_examples", "regularized"]
+__all__ = ["EXAMPLES", "chaotic", "example", "input_driven", "limit_cycle", "list_examples", "lorenz_trained",
+           "regularized", "vdp_trained"]
 
 _F = Fraction
 
@@ -242,8 +255,70 @@ def input_driven() -> PLRNN:
     return PLRNN(A, W, h, C=C, dt=1, name="input_driven", z0=[0, 0, 0])
 
 
+def _trained(name: str) -> PLRNN:
+    """A model shipped in ``plrnn_symbolic/data`` (see ``scripts/train_examples.py``)."""
+    with as_file(files(__package__).joinpath("data", f"{name}.json")) as path:
+        return load(path)
+
+
+def vdp_trained() -> PLRNN:
+    """Trained on van der Pol's oscillator: a weakly attracting closed curve (M = 10, float weights).
+
+    Training (``scripts/train_examples.py``, seed 1): van der Pol with
+    mu = 1.5, sampled at dt = 1/5 (period 7.1 time units, 35 to 36 steps),
+    standardized; units 1-2 are the observed (x, x'), units 3-10 are hidden.
+    BPTT with sparse teacher forcing (every 10 steps) and Adam; the kept
+    checkpoint is the one whose free run best matches the data's state
+    distribution among those with |largest Lyapunov exponent| < 0.003.
+
+    Dynamics (measured, checked by ``tests/test_trained_examples.py``): the
+    orbit from ``z0`` oscillates with the data's period; the largest Lyapunov
+    exponent is about -0.0015 per step (the next -0.043), so the closed curve
+    attracts weakly and carries a long periodic orbit rather than chaos.  The
+    attractor visits 13 regions; two of them (``"0101010100"``,
+    ``"0101010110"``) have a negative real eigenvalue, so no real logarithm.
+    The one real fixed point (region ``"1101010010"``) is unstable.  Over 1000
+    steps from ``z0`` the hybrid system stays within 1e-10 of the map, E1
+    fails on the 322 steps that switch region, and the autonomous system
+    drifts in phase (deviation about 0.7) while staying within 0.2 of the
+    attractor.
+
+    Returns
+    -------
+    PLRNN
+        M = 10, K = 0, dt = 1/5, ``z0`` on the attractor.
+    """
+    return _trained("vdp_trained")
+
+
+def lorenz_trained() -> PLRNN:
+    """Trained on the Lorenz-63 system: a chaotic attractor (M = 10, float weights).
+
+    Training (``scripts/train_examples.py``, seed 7): Lorenz-63 with
+    sigma = 10, rho = 28, beta = 8/3, sampled at dt = 1/50 and standardized;
+    units 1-3 are the observed (x, y, z), units 4-10 are hidden.  BPTT with
+    sparse teacher forcing (every 12 steps) and Adam; the kept checkpoint is
+    the one whose free runs stay bounded and best match the data's state
+    distribution among those with a positive largest Lyapunov exponent.
+
+    Dynamics (measured, checked by ``tests/test_trained_examples.py``): the
+    largest Lyapunov exponent is about 0.0058 per step (0.29 per time unit;
+    Lorenz's own is about 0.9), the same from several starts, and the
+    spectrum sums to a negative number.  The attractor is a rough two-wing
+    copy of Lorenz's (lopsided towards x > 0) that visits about 42 regions,
+    every one with a principal logarithm.  All six real fixed points are
+    unstable.
+
+    Returns
+    -------
+    PLRNN
+        M = 10, K = 0, dt = 1/50, ``z0`` on the attractor.
+    """
+    return _trained("lorenz_trained")
+
+
 EXAMPLES: OrderedDict[str, Callable[[], PLRNN]] = OrderedDict(
-    (f.__name__, f) for f in (limit_cycle, chaotic, regularized, input_driven)
+    (f.__name__, f) for f in (limit_cycle, chaotic, regularized, input_driven, vdp_trained, lorenz_trained)
 )
 
 
@@ -271,7 +346,7 @@ def example(name: str) -> PLRNN:
     >>> example("lorenz")
     Traceback (most recent call last):
     ...
-    plrnn_symbolic.errors.InputError: unknown example 'lorenz'; choose one of: limit_cycle, chaotic, regularized, input_driven
+    plrnn_symbolic.errors.InputError: unknown example 'lorenz'; choose one of: limit_cycle, chaotic, regularized, input_driven, vdp_trained, lorenz_trained
     """
     try:
         build = EXAMPLES[name]

@@ -330,7 +330,7 @@ def bench_curve(Ms: list[int], quick: bool, budget: float, known: dict) -> list[
                     row.update(total_s=t, extrapolated=False, measured="full sweep")
                 else:
                     row.update(total_s=est, extrapolated=True, subset=len(sub), subset_s=t_sub,
-                               measured=f"{len(sub)} random regions in {fmt_time(t_sub)}, x {n_all // len(sub)}")
+                               measured=f"{len(sub)} random regions, one core, in {fmt_time(t_sub)}, x {n_all // len(sub)}")
             row["per_region_s"] = row["total_s"] / n_all
             rows.append(row)
             print(f"  M={M:>2} {mode:<9} {'~' if row['extrapolated'] else ' '}{fmt_time(row['total_s'])}",
@@ -426,8 +426,8 @@ def main(argv=None) -> int:
 
     rows = [[f"{r['M']}", r["mode"], f"{r['regions']}", ("~" if r["extrapolated"] else "") + fmt_time(r["total_s"]),
              fmt_time(r["per_region_s"]), r["measured"]] for r in curve]
-    print_table(f"2. cost curve in M (a full sweep when estimated under {budget:g} s, "
-                f"else ~ = extrapolated from {SUBSET} random regions)",
+    print_table(f"2. cost curve in M, default workers (a full sweep when estimated under {budget:g} s, "
+                f"else ~ = extrapolated from {SUBSET} random regions on one core)",
                 ["M", "mode", "regions", "total", "per region", "measured"], rows)
 
     n = three["regions"]

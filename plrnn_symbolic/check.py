@@ -120,15 +120,17 @@ class CheckReport:
         lines.append(f"{'predicate':<17}{'holds':>8}{'fails':>8}{'undecided':>11}")
         for p, c in self.summary().items():
             lines.append(f"{p:<17}{c['holds']:>8}{c['fails']:>8}{c['undecided']:>11}")
-        if isinstance(self.regions, (_FloatRegions, _SweptRegions)):  # only the flagged regions shown are built
-            bad = self.regions.flagged()
+        if isinstance(self.regions, _SweptRegions):  # the workers sent the reasons
+            bad = [(bits, r) for bits, r in zip(self.regions, self.regions.reasons) if r]
+        elif isinstance(self.regions, _FloatRegions):  # only the flagged regions shown are built
+            bad = [(bits, None) for bits in self.regions.flagged()]
         else:
-            bad = [bits for bits, rc in self.regions.items() if _reason(rc)]
+            bad = [(bits, r) for bits, rc in self.regions.items() if (r := _reason(rc))]
         if bad:
             lines.append("")
             lines.append("regions without a principal real logarithm, or with eigenvalue one:")
-            for bits in bad[:max_rows]:
-                lines.append(f"  {bits}  {_reason(self.regions[bits])}")
+            for bits, r in bad[:max_rows]:
+                lines.append(f"  {bits}  {r if r is not None else _reason(self.regions[bits])}")
             if len(bad) > max_rows:
                 lines.append(f"  ... and {len(bad) - max_rows} more (use --json for all)")
         else:
@@ -358,9 +360,6 @@ class _SweptRegions(Mapping):
     def counts(self) -> np.ndarray:
         """(predicate, truth code) counts."""
         return np.stack([np.bincount(self.codes[:, k], minlength=3) for k in range(len(PREDICATES))])
-
-    def flagged(self) -> list[str]:
-        return [b for b, r in zip(self._names, self.reasons) if r]
 
     def dicts(self) -> dict[str, dict]:
         return dict(zip(self._names, self._pool.map(_worker_dicts, self._names)))

@@ -93,14 +93,18 @@ def test_exact_lazy_split_equals_full_matrix(model):
         assert {p: v.status for p, v in decide(split).items()} == {p: v.status for p, v in decide(full).items()}
 
 
-@pytest.mark.parametrize("mode", ["exact", "certified"])
-def test_parallel_sweep_gives_the_same_report(mode):
-    rng = np.random.default_rng(11)
-    M = 7
+def _trained_like(seed: int, M: int = 7) -> PLRNN:
+    """A diagonal, W with a zero diagonal, float weights: the shape of a trained model."""
+    rng = np.random.default_rng(seed)
     A = np.diag(rng.uniform(-0.9, 0.95, M))
     W = rng.normal(0, 0.5, (M, M))
     np.fill_diagonal(W, 0)
-    m = PLRNN(A, W, rng.normal(0, 0.1, M))
+    return PLRNN(A, W, rng.normal(0, 0.1, M))
+
+
+@pytest.mark.parametrize("mode", ["exact", "certified"])
+def test_parallel_sweep_gives_the_same_report(mode):
+    m = _trained_like(11)
     serial = check(m, mode=mode, workers=1)
     parallel = check(m, mode=mode, workers=2)
     # the parallel report keeps only truth codes; everything else is built from them or rebuilt
@@ -118,13 +122,8 @@ def test_large_sweeps_use_every_core_by_default(monkeypatch):
 
     check_module = importlib.import_module("plrnn_symbolic.check")  # the package exports the function check
 
-    rng = np.random.default_rng(5)
-    M = 7
-    A = np.diag(rng.uniform(-0.9, 0.95, M))
-    W = rng.normal(0, 0.5, (M, M))
-    np.fill_diagonal(W, 0)
-    m = PLRNN(A, W, rng.normal(0, 0.1, M))
-    monkeypatch.setattr(check_module, "PARALLEL_MIN_REGIONS", 2**M)
+    m = _trained_like(5)
+    monkeypatch.setattr(check_module, "PARALLEL_MIN_REGIONS", 2**m.M)
     monkeypatch.setattr(check_module, "usable_cores", lambda: 2)
     auto = check(m, mode="exact")
     assert "swept in parallel by 2 processes" in auto.notes

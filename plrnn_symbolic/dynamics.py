@@ -1076,7 +1076,10 @@ def dynamics(model: PLRNN, cycles: int = 0, mode: str | None = None, *, max_regi
     cycles : int
         Largest cycle period to look for (0: none).
     mode : "exact" or "float", optional
-        Default exact for rational weights, float otherwise.
+        Default exact whenever the weights are rational, which includes float
+        weights (converted exactly); float only for irrational constants.
+        For a 10-unit float model the exact sweep of the fixed points takes
+        seconds, ``mode="float"`` a fraction of that.
     max_regions : int
         The fixed-point sweep covers all 2^M regions; above this it is refused.
     lyapunov_steps, burn_in, z0 :

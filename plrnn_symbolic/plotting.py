@@ -128,9 +128,9 @@ def plot_simulation(result, path: str | Path | None = None, units: list[int] | N
             ax.set_xlim(t0, t1)
             if row == 0:
                 ax.set_title(f"{result.model.name or 'model'}: last {result.steps - n0} of {result.steps} steps "
-                             f"(dt = {result.model.dt}); x: unit leaves its region within a step (E1 fails)",
+                             f"(dt = {result.model.dt})\nx: a unit leaves its region within the step (E1 fails)",
                              loc="left")
-                ax.legend(loc="lower left", bbox_to_anchor=(0, 1.12), ncol=3, borderaxespad=0)
+                ax.legend(loc="lower left", bbox_to_anchor=(0, 1.2), ncol=3, borderaxespad=0)
         ax0.figure.axes[-1].set_xlabel("time t")
 
         if section:
@@ -158,9 +158,8 @@ def plot_simulation(result, path: str | Path | None = None, units: list[int] | N
             ax.set_ylim(lo[1], hi[1])
             ax.set_xlabel(f"$z_{{{a + 1}}}$")
             ax.set_ylabel(f"$z_{{{b + 1}}}$")
-            others = ", ".join(f"$z_{{{k + 1}}}$" for k in range(M) if k not in (a, b))
             ax.set_title("2-D section: vector field of each region\n" +
-                         (f"{others} fixed at $z_N$; " if others else "") + "dotted: region boundaries", loc="left")
+                         ("other units fixed at $z_N$; " if M > 2 else "") + "dotted: region boundaries", loc="left")
         if path is not None:
             fig.savefig(path, dpi=150)
             plt.close(fig)

@@ -409,10 +409,26 @@ class _BallFlow:
         while k < 30 and x ** k / math.factorial(k) >= 1e-17:
             k += 1
         self.taylor_terms = k
-        self._entries: dict[int, tuple[list, list]] = {}     # the entries of the enclosures' Tc, Td
+        self._stacked: dict[int, Any] = {}     # level -> [Td; Tdd] (see enclosure())
+        self._chords: dict[int, Any] = {}
+        self.nonneg = _nonnegative(M)
+        self.span = _UNITS >> BASE_CELLS        # chunk length that _prove_in tries first (adapted there)
         with working_precision(PREC):
             self.SA = self.S * self.aug
-            self._SSA = flint.arb_mat(2 * M, n, self.S.entries() + self.SA.entries())   # [S; S Aug]
+            # modal coordinates x = V^-1 y for the derivative enclosures (see enclosure())
+            V = _modal_basis(self.aug_float)
+            if V is None:
+                self.V = self.W = None
+                self.Lm, SV = self.aug, self.S
+            else:
+                self.V = flint.arb_mat(V.tolist())          # exact: float entries
+                self.W = self.V.inv()                       # a ball enclosure of V^-1
+                self.Lm = self.W * self.aug * self.V        # encloses V^-1 Aug V
+                SV = self.S * self.V
+            SVL = SV * self.Lm
+            # [S V Lm; S V Lm^2], for the enclosures of the coordinates' first two derivatives
+            self._SSA = flint.arb_mat(2 * M, n, SVL.entries() + (SVL * self.Lm).entries())
+            self.SV = SV
 
     def level(self, k: int):
         """(w, e^{Aug w}, S e^{Aug [0,w]}, S Aug e^{Aug [0,w]}) for cells of width dt 2^-(BASE_CELLS + k)."""
@@ -460,40 +476,61 @@ class _BallFlow:
             self._rows[j] = r
         return r
 
+    def modal(self, y):
+        """x = V^-1 y (ball), the coordinates the enclosures of :meth:`enclosure` apply to."""
+        return y if self.W is None else self.W * y
+
     def enclosure(self, k: int):
-        """(w, Tc, Td) for w = dt 2^-(BASE_CELLS + k) (k >= -BASE_CELLS): Tc = S e^{Aug [0,w]} and
-        Td = S Aug e^{Aug [0,w]}, so that for the cell [0, w] from y the product Tc y encloses the
-        sign-adjusted coordinates (all that is needed where they stay clear of 0) and Td y their
-        derivatives (for the mean-value forms).
+        """(w, Td, Tdd) for w = dt 2^-(BASE_CELLS + k) (k >= -BASE_CELLS): Td = S V Lm e^{Lm [0,w]}
+        and Tdd = S V Lm^2 e^{Lm [0,w]}, Lm = V^-1 Aug V, so that for the cell [0, w] from y the
+        products Td x and Tdd x (x = V^-1 y, :meth:`modal`) enclose the first and second derivatives
+        of the sign-adjusted coordinates: d^j/dt^j S e^{Aug t} y = S Aug^j e^{Aug t} y
+        = S V Lm^j e^{Lm t} V^-1 y.
+
+        V is a real eigenvector basis of Aug (:func:`_modal_basis`; the identity when there is none),
+        so e^{Lm t} is nearly block diagonal: the enclosure over a cell takes each mode's own range,
+        and a fast mode of small amplitude contributes only its small amplitude.  In the original
+        coordinates the entries of S Aug^2 e^{Aug t} vary with the fast modes, and their entrywise
+        ranges times y over-estimate f'' by orders of magnitude on stiff regions.  V is exact
+        (float entries); W = V^-1 and Lm are ball enclosures, so each product encloses.
 
         Levels k >= ENCLOSURE_ROOT come from ``exp`` of the interval matrix; the coarser ones
-        by doubling: for t = w + s, s in [0, w], S e^{Aug t} = (S e^{Aug s}) e^{Aug w} (and the same
-        with S Aug), so the entrywise union of the level-(k+1) enclosure X and X e^{Aug w} encloses
-        the cell [0, 2w].  A product and a union per level instead of an exponential of a wide
-        interval matrix (whose squaring phase also over-estimates more: the doubled enclosures are
-        the tighter ones)."""
+        by doubling: for t = w + s, s in [0, w], X e^{Lm t} = (X e^{Lm s}) e^{Lm w}, so the entrywise
+        union of the level-(k+1) enclosure and its product with e^{Lm w} (= W e^{Aug w} V, from
+        :meth:`point`) encloses the cell [0, 2w].  A product and a union per level instead of an
+        exponential of a wide interval matrix (whose squaring phase also over-estimates more)."""
         e = self._enclosures.get(k)
         if e is None:
             with working_precision(PREC):
                 M, n = self.S.nrows(), self.n
-                if k in self._levels:
-                    w, _, SEc, SAEc = self._levels[k]
-                    c, d = SEc.entries(), SAEc.entries()
-                elif k >= ENCLOSURE_ROOT:
+                if k >= ENCLOSURE_ROOT:
                     w = flint.arb(self.dt) / (1 << (BASE_CELLS + k))
-                    Ec = (self.aug * (w / 2 + flint.arb(0, 1) * (w / 2))).exp()
-                    top = (self._SSA * Ec).entries()
-                    c, d = top[:M * n], top[M * n:]
+                    Ec = (self.Lm * (w / 2 + flint.arb(0, 1) * (w / 2))).exp()
+                    T = self._SSA * Ec                       # [S V Lm; S V Lm^2] e^{Lm [0, w]}
                 else:
-                    w, Tc, Td = self.enclosure(k + 1)
+                    w, T = self.enclosure(k + 1)[0], self._stacked[k + 1]
                     w = 2 * w
-                    c, d = self._entries[k + 1]
                     E = self.point(k + 1)
-                    c = list(map(flint.arb.union, c, (Tc * E).entries()))
-                    d = list(map(flint.arb.union, d, (Td * E).entries()))
-                self._entries[k] = (c, d)
-                e = self._enclosures[k] = (w, flint.arb_mat(M, n, c), flint.arb_mat(M, n, d))
+                    if self.W is not None:
+                        E = self.W * E * self.V
+                    T = flint.arb_mat(2 * M, n, list(map(flint.arb.union, T.entries(), (T * E).entries())))
+                self._stacked[k] = T
+                c = T.entries()
+                e = self._enclosures[k] = (w, flint.arb_mat(M, n, c[:M * n]), flint.arb_mat(M, n, c[M * n:]))
         return e
+
+    def chord(self, k: int, e: int = 8):
+        """(S V - K Tdd, K Tdd) for level k and K = (w e/8)^2 / 8 (Tdd of :meth:`enclosure`): times
+        x = V^-1 y, the terms f(p) - K f'' of the chord form (:func:`_interval`) of a chunk of at
+        most e/8 of the cell, and K f''."""
+        Q = self._chords.get((k, e))
+        if Q is None:
+            w, _, Tdd = self.enclosure(k)
+            with working_precision(PREC):
+                x = w * e / 8
+                KT = Tdd * (x * x / 8).upper()
+                Q = self._chords[k, e] = (self.SV - KT, KT)
+        return Q
 
     def float_samples(self):
         """(h, Z, R, P, M) for the float pre-screen, h = dt / FLOAT_SAMPLES: Z stacks S e^{Aug i h}
@@ -551,6 +588,41 @@ class _BallFlow:
 
 
 _IN, _OUT, _UNDECIDED = 0, 1, 2
+MODAL_COND = 1e8           # a modal basis is used when its condition number is below this
+
+
+def _modal_basis(Af: np.ndarray) -> np.ndarray | None:
+    """A real eigenvector basis V of Aug (float): a real eigenvalue's eigenvector, and the real and
+    imaginary parts of one eigenvector of each complex pair, so that V^-1 Aug V is block diagonal
+    up to rounding.  None when Aug is not (well) diagonalizable: then the enclosures use the
+    original coordinates.  Only the tightness of the enclosures depends on V, never their rigour."""
+    try:
+        lam, U = np.linalg.eig(Af)
+    except np.linalg.LinAlgError:
+        return None
+    cols = []
+    for lj, u in zip(lam, U.T, strict=True):
+        if lj.imag == 0:
+            cols.append(u.real)
+        elif lj.imag > 0:
+            cols += [u.real, u.imag]
+    if len(cols) != len(Af):
+        return None
+    V = np.array(cols).T
+    if not np.isfinite(V).all() or np.linalg.cond(V) > MODAL_COND:
+        return None
+    return V
+
+
+def _nonnegative(m: int):
+    """An m x 1 ball matrix X with every entry [0, 2^61]: ``X.contains(v)`` (one call into FLINT)
+    proves every entry of the ball vector v >= 0.  The ball's radius is stored rounded up, so it is
+    asked slightly smaller than its midpoint; its lower end is checked to be >= 0, which is all the
+    soundness needs (an entry above 2^61 is not contained, which only makes the test fail)."""
+    with working_precision(PREC):
+        x = flint.arb(2**60, 2**60 - 2**20)
+        assert x.lower() >= 0 and x.upper() >= 2**60
+        return flint.arb_mat(m, 1, [x] * m)
 
 
 def _cell(flow: _BallFlow, y, k: int):
@@ -680,58 +752,123 @@ def _point(flow: _BallFlow, y, d: int):
     return y
 
 
-def _interval(flow: _BallFlow, y, p: int, q: int, yq, fc=None):
-    """Decide [p, q] (p < q, time units) from the ball states y at p and yq at q.
+def _quadratic_nonnegative(a, b, c, D) -> bool:
+    """True only if a + b t + c t^2 / 2 >= 0 for every t in [0, D] (a, b, c, D: balls; proved by ball
+    arithmetic for every value in the balls).  Concave or linear (c <= 0 somewhere): the minimum is at an
+    end, so both ends are checked.  Convex (c > 0): increasing when b >= 0 (minimum a); decreasing on
+    [0, D] when -b >= c D (minimum at D); otherwise a - b^2 / (2c), the global minimum, bounds it."""
+    if not a >= 0:
+        return False
+    if not c > 0:
+        return a + D * (b + c * D / 2) >= 0
+    if b >= 0:
+        return True
+    if -b >= c * D:
+        return a + D * (b + c * D / 2) >= 0
+    return a - b * b / (2 * c) >= 0
 
-    The enclosures over the dyadic cell [p, p + 2^j] with 2^j >= q - p are used, which contain
-    [p, q]: a coordinate is proved to stay in the closure by its enclosure over that cell, or by
-    f(p) + [0, d] f' or f(q) - [0, d] f' (d = q - p, f' enclosed over the cell).  Returns
-    (_IN, []), (_OUT, units proved < 0 at q) or (_UNDECIDED, []).  ``fc``: the entries of Tc y
-    (see :meth:`_BallFlow.enclosure`), if the caller has them."""
+
+def _interval(flow: _BallFlow, y, p: int, q: int, yq):
+    """Decide [p, q] (p < q, time units) from the ball states y at p and yq at q, given that every
+    sign-adjusted coordinate is proved >= 0 at p.
+
+    The enclosures over the dyadic cell [p, p + w] (w = 2^j time units >= d = q - p) are used, which
+    contains [p, q] (:meth:`_BallFlow.enclosure`: f, f' and f'' over the cell from y).  A
+    sign-adjusted coordinate f is proved >= 0 on [p, q] by the first of these that applies:
+
+    * the chord form: f(t) = chord(t) + f''(xi)/2 (t - p)(t - q) (linear interpolation error,
+      xi in [p, q]); the chord is >= min(f(p), f(q)) and (t - p)(t - q) in [-d^2/4, 0], so
+      f >= min(f(p), f(q)) - d^2/8 max(0, sup f'').  Checked as f(p) >= 0 (presumed: the caller
+      has proved it), f(q) >= 0, f(p) - K f'' >= 0 and f(q) - K f'' >= 0 with K >= d^2/8
+      (:meth:`_BallFlow.chord`; f'' over the cell): where sup f'' > 0 the last two give the
+      bound, else the first two do;
+    * the mean-value forms f(p) + [0, d] f' and f(q) - [0, d] f';
+    * the Taylor forms with Lagrange remainder, t in [0, d]: f(p + t) = f(p) + t f'(p) + t^2/2 f''(xi)
+      and f(q - t) = f(q) - t f'(q) + t^2/2 f''(xi), xi in [p, q], so f >= 0 on [p, q] once the
+      quadratic with the lower bounds of f(p), f'(p) (resp. f(q), -f'(q)) and of f'' over the cell is
+      >= 0 on [0, d] (:func:`_quadratic_nonnegative`).  Near a transversal exit at q this decides in
+      one check what the mean-value forms only decide after many bisections.
+
+    Returns (_IN, []), (_OUT, units proved < 0 at q) or (_UNDECIDED, [])."""
     d = q - p
+    k = MAX_LEVEL - (d - 1).bit_length()
     j = (d - 1).bit_length()
-    w, Tc, Td = flow._enclosures.get(MAX_LEVEL - j) or flow.enclosure(MAX_LEVEL - j)
-    if fc is None:
-        fc = (Tc * y).entries()
-    for x in fc:
-        if not x >= 0:
-            break
+    e = 8 if j < 3 else (8 * d + (1 << j) - 1) >> j       # d <= e/8 of the cell: K = (w e/8)^2 / 8
+    Qa, KT = flow._chords.get((k, e)) or flow.chord(k, e)
+    f1m = flow.S * yq
+    nonneg = flow.nonneg
+    x = flow.modal(y)
+    if nonneg.contains(f1m):                           # f(q) >= 0 for every coordinate
+        a = Qa * x                                     # f(p) - K f''
+        b = f1m - KT * x                               # f(q) - K f''
+        if nonneg.contains(a) and nonneg.contains(b):
+            return _IN, []
+        f1 = f1m.entries()
     else:
-        return _IN, []
-    f1 = (flow.S * yq).entries()
-    out = [i for i, x in enumerate(f1) if x < 0]
-    if out:
-        return _OUT, out
-    dc, f0 = (Td * y).entries(), (flow.S * y).entries()
+        f1 = f1m.entries()
+        out = [i for i, v in enumerate(f1) if v < 0]
+        if out:
+            return _OUT, out
+        a, b = Qa * x, f1m - KT * x
+    r, b = a.entries(), b.entries()
+    M = len(f1)
+    rows = [i for i in range(M) if not (r[i] >= 0 and b[i] >= 0 and f1[i] >= 0)]
+    w, Td, Tdd = flow._enclosures.get(k) or flow.enclosure(k)
+    dc, f0 = (Td * x).entries(), (flow.S * y).entries()
     wd = w if d == 1 << j else w * d / (1 << j)       # d time units (exact ball arithmetic)
-    for i, x in enumerate(fc):
-        if x >= 0:
-            continue
+    left = []
+    for i in rows:
         lo = dc[i].lower()
         if f0[i].lower() + (0 if lo >= 0 else lo * wd) >= 0:
             continue
         hi = dc[i].upper()
         if f1[i].lower() - (0 if hi <= 0 else hi * wd) >= 0:
             continue
-        return _UNDECIDED, []
+        left.append(i)
+    if not left:
+        return _IN, []
+    D = wd.upper()
+    g0, g1, cc = (flow.SA * y).entries(), (flow.SA * yq).entries(), (Tdd * x).entries()
+    for i in left:
+        c = cc[i].lower()
+        if not (_quadratic_nonnegative(f1[i].lower(), -g1[i].upper(), c, D)
+                or _quadratic_nonnegative(f0[i].lower(), g0[i].lower(), c, D)):
+            return _UNDECIDED, []
     return _IN, []
 
 
-def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int], fc=None) -> bool:
-    """Prove [p, q] inside the closure, splitting where undecided (True only when proved)."""
-    if q <= p:
-        return True
-    budget[0] -= 1
-    if budget[0] < 0:
+def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int]) -> bool:
+    """Prove [p, q] inside the closure chunk by chunk from p, each chunk by :func:`_interval` (True
+    only when every chunk is proved).  The chunk length is a power of two of time units (its end
+    state one cached product away) that adapts like an integrator's step: halved where a chunk is
+    undecided, doubled after a proved one, and started at the length last proved in this region
+    (``flow.span``).  The chunks only choose where to check: every point of [p, q] is in a proved
+    chunk.  _interval presumes f >= 0 at the chunk's start: proved here for p, and for each later
+    chunk by the one before it, which proved it at its end for the same ball."""
+    if not flow.nonneg.contains(flow.S * y):       # f(p) >= 0, which _interval presumes
         return False
-    v, _ = _interval(flow, y, p, q, yq, fc)
-    if v == _IN:
-        return True
-    if v == _OUT or q - p == 1:
-        return False
-    m = p + (1 << ((q - p - 1).bit_length() - 1))      # the left part an exact dyadic length
-    ym = _point(flow, y, m - p)
-    return _prove_in(flow, y, p, m, ym, budget) and _prove_in(flow, ym, m, q, yq, budget)
+    h = 2 * flow.span                # a first chunk twice as long, so that the span can grow
+    cap = q - p                      # below the shortest chunk found undecided in this call
+    while p < q:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        if h >= q - p:
+            m, ym = q, yq
+        else:
+            m = p + h
+            ym = _point(flow, y, h)
+        v, _ = _interval(flow, y, p, m, ym)
+        if v == _IN:
+            if m < q or m - p > flow.span:
+                flow.span = 1 << ((m - p).bit_length() - 1)
+            p, y = m, ym
+            h = min(2 * flow.span, cap)
+        elif v == _OUT or m - p == 1:
+            return False
+        else:
+            h = cap = 1 << ((m - p - 1).bit_length() - 1)       # a power of two below m - p
+    return True
 
 
 FLOAT_SAMPLES = 16         # the float pre-screen samples a step at 16 points
@@ -800,29 +937,21 @@ def _float_exit(flow: _BallFlow, y: np.ndarray, T: float, hit=None) -> float | N
 
 def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = None) -> _Scan:
     """The scan of [p0, p1] for the autonomous system, with the same outcome as :func:`_scan` but
-    cheaper.  The whole interval is tried at once (its cell enclosure; then, when no float sample of the
-    flow is outside, the mean-value forms of :func:`_interval`); otherwise the first exit is estimated in floats
-    (``yf``: the float state at p0, default the midpoint of y), the time unit [q, q + 1] containing
-    it is taken, [p0, q] is proved inside the closure and the state at q + 1 proved outside, so the
-    first exit lies in [q, q + 1], a finest cell of :func:`_scan`.  Without a float exit [p0, p1]
-    is proved inside by splitting.  Whenever a proof does not go through, :func:`_scan` does the work."""
+    cheaper.  Where the region's chunks (see :func:`_prove_in`) have been as long as [p0, p1], the
+    whole interval is tried in one check first.  Otherwise the flow is sampled in floats (``yf``:
+    the float state at p0, default the midpoint of y); without a sample outside the closure,
+    [p0, p1] is proved inside by :func:`_prove_in`.
+    Otherwise the first exit is estimated in floats, the time unit [q, q + 1] containing it is
+    taken, [p0, q] is proved inside the closure and the state at q + 1 proved outside, so the first
+    exit lies in [q, q + 1], a finest cell of :func:`_scan`.  Whenever a proof does not go
+    through, :func:`_scan` does the work."""
     d = p1 - p0
-    k = MAX_LEVEL - (d - 1).bit_length()
-    Tc = (flow._enclosures.get(k) or flow.enclosure(k))[1]
-    fc = (Tc * y).entries()
-    for x in fc:
-        if not x >= 0:
-            break
-    else:                  # the common case: one enclosure for the interval
-        return _Scan(HOLDS, _point(flow, y, d))
+    yq = _point(flow, y, d)
+    if flow.span >= d and _prove_in(flow, y, p0, p1, yq, [1]):     # one check for the whole interval
+        return _Scan(HOLDS, yq)
     if yf is None:
         yf = _mid(y, flow.n)
     hit = _float_screen(flow, yf, d * flow.unit)
-    yq = None
-    if hit is None:        # no float sample outside: the mean-value forms of _interval on the whole interval
-        yq = _point(flow, y, d)
-        if _interval(flow, y, p0, p1, yq, fc)[0] == _IN:
-            return _Scan(HOLDS, yq)
     budget = [FAST_CHECKS]
     tau = None if hit is None else _float_exit(flow, yf, d * flow.unit, hit)
     if tau is not None:
@@ -830,13 +959,10 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
         y_lo = _point(flow, y, q - p0)
         y_hi = flow.point(MAX_LEVEL) * y_lo
         units = [i for i, x in enumerate((flow.S * y_hi).entries()) if x < 0]
-        same = (q - p0 - 1).bit_length() == (d - 1).bit_length()     # the same enclosure level: fc applies
-        if units and _prove_in(flow, y, p0, q, y_lo, budget, fc if same else None):
+        if units and _prove_in(flow, y, p0, q, y_lo, budget):
             return _Scan(FAILS, y_hi, q, q + 1, tuple(units), y_lo=y_lo,
                          tau=min(max(tau - (q - p0) * flow.unit, 0.0), flow.unit))
-    if yq is None:
-        yq = _point(flow, y, d)
-    if _prove_in(flow, y, p0, p1, yq, budget, fc):
+    if _prove_in(flow, y, p0, p1, yq, budget):
         return _Scan(HOLDS, yq)
     return _scan(flow, y, p0, p1)
 

@@ -79,11 +79,12 @@ from .truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
 
 SYSTEMS = ("hybrid", "autonomous", "both")
 PREC = 128                 # bits of the ball arithmetic for exit times
+ENCLOSURE_PREC = 53        # bits of the exponential of the interval matrix behind the cell enclosures
 BASE_CELLS = 3             # a step is first covered by 2^3 cells
 MAX_LEVEL = 24             # bisection depth below the base cells: exits proved to within dt 2^-27
 _UNITS = 1 << (BASE_CELLS + MAX_LEVEL)   # integer time units per step
 CELL_BUDGET = 600          # cells one scan may bisect into before undecided cells are given up
-ENCLOSURE_ROOT = 4         # cell enclosures by exp at this level and finer, coarser ones by doubling
+ENCLOSURE_ROOT = 0         # cell enclosures by exp at this level, coarser ones by doubling, none finer
 MAX_SWITCHES = 64          # region switches of the autonomous system within one step before it stops
 RESIDUAL_TOL = 1e-12       # a region system must reproduce its step to this (max norm) to be used
 
@@ -398,8 +399,8 @@ class _BallFlow:
         self._float = (self.aug_float, Sf)
         self._levels: dict[int, tuple] = {}
         self._point: dict[int, Any] = {}
-        self._rows: list[list | None] = [None] * ((MAX_LEVEL + BASE_CELLS + 3) // 3)   # see row()
-        self._enclosures: dict[int, tuple] = {}
+        self._rows: list[list | None] = [None] * ((MAX_LEVEL + BASE_CELLS + 3) // 3)   # see factor()
+        self._enclosures: dict[tuple[int, int], Any] = {}     # (order, level) -> see derivative()
         self.dt = sysm.dt
         self.unit = float(sysm.dt) / _UNITS      # one time unit (float; only for float estimates)
         # terms of the Taylor polynomial of e^{Aug tau}, tau <= one time unit, exact to rounding:
@@ -409,7 +410,8 @@ class _BallFlow:
         while k < 30 and x ** k / math.factorial(k) >= 1e-17:
             k += 1
         self.taylor_terms = k
-        self._stacked: dict[int, Any] = {}     # level -> [Td; Tdd] (see enclosure())
+        self._root = None                      # e^{Lm [0, w]} at ENCLOSURE_ROOT (see derivative())
+        self._modal_points: dict[int, Any] = {}
         self._chords: dict[int, Any] = {}
         self.nonneg = _nonnegative(M)
         self.span = _UNITS >> BASE_CELLS        # chunk length that _prove_in tries first (adapted there)
@@ -426,8 +428,8 @@ class _BallFlow:
                 self.Lm = self.W * self.aug * self.V        # encloses V^-1 Aug V
                 SV = self.S * self.V
             SVL = SV * self.Lm
-            # [S V Lm; S V Lm^2], for the enclosures of the coordinates' first two derivatives
-            self._SSA = flint.arb_mat(2 * M, n, SVL.entries() + (SVL * self.Lm).entries())
+            # S V Lm and S V Lm^2, for the enclosures of the coordinates' first two derivatives
+            self._SVL = (SVL, SVL * self.Lm)
             self.SV = SV
 
     def level(self, k: int):
@@ -457,31 +459,29 @@ class _BallFlow:
                     self._point[level] = E
         return E
 
-    def row(self, j: int) -> list:
-        """[None, e^{Aug c 8^j unit} for c = 1 .. 7] (balls; the c that do not fit in a step left
-        out): the powers of two from :meth:`point`, the others their products."""
+    def factor(self, j: int, c: int):
+        """e^{Aug c 8^j unit} (ball), 1 <= c <= 7: a product of the powers of two of :meth:`point`
+        (the binary digits of c), built on first use and cached in ``_rows``."""
         r = self._rows[j]
         if r is None:
+            r = self._rows[j] = [None] * 8
+        E = r[c]
+        if E is None:
             k = MAX_LEVEL - 3 * j
             with working_precision(PREC):
-                P1 = self.point(k)
-                r = [None, P1]
-                if k - 1 >= -BASE_CELLS:
-                    P2 = self.point(k - 1)
-                    r += [P2, P2 * P1]
-                if k - 2 >= -BASE_CELLS:
-                    P4 = self.point(k - 2)
-                    P6 = P4 * P2
-                    r += [P4, P4 * P1, P6, P6 * P1]
-            self._rows[j] = r
-        return r
+                for b in range(3):
+                    if c >> b & 1:
+                        E = self.point(k - b) if E is None else E * self.point(k - b)
+            r[c] = E
+        return E
 
     def modal(self, y):
         """x = V^-1 y (ball), the coordinates the enclosures of :meth:`enclosure` apply to."""
         return y if self.W is None else self.W * y
 
     def enclosure(self, k: int):
-        """(w, Td, Tdd) for w = dt 2^-(BASE_CELLS + k) (k >= -BASE_CELLS): Td = S V Lm e^{Lm [0,w]}
+        """(w, Td, Tdd) for w = dt 2^-(BASE_CELLS + k) (-BASE_CELLS <= k <= ENCLOSURE_ROOT; a finer k
+        gets the level ENCLOSURE_ROOT, whose cell contains its cell): Td = S V Lm e^{Lm [0,w]}
         and Tdd = S V Lm^2 e^{Lm [0,w]}, Lm = V^-1 Aug V, so that for the cell [0, w] from y the
         products Td x and Tdd x (x = V^-1 y, :meth:`modal`) enclose the first and second derivatives
         of the sign-adjusted coordinates: d^j/dt^j S e^{Aug t} y = S Aug^j e^{Aug t} y
@@ -494,30 +494,47 @@ class _BallFlow:
         ranges times y over-estimate f'' by orders of magnitude on stiff regions.  V is exact
         (float entries); W = V^-1 and Lm are ball enclosures, so each product encloses.
 
-        Levels k >= ENCLOSURE_ROOT come from ``exp`` of the interval matrix; the coarser ones
+        Level ENCLOSURE_ROOT comes from ``exp`` of the interval matrix (finer cells use it too: it
+        contains them, and their exponentials would cost more than they save); the coarser ones
         by doubling: for t = w + s, s in [0, w], X e^{Lm t} = (X e^{Lm s}) e^{Lm w}, so the entrywise
         union of the level-(k+1) enclosure and its product with e^{Lm w} (= W e^{Aug w} V, from
         :meth:`point`) encloses the cell [0, 2w].  A product and a union per level instead of an
         exponential of a wide interval matrix (whose squaring phase also over-estimates more)."""
-        e = self._enclosures.get(k)
-        if e is None:
+        k = min(k, ENCLOSURE_ROOT)
+        return flint.arb(self.dt) / (1 << (BASE_CELLS + k)), self.derivative(1, k), self.derivative(2, k)
+
+    def derivative(self, order: int, k: int):
+        """S V Lm^order e^{Lm [0,w]} at level min(k, ENCLOSURE_ROOT) (see :meth:`enclosure`), built
+        and cached per order: the chord form needs only the second derivative."""
+        k = min(k, ENCLOSURE_ROOT)
+        X = self._enclosures.get((order, k))
+        if X is None:
             with working_precision(PREC):
-                M, n = self.S.nrows(), self.n
-                if k >= ENCLOSURE_ROOT:
-                    w = flint.arb(self.dt) / (1 << (BASE_CELLS + k))
-                    Ec = (self.Lm * (w / 2 + flint.arb(0, 1) * (w / 2))).exp()
-                    T = self._SSA * Ec                       # [S V Lm; S V Lm^2] e^{Lm [0, w]}
+                if k == ENCLOSURE_ROOT:
+                    if self._root is None:
+                        w = flint.arb(self.dt) / (1 << (BASE_CELLS + k))
+                        with working_precision(ENCLOSURE_PREC):      # a wide enclosure: 53 bits are plenty
+                            self._root = (self.Lm * (w / 2 + flint.arb(0, 1) * (w / 2))).exp()   # e^{Lm [0, w]}
+                    X = self._SVL[order - 1] * self._root
                 else:
-                    w, T = self.enclosure(k + 1)[0], self._stacked[k + 1]
-                    w = 2 * w
-                    E = self.point(k + 1)
-                    if self.W is not None:
-                        E = self.W * E * self.V
-                    T = flint.arb_mat(2 * M, n, list(map(flint.arb.union, T.entries(), (T * E).entries())))
-                self._stacked[k] = T
-                c = T.entries()
-                e = self._enclosures[k] = (w, flint.arb_mat(M, n, c[:M * n]), flint.arb_mat(M, n, c[M * n:]))
-        return e
+                    X = self.derivative(order, k + 1)
+                    X = flint.arb_mat(X.nrows(), X.ncols(), list(map(flint.arb.union, X.entries(),
+                                                                     (X * self.modal_point(k + 1)).entries())))
+            self._enclosures[order, k] = X
+        return X
+
+    def modal_point(self, k: int):
+        """e^{Lm w} for level k <= ENCLOSURE_ROOT: W e^{Aug w} V at the root, squares above it."""
+        E = self._modal_points.get(k)
+        if E is None:
+            with working_precision(PREC):
+                if k == ENCLOSURE_ROOT:
+                    E = self.point(k) if self.W is None else self.W * self.point(k) * self.V
+                else:
+                    E = self.modal_point(k + 1)
+                    E = E * E
+            self._modal_points[k] = E
+        return E
 
     def chord(self, k: int, e: int = 8):
         """(S V - K Tdd, K Tdd) for level k and K = (w e/8)^2 / 8 (Tdd of :meth:`enclosure`): times
@@ -525,9 +542,9 @@ class _BallFlow:
         most e/8 of the cell, and K f''."""
         Q = self._chords.get((k, e))
         if Q is None:
-            w, _, Tdd = self.enclosure(k)
+            Tdd = self.derivative(2, k)
             with working_precision(PREC):
-                x = w * e / 8
+                x = flint.arb(self.dt) / (1 << (BASE_CELLS + k)) * e / 8
                 KT = Tdd * (x * x / 8).upper()
                 Q = self._chords[k, e] = (self.SV - KT, KT)
         return Q
@@ -746,7 +763,9 @@ def _point(flow: _BallFlow, y, d: int):
     while d:
         c = d & 7
         if c:
-            y = (rows[j] or flow.row(j))[c] * y
+            r = rows[j]
+            E = None if r is None else r[c]
+            y = (E if E is not None else flow.factor(j, c)) * y
         d >>= 3
         j += 1
     return y
@@ -813,9 +832,9 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq):
     r, b = a.entries(), b.entries()
     M = len(f1)
     rows = [i for i in range(M) if not (r[i] >= 0 and b[i] >= 0 and f1[i] >= 0)]
-    w, Td, Tdd = flow._enclosures.get(k) or flow.enclosure(k)
+    _, Td, Tdd = flow.enclosure(k)
     dc, f0 = (Td * x).entries(), (flow.S * y).entries()
-    wd = w if d == 1 << j else w * d / (1 << j)       # d time units (exact ball arithmetic)
+    wd = flint.arb(flow.dt) * d / _UNITS               # d time units (exact ball arithmetic)
     left = []
     for i in rows:
         lo = dc[i].lower()
@@ -946,9 +965,11 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     exit lies in [q, q + 1], a finest cell of :func:`_scan`.  Whenever a proof does not go
     through, :func:`_scan` does the work."""
     d = p1 - p0
-    yq = _point(flow, y, d)
-    if flow.span >= d and _prove_in(flow, y, p0, p1, yq, [1]):     # one check for the whole interval
-        return _Scan(HOLDS, yq)
+    yq = None
+    if flow.span >= d:                 # one check for the whole interval
+        yq = _point(flow, y, d)
+        if _prove_in(flow, y, p0, p1, yq, [1]):
+            return _Scan(HOLDS, yq)
     if yf is None:
         yf = _mid(y, flow.n)
     hit = _float_screen(flow, yf, d * flow.unit)
@@ -962,6 +983,8 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
         if units and _prove_in(flow, y, p0, q, y_lo, budget):
             return _Scan(FAILS, y_hi, q, q + 1, tuple(units), y_lo=y_lo,
                          tau=min(max(tau - (q - p0) * flow.unit, 0.0), flow.unit))
+    if yq is None:
+        yq = _point(flow, y, d)
     if _prove_in(flow, y, p0, p1, yq, budget):
         return _Scan(HOLDS, yq)
     return _scan(flow, y, p0, p1)

@@ -38,16 +38,26 @@ dt 2^-(3 + MAX_LEVEL), and E1 is
 * fails: a coordinate is proved < 0 at some t in (0, dt] (the first one is reported);
 * undecided: otherwise (a tangency at the resolution limit).
 
-The autonomous system reaches the same finest cells more cheaply (``_scan_fast``): an
-interval [p, q] of any length is decided at once from the enclosures of the dyadic cell
-[p, p + 2^j] containing it (the coarse cells' enclosures by doubling finer ones: the entrywise union
-of X and X e^{Aug w} encloses [0, 2w] when X encloses [0, w]) and the ball state at q (a product
-of cached e^{Aug c 8^j unit});
-where that fails, the first exit is estimated in floats (16 samples per step, Newton on
-Taylor polynomials), and the unit [u, u + 1] containing it is accepted only when [p, u] is
-proved inside the closure and the state at u + 1 proved outside; otherwise the bisection
-above does the work.  Floats only choose where to look, never what is proved.  The ball
-flows are cached per region system object, so ``simulate(..., systems=...)`` reuses them.
+The autonomous system reaches the same finest cells more cheaply (``_scan_fast``).  An
+interval [p, q] (a "chunk", of any length) is proved inside the closure by the chord form:
+f(t) = chord(t) + f''(xi)/2 (t - p)(t - q), so f >= min(f(p), f(q)) - (q - p)^2/8 sup f'',
+checked for all coordinates at once (three ball-vector containments), where f'' is enclosed
+over the dyadic cell [p, p + 2^j] containing [p, q].  That enclosure is taken in a real
+eigenvector basis V of Aug (``_modal_basis``): S Aug^2 e^{Aug s} y = S V Lm^2 e^{Lm s} V^-1 y with
+Lm = V^-1 Aug V nearly block diagonal, so each mode contributes its own range, and a fast mode of
+small amplitude (the stiff lifted regions of trained models) does not inflate it; in the original
+coordinates the entrywise enclosure of e^{Aug [0, w]} mixes the fast modes into every entry and
+was hundreds of times too wide.  Coordinates the chord leaves (next to an exit, where f(q) ~ 0)
+are tried by the mean-value forms above and by second-order Taylor forms with Lagrange
+remainder.  The states at p and q are products of cached e^{Aug c 8^j unit}; the cell
+enclosures come from one exponential per region (cells of dt/8) and, for coarser cells, by
+doubling (the entrywise union of X and X e^{Lm w} encloses [0, 2w] when X encloses [0, w]).
+Chunk lengths adapt per region like an integrator's step.  The first exit is estimated in floats
+(16 samples per step, Newton on Taylor polynomials), and the unit [u, u + 1] containing it is
+accepted only when [p, u] is proved inside the closure and the state at u + 1 proved outside;
+otherwise the bisection above does the work.  Floats only choose where to look, never what is
+proved.  The ball flows are cached per region system object, so ``simulate(..., systems=...)``
+reuses them.
 
 What is rigorous.  The cell arithmetic is ball arithmetic (FLINT, 128 bits).  The
 region system is enclosed exactly when ``derive`` gave a closed form (exact mode),
@@ -412,6 +422,7 @@ class _BallFlow:
         self.taylor_terms = k
         self._root = None                      # e^{Lm [0, w]} at ENCLOSURE_ROOT (see derivative())
         self._modal_points: dict[int, Any] = {}
+        self._pairs: dict[int, tuple] = {}     # level -> enclosure(level)
         self._chords: dict[int, Any] = {}
         self.nonneg = _nonnegative(M)
         self.span = _UNITS >> BASE_CELLS        # chunk length that _prove_in tries first (adapted there)
@@ -501,7 +512,12 @@ class _BallFlow:
         :meth:`point`) encloses the cell [0, 2w].  A product and a union per level instead of an
         exponential of a wide interval matrix (whose squaring phase also over-estimates more)."""
         k = min(k, ENCLOSURE_ROOT)
-        return flint.arb(self.dt) / (1 << (BASE_CELLS + k)), self.derivative(1, k), self.derivative(2, k)
+        e = self._pairs.get(k)
+        if e is None:
+            with working_precision(PREC):
+                e = self._pairs[k] = (flint.arb(self.dt) / (1 << (BASE_CELLS + k)), self.derivative(1, k),
+                                      self.derivative(2, k))
+        return e
 
     def derivative(self, order: int, k: int):
         """S V Lm^order e^{Lm [0,w]} at level min(k, ENCLOSURE_ROOT) (see :meth:`enclosure`), built
@@ -830,8 +846,13 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq):
             return _OUT, out
         a, b = Qa * x, f1m - KT * x
     r, b = a.entries(), b.entries()
-    M = len(f1)
-    rows = [i for i in range(M) if not (r[i] >= 0 and b[i] >= 0 and f1[i] >= 0)]
+    rows = [i for i in range(len(f1)) if not (r[i] >= 0 and b[i] >= 0 and f1[i] >= 0)]
+    return _IN if _rows_in(flow, y, x, yq, d, k, rows, f1) else _UNDECIDED, []
+
+
+def _rows_in(flow: _BallFlow, y, x, yq, d: int, k: int, rows: list[int], f1: list) -> bool:
+    """The mean-value and Taylor forms of :func:`_interval` for the coordinates ``rows`` that the
+    chord form left (x = V^-1 y, f1 the entries of S yq): True when every one is proved."""
     _, Td, Tdd = flow.enclosure(k)
     dc, f0 = (Td * x).entries(), (flow.S * y).entries()
     wd = flint.arb(flow.dt) * d / _UNITS               # d time units (exact ball arithmetic)
@@ -845,15 +866,15 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq):
             continue
         left.append(i)
     if not left:
-        return _IN, []
+        return True
     D = wd.upper()
     g0, g1, cc = (flow.SA * y).entries(), (flow.SA * yq).entries(), (Tdd * x).entries()
     for i in left:
         c = cc[i].lower()
         if not (_quadratic_nonnegative(f1[i].lower(), -g1[i].upper(), c, D)
                 or _quadratic_nonnegative(f0[i].lower(), g0[i].lower(), c, D)):
-            return _UNDECIDED, []
-    return _IN, []
+            return False
+    return True
 
 
 def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int]) -> bool:

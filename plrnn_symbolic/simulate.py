@@ -409,7 +409,7 @@ class _BallFlow:
         self._float = (self.aug_float, Sf)
         self._levels: dict[int, tuple] = {}
         self._point: dict[int, Any] = {}
-        self._rows: list[list | None] = [None] * ((MAX_LEVEL + BASE_CELLS + 3) // 3)   # see factor()
+        self._rows: list[list | None] = [None] * ((MAX_LEVEL + BASE_CELLS + 3) // 3)   # see row()
         self._enclosures: dict[tuple[int, int], Any] = {}     # (order, level) -> see derivative()
         self.dt = sysm.dt
         self.unit = float(sysm.dt) / _UNITS      # one time unit (float; only for float estimates)
@@ -470,21 +470,24 @@ class _BallFlow:
                     self._point[level] = E
         return E
 
-    def factor(self, j: int, c: int):
-        """e^{Aug c 8^j unit} (ball), 1 <= c <= 7: a product of the powers of two of :meth:`point`
-        (the binary digits of c), built on first use and cached in ``_rows``."""
+    def row(self, j: int) -> list:
+        """[None, e^{Aug c 8^j unit} for c = 1 .. 7] (balls; the c that do not fit in a step left
+        out): the powers of two from :meth:`point`, the others their products."""
         r = self._rows[j]
         if r is None:
-            r = self._rows[j] = [None] * 8
-        E = r[c]
-        if E is None:
             k = MAX_LEVEL - 3 * j
             with working_precision(PREC):
-                for b in range(3):
-                    if c >> b & 1:
-                        E = self.point(k - b) if E is None else E * self.point(k - b)
-            r[c] = E
-        return E
+                P1 = self.point(k)
+                r = [None, P1]
+                if k - 1 >= -BASE_CELLS:
+                    P2 = self.point(k - 1)
+                    r += [P2, P2 * P1]
+                if k - 2 >= -BASE_CELLS:
+                    P4 = self.point(k - 2)
+                    P6 = P4 * P2
+                    r += [P4, P4 * P1, P6, P6 * P1]
+            self._rows[j] = r
+        return r
 
     def modal(self, y):
         """x = V^-1 y (ball), the coordinates the enclosures of :meth:`enclosure` apply to."""
@@ -555,14 +558,18 @@ class _BallFlow:
     def chord(self, k: int, e: int = 8):
         """(S V - K Tdd, K Tdd) for level k and K = (w e/8)^2 / 8 (Tdd of :meth:`enclosure`): times
         x = V^-1 y, the terms f(p) - K f'' of the chord form (:func:`_interval`) of a chunk of at
-        most e/8 of the cell, and K f''."""
+        most e/8 of the cell, and K f''.  Built for e = 5 .. 8 at once (a chunk of the level is
+        longer than half its cell, so e >= 5 for j >= 3)."""
         Q = self._chords.get((k, e))
         if Q is None:
             Tdd = self.derivative(2, k)
             with working_precision(PREC):
-                x = flint.arb(self.dt) / (1 << (BASE_CELLS + k)) * e / 8
-                KT = Tdd * (x * x / 8).upper()
-                Q = self._chords[k, e] = (self.SV - KT, KT)
+                w = flint.arb(self.dt) / (1 << (BASE_CELLS + k))
+                for ei in range(5, 9):
+                    x = w * ei / 8
+                    KT = Tdd * (x * x / 8).upper()
+                    self._chords[k, ei] = (self.SV - KT, KT)
+            Q = self._chords[k, e]
         return Q
 
     def float_samples(self):
@@ -779,9 +786,7 @@ def _point(flow: _BallFlow, y, d: int):
     while d:
         c = d & 7
         if c:
-            r = rows[j]
-            E = None if r is None else r[c]
-            y = (E if E is not None else flow.factor(j, c)) * y
+            y = (rows[j] or flow.row(j))[c] * y
         d >>= 3
         j += 1
     return y

@@ -193,7 +193,8 @@ class SimulationResult:
         c = self.e1_counts
         n = max(1, len(self.e1))
         head = (f"model {m.name or '(unnamed)'}: M = {m.M}, dt = {m.dt}, {self.steps} steps, system {self.system}, "
-                f"derivation mode {self.mode}, {len(self.systems)} regions visited")
+                f"derivation mode {self.mode}, {len(self.systems)} region systems derived (the regions the "
+                f"discrete and continuous trajectories enter)")
         lines = [head]
         if self.e1:
             lines.append(f"E1 (region flow stays in its region for the whole step): holds {c['holds']}, "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import cmath
 import json
 import math
@@ -11,6 +10,7 @@ from fractions import Fraction
 import flint
 import numpy as np
 import pytest
+from _independent import subcommand_parser
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -291,11 +291,7 @@ def test_sweep_above_the_region_limit_is_refused():
 
 
 def _parser():
-    p = argparse.ArgumentParser()
-    p.add_argument("model", nargs="?")
-    p.add_argument("--example")
-    add_arguments(p)
-    return p
+    return subcommand_parser(add_arguments)
 
 
 def test_cli_json_and_plot(tmp_path, capsys):

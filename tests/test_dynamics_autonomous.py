@@ -3,12 +3,12 @@ trajectory, with saltation matrices at the switches (issue 5)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 
 import numpy as np
 import pytest
+from _independent import subcommand_parser
 
 from plrnn_symbolic import PLRNN, InputError, example
 from plrnn_symbolic.dynamics import (
@@ -142,11 +142,7 @@ def test_unknown_system_is_refused():
 
 # ---- CLI -----------------------------------------------------------------------------------------------------------
 def _parser():
-    p = argparse.ArgumentParser()
-    p.add_argument("model", nargs="?")
-    p.add_argument("--example")
-    add_arguments(p)
-    return p
+    return subcommand_parser(add_arguments)
 
 
 def test_cli_reports_autonomous_exponents_only_when_asked(capsys):

@@ -12,6 +12,7 @@ import flint
 import numpy as np
 import pytest
 import sympy as sp
+from _independent import largest_lyapunov
 
 from plrnn_symbolic.errors import InputError
 from plrnn_symbolic.examples import (
@@ -51,17 +52,7 @@ def _region(z) -> str:
     return "".join("1" if v > 0 else "0" for v in z)
 
 
-def _largest_lyapunov(model: PLRNN, z, steps: int) -> float:
-    """QR (Benettin) estimate with the Jacobians A + W diag(z > 0)."""
-    n = model.numeric
-    Q = np.eye(model.M)
-    total = 0.0
-    for _ in range(steps):
-        J = n.A + n.W * (z > 0)
-        z = n.step(z)
-        Q, R = np.linalg.qr(J @ Q)
-        total += np.log(abs(R[0, 0]))
-    return total / steps
+_largest_lyapunov = largest_lyapunov
 
 
 # ---- the registry -----------------------------------------------------------

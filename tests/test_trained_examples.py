@@ -11,6 +11,7 @@ from importlib.resources import files
 
 import numpy as np
 import pytest
+from _independent import largest_lyapunov
 
 from plrnn_symbolic import check, dynamics, example, simulate, visited_regions
 from plrnn_symbolic.dynamics import lyapunov_discrete
@@ -26,15 +27,7 @@ def _bits(z) -> str:
     return "".join("1" if v > 0 else "0" for v in z)
 
 
-def _largest_lyapunov(model, z, steps: int) -> float:
-    n = model.numeric
-    Q, total = np.eye(model.M), 0.0
-    for _ in range(steps):
-        J = n.A + n.W * (z > 0)
-        z = n.step(z)
-        Q, R = np.linalg.qr(J @ Q)
-        total += np.log(abs(R[0, 0]))
-    return total / steps
+_largest_lyapunov = largest_lyapunov
 
 
 def _fixed_points_by_brute_force(model) -> dict[str, np.ndarray]:

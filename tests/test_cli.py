@@ -125,3 +125,16 @@ def test_bad_models_exit_2_with_one_line(tmp_path, capsys, content, msg):
     for cmd in ("check", "derive", "simulate", "dynamics"):
         code, _, err = run(capsys, cmd, str(f))
         assert code == 2 and msg in err and len(err.strip().splitlines()) == 1, (cmd, err)
+
+
+def test_check_workers_give_the_same_json(capsys):
+    outs = []
+    for w in ("1", "2"):
+        code, out, _ = run(capsys, "check", "--example", "chaotic", "--mode", "certified", "--workers", w, "--json")
+        assert code == 0
+        outs.append(json.loads(out))
+    serial, parallel = outs
+    assert parallel["notes"] == serial["notes"] + ["swept in parallel by 2 processes"]
+    assert parallel["summary"] == serial["summary"] and parallel["regions"] == serial["regions"]
+    code, _, err = run(capsys, "check", "--example", "chaotic", "--workers", "0")
+    assert code == 2 and "workers must be >= 1" in err

@@ -27,6 +27,7 @@ from plrnn_symbolic.dynamics import (
     lyapunov_discrete,
     run_cli,
     schur_stable,
+    spectral_radius_below_one,
 )
 from plrnn_symbolic.testing import small_rationals
 
@@ -179,6 +180,18 @@ def test_schur_stable_agrees_with_numpy_roots(coeffs):
     r = np.abs(np.roots([float(c) for c in reversed(coeffs)]))
     assume(np.all(np.abs(r - 1) > 1e-7))
     assert schur_stable(p) == bool(np.all(r < 1))
+
+
+@given(st.lists(small_rationals(-3, 3), min_size=2, max_size=6),
+       st.sampled_from([[-1, 1], [1, 1], [1, 0, 1], [1, 1, 1], [1, 0, 0, 1]]))
+def test_the_fast_stability_test_is_schur_cohn(coeffs, circle):
+    """Including polynomials with a factor whose roots lie on the unit circle
+    (z - 1, z + 1, z^2 + 1, z^2 + z + 1, z^3 + 1), where the enclosures cannot
+    decide and Schur-Cohn must."""
+    assume(coeffs[-1] != 0)
+    p = flint.fmpq_poly([flint.fmpq(c.numerator, c.denominator) for c in coeffs])
+    for q in (p, p * flint.fmpq_poly(circle)):
+        assert spectral_radius_below_one(q) == schur_stable(q)
 
 
 # ---- cycles ----------------------------------------------------------------------------------------------------------

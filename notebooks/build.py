@@ -213,10 +213,10 @@ notebook("06_trained_models", [
              "plt.close(fig)\n"
              "Image(buf.getvalue())")),
     ("md", ("## Fixed points and Lyapunov exponents\n\n"
-           "`dynamics` sweeps all 1024 regions for fixed points. A float model is rational after exact "
-           "conversion, so its default mode would be exact; `mode='float'` keeps the sweep quick. The hybrid "
-           "exponents are the map's divided by dt.")),
-    ("code", ("d = ps.dynamics(m, mode='float')\n"
+           "`dynamics` sweeps all 1024 regions for fixed points. The float weights were converted to "
+           "rationals exactly, so each fixed point is an exact rational vector and whether it lies in its "
+           "region (real) or not (virtual) is decided exactly. The hybrid exponents are the map's divided by dt.")),
+    ("code", ("d = ps.dynamics(m)\n"
              "print(d.table())")),
     ("md", ("The one real fixed point is unstable, and the largest exponent is slightly negative while the next is "
            "clearly negative: the closed curve attracts weakly and the orbit on it is not chaotic. The "

@@ -198,12 +198,14 @@ def _targets(h, C, N, M, dtype=float):
     return out
 
 
-def derive_region(H: sp.MatrixBase, h: sp.MatrixBase, C: sp.MatrixBase | None, dt, verdicts: dict[str, Verdict],
-                  mode: str = EXACT, digits: int = 30, region: str = "") -> RegionSystem:
+def derive_region(H: sp.MatrixBase, h: sp.MatrixBase, C: sp.MatrixBase | None, dt,
+                  verdicts: Mapping[str, Verdict | str], mode: str = EXACT, digits: int = 30,
+                  region: str = "") -> RegionSystem:
     """The continuous-time system of one affine map z -> H z + h (+ C s) of step dt.
 
-    ``verdicts`` are the predicates of H (from :func:`plrnn_symbolic.check`); they
-    fix the status.  See the module docstring for the statuses and residuals.
+    ``verdicts`` are the predicates of H (from :func:`plrnn_symbolic.check`), or
+    just their statuses when the region is derivable; they fix the status.  See
+    the module docstring for the statuses and residuals.
     """
     M = H.rows
     status = status_of(verdicts)
@@ -495,11 +497,14 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, max_regions=max_regions)
     check_mode_for = EXACT if mode == EXACT else mode
     report = check(model, names, check_mode_for, precision=max(53, digits_to_bits(digits)) if mode == CERTIFIED else 53)
+    statuses = report.statuses()   # without rebuilding the witnesses of a parallel sweep
     out = {}
     for bits in tqdm(names, desc=f"derive ({mode})", unit="region", disable=None if progress and len(names) >= 16 else True,
                      file=sys.stderr, leave=False):
         H = region_matrix(model, bits)
-        out[bits] = derive_region(H, model.h, model.C, model.dt, report[bits].verdicts, mode, digits, bits)
+        st = statuses[bits]
+        verdicts = report[bits].verdicts if status_of(st) in ("impossible", "undecided") else st  # their method is told
+        out[bits] = derive_region(H, model.h, model.C, model.dt, verdicts, mode, digits, bits)
     return ContinuousPLRNN(model, out, mode)
 
 

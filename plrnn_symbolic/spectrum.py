@@ -354,22 +354,33 @@ def ball_spectrum(S: flint.acb_mat | None, points: Sequence[flint.fmpq] = (), pr
             try:
                 balls = S.eig(multiple=True)
             except ValueError:
+                # S's eigenvalues are not isolated: one unknown cluster for them; the exact points
+                # stay known values, with their Jordan structure unknown (an eigenvalue of S may
+                # equal one of them), so that an exact zero still proves H singular
                 unknown = Eigenvalue(
                     value="not isolated at this precision", approx=complex("nan"),
-                    multiplicity=n, blocks=None, real=UNDECIDED, zero=UNDECIDED, one=UNDECIDED,
+                    multiplicity=S.nrows(), blocks=None, real=UNDECIDED, zero=UNDECIDED, one=UNDECIDED,
                     negative=UNDECIDED, positive=UNDECIDED,
                 )
-                return Spectrum((unknown,), method, n)
+                return Spectrum((unknown, *(_rational_eigenvalue(v, c, None) for v, c in Counter(points).items())),
+                                method, n)
             comps = _components(balls)
     eigs = []
     pts = Counter(points)
     absorbed: Counter = Counter()
+    near_zero = False      # an enclosure of S meets an exact zero point
     for k, (ball, count) in enumerate(comps):
+        shared = False
         for v, c in pts.items():
             if ball.overlaps(flint.acb(flint.arb(v))):  # overlaps, not contains: v may be a ball itself
+                if v == 0:
+                    # an exact zero stays its own cluster: H is singular whatever the enclosure holds
+                    # (a zero column), which a merged cluster could only call undecided
+                    shared = near_zero = True
+                    continue
                 absorbed[v] += c
                 count += c
-        isolated = count == 1
+        isolated = count == 1 and not shared    # with a zero point in it, the Jordan structure is unknown
         conj = ball.conjugate()
         if not ball.imag.contains(0):
             real = FAILS
@@ -385,7 +396,7 @@ def ball_spectrum(S: flint.acb_mat | None, points: Sequence[flint.fmpq] = (), pr
     for v, c in pts.items():
         if absorbed[v]:
             continue
-        eigs.append(_rational_eigenvalue(v, c, (1,) * c))
+        eigs.append(_rational_eigenvalue(v, c, None if v == 0 and near_zero else (1,) * c))
     eigs.sort(key=lambda e: (e.approx.real, e.approx.imag))
     return Spectrum(tuple(eigs), method, n)
 

@@ -152,6 +152,22 @@ def test_certified_never_splits_an_inactive_value_from_an_equal_active_eigenvalu
     assert exact_v == "fails" and cert_v in ("fails", "undecided")
 
 
+@pytest.mark.parametrize("S", [[[0, 0], [0, 0]], [["1/2", "1/2"], ["-1/2", "-1/2"]], [["1/3", 0], [0, 1]]])
+def test_certified_proves_singular_with_an_inactive_zero_a_ii(S):
+    """Unit 1 inactive with a_11 = 0 (a zero column) next to an active block S whose
+    eigenvalues FLINT cannot isolate (a double zero, a nilpotent block) or that does not
+    contain zero: H is singular whatever S is, so certified mode must prove it (it said
+    "undecided" when the exact zero was merged into S's unresolved cluster)."""
+    A = [[0, 0, 0], [0, S[0][0], 0], [0, 0, S[1][1]]]
+    W = [[0, 0, 0], [1, 0, sp.Rational(S[0][1])], [1, sp.Rational(S[1][0]), 0]]
+    m = PLRNN(A=A, W=W, h=[0, 0, 0])
+    exact = {p: v.status for p, v in check(m, regions=["011"], mode="exact")["011"].verdicts.items()}
+    cert = {p: v.status for p, v in check(m, regions=["011"], mode="certified")["011"].verdicts.items()}
+    assert exact["invertible"] == cert["invertible"] == "fails"
+    assert cert["real_log"] == cert["principal_log"] == cert["unique_real_log"] == "fails"
+    _never_contradicts(cert, exact)
+
+
 @given(plrnns(M=st.integers(1, 4), condition="any", exact=True))
 def test_certified_sweep_never_contradicts_exact_on_rational_models(m):
     """Small non-dyadic rationals (1/3, 2/5, ...) with repeated a_ii: the inactive values are

@@ -46,8 +46,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 from plrnn_symbolic import PLRNN, check
-from plrnn_symbolic.check import usable_cores
 from plrnn_symbolic.domains import working_precision
+from plrnn_symbolic.parallel import usable_cores
 from plrnn_symbolic.predicates import PREDICATES
 from plrnn_symbolic.regions import RegionMatrices
 

@@ -13,20 +13,19 @@ The sweep is one loop over regions; the number domain is the ``mode``:
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import sys
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
+from . import parallel
 from .domains import EXACT, FLOAT, check_mode
 from .errors import InputError
 from .model import PLRNN
+from .parallel import Pool
 from .predicates import PREDICATES, all_decided, decide
 from .regions import MAX_REGIONS, RegionMatrices, region_matrix, select_regions
 from .spectrum import Spectrum, ball_spectrum, exact_spectrum, float_spectrum
@@ -227,10 +226,11 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
     mats = RegionMatrices(model)
     if mode == FLOAT:
         return CheckReport(model, mode, _FloatRegions(mats, names), notes)
-    workers = _workers(workers, len(names))
+    workers = parallel.workers(workers, len(names), PARALLEL_MIN_REGIONS)
     if workers > 1:
         try:
-            swept = _SweptRegions(_Pool(model, mode, precision, max_precision, workers), names, bar)
+            swept = _SweptRegions(parallel.Pool(_sweep_state, (model, mode, precision, max_precision), workers),
+                                  names, bar)
         except (OSError, NotImplementedError) as exc:  # no process pools on this system (e.g. no /dev/shm)
             notes.append(f"no parallel sweep ({type(exc).__name__}: {exc}); swept by one process")
         else:
@@ -246,31 +246,26 @@ def _spectrum(mats: RegionMatrices, bits: str, mode: str, precision: int, max_pr
     return _certified(mats, bits, precision, max_precision)[0]
 
 
-PARALLEL_MIN_REGIONS = 2048
-
-
-def usable_cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def _workers(workers: int | None, n_regions: int) -> int:
-    if workers is None:
-        # sweeps of PARALLEL_MIN_REGIONS or more use every usable core (benchmarks/bench_check.py, item 4);
-        # smaller ones do not repay starting the processes
-        return usable_cores() if n_regions >= PARALLEL_MIN_REGIONS else 1
-    if workers < 1:
-        raise InputError("workers must be >= 1")
-    return workers
-
-
-_WORKER: dict = {}
+PARALLEL_MIN_REGIONS = 2048   # default: every usable core from this many regions (benchmarks/bench_check.py, item 4)
 _CODE = {HOLDS: 0, FAILS: 1, UNDECIDED: 2}
 _TRUTH = (HOLDS, FAILS, UNDECIDED)
 
 
-def _worker_init(model, mode, precision, max_precision):
-    _WORKER.update(mats=RegionMatrices(model), mode=mode, precision=precision, max_precision=max_precision)
+@dataclass(frozen=True)
+class _SweepState:
+    """What a worker (or the main process, to rebuild a region) needs for one region's check."""
+
+    mats: RegionMatrices
+    mode: str
+    precision: int
+    max_precision: int
+
+    def region(self, bits: str) -> RegionCheck:
+        return _region_check(self.mats, bits, self.mode, self.precision, self.max_precision)
+
+
+def _sweep_state(model: PLRNN, mode: str, precision: int, max_precision: int) -> _SweepState:
+    return _SweepState(RegionMatrices(model), mode, precision, max_precision)
 
 
 def _region_check(mats: RegionMatrices, bits: str, mode: str, precision: int, max_precision: int) -> RegionCheck:
@@ -278,45 +273,18 @@ def _region_check(mats: RegionMatrices, bits: str, mode: str, precision: int, ma
     return RegionCheck(bits, decide(spec), spec, spec.method)
 
 
-def _worker_facts(chunk: list[str]) -> list[tuple[bytes, str, str]]:
+def _facts(state: _SweepState, chunk: list[str]) -> list[tuple[bytes, str, str]]:
     """Per region only what a summary and a table need: the truth codes, the
     method and the reason; spectra (FLINT objects) stay in the worker."""
-    w = _WORKER
     out = []
     for bits in chunk:
-        rc = _region_check(w["mats"], bits, w["mode"], w["precision"], w["max_precision"])
+        rc = state.region(bits)
         out.append((bytes(_CODE[rc.verdicts[p].truth] for p in PREDICATES), rc.method, _reason(rc)))
     return out
 
 
-def _worker_dicts(chunk: list[str]) -> list[dict]:
-    w = _WORKER
-    return [_region_check(w["mats"], bits, w["mode"], w["precision"], w["max_precision"]).to_dict()
-            for bits in chunk]
-
-
-class _Pool:
-    """Worker processes that each hold the model's region matrices; ``map`` runs
-    a chunk function over the region names and returns the results in the
-    order of the names (whatever the order in which chunks finish)."""
-
-    def __init__(self, model: PLRNN, mode: str, precision: int, max_precision: int, workers: int):
-        self.args = (model, mode, precision, max_precision)
-        self.workers = workers
-
-    def map(self, fn, names: list[str], bar=None) -> list:
-        size = max(16, len(names) // (self.workers * 8))
-        chunks = [names[k:k + size] for k in range(0, len(names), size)]
-        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        out: list = []
-        with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_init, initargs=self.args) as pool:
-            for part in pool.map(fn, chunks):
-                out.extend(part)
-                if bar is not None:
-                    bar.update(len(part))
-        if bar is not None:
-            bar.close()
-        return out
+def _dicts(state: _SweepState, chunk: list[str]) -> list[dict]:
+    return [state.region(bits).to_dict() for bits in chunk]
 
 
 class _SweptRegions(Mapping):
@@ -330,22 +298,21 @@ class _SweptRegions(Mapping):
     every region in the workers.
     """
 
-    def __init__(self, pool: _Pool, names: list[str], bar):
+    def __init__(self, pool: Pool, names: list[str], bar):
         self._pool, self._names = pool, names
         self._index = {b: i for i, b in enumerate(names)}
-        facts = pool.map(_worker_facts, names, bar)
+        facts = pool.map(_facts, names, bar)
         self.codes = np.frombuffer(b"".join(f[0] for f in facts), dtype=np.uint8).reshape(len(names), len(PREDICATES))
         self.methods = [f[1] for f in facts]
         self.reasons = [f[2] for f in facts]
         self._built: dict[str, RegionCheck] = {}
-        self._mats = RegionMatrices(pool.args[0])
+        self._state = _sweep_state(*pool.args)
 
     def __getitem__(self, bits: str) -> RegionCheck:
         rc = self._built.get(bits)
         if rc is None:
             i = self._index[bits]
-            _, mode, precision, max_precision = self._pool.args
-            rc = _region_check(self._mats, bits, mode, precision, max_precision)
+            rc = self._state.region(bits)
             if bytes(_CODE[rc.verdicts[p].truth] for p in PREDICATES) != self.codes[i].tobytes():
                 raise RuntimeError(f"region {bits}: the verdicts rebuilt differ from the worker's")  # never expected
             self._built[bits] = rc
@@ -362,7 +329,7 @@ class _SweptRegions(Mapping):
         return np.stack([np.bincount(self.codes[:, k], minlength=3) for k in range(len(PREDICATES))])
 
     def dicts(self) -> dict[str, dict]:
-        return dict(zip(self._names, self._pool.map(_worker_dicts, self._names)))
+        return dict(zip(self._names, self._pool.map(_dicts, self._names)))
 
 
 class _FloatRegions(Mapping):

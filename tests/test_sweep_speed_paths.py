@@ -124,7 +124,7 @@ def test_large_sweeps_use_every_core_by_default(monkeypatch):
 
     m = _trained_like(5)
     monkeypatch.setattr(check_module, "PARALLEL_MIN_REGIONS", 2**m.M)
-    monkeypatch.setattr(check_module, "usable_cores", lambda: 2)
+    monkeypatch.setattr(importlib.import_module("plrnn_symbolic.parallel"), "usable_cores", lambda: 2)
     auto = check(m, mode="exact")
     assert "swept in parallel by 2 processes" in auto.notes
     assert auto.statuses() == check(m, mode="exact", workers=1).statuses()
@@ -142,7 +142,7 @@ def test_derive_after_a_parallel_sweep_rebuilds_only_the_regions_it_must(monkeyp
     m = PLRNN(A, W, [0.1, -0.1, 0.2, 0.0])
     serial = derive(m, mode="certified", digits=20)
     monkeypatch.setattr(check_module, "PARALLEL_MIN_REGIONS", 2)
-    monkeypatch.setattr(check_module, "usable_cores", lambda: 2)
+    monkeypatch.setattr(importlib.import_module("plrnn_symbolic.parallel"), "usable_cores", lambda: 2)
     rebuilt = []
     getitem = check_module._SweptRegions.__getitem__
     monkeypatch.setattr(check_module._SweptRegions, "__getitem__", lambda self, b: rebuilt.append(b) or getitem(self, b))

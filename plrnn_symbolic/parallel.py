@@ -1,0 +1,77 @@
+"""Region sweeps in worker processes, for ``check`` and ``derive``.
+
+A sweep is a list of items (region names, or names with what is known of
+them) cut into chunks; every worker builds its state once (``init(*args)``:
+the model's region matrices, the mode) and maps a chunk function over the
+chunks it is sent.  Results come back in the order of the items, whatever the
+order in which chunks finish, so a parallel sweep returns what the serial one
+does.  What a chunk returns should be small: FLINT balls and polynomials cost
+about as much to send between processes as to compute (``check`` sends truth
+codes, ``derive`` the region systems' float arrays).
+
+>>> workers(None, 10, threshold=100), workers(3, 10, threshold=100)
+(1, 3)
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from typing import Any
+
+from .errors import InputError
+
+__all__ = ["Pool", "usable_cores", "workers"]
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def workers(asked: int | None, n_items: int, threshold: int) -> int:
+    """The number of processes for a sweep of ``n_items``: ``asked``, or by default
+    every usable core from ``threshold`` items on (smaller sweeps do not repay
+    starting the processes) and one below."""
+    if asked is None:
+        return usable_cores() if n_items >= threshold else 1
+    if asked < 1:
+        raise InputError("workers must be >= 1")
+    return asked
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _start(init: Callable, args: tuple) -> None:
+    _STATE["state"] = init(*args)
+
+
+def _run(fn: Callable, chunk: list) -> list:
+    return fn(_STATE["state"], chunk)
+
+
+class Pool:
+    """``n`` worker processes whose state is ``init(*args)``; ``map(fn, items)``
+    returns ``fn(state, chunk)`` concatenated over the chunks, in item order.
+    ``init`` and ``fn`` must be module-level functions (they are pickled by name)."""
+
+    def __init__(self, init: Callable, args: tuple, n: int):
+        self.init, self.args, self.n = init, args, n
+
+    def map(self, fn: Callable, items: Sequence, bar=None) -> list:
+        size = max(16, len(items) // (self.n * 8))
+        chunks = [list(items[k:k + size]) for k in range(0, len(items), size)]
+        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        out: list = []
+        with ProcessPoolExecutor(self.n, mp_context=ctx, initializer=_start, initargs=(self.init, self.args)) as pool:
+            for part in pool.map(partial(_run, fn), chunks):
+                out.extend(part)
+                if bar is not None:
+                    bar.update(len(part))
+        if bar is not None:
+            bar.close()
+        return out

@@ -89,7 +89,8 @@ from .truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
 
 SYSTEMS = ("hybrid", "autonomous", "both")
 PREC = 128                 # bits of the ball arithmetic for exit times
-ENCLOSURE_PREC = 53        # bits of the exponential of the interval matrix behind the cell enclosures
+ENCLOSURE_PREC = 30        # bits of the exponential of the interval matrix behind the cell enclosures (wide anyway)
+POINT_PREC = 96            # bits of e^{Aug unit}, the start of the squarings in _BallFlow.point (see there)
 BASE_CELLS = 3             # a step is first covered by 2^3 cells
 MAX_LEVEL = 24             # bisection depth below the base cells: exits proved to within dt 2^-27
 _UNITS = 1 << (BASE_CELLS + MAX_LEVEL)   # integer time units per step
@@ -390,7 +391,7 @@ class _BallFlow:
                     for j in range(K):
                         aug[i, N + 1 + j] = to_arb(sysm.B_exact[i, j])
             else:
-                Af = _augmented_float(sysm)
+                Af = self.aug_float
                 if sysm.method.startswith("certified"):
                     # the certified derivation's balls were rounded to float64: cover that rounding
                     # (relative 2^-50) and the derivation's own accuracy (digits)
@@ -399,9 +400,14 @@ class _BallFlow:
                 else:
                     rel, absolute = 0.0, 0.0
                     self.method = "float (ball arithmetic on the float-derived system)"
-                zero = flint.arb(0)
-                aug = flint.arb_mat(n, n, [flint.arb(x, rel * abs(x) + absolute) if x or absolute else zero
-                                           for x in Af[:N].ravel().tolist()] + [zero] * ((n - N) * n))
+                # every entry x of the first N rows widened to x +- (rel |x| + absolute), as two matrix
+                # operations (the float entries are exact; the last rows stay exactly zero)
+                aug = flint.arb_mat(Af.tolist())
+                if rel:
+                    aug = aug * flint.arb(1, rel)
+                if absolute:
+                    zero, r = flint.arb(0), flint.arb(0, absolute)
+                    aug = aug + flint.arb_mat(n, n, [r] * (N * n) + [zero] * ((n - N) * n))
             self.aug = aug
             # S: the rows of P (entries 0 and 1), the sign flipped where the region has the unit off
             Sf = np.zeros((M, n))
@@ -458,12 +464,16 @@ class _BallFlow:
 
     def point(self, k: int):
         """e^{Aug w} (ball) for w = dt 2^-(BASE_CELLS + k), -BASE_CELLS <= k <= MAX_LEVEL: the finest
-        by ``exp``, the others by squaring (an enclosure of a product of enclosures)."""
+        by ``exp``, the others by squaring (an enclosure of a product of enclosures).  The finest is
+        taken at POINT_PREC bits (half the cost of PREC): the 27 squarings double its relative radius
+        each, so e^{Aug dt/8} is still within about 2^-69 of exact, far below the float states'
+        2^-53; the squarings themselves run at PREC, which costs no more than fewer bits."""
         E = self._point.get(k)
         if E is None:
             with working_precision(PREC):
                 if not self._point:
-                    self._point[MAX_LEVEL] = (self.aug * (flint.arb(self.dt) / _UNITS)).exp()
+                    with working_precision(POINT_PREC):
+                        self._point[MAX_LEVEL] = (self.aug * (flint.arb(self.dt) / _UNITS)).exp()
                 i = min(self._point)                 # the cached levels are i .. MAX_LEVEL
                 E = self._point[i]
                 for level in range(i - 1, k - 1, -1):
@@ -533,7 +543,7 @@ class _BallFlow:
                 if k == ENCLOSURE_ROOT:
                     if self._root is None:
                         w = flint.arb(self.dt) / (1 << (BASE_CELLS + k))
-                        with working_precision(ENCLOSURE_PREC):      # a wide enclosure: 53 bits are plenty
+                        with working_precision(ENCLOSURE_PREC):      # a wide enclosure: 30 bits are plenty
                             self._root = (self.Lm * (w / 2 + flint.arb(0, 1) * (w / 2))).exp()   # e^{Lm [0, w]}
                     X = self._SVL[order - 1] * self._root
                 else:
@@ -559,18 +569,15 @@ class _BallFlow:
     def chord(self, k: int, e: int = 8):
         """(S V - K Tdd, K Tdd) for level k and K = (w e/8)^2 / 8 (Tdd of :meth:`enclosure`): times
         x = V^-1 y, the terms f(p) - K f'' of the chord form (:func:`_interval`) of a chunk of at
-        most e/8 of the cell, and K f''.  Built for e = 5 .. 8 at once (a chunk of the level is
-        longer than half its cell, so e >= 5 for j >= 3)."""
+        most e/8 of the cell, and K f'' (e = 5 .. 8: a chunk of the level is longer than half its cell,
+        so e >= 5 for j >= 3).  Built for each (k, e) when first asked: a run uses one to three e per level."""
         Q = self._chords.get((k, e))
         if Q is None:
             Tdd = self.derivative(2, k)
             with working_precision(PREC):
-                w = flint.arb(self.dt) / (1 << (BASE_CELLS + k))
-                for ei in range(5, 9):
-                    x = w * ei / 8
-                    KT = Tdd * (x * x / 8).upper()
-                    self._chords[k, ei] = (self.SV - KT, KT)
-            Q = self._chords[k, e]
+                x = flint.arb(self.dt) / (1 << (BASE_CELLS + k)) * e / 8
+                KT = Tdd * (x * x / 8).upper()
+                Q = self._chords[k, e] = (self.SV - KT, KT)
         return Q
 
     def float_samples(self):

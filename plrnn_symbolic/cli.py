@@ -110,6 +110,12 @@ def _cmd_check(args) -> int:
     return emit(args, report.to_dict, report.table, args.plot and f"region map saved to {args.plot}")
 
 
+def _add_workers_arg(p, what: str, threshold: int) -> None:
+    p.add_argument("--workers", type=int, default=None,
+                   help=f"processes for {what} (default: every usable core from {threshold} regions on, "
+                   "else 1; the same result for any number)")
+
+
 def emit(args, data, text, note: str | None = None) -> int:
     """Print ``data`` as JSON with --json, else ``text`` and ``note``; the exit status 0.
 
@@ -130,7 +136,8 @@ def _cmd_derive(args) -> int:
 
     model = _model_from(args)
     cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
-                  burn_in=args.burn_in, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json)
+                  burn_in=args.burn_in, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
+                  workers=args.workers)
     if args.pdf and not args.latex:
         raise InputError("--pdf needs --latex FILE.tex")
     if args.latex:
@@ -200,9 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precision", type=int, default=53, help="starting precision in bits (certified)")
     p.add_argument("--max-precision", type=int, default=1024, help="largest precision in bits (certified)")
     p.add_argument("--plot", metavar="FILE.png", help="save a map of the regions coloured by status")
-    p.add_argument("--workers", type=int, default=None,
-                   help="processes for exact/certified sweeps (default: every usable core for sweeps of "
-                   "2048 regions or more, else 1; the same report for any number)")
+    _add_workers_arg(p, "exact/certified sweeps", 2048)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_check)
 
@@ -213,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_mode_arg(p)
     p.add_argument("--digits", type=int, default=30, help="digits of certified arithmetic")
     p.add_argument("--show", type=int, default=8, help="regions to print in the table")
+    _add_workers_arg(p, "the regions' derivations", 256)
     p.add_argument("--latex", metavar="FILE.tex", help="write a LaTeX document of the derivation")
     p.add_argument("--latex-digits", type=int, default=6, help="digits shown for rounded numbers in --latex")
     p.add_argument("--pdf", action="store_true", help="also compile the --latex document (needs a LaTeX install)")

@@ -32,8 +32,10 @@ import flint
 import numpy as np
 import scipy.linalg
 import sympy as sp
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from . import parallel
 from .check import check
 from .domains import CERTIFIED, EXACT, check_mode, digits_to_bits, to_arb, working_precision
 from .errors import InputError
@@ -200,12 +202,12 @@ def _targets(h, C, N, M, dtype=float):
 
 def derive_region(H: sp.MatrixBase, h: sp.MatrixBase, C: sp.MatrixBase | None, dt,
                   verdicts: Mapping[str, Verdict | str], mode: str = EXACT, digits: int = 30,
-                  region: str = "") -> RegionSystem:
+                  region: str = "", method: str | None = None) -> RegionSystem:
     """The continuous-time system of one affine map z -> H z + h (+ C s) of step dt.
 
     ``verdicts`` are the predicates of H (from :func:`plrnn_symbolic.check`), or
-    just their statuses when the region is derivable; they fix the status.  See
-    the module docstring for the statuses and residuals.
+    just their statuses with the ``method`` that decided them; they fix the
+    status.  See the module docstring for the statuses and residuals.
     """
     M = H.rows
     status = status_of(verdicts)
@@ -215,7 +217,7 @@ def derive_region(H: sp.MatrixBase, h: sp.MatrixBase, C: sp.MatrixBase | None, d
                "and no lift of any dimension reproduces every step through an embedding "
                "(proofs/04_singular_impossible.tex, Theorems 4.2, 4.3, Corollary 4.4)" if status == "impossible" else
                "the predicates are undecided at this precision: raise the precision or use exact mode")
-        return RegionSystem(region, status, M, dtf, method=verdicts["invertible"].method, notes=(why,))
+        return RegionSystem(region, status, M, dtf, method=method or verdicts["invertible"].method, notes=(why,))
     notes: list[str] = []
     if mode == EXACT:
         try:
@@ -462,9 +464,22 @@ class ContinuousPLRNN:
                 "regions": {b: s.to_dict() for b, s in self.systems.items()}}
 
 
+PARALLEL_MIN_REGIONS = 256   # derive: every usable core from this many regions by default (5-15 ms each)
+
+
+def _derive_state(model: PLRNN, mode: str, digits: int) -> tuple:
+    return model, mode, digits
+
+
+def _derive_chunk(state: tuple, chunk: list) -> list[RegionSystem]:
+    model, mode, digits = state
+    return [derive_region(region_matrix(model, bits), model.h, model.C, model.dt, statuses, mode, digits, bits,
+                          method) for bits, statuses, method in chunk]
+
+
 def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT, digits: int = 30, *, z0=None,
            steps: int | None = None, burn_in: int = 0, max_regions: int = MAX_REGIONS,
-           progress: bool = False) -> ContinuousPLRNN:
+           progress: bool = False, workers: int | None = None) -> ContinuousPLRNN:
     """Derive the continuous-time system of each region.
 
     Parameters
@@ -477,6 +492,10 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT
         digits with rigorous residual bounds; float: numpy/scipy.
     digits : int
         Digits for certified mode.
+    workers : int, optional
+        Processes for the region loop (and the check before it).  By default
+        every usable core from ``PARALLEL_MIN_REGIONS`` regions on, else one;
+        the systems are the same for any number.
 
     Examples
     --------
@@ -496,16 +515,30 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT
         raise InputError("digits must be >= 1")
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, max_regions=max_regions)
     check_mode_for = EXACT if mode == EXACT else mode
-    report = check(model, names, check_mode_for, precision=max(53, digits_to_bits(digits)) if mode == CERTIFIED else 53)
+    report = check(model, names, check_mode_for, precision=max(53, digits_to_bits(digits)) if mode == CERTIFIED else 53,
+                   workers=workers)
     statuses = report.statuses()   # without rebuilding the witnesses of a parallel sweep
-    out = {}
-    for bits in tqdm(names, desc=f"derive ({mode})", unit="region", disable=None if progress and len(names) >= 16 else True,
-                     file=sys.stderr, leave=False):
-        H = region_matrix(model, bits)
-        st = statuses[bits]
-        verdicts = report[bits].verdicts if status_of(st) in ("impossible", "undecided") else st  # their method is told
-        out[bits] = derive_region(H, model.h, model.C, model.dt, verdicts, mode, digits, bits)
-    return ContinuousPLRNN(model, out, mode)
+    # (region, statuses, the method that decided them where no system is derived: rebuilt only there)
+    items = [(bits, statuses[bits], report[bits].method if status_of(statuses[bits]) in ("impossible", "undecided")
+              else None) for bits in names]
+    bar = tqdm(total=len(names), desc=f"derive ({mode})", unit="region", file=sys.stderr, leave=False,
+               disable=None if progress and len(names) >= 16 else True)
+    n = parallel.workers(workers, len(names), PARALLEL_MIN_REGIONS)
+    systems = None
+    if n > 1:
+        try:
+            systems = parallel.Pool(_derive_state, (model, mode, digits), n).map(_derive_chunk, items, bar)
+        except (OSError, NotImplementedError):  # no process pools on this system: derive in this process
+            systems = None
+    if systems is None:
+        state = _derive_state(model, mode, digits)
+        systems = []
+        with threadpool_limits(1):   # small matrices: extra BLAS threads only stall on a busy machine
+            for item in items:
+                systems += _derive_chunk(state, [item])
+                bar.update()
+        bar.close()
+    return ContinuousPLRNN(model, dict(zip(names, systems)), mode)
 
 
 def discretize(A_c, W_c, h_c, dt: float = 1.0, regions: Iterable[str] | None = None, *,

@@ -153,3 +153,22 @@ def test_derive_after_a_parallel_sweep_rebuilds_only_the_regions_it_must(monkeyp
     for b, s in serial.systems.items():
         if s.L is not None:
             assert np.allclose(parallel.systems[b].L, s.L)
+
+
+@pytest.mark.parametrize("mode", ["exact", "certified", "float"])
+def test_parallel_derive_gives_the_same_systems(mode):
+    from plrnn_symbolic import derive, example
+
+    m = example("chaotic")          # 32 regions: principal, lifted and exact closed forms among them
+    serial = derive(m, mode=mode, digits=20, workers=1)
+    par = derive(m, mode=mode, digits=20, workers=2)
+    assert list(par.systems) == list(serial.systems)
+    for b, s in serial.systems.items():
+        p = par.systems[b]
+        assert (p.status, p.dimension, p.method, p.notes) == (s.status, s.dimension, s.method, s.notes)
+        for name in ("L", "g", "G", "P"):
+            x, y = getattr(s, name), getattr(p, name)
+            assert (x is None and y is None) or np.array_equal(x, y)
+        assert p.residual == s.residual
+        if mode == "exact":
+            assert p.L_exact == s.L_exact

@@ -18,8 +18,9 @@ few repeats for the short ones):
    and the total extrapolated (marked ``~``);
 3. the float sweep of the 2^16 regions of a 16-unit model against a bare
    batched ``numpy.linalg.eigvals`` over the same stack of matrices;
-4. the exact and certified sweeps of a 12-unit model on one core and on all
-   usable cores (``workers``), with the statuses compared.
+4. the exact and certified sweeps of a 12-unit model, and the derivation of
+   512 regions of a 10-unit model, on one core and on all usable cores
+   (``workers``), with the results compared.
 
 No thresholds: the figures are printed (and written with ``--json``), not judged.
 """
@@ -45,7 +46,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from plrnn_symbolic import PLRNN, check
+from plrnn_symbolic import PLRNN, check, derive
 from plrnn_symbolic.domains import working_precision
 from plrnn_symbolic.parallel import usable_cores
 from plrnn_symbolic.predicates import PREDICATES
@@ -246,6 +247,22 @@ def bench_parallel(quick: bool) -> list[dict]:
         rows.append({"M": M, "mode": mode, "regions": 2**M, "workers": workers, "serial_s": t1, "parallel_s": tp,
                      "speedup": t1 / tp, "statuses_agree": statuses(serial) == statuses(par)})
         print(f"  M={M} {mode:<9} 1 core {fmt_time(t1)}, {workers} cores {fmt_time(tp)}", file=sys.stderr, flush=True)
+    # derive: the region loop (the check before it is the same sweep as above)
+    M = 10
+    model = draw_model(M, seed=M)
+    regions = random_regions(M, 128 if quick else 512, seed=2000)
+    for mode in ("certified", "float"):
+        t1 = tp = float("inf")
+        for _ in range(1 if quick else 2):
+            t, serial = timed(partial(derive, model, regions, mode, 30, workers=1), 1)
+            t1 = min(t1, t)
+            t, par = timed(partial(derive, model, regions, mode, 30, workers=workers), 1)
+            tp = min(tp, t)
+        same = all(np.array_equal(a.L, b.L) for a, b in zip(serial.systems.values(), par.systems.values()))
+        rows.append({"M": M, "mode": f"derive, {mode}", "regions": len(regions), "workers": workers, "serial_s": t1,
+                     "parallel_s": tp, "speedup": t1 / tp, "statuses_agree": same})
+        print(f"  M={M} derive {mode:<9} 1 core {fmt_time(t1)}, {workers} cores {fmt_time(tp)}", file=sys.stderr,
+              flush=True)
     return rows
 
 
@@ -443,8 +460,8 @@ def main(argv=None) -> int:
           fmt_time(three["stack_build_s"] / n), ""]],
     )
     print_table(
-        "4. parallel sweeps (check, then its table), one core against all usable cores",
-        ["M", "mode", "regions", "1 core", "cores", "all cores", "speedup", "statuses agree"],
+        "4. parallel sweeps (check, then its table; derive), one core against all usable cores",
+        ["M", "mode", "regions", "1 core", "cores", "all cores", "speedup", "same results"],
         [[f"{r['M']}", r["mode"], f"{r['regions']}", fmt_time(r["serial_s"]), f"{r['workers']}",
           fmt_time(r["parallel_s"]), f"{r['speedup']:.2f}x", "yes" if r["statuses_agree"] else "NO"] for r in four],
     )

@@ -79,6 +79,7 @@ from typing import Any
 import flint
 import numpy as np
 import scipy.linalg
+from threadpoolctl import threadpool_limits
 
 from .domains import CERTIFIED, EXACT, FLOAT, check_mode, to_arb, working_precision
 from .errors import InputError
@@ -1219,6 +1220,7 @@ class _Simulator:
         return [u for u in units if v[u, 0] < 0]
 
 
+@threadpool_limits.wrap(limits=1)   # small matrices: a second BLAS thread stalls expm on a busy machine
 def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inputs=None, mode: str = CERTIFIED,
              digits: int = 30, e1: bool = True, burn_in: int = 0, progress: bool = False,
              systems: dict[str, RegionSystem] | None = None) -> SimulationResult:

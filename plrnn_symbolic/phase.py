@@ -63,7 +63,7 @@ def section_field(model: PLRNN, units: tuple[int, int], at: np.ndarray, xs: np.n
 
 def phase_portrait(model: PLRNN, units: tuple[int, int] = (0, 1), *, report: DynamicsReport | None = None,
                    at: str | Sequence[float] = "mean", z0=None, steps: int = 1000, grid: int = 40,
-                   path: str | None = None, ax=None):
+                   path: str | None = None, ax=None, max_virtual: int = 16):
     """Plot the phase portrait of the section of units ``units`` (0-based).
 
     Parameters
@@ -81,6 +81,10 @@ def phase_portrait(model: PLRNN, units: tuple[int, int] = (0, 1), *, report: Dyn
         Points per axis of the vector field.
     path : str, optional
         Save the figure there (PNG).
+    max_virtual : int
+        Virtual fixed points are drawn only when there are at most this many
+        (a 10-unit model has up to 1023, which would bury the real ones);
+        the title says how many were left out.
 
     Returns
     -------
@@ -136,18 +140,20 @@ def phase_portrait(model: PLRNN, units: tuple[int, int] = (0, 1), *, report: Dyn
     ax.plot(traj[:, i], traj[:, j], "-", color="0.25", lw=0.5, alpha=0.6)
     ax.plot(traj[:, i], traj[:, j], ".", color="0.15", ms=2.5, label="map trajectory")
 
-    for fp in report.fixed_points:
+    virtual = [fp for fp in report.fixed_points if not fp.real]
+    drawn = [fp for fp in report.fixed_points if fp.real or len(virtual) <= max_virtual]
+    for fp in drawn:
         x, y = fp.z[[i, j]]
         if not (lo[0] <= x <= hi[0] and lo[1] <= y <= hi[1]):
             continue
         _, cont, _ = fp.types
         color = "tab:green" if fp.stable else "tab:red"
         ax.plot(x, y, MARKERS.get(cont, "v"), ms=11 if fp.real else 8, mec=color, mew=1.8,
-                mfc=color if fp.real else "none", alpha=1.0 if fp.real else 0.6, zorder=5)
+                mfc=color if fp.real else "none", alpha=1.0 if fp.real else 0.6, zorder=6 if fp.real else 5)
         if fp.real:
             ax.annotate(f"{fp.region}\n{cont}", (x, y), textcoords="offset points", xytext=(8, 8), fontsize=8)
 
-    types = sorted({fp.types[1] or "singular" for fp in report.fixed_points
+    types = sorted({fp.types[1] or "singular" for fp in drawn
                     if lo[0] <= fp.z[i] <= hi[0] and lo[1] <= fp.z[j] <= hi[1]})
     handles = [Line2D([], [], ls="", marker=".", color="0.15", label="map trajectory")]
     handles += [Line2D([], [], ls="", marker=MARKERS.get(None if t == "singular" else t, "v"), color="0.3",
@@ -162,7 +168,9 @@ def phase_portrait(model: PLRNN, units: tuple[int, int] = (0, 1), *, report: Dyn
     ax.set_xlabel(f"z{i + 1}")
     ax.set_ylabel(f"z{j + 1}")
     ax.set_title(f"{model.name or 'PLRNN'}: section (z{i + 1}, z{j + 1}), other units at {at_text}\n"
-                 "flow of the continuous system per region; fixed points projected", fontsize=9)
+                 "flow of the continuous system per region; fixed points projected" +
+                 (f" ({len(virtual)} virtual ones not drawn)" if len(drawn) < len(report.fixed_points) else ""),
+                 fontsize=9)
     if path:
         fig.savefig(path, bbox_inches="tight")
         plt.close(fig)

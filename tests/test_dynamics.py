@@ -325,3 +325,21 @@ def test_cli_table(capsys):
 def test_cli_bad_units():
     with pytest.raises(InputError, match="units"):
         run_cli(_parser().parse_args(["--example", "chaotic", "--plot", "x.png", "--units", "1,1"]))
+
+
+def test_phase_portrait_leaves_out_many_virtual_fixed_points():
+    """The markers drawn are the fixed points inside the axes: all of them when there are few
+    virtual ones, only the real ones (and the title says so) when there are more than max_virtual."""
+    from plrnn_symbolic.phase import phase_portrait
+
+    m = example("vdp_trained")      # 1023 virtual fixed points, many of them inside the plotted range
+    rep = dynamics(m, mode="float", lyapunov_steps=10, burn_in=0)
+
+    def markers(fig):   # fixed-point markers: single-point lines with a marker size of 8 or 11
+        return sum(1 for line in fig.axes[0].lines if len(line.get_xdata()) == 1 and line.get_markersize() in (8, 11))
+
+    everything = phase_portrait(m, report=rep, steps=300, grid=10, max_virtual=2000)
+    few = phase_portrait(m, report=rep, steps=300, grid=10)
+    assert markers(few) < markers(everything)
+    assert "virtual ones not drawn" in few.axes[0].get_title() and "not drawn" not in everything.axes[0].get_title()
+    assert markers(few) <= sum(fp.real for fp in rep.fixed_points)

@@ -30,8 +30,9 @@ FLINT's ``arb_mat.exp`` of a ball matrix) are computed once.  On a cell, a
 coordinate f (sign-adjusted so that the closure of the region is f >= 0) is proved
 to stay in the closure by the enclosure itself or by the mean-value forms
 f(t0) + [0, w] f'(cell) and f(t1) - [0, w] f'(cell); it is proved to have left when
-its ball at the cell's end is < 0.  Undecided cells are bisected, so no crossing can
-be missed: the first exit time is enclosed in [t_lo, t_hi] with t_hi - t_lo =
+its ball at the cell's end is < 0 (proofs/05_trajectory_equivalence.tex, Lemmas 5.10
+and 5.12(b)).  Undecided cells are bisected, so no crossing can be missed (proofs/05_trajectory_equivalence.tex,
+Proposition 5.13): the first exit time is enclosed in [t_lo, t_hi] with t_hi - t_lo =
 dt 2^-(3 + MAX_LEVEL), and E1 is
 
 * holds: every cell is proved to stay in the closure;
@@ -42,19 +43,21 @@ The autonomous system reaches the same finest cells more cheaply (``_scan_fast``
 interval [p, q] (a "chunk", of any length) is proved inside the closure by the chord form:
 f(t) = chord(t) + f''(xi)/2 (t - p)(t - q), so f >= min(f(p), f(q)) - (q - p)^2/8 sup f'',
 checked for all coordinates at once (three ball-vector containments), where f'' is enclosed
-over the dyadic cell [p, p + 2^j] containing [p, q].  That enclosure is taken in a real
+over the dyadic cell [p, p + 2^j] containing [p, q] (proofs/05_trajectory_equivalence.tex, Lemma 5.12(a)).  That enclosure is taken in a real
 eigenvector basis V of Aug (``_modal_basis``): S Aug^2 e^{Aug s} y = S V Lm^2 e^{Lm s} V^-1 y with
-Lm = V^-1 Aug V nearly block diagonal, so each mode contributes its own range, and a fast mode of
+Lm = V^-1 Aug V nearly block diagonal (proofs/05_trajectory_equivalence.tex, Lemma 5.11), so each mode contributes its own range, and a fast mode of
 small amplitude (the stiff lifted regions of trained models) does not inflate it; in the original
 coordinates the entrywise enclosure of e^{Aug [0, w]} mixes the fast modes into every entry and
 was hundreds of times too wide.  Coordinates the chord leaves (next to an exit, where f(q) ~ 0)
 are tried by the mean-value forms above and by second-order Taylor forms with Lagrange
-remainder.  The states at p and q are products of cached e^{Aug c 8^j unit}; the cell
+remainder (Lemma 5.12(b)-(d)).  The states at p and q are products of cached e^{Aug c 8^j unit}; the cell
 enclosures come from one exponential per region (cells of dt/8) and, for coarser cells, by
-doubling (the entrywise union of X and X e^{Lm w} encloses [0, 2w] when X encloses [0, w]).
+doubling (the entrywise union of X and X e^{Lm w} encloses [0, 2w] when X encloses [0, w];
+Lemma 5.10(b)).
 Chunk lengths adapt per region like an integrator's step.  The first exit is estimated in floats
 (16 samples per step, Newton on Taylor polynomials), and the unit [u, u + 1] containing it is
-accepted only when [p, u] is proved inside the closure and the state at u + 1 proved outside;
+accepted only when [p, u] is proved inside the closure and the state at u + 1 proved outside
+(then the first exit lies in [u, u + 1]: Proposition 5.13(b));
 otherwise the bisection above does the work.  Floats only choose where to look, never what is
 proved.  The ball flows are cached per region system object, so ``simulate(..., systems=...)``
 reuses them.
@@ -452,7 +455,8 @@ class _BallFlow:
             self.SV = SV
 
     def level(self, k: int):
-        """(w, e^{Aug w}, S e^{Aug [0,w]}, S Aug e^{Aug [0,w]}) for cells of width dt 2^-(BASE_CELLS + k)."""
+        """(w, e^{Aug w}, S e^{Aug [0,w]}, S Aug e^{Aug [0,w]}) for cells of width dt 2^-(BASE_CELLS + k)
+        (proofs/05_trajectory_equivalence.tex, Lemma 5.10(a))."""
         if k not in self._levels:
             with working_precision(PREC):
                 w = flint.arb(self.dt) / (1 << (BASE_CELLS + k))
@@ -465,7 +469,8 @@ class _BallFlow:
 
     def point(self, k: int):
         """e^{Aug w} (ball) for w = dt 2^-(BASE_CELLS + k), -BASE_CELLS <= k <= MAX_LEVEL: the finest
-        by ``exp``, the others by squaring (an enclosure of a product of enclosures).  The finest is
+        by ``exp``, the others by squaring (an enclosure of a product of enclosures; proofs/05_trajectory_equivalence.tex,
+        Lemma 5.10(c)).  The finest is
         taken at POINT_PREC bits (half the cost of PREC): the 27 squarings double its relative radius
         each, so e^{Aug dt/8} is still within about 2^-69 of exact, far below the float states'
         2^-53; the squarings themselves run at PREC, which costs no more than fewer bits."""
@@ -511,7 +516,7 @@ class _BallFlow:
         and Tdd = S V Lm^2 e^{Lm [0,w]}, Lm = V^-1 Aug V, so that for the cell [0, w] from y the
         products Td x and Tdd x (x = V^-1 y, :meth:`modal`) enclose the first and second derivatives
         of the sign-adjusted coordinates: d^j/dt^j S e^{Aug t} y = S Aug^j e^{Aug t} y
-        = S V Lm^j e^{Lm t} V^-1 y.
+        = S V Lm^j e^{Lm t} V^-1 y (proofs/05_trajectory_equivalence.tex, Lemma 5.11).
 
         V is a real eigenvector basis of Aug (:func:`_modal_basis`; the identity when there is none),
         so e^{Lm t} is nearly block diagonal: the enclosure over a cell takes each mode's own range,
@@ -524,7 +529,7 @@ class _BallFlow:
         contains them, and their exponentials would cost more than they save); the coarser ones
         by doubling: for t = w + s, s in [0, w], X e^{Lm t} = (X e^{Lm s}) e^{Lm w}, so the entrywise
         union of the level-(k+1) enclosure and its product with e^{Lm w} (= W e^{Aug w} V, from
-        :meth:`point`) encloses the cell [0, 2w].  A product and a union per level instead of an
+        :meth:`point`) encloses the cell [0, 2w] (Lemma 5.10(b)).  A product and a union per level instead of an
         exponential of a wide interval matrix (whose squaring phase also over-estimates more)."""
         k = min(k, ENCLOSURE_ROOT)
         e = self._pairs.get(k)
@@ -536,7 +541,8 @@ class _BallFlow:
 
     def derivative(self, order: int, k: int):
         """S V Lm^order e^{Lm [0,w]} at level min(k, ENCLOSURE_ROOT) (see :meth:`enclosure`), built
-        and cached per order: the chord form needs only the second derivative."""
+        and cached per order: the chord form needs only the second derivative (Lemmas 5.10, 5.11 of
+        proofs/05_trajectory_equivalence.tex)."""
         k = min(k, ENCLOSURE_ROOT)
         X = self._enclosures.get((order, k))
         if X is None:
@@ -555,7 +561,8 @@ class _BallFlow:
         return X
 
     def modal_point(self, k: int):
-        """e^{Lm w} for level k <= ENCLOSURE_ROOT: W e^{Aug w} V at the root, squares above it."""
+        """e^{Lm w} for level k <= ENCLOSURE_ROOT: W e^{Aug w} V at the root, squares above it
+        (proofs/05_trajectory_equivalence.tex, Lemmas 5.11 and 5.10(c))."""
         E = self._modal_points.get(k)
         if E is None:
             with working_precision(PREC):
@@ -644,7 +651,8 @@ def _modal_basis(Af: np.ndarray) -> np.ndarray | None:
     """A real eigenvector basis V of Aug (float): a real eigenvalue's eigenvector, and the real and
     imaginary parts of one eigenvector of each complex pair, so that V^-1 Aug V is block diagonal
     up to rounding.  None when Aug is not (well) diagonalizable: then the enclosures use the
-    original coordinates.  Only the tightness of the enclosures depends on V, never their rigour."""
+    original coordinates.  Only the tightness of the enclosures depends on V, never their rigour
+    (proofs/05_trajectory_equivalence.tex, Lemma 5.11)."""
     try:
         lam, U = np.linalg.eig(Af)
     except np.linalg.LinAlgError:
@@ -679,7 +687,8 @@ def _cell(flow: _BallFlow, y, k: int):
 
     Returns (verdict, y_end, units_out): _IN if every coordinate is proved to stay in the
     closure on the cell, _OUT if some coordinate is proved < 0 at the cell's end (those
-    units), else _UNDECIDED.
+    units), else _UNDECIDED.  The enclosures are those of proofs/05_trajectory_equivalence.tex,
+    Lemma 5.10(a); the mean-value forms are Lemma 5.12(b).
     """
     w, E, SEc, SAEc = flow._levels.get(k) or flow.level(k)
     y1 = E * y
@@ -724,7 +733,8 @@ def _scan(flow: _BallFlow, y, p0: int, p1: int) -> _Scan:
 
     An exit is only reported once bisection has reached the finest level, so [p_lo, p_hi]
     is one finest cell and every earlier cell is proved inside the closure (or undecided,
-    which is recorded in ``undecided_at`` and skipped).  Bisection of undecided cells stops
+    which is recorded in ``undecided_at`` and skipped); see proofs/05_trajectory_equivalence.tex,
+    Proposition 5.13.  Bisection of undecided cells stops
     after CELL_BUDGET cells (a flow that runs along a boundary, e.g. an equilibrium on it,
     is undecided at every level and would otherwise be bisected everywhere).
     """
@@ -789,7 +799,8 @@ FAST_CHECKS = 48           # interval checks one fast scan may spend before it h
 
 def _point(flow: _BallFlow, y, d: int):
     """The ball state d time units after the ball state y: a product of the cached e^{Aug c 8^j unit}
-    over the octal digits c of d (each factor encloses its exponential, so the product encloses the flow)."""
+    over the octal digits c of d (each factor encloses its exponential, so the product encloses the flow;
+    proofs/05_trajectory_equivalence.tex, Lemma 5.10(c))."""
     j = 0
     rows = flow._rows
     while d:
@@ -805,7 +816,9 @@ def _quadratic_nonnegative(a, b, c, D) -> bool:
     """True only if a + b t + c t^2 / 2 >= 0 for every t in [0, D] (a, b, c, D: balls; proved by ball
     arithmetic for every value in the balls).  Concave or linear (c <= 0 somewhere): the minimum is at an
     end, so both ends are checked.  Convex (c > 0): increasing when b >= 0 (minimum a); decreasing on
-    [0, D] when -b >= c D (minimum at D); otherwise a - b^2 / (2c), the global minimum, bounds it."""
+    [0, D] when -b >= c D (minimum at D); otherwise a - b^2 / (2c), the global minimum, bounds it
+    (proofs/05_trajectory_equivalence.tex, Lemma 5.12(d), for real a, b, c, D: the caller passes
+    exact points, the ends of balls)."""
     if not a >= 0:
         return False
     if not c > 0:
@@ -822,7 +835,8 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq):
     sign-adjusted coordinate is proved >= 0 at p.
 
     The enclosures over the dyadic cell [p, p + w] (w = 2^j time units >= d = q - p) are used, which
-    contains [p, q] (:meth:`_BallFlow.enclosure`: f, f' and f'' over the cell from y).  A
+    contains [p, q] (:meth:`_BallFlow.enclosure`: f, f' and f'' over the cell from y).  The three
+    forms below are proofs/05_trajectory_equivalence.tex, Lemma 5.12(a), (b) and (c)-(d).  A
     sign-adjusted coordinate f is proved >= 0 on [p, q] by the first of these that applies:
 
     * the chord form: f(t) = chord(t) + f''(xi)/2 (t - p)(t - q) (linear interpolation error,
@@ -866,7 +880,8 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq):
 
 def _rows_in(flow: _BallFlow, y, x, yq, d: int, k: int, rows: list[int], f1: list) -> bool:
     """The mean-value and Taylor forms of :func:`_interval` for the coordinates ``rows`` that the
-    chord form left (x = V^-1 y, f1 the entries of S yq): True when every one is proved."""
+    chord form left (x = V^-1 y, f1 the entries of S yq): True when every one is proved
+    (proofs/05_trajectory_equivalence.tex, Lemma 5.12(b)-(d))."""
     _, Td, Tdd = flow.enclosure(k)
     dc, f0 = (Td * x).entries(), (flow.S * y).entries()
     wd = flint.arb(flow.dt) * d / _UNITS               # d time units (exact ball arithmetic)
@@ -898,7 +913,8 @@ def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int]) -> bool
     undecided, doubled after a proved one, and started at the length last proved in this region
     (``flow.span``).  The chunks only choose where to check: every point of [p, q] is in a proved
     chunk.  _interval presumes f >= 0 at the chunk's start: proved here for p, and for each later
-    chunk by the one before it, which proved it at its end for the same ball."""
+    chunk by the one before it, which proved it at its end for the same ball (proofs/05_trajectory_equivalence.tex,
+    Proposition 5.13(a))."""
     if not flow.nonneg.contains(flow.S * y):       # f(p) >= 0, which _interval presumes
         return False
     h = 2 * flow.span                # a first chunk twice as long, so that the span can grow
@@ -997,7 +1013,7 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     [p0, p1] is proved inside by :func:`_prove_in`.
     Otherwise the first exit is estimated in floats, the time unit [q, q + 1] containing it is
     taken, [p0, q] is proved inside the closure and the state at q + 1 proved outside, so the first
-    exit lies in [q, q + 1], a finest cell of :func:`_scan`.  Whenever a proof does not go
+    exit lies in [q, q + 1], a finest cell of :func:`_scan` (proofs/05_trajectory_equivalence.tex, Proposition 5.13(b)).  Whenever a proof does not go
     through, :func:`_scan` does the work."""
     d = p1 - p0
     yq = None

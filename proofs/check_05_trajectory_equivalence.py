@@ -17,6 +17,7 @@ import sympy as sp
 from _checks import Claim, NumericRoute, Suite, reduce_numeric_logs
 from _matfun import (
     beta,
+    expm_route,
     matrix_function,
     phi1,
     to_mp,
@@ -163,6 +164,100 @@ def _(wrong):
         return out
 
     return Claim(symbolic, cross=NumericRoute(frozenset(), evaluate))
+
+
+# ---- the exit-time bounds of plrnn_symbolic/simulate.py (Lemmas 5.10-5.12) -------------------------
+# An augmented matrix [[L, g], [0, 0]] with eigenvalues -1, 1/2 and 0.
+AUG = sp.Matrix([[-1, 2, R(1, 2)], [0, R(1, 2), -1], [0, 0, 0]])
+
+
+def exp_t(X: sp.Matrix, t: sp.Expr) -> sp.Matrix:
+    """e^{X t} as a primary matrix function of the exact matrix X."""
+    return matrix_function(sp.exp(t * x), X)
+
+
+@suite.identity("cell_semigroup_doubling", "Lemma 5.10")
+def _(wrong):
+    """e^{Aug (w + s)} = e^{Aug s} e^{Aug w}: the cell [w, 2w] is the cell [0, w] times
+    e^{Aug w} (doubling), and a state d units on is a product of the cached factors.
+    Mutation: e^{Aug s} e^{Aug s}."""
+    w, s = sp.symbols("w s", positive=True)
+    rhs = exp_t(AUG, s) * exp_t(AUG, s if wrong else w)
+    residual = exp_t(AUG, w + s) - rhs
+    return Claim(residual, cross=expm_route(AUG * (w + s), rhs))
+
+
+@suite.identity("modal_derivative_enclosure", "Lemma 5.11")
+def _(wrong):
+    """For an arbitrary invertible V (not an eigenvector basis) and Lm = V^-1 Aug V:
+    d^j/dt^j e^{Aug t} = Aug^j e^{Aug t} = V Lm^j e^{Lm t} V^-1 for j = 1, 2.
+    Mutation: Lm = V Aug V^-1 (the similarity the wrong way round)."""
+    t = sp.Symbol("t", real=True)
+    V = sp.Matrix([[1, R(1, 2), 0], [-1, 1, 2], [R(1, 3), 0, 1]])
+    Lm = V * AUG * V.inv() if wrong else V.inv() * AUG * V
+    E = exp_t(AUG, t)
+    Em = exp_t(Lm, t)
+    residuals = [E.diff(t) - AUG * E, E.diff(t, 2) - AUG**2 * E]
+    residuals += [V * Lm**j * Em * V.inv() - AUG**j * E for j in (1, 2)]
+
+    def evaluate(point):
+        tn = point[t]
+        Vn, Ln = to_mp(V, {}), to_mp(Lm, {})
+        return [Vn * Ln**2 * mpmath.expm(Ln * tn) * Vn**-1 - to_mp(AUG**2, {}) * mpmath.expm(to_mp(AUG, {}) * tn)]
+
+    return Claim(residuals, cross=NumericRoute(frozenset({t}), evaluate))
+
+
+F_COEFFS = sp.symbols("c0 c1 c2", real=True)
+P_, Q_ = sp.symbols("p q", real=True)
+T_ = sp.Symbol("t", real=True)
+
+
+def quadratic(t: sp.Expr) -> sp.Expr:
+    c0, c1, c2 = F_COEFFS
+    return c0 + c1 * t + c2 * t**2 / 2
+
+
+@suite.identity("chord_remainder_quadratic", "Lemma 5.12")
+def _(wrong):
+    """f(t) - chord(t) = f''/2 (t - p)(t - q) for a quadratic f (f'' = c2 constant),
+    chord(t) = f(p) + (f(q) - f(p)) (t - p)/(q - p).  Mutation: (t - p)(q - t)."""
+    f = quadratic
+    chord = f(P_) + (f(Q_) - f(P_)) * (T_ - P_) / (Q_ - P_)
+    c2 = sp.diff(f(T_), T_, 2)
+    factor = (T_ - P_) * ((Q_ - T_) if wrong else (T_ - Q_))
+    return f(T_) - chord - c2 / 2 * factor
+
+
+@suite.identity("chord_product_maximum", "Lemma 5.12")
+def _(wrong):
+    """(q - p)^2/4 - (t - p)(q - t) = (t - (p + q)/2)^2, so 0 <= (t - p)(q - t) <= (q - p)^2/4 on
+    [p, q] and the chord remainder is at least -(q - p)^2/8 sup f''.  Mutation: (q - p)^2/8."""
+    bound = (Q_ - P_) ** 2 / (8 if wrong else 4)
+    return bound - (T_ - P_) * (Q_ - T_) - (T_ - (P_ + Q_) / 2) ** 2
+
+
+@suite.identity("taylor_forms_quadratic", "Lemma 5.12")
+def _(wrong):
+    """The second-order Taylor forms from both ends, exact for a quadratic f:
+    f(p + s) = f(p) + s f'(p) + s^2/2 f'' and f(q - s) = f(q) - s f'(q) + s^2/2 f''.
+    Mutation: f(q - s) = f(q) + s f'(q) + s^2/2 f''."""
+    s = sp.Symbol("s", real=True)
+    f = quadratic
+    d1, d2 = sp.diff(f(T_), T_), sp.diff(f(T_), T_, 2)
+    sign = 1 if wrong else -1
+    return [f(P_ + s) - (f(P_) + s * d1.subs(T_, P_) + s**2 / 2 * d2),
+            f(Q_ - s) - (f(Q_) + sign * s * d1.subs(T_, Q_) + s**2 / 2 * d2)]
+
+
+@suite.identity("quadratic_vertex_minimum", "Lemma 5.12")
+def _(wrong):
+    """a + b s + c s^2/2 - (a - b^2/(2c)) = c/2 (s + b/c)^2: for c > 0 the quadratic's
+    minimum over all s is a - b^2/(2c).  Mutation: a - b^2/(4c)."""
+    a, b, s = sp.symbols("a b s", real=True)
+    c = sp.Symbol("c", positive=True)
+    vertex = a - b**2 / ((4 if wrong else 2) * c)
+    return a + b * s + c * s**2 / 2 - vertex - c / 2 * (s + b / c) ** 2
 
 
 if __name__ == "__main__":

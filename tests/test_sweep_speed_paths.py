@@ -172,3 +172,22 @@ def test_parallel_derive_gives_the_same_systems(mode):
         assert p.residual == s.residual
         if mode == "exact":
             assert p.L_exact == s.L_exact
+
+
+def test_sweeps_fall_back_to_one_process_where_no_pool_starts(monkeypatch):
+    import importlib
+
+    from plrnn_symbolic import derive
+
+    par = importlib.import_module("plrnn_symbolic.parallel")
+
+    def no_pool(self, fn, items, bar=None):
+        raise OSError("no /dev/shm")
+
+    monkeypatch.setattr(par.Pool, "map", no_pool)
+    m = _trained_like(3, M=5)
+    report = check(m, mode="exact", workers=2)
+    assert any("no parallel sweep (OSError: no /dev/shm)" in n for n in report.notes)
+    assert report.statuses() == check(m, mode="exact", workers=1).statuses()
+    a, b = derive(m, mode="float", workers=2), derive(m, mode="float", workers=1)
+    assert {k: s.status for k, s in a.systems.items()} == {k: s.status for k, s in b.systems.items()}

@@ -71,14 +71,18 @@ def g_closed_form(d, bias: sp.Matrix, dt: sp.Expr) -> sp.Matrix:
     return matrix_function(beta(sp.log(x)), region_matrix(d)) * bias / dt
 
 
+def generic_weights() -> tuple[sp.Matrix, sp.Matrix]:
+    """A generic diagonal A and a generic W of a 3-unit PLRNN (real symbols)."""
+    return sp.diag(*sp.symbols("a1:4", real=True)), sp.Matrix(3, 3, sp.symbols("w1:10", real=True))
+
+
 @suite.identity("plrnn_equals_region_map_on_closure", "Lemma 5.1")
 def _(wrong):
     """M = 3, generic A (diagonal), W, h: on the closure of region d (z_i >= 0
     where d_i = 1, z_i <= 0 where d_i = 0) relu(z) = D z and
     A z + W relu(z) + h = W_d z + h."""
     m = 3
-    Ad = sp.diag(*sp.symbols("a1:4", real=True))
-    Wg = sp.Matrix(m, m, sp.symbols("w1:10", real=True))
+    Ad, Wg = generic_weights()
     h = sp.Matrix(sp.symbols("h1:4", real=True))
     residuals = []
     for d in itertools.product((0, 1), repeat=m):
@@ -99,8 +103,7 @@ def _(wrong):
     """Regions d, d' differing only in unit i: W_d z = W_d' z on z_i = 0 (the
     piecewise affine map is continuous)."""
     m = 3
-    Ad = sp.diag(*sp.symbols("a1:4", real=True))
-    Wg = sp.Matrix(m, m, sp.symbols("w1:10", real=True))
+    Ad, Wg = generic_weights()
     z = sp.Matrix(sp.symbols("z1:4", real=True))
     residuals = []
     for d in itertools.product((0, 1), repeat=m):

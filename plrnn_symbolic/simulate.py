@@ -435,6 +435,8 @@ class _BallFlow:
         self._modal_points: dict[int, Any] = {}
         self._pairs: dict[int, tuple] = {}     # level -> enclosure(level)
         self._chords: dict[int, Any] = {}
+        self._whole = None                     # see whole_step()
+        self._out = None                       # see step_out()
         self.nonneg = _nonnegative(M)
         self.span = _UNITS >> BASE_CELLS        # chunk length that _prove_in tries first (adapted there)
         with working_precision(PREC):
@@ -452,7 +454,6 @@ class _BallFlow:
             SVL = SV * self.Lm
             # S V Lm and S V Lm^2, for the enclosures of the coordinates' first two derivatives
             self._SVL = (SVL, SVL * self.Lm)
-            self.SV = SV
 
     def level(self, k: int):
         """(w, e^{Aug w}, S e^{Aug [0,w]}, S Aug e^{Aug [0,w]}) for cells of width dt 2^-(BASE_CELLS + k)
@@ -575,18 +576,34 @@ class _BallFlow:
         return E
 
     def chord(self, k: int, e: int = 8):
-        """(S V - K Tdd, K Tdd) for level k and K = (w e/8)^2 / 8 (Tdd of :meth:`enclosure`): times
-        x = V^-1 y, the terms f(p) - K f'' of the chord form (:func:`_interval`) of a chunk of at
-        most e/8 of the cell, and K f'' (e = 5 .. 8: a chunk of the level is longer than half its cell,
-        so e >= 5 for j >= 3).  Built for each (k, e) when first asked: a run uses one to three e per level."""
-        Q = self._chords.get((k, e))
-        if Q is None:
+        """K Tdd for level k and K = (w e/8)^2 / 8 (Tdd of :meth:`enclosure`): times x = V^-1 y, an
+        enclosure of K f'' over the cell, the term of the chord form (:func:`_interval`) of a chunk
+        of at most e/8 of the cell (e = 5 .. 8: a chunk of the level is longer than half its cell, so
+        e >= 5 for j >= 3).  Built for each (k, e) when first asked: a run uses one to three e per level."""
+        KT = self._chords.get((k, e))
+        if KT is None:
             Tdd = self.derivative(2, k)
             with working_precision(PREC):
                 x = flint.arb(self.dt) / (1 << (BASE_CELLS + k)) * e / 8
-                KT = Tdd * (x * x / 8).upper()
-                Q = self._chords[k, e] = (self.SV - KT, KT)
-        return Q
+                KT = self._chords[k, e] = Tdd * (x * x / 8).upper()
+        return KT
+
+    def step_out(self):
+        """S e^{Aug unit}: times the ball state at q, the sign-adjusted coordinates at q + 1."""
+        if self._out is None:
+            with working_precision(PREC):
+                self._out = self.S * self.point(MAX_LEVEL)
+        return self._out
+
+    def whole_step(self) -> tuple:
+        """(S e^{Aug dt}, the same without S in floats), for the check of a whole step: f(dt) from y
+        in one product (an enclosure: a product of enclosures), and the float end state."""
+        if self._whole is None:
+            with working_precision(PREC):
+                E = self.point(-BASE_CELLS)
+                Ef = np.array([float(v) for v in E.entries()]).reshape(self.n, self.n)
+                self._whole = (self.S * E, Ef)
+        return self._whole
 
     def float_samples(self):
         """(h, Z, R, P, M) for the float pre-screen, h = dt / FLOAT_SAMPLES: Z stacks S e^{Aug i h}
@@ -726,6 +743,11 @@ class _Scan:
     undecided_at: int | None = None
     y_lo: Any = None            # ball state at p_lo (exit)
     tau: float | None = None    # float estimate of the exit time after p_lo (when known)
+    z_end: np.ndarray | None = None   # the float state at p1 when y_end is not computed (holds)
+
+    def end_state(self, n: int) -> np.ndarray:
+        """The first n coordinates of the state at p1 (holds) as floats."""
+        return self.z_end[:n] if self.z_end is not None else _mid(self.y_end, n)
 
 
 def _scan(flow: _BallFlow, y, p0: int, p1: int) -> _Scan:
@@ -830,7 +852,7 @@ def _quadratic_nonnegative(a, b, c, D) -> bool:
     return a - b * b / (2 * c) >= 0
 
 
-def _interval(flow: _BallFlow, y, p: int, q: int, yq):
+def _interval(flow: _BallFlow, y, p: int, q: int, yq, f0=None):
     """Decide [p, q] (p < q, time units) from the ball states y at p and yq at q, given that every
     sign-adjusted coordinate is proved >= 0 at p.
 
@@ -843,8 +865,8 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq):
       xi in [p, q]); the chord is >= min(f(p), f(q)) and (t - p)(t - q) in [-d^2/4, 0], so
       f >= min(f(p), f(q)) - d^2/8 max(0, sup f'').  Checked as f(p) >= 0 (presumed: the caller
       has proved it), f(q) >= 0, f(p) - K f'' >= 0 and f(q) - K f'' >= 0 with K >= d^2/8
-      (:meth:`_BallFlow.chord`; f'' over the cell): where sup f'' > 0 the last two give the
-      bound, else the first two do;
+      (:meth:`_BallFlow.chord` encloses K f'' over the cell): where sup f'' > 0 the last two give
+      the bound, else the first two do;
     * the mean-value forms f(p) + [0, d] f' and f(q) - [0, d] f';
     * the Taylor forms with Lagrange remainder, t in [0, d]: f(p + t) = f(p) + t f'(p) + t^2/2 f''(xi)
       and f(q - t) = f(q) - t f'(q) + t^2/2 f''(xi), xi in [p, q], so f >= 0 on [p, q] once the
@@ -852,38 +874,41 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq):
       >= 0 on [0, d] (:func:`_quadratic_nonnegative`).  Near a transversal exit at q this decides in
       one check what the mean-value forms only decide after many bisections.
 
-    Returns (_IN, []), (_OUT, units proved < 0 at q) or (_UNDECIDED, [])."""
+    ``f0``: S y (the sign-adjusted coordinates at p) if the caller has it.  Returns (verdict, units,
+    S yq): (_IN, []), (_OUT, units proved < 0 at q) or (_UNDECIDED, [])."""
     d = q - p
     k = MAX_LEVEL - (d - 1).bit_length()
     j = (d - 1).bit_length()
     e = 8 if j < 3 else (8 * d + (1 << j) - 1) >> j       # d <= e/8 of the cell: K = (w e/8)^2 / 8
-    Qa, KT = flow._chords.get((k, e)) or flow.chord(k, e)
+    KT = flow._chords.get((k, e))
+    if KT is None:
+        KT = flow.chord(k, e)
+    if f0 is None:
+        f0 = flow.S * y
     f1m = flow.S * yq
     nonneg = flow.nonneg
     x = flow.modal(y)
+    t = KT * x                                         # K f'' over the cell
     if nonneg.contains(f1m):                           # f(q) >= 0 for every coordinate
-        a = Qa * x                                     # f(p) - K f''
-        b = f1m - KT * x                               # f(q) - K f''
-        if nonneg.contains(a) and nonneg.contains(b):
-            return _IN, []
+        if nonneg.contains(f0 - t) and nonneg.contains(f1m - t):
+            return _IN, [], f1m
         f1 = f1m.entries()
     else:
         f1 = f1m.entries()
         out = [i for i, v in enumerate(f1) if v < 0]
         if out:
-            return _OUT, out
-        a, b = Qa * x, f1m - KT * x
-    r, b = a.entries(), b.entries()
-    rows = [i for i in range(len(f1)) if not (r[i] >= 0 and b[i] >= 0 and f1[i] >= 0)]
-    return _IN if _rows_in(flow, y, x, yq, d, k, rows, f1) else _UNDECIDED, []
+            return _OUT, out, f1m
+    f0e, te = f0.entries(), t.entries()
+    rows = [i for i in range(len(f1)) if not (f0e[i] - te[i] >= 0 and f1[i] - te[i] >= 0 and f1[i] >= 0)]
+    return (_IN if _rows_in(flow, y, x, yq, d, k, rows, f0e, f1) else _UNDECIDED), [], f1m
 
 
-def _rows_in(flow: _BallFlow, y, x, yq, d: int, k: int, rows: list[int], f1: list) -> bool:
+def _rows_in(flow: _BallFlow, y, x, yq, d: int, k: int, rows: list[int], f0: list, f1: list) -> bool:
     """The mean-value and Taylor forms of :func:`_interval` for the coordinates ``rows`` that the
-    chord form left (x = V^-1 y, f1 the entries of S yq): True when every one is proved
+    chord form left (x = V^-1 y, f0 and f1 the entries of S y and S yq): True when every one is proved
     (proofs/05_trajectory_equivalence.tex, Lemma 5.12(b)-(d))."""
     _, Td, Tdd = flow.enclosure(k)
-    dc, f0 = (Td * x).entries(), (flow.S * y).entries()
+    dc = (Td * x).entries()
     wd = flint.arb(flow.dt) * d / _UNITS               # d time units (exact ball arithmetic)
     left = []
     for i in rows:
@@ -915,7 +940,8 @@ def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int]) -> bool
     chunk.  _interval presumes f >= 0 at the chunk's start: proved here for p, and for each later
     chunk by the one before it, which proved it at its end for the same ball (proofs/05_trajectory_equivalence.tex,
     Proposition 5.13(a))."""
-    if not flow.nonneg.contains(flow.S * y):       # f(p) >= 0, which _interval presumes
+    f0 = flow.S * y
+    if not flow.nonneg.contains(f0):               # f(p) >= 0, which _interval presumes
         return False
     h = 2 * flow.span                # a first chunk twice as long, so that the span can grow
     cap = q - p                      # below the shortest chunk found undecided in this call
@@ -928,11 +954,11 @@ def _prove_in(flow: _BallFlow, y, p: int, q: int, yq, budget: list[int]) -> bool
         else:
             m = p + h
             ym = _point(flow, y, h)
-        v, _ = _interval(flow, y, p, m, ym)
+        v, _, f1 = _interval(flow, y, p, m, ym, f0)
         if v == _IN:
             if m < q or m - p > flow.span:
                 flow.span = 1 << ((m - p).bit_length() - 1)
-            p, y = m, ym
+            p, y, f0 = m, ym, f1
             h = min(2 * flow.span, cap)
         elif v == _OUT or m - p == 1:
             return False
@@ -1008,7 +1034,9 @@ def _float_exit(flow: _BallFlow, y: np.ndarray, T: float, hit=None) -> float | N
 def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = None) -> _Scan:
     """The scan of [p0, p1] for the autonomous system, with the same outcome as :func:`_scan` but
     cheaper.  Where the region's chunks (see :func:`_prove_in`) have been as long as [p0, p1], the
-    whole interval is tried in one check first.  Otherwise the flow is sampled in floats (``yf``:
+    whole interval is tried in one check first (a whole step by :func:`_whole_step_in`), unless the
+    float flow ends outside the closure.  A whole step that holds reports its end state in floats
+    (e^{Aug dt} y), the same however it was proved.  Otherwise the flow is sampled in floats (``yf``:
     the float state at p0, default the midpoint of y); without a sample outside the closure,
     [p0, p1] is proved inside by :func:`_prove_in`.
     Otherwise the first exit is estimated in floats, the time unit [q, q + 1] containing it is
@@ -1016,29 +1044,52 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     exit lies in [q, q + 1], a finest cell of :func:`_scan` (proofs/05_trajectory_equivalence.tex, Proposition 5.13(b)).  Whenever a proof does not go
     through, :func:`_scan` does the work."""
     d = p1 - p0
-    yq = None
-    if flow.span >= d:                 # one check for the whole interval
-        yq = _point(flow, y, d)
-        if _prove_in(flow, y, p0, p1, yq, [1]):
-            return _Scan(HOLDS, yq)
     if yf is None:
         yf = _mid(y, flow.n)
+    yq = z1 = None
+    if d == _UNITS:          # a whole step: its end state in floats, the one reported however the step is proved
+        z1 = flow.whole_step()[1] @ yf
+    if flow.span >= d and (z1 is None or (flow.float_maps()[1] @ z1 >= 0).all()):
+        # one check for the whole interval (not tried where the float flow ends outside)
+        if z1 is not None and _whole_step_in(flow, y):
+            return _Scan(HOLDS, z_end=z1)
+        yq = _point(flow, y, d)
+        if _prove_in(flow, y, p0, p1, yq, [1]):
+            return _Scan(HOLDS, yq, z_end=z1)
     hit = _float_screen(flow, yf, d * flow.unit)
     budget = [FAST_CHECKS]
     tau = None if hit is None else _float_exit(flow, yf, d * flow.unit, hit)
     if tau is not None:
         q = min(p0 + int(tau / flow.unit), p1 - 1)
         y_lo = _point(flow, y, q - p0)
-        y_hi = flow.point(MAX_LEVEL) * y_lo
-        units = [i for i, x in enumerate((flow.S * y_hi).entries()) if x < 0]
+        units = [i for i, x in enumerate((flow.step_out() * y_lo).entries()) if x < 0]    # S y at q + 1
         if units and _prove_in(flow, y, p0, q, y_lo, budget):
-            return _Scan(FAILS, y_hi, q, q + 1, tuple(units), y_lo=y_lo,
+            return _Scan(FAILS, None, q, q + 1, tuple(units), y_lo=y_lo,
                          tau=min(max(tau - (q - p0) * flow.unit, 0.0), flow.unit))
     if yq is None:
         yq = _point(flow, y, d)
     if _prove_in(flow, y, p0, p1, yq, budget):
-        return _Scan(HOLDS, yq)
-    return _scan(flow, y, p0, p1)
+        return _Scan(HOLDS, yq, z_end=z1)
+    sc = _scan(flow, y, p0, p1)
+    if sc.truth is not FAILS:
+        sc.z_end = z1
+    return sc
+
+
+def _whole_step_in(flow: _BallFlow, y) -> bool:
+    """The chord form of :func:`_interval` for a whole step [0, dt] from the ball y, with
+    S e^{Aug dt} as one matrix (:meth:`_BallFlow.whole_step`, a product of enclosures): True if it
+    proves every coordinate >= 0 on the step (proofs/05_trajectory_equivalence.tex, Lemma 5.12(a),
+    with the enclosures of Lemmas 5.10(c) and 5.11)."""
+    nonneg = flow.nonneg
+    f0 = flow.S * y
+    if not nonneg.contains(f0):
+        return False
+    f1 = flow.whole_step()[0] * y
+    if not nonneg.contains(f1):
+        return False
+    t = flow.chord(-BASE_CELLS) * flow.modal(y)           # K f'' over the step
+    return nonneg.contains(f0 - t) and nonneg.contains(f1 - t)
 
 
 def _taylor(Af: np.ndarray, y: np.ndarray, tau: float, terms: int = 4) -> np.ndarray:
@@ -1183,7 +1234,7 @@ class _Simulator:
             t0 = n * dt + p * dt / _UNITS
             if sc.truth is not FAILS:
                 segments.append(Segment(bits, t0, (n + 1) * dt, np.array(y, dtype=float), n))
-                return bits, _mid(sc.y_end, flow.N)
+                return bits, sc.end_state(flow.N)
             # the exit is proved in [t_lo, t_hi] (width dt 2^-(BASE_CELLS + MAX_LEVEL)); inside it the
             # crossing time is refined in floats and the flow continues from there in the new region
             tau_max = (sc.p_hi - sc.p_lo) * dt / _UNITS

@@ -85,6 +85,7 @@ def test_interval_verdicts_against_dense_sampling(name):
     verdicts = {sim_mod._IN: 0, sim_mod._OUT: 0, sim_mod._UNDECIDED: 0}
     near = 0
     lifted = 0
+    whole = 0
     for z in r.discrete[:-1]:
         bits = sim_mod.region_of(z)
         sysm = sim.usable(bits)
@@ -98,6 +99,10 @@ def test_interval_verdicts_against_dense_sampling(name):
             ends += [max(1, e - 2**k) for k in (4, 10, 16, 20)] + [e, e + 1, e + 2**10]
         with sim_mod.working_precision(sim_mod.PREC):
             y = _col(ya)
+            if sim_mod._whole_step_in(flow, y):          # the whole-step form (S e^{Aug dt} in one matrix)
+                whole += 1
+                F = _sampled(flow, ya, 0, sim_mod._UNITS)
+                assert F.min() >= -1e-9 * (1 + np.abs(F).max()), (bits, F.min())
             for q in sorted({min(max(q, 1), sim_mod._UNITS) for q in ends}):
                 for p in (0, q // 2, q - max(1, q // 64)):
                     if p >= q:
@@ -105,7 +110,7 @@ def test_interval_verdicts_against_dense_sampling(name):
                     yp, yq = sim_mod._point(flow, y, p), sim_mod._point(flow, y, q)
                     if not flow.nonneg.contains(flow.S * yp):       # _interval presumes f(p) >= 0
                         continue
-                    v, units = sim_mod._interval(flow, yp, p, q, yq)
+                    v, units, _ = sim_mod._interval(flow, yp, p, q, yq)
                     verdicts[v] += 1
                     F = _sampled(flow, ya, p, q)
                     scale = 1e-9 * (1 + np.abs(F).max())
@@ -114,7 +119,7 @@ def test_interval_verdicts_against_dense_sampling(name):
                         near += tau is not None and F[-1].min() < 1e-3
                     elif v == sim_mod._OUT:
                         assert (F[-1, units] <= scale).all()
-    assert verdicts[sim_mod._IN] > 50 and verdicts[sim_mod._OUT] > 5 and near > 5
+    assert verdicts[sim_mod._IN] > 50 and verdicts[sim_mod._OUT] > 5 and near > 5 and whole > 10
     if name == "vdp_trained":
         assert lifted > 0
 
@@ -144,9 +149,36 @@ def test_a_dip_between_two_positive_ends_is_not_proved():
         j = (d - 1).bit_length()
         key = (sim_mod.MAX_LEVEL - j, (8 * d + (1 << j) - 1) >> j)
         saved = flow._chords[key]
-        flow._chords[key] = (flow.SV, saved[1] * 0)
+        flow._chords[key] = saved * 0
         try:
             assert sim_mod._interval(flow, yp, p, q, yq)[0] == sim_mod._IN
+        finally:
+            flow._chords[key] = saved
+
+
+def test_the_whole_step_form_does_not_prove_a_dip_within_the_step():
+    """From 100 degrees a 170-degree turn passes 180 degrees, where x dips 1e-5 below 0, and ends at
+    270 degrees with x > 0: the whole-step chord form (_whole_step_in) must not prove the step, and the
+    fast scan finds the exit; without its term K f'' (a mutation) the form would prove it."""
+    m = rotation_model(170.0)
+    z0 = np.array([1 + (1 + 1e-5) * math.cos(math.radians(100)), 3 + (1 + 1e-5) * math.sin(math.radians(100))])
+    r = simulate(m, 1, z0=z0, mode="exact", e1=False, system="hybrid")
+    sim = sim_mod._Simulator(m, "exact", 30)
+    sim.systems.update(r.systems)
+    sysm, flow = sim.usable("11"), sim.ball("11")
+    ya = flow.augment(sysm.G @ z0, None)
+    F = _sampled(flow, ya, 0, sim_mod._UNITS, 4000)
+    assert F[0].min() > 1e-4 and F[-1].min() > 1e-4 and F.min() < -5e-6
+    with sim_mod.working_precision(sim_mod.PREC):
+        y = _col(ya)
+        assert not sim_mod._whole_step_in(flow, y)
+        flow.span = sim_mod._UNITS                       # the fast scan tries the whole step in one check
+        assert sim_mod._scan_fast(flow, y, 0, sim_mod._UNITS, ya).truth.name == "FAILS"
+        key = (-sim_mod.BASE_CELLS, 8)
+        saved = flow._chords[key]
+        flow._chords[key] = saved * 0                    # the mutation: K = 0
+        try:
+            assert sim_mod._whole_step_in(flow, y)
         finally:
             flow._chords[key] = saved
 
@@ -178,7 +210,6 @@ def test_modal_enclosure_is_tight_on_a_lifted_region_and_identity_fallback_is_ri
     plain = sim_mod._BallFlow(sysm, 30)
     plain.V = plain.W = None
     plain.Lm = plain.aug
-    plain.SV = plain.S
     SA = plain.S * plain.aug
     plain._SVL = (SA, SA * plain.aug)
     with sim_mod.working_precision(sim_mod.PREC):

@@ -1138,6 +1138,7 @@ class _Simulator:
         self.digits = digits
         self.systems: dict[str, RegionSystem] = {}
         self._hybrid: dict[str, _HybridStep] = {}
+        self._by_signs: dict[bytes, tuple[str, _HybridStep | None]] = {}
         self._ball: dict[str, _BallFlow] = {}
         self.notes: list[str] = []
         self.inputs: np.ndarray | None = None
@@ -1175,6 +1176,34 @@ class _Simulator:
     def usable(self, bits: str) -> RegionSystem | None:
         sysm = self.system(bits)
         return sysm if sysm.derived else None
+
+    def hybrid_of(self, z) -> tuple[str, _HybridStep | None]:
+        """(region of z, its latched step or None when it has no continuous-time system), looked up by
+        the sign pattern's bytes (cheaper than the region's name on every step)."""
+        key = (z > 0).tobytes()
+        hit = self._by_signs.get(key)
+        if hit is None:
+            bits = region_of(z)
+            hit = self._by_signs[key] = (bits, self.hybrid_step(bits) if self.usable(bits) is not None else None)
+        return hit
+
+    def one_step_deviation(self, discrete: np.ndarray, inputs) -> float:
+        """max_n |hybrid step from z_n - z_{n+1}| over the steps whose region has a system: the
+        steps grouped by region, one matrix product per region."""
+        X = discrete[:-1]
+        groups: dict[bytes, list[int]] = {}
+        for n, key in enumerate(map(np.ndarray.tobytes, X > 0)):
+            groups.setdefault(key, []).append(n)
+        dev = 0.0
+        for idx in groups.values():
+            _, hs = self.hybrid_of(X[idx[0]])
+            if hs is None:
+                continue
+            pred = X[idx] @ hs.F.T + hs.c
+            if hs.D is not None and inputs is not None:
+                pred = pred + inputs[idx] @ hs.D.T
+            dev = max(dev, float(np.abs(pred - discrete[np.array(idx) + 1]).max()))
+        return dev
 
     def hybrid_step(self, bits: str) -> _HybridStep:
         if bits not in self._hybrid:
@@ -1380,26 +1409,24 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
         a_state = (b0, s0.G @ z0) if s0 is not None else None
         if s0 is None:
             sim.notes.append(f"the autonomous trajectory cannot start: region {b0} has status {sim.system(b0).status}")
-    h_alive = True
+    h_alive = run_h
+    if run_h:
+        step_dev = sim.one_step_deviation(discrete, inputs)
     from tqdm import tqdm
 
     for n in tqdm(range(steps), desc="simulate", unit="step", file=sys.stderr, leave=False,
                   disable=None if progress and steps >= 50 else True):
         s = None if inputs is None else inputs[n]
         z = discrete[n]
-        if run_h:
-            bits = region_of(z)
-            if sim.usable(bits) is not None:
-                step_dev = max(step_dev, float(np.abs(sim.hybrid_step(bits)(z, s) - discrete[n + 1]).max()))
-            if h_alive:
-                zh = hyb[n]
-                bh = region_of(zh)
-                if sim.usable(bh) is None:
-                    sim.notes.append(f"the hybrid trajectory stops at step {n}: region {bh} has status "
-                                     f"{sim.system(bh).status} (no continuous-time system)")
-                    h_alive = False
-                else:
-                    hyb[n + 1] = sim.hybrid_step(bh)(zh, s)
+        if h_alive:
+            zh = hyb[n]
+            bh, hs = sim.hybrid_of(zh)
+            if hs is None:
+                sim.notes.append(f"the hybrid trajectory stops at step {n}: region {bh} has status "
+                                 f"{sim.system(bh).status} (no continuous-time system)")
+                h_alive = False
+            else:
+                hyb[n + 1] = hs(zh, s)
         if e1:
             verdicts.append(sim.e1(n, z, s))
         if run_a and a_state is not None:

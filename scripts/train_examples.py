@@ -1,6 +1,6 @@
-"""Train the two bundled 10-unit PLRNNs ``vdp_trained`` and ``lorenz_trained``.
+"""Train the three bundled 10-unit PLRNNs ``vdp_trained``, ``lorenz_trained`` and ``vdp_fine``.
 
-    python scripts/train_examples.py [--out plrnn_symbolic/data] [--only vdp_trained]
+    python scripts/train_examples.py [--out plrnn_symbolic/data] [--only NAME]
 
 Numpy and scipy only, fixed seeds, a few minutes on one core.  The result is
 deterministic for a given numpy/BLAS build (floating-point summation order can
@@ -23,7 +23,9 @@ attractor is closest to the data's (per-dimension histogram distance), among
 those whose largest Lyapunov exponent has the wanted sign (``want``).
 
 Data: van der Pol, x'' - mu (1 - x^2) x' + x = 0 with mu = 1.5, sampled at
-dt = 1/5 (period about 7.1 time units, 35 to 36 steps), observed (x, x'); Lorenz-63
+dt = 1/5 (period about 7.1 time units, 35 to 36 steps), observed (x, x'), and
+for ``vdp_fine`` the same sampled at dt = 1/20 (about 142 steps; forcing every
+40 steps on windows of 400, the same times as for ``vdp_trained``); Lorenz-63
 (sigma 10, rho 28, beta 8/3) sampled at dt = 1/50, observed (x, y, z).  Both
 standardized (zero mean, unit variance per dimension).  The shipped model's
 ``dt`` is the sampling step in the ODE's time units, so its continuous-time
@@ -243,19 +245,21 @@ def to_json(p: Params, dt: Fraction, z0: np.ndarray, name: str) -> str:
 
 
 def setups() -> list[Setup]:
-    vdp_dt, lor_dt = Fraction(1, 5), Fraction(1, 50)
+    vdp_dt, lor_dt, fine_dt = Fraction(1, 5), Fraction(1, 50), Fraction(1, 20)
     return [
         Setup("vdp_trained", van_der_pol(float(vdp_dt), 20000), vdp_dt, tau=10, seq_len=100, batch=32,
               iters=12000, lr=5e-3, want="zero", seed=1),
         Setup("lorenz_trained", lorenz(float(lor_dt), 50000), lor_dt, tau=12, seq_len=240, batch=32,
               iters=12000, lr=1e-3, want="positive", seed=7),
+        Setup("vdp_fine", van_der_pol(float(fine_dt), 40000), fine_dt, tau=40, seq_len=400, batch=32,
+              iters=8000, lr=5e-3, want="zero", seed=1),
     ]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "plrnn_symbolic" / "data")
-    parser.add_argument("--only", choices=["vdp_trained", "lorenz_trained"])
+    parser.add_argument("--only", choices=["vdp_trained", "lorenz_trained", "vdp_fine"])
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for s in setups():

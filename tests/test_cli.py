@@ -20,7 +20,7 @@ def test_examples_lists_names_first(capsys):
     code, out, _ = run(capsys, "examples")
     assert code == 0
     names = [line.split()[0] for line in out.splitlines()]
-    assert names == ["limit_cycle", "chaotic", "regularized", "input_driven", "vdp_trained", "lorenz_trained"]
+    assert names == ["limit_cycle", "chaotic", "regularized", "input_driven", "vdp_trained", "lorenz_trained", "vdp_fine"]
 
 
 @pytest.mark.parametrize("mode", ["exact", "certified", "float"])

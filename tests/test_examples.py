@@ -62,7 +62,7 @@ HAND_BUILT = ["limit_cycle", "chaotic", "regularized", "input_driven"]
 
 def test_registry_names_and_order():
     # the trained ones are tested in tests/test_trained_examples.py
-    assert list(EXAMPLES) == [*HAND_BUILT, "vdp_trained", "lorenz_trained"]
+    assert list(EXAMPLES) == [*HAND_BUILT, "vdp_trained", "lorenz_trained", "vdp_fine"]
     assert [name for name, _ in list_examples()] == list(EXAMPLES)
 
 

@@ -1,4 +1,4 @@
-"""The two trained 10-unit examples (scripts/train_examples.py) have the properties their docstrings state.
+"""The three trained 10-unit examples (scripts/train_examples.py) have the properties their docstrings state.
 
 Each statement is checked against an independent route: the JSON floats
 themselves, a Lyapunov QR loop and region bookkeeping written here, numpy
@@ -16,7 +16,7 @@ from _independent import largest_lyapunov
 from plrnn_symbolic import check, dynamics, example, simulate, visited_regions
 from plrnn_symbolic.dynamics import lyapunov_discrete
 
-TRAINED = ["vdp_trained", "lorenz_trained"]
+TRAINED = ["vdp_trained", "lorenz_trained", "vdp_fine"]
 
 
 def _json(name: str) -> dict:
@@ -56,6 +56,7 @@ def test_the_model_is_the_json_floats_exactly(name):
 def test_dt_is_the_sampling_step():
     assert str(example("vdp_trained").dt) == "1/5"
     assert str(example("lorenz_trained").dt) == "1/50"
+    assert str(example("vdp_fine").dt) == "1/20"
 
 
 def test_vdp_lyapunov_exponent_is_near_zero_and_agrees_with_an_independent_loop():
@@ -90,7 +91,7 @@ def test_lorenz_is_chaotic_from_several_starts():
     assert np.abs(a[-1] - b[-1]).max() > 1e-3  # nearby states separate
 
 
-@pytest.mark.parametrize("name, count", [("vdp_trained", 13), ("lorenz_trained", 42)])
+@pytest.mark.parametrize("name, count", [("vdp_trained", 13), ("lorenz_trained", 42), ("vdp_fine", 17)])
 def test_visited_regions(name, count):
     m = example(name)
     X = m.numeric.trajectory(m.numeric.z0, 20000)
@@ -164,3 +165,29 @@ def test_vdp_simulation_hybrid_exact_autonomous_near_the_cycle():
     assert 0.1 < r.max_deviation_autonomous < 1.5  # measured 0.68
     orbit = m.numeric.trajectory(m.numeric.z0, 20000)
     assert max(np.abs(orbit - a).max(axis=1).min() for a in r.autonomous) < 0.3  # measured 0.19
+
+
+# ---- vdp_fine: the stand-in for issue 4's real trained limit-cycle model -----------------------------------------
+def test_vdp_fine_is_a_limit_cycle_of_142_steps():
+    m = example("vdp_fine")
+    lam = lyapunov_discrete(m, steps=20000, burn_in=1000)
+    z = m.numeric.trajectory(m.numeric.z0, 1000)[-1]
+    assert lam[0] == pytest.approx(_largest_lyapunov(m, z, 20000), abs=1e-9)
+    assert abs(lam[0]) < 0.001 and lam[1] < -0.02  # measured +0.00006 and -0.037
+    x = m.numeric.trajectory(m.numeric.z0, 20000)[:, 0]
+    ups = np.flatnonzero((x[:-1] < 0) & (x[1:] >= 0))
+    assert set(np.diff(ups)) <= {141, 142}  # the data's period, 7.1 time units at dt = 1/20
+
+
+def test_vdp_fine_shows_the_figures_issue_4_quotes_for_a_real_trained_model():
+    """Over 1000 steps: hybrid deviation below 1e-9, about one step in ten fails E1 (exactly the steps
+    that change region), and the autonomous deviation stays near 1e-2."""
+    m = example("vdp_fine")
+    r = simulate(m, steps=1000, system="both")
+    assert r.max_deviation_hybrid < 1e-9  # measured 7.5e-14
+    counts = r.e1_counts
+    assert counts["undecided"] == 0
+    switching = [_bits(r.discrete[k]) != _bits(r.discrete[k + 1]) for k in range(1000)]
+    assert [v.status == "fails" for v in r.e1] == switching
+    assert 0.07 < counts["fails"] / 1000 < 0.13  # measured 104 steps
+    assert 0.005 < r.max_deviation_autonomous < 0.05  # measured 0.021

@@ -124,18 +124,24 @@ def test_interval_verdicts_against_dense_sampling(name):
         assert lifted > 0
 
 
-def test_a_dip_between_two_positive_ends_is_not_proved():
-    """A dip of x below 0 between two times where x > 0 (the rotation passes 1e-5 beyond the
-    boundary): no form of _interval may prove the interval (a sign error in the backward Taylor
-    form, tried as a mutation, is caught here), whereas the chord form without its term K f'' (a
-    mutation, applied below) would, since f(p) and f(q) are both > 0."""
+def _dip_start():
+    """(ball flow of region 11, augmented start) for a 170-degree rotation started at 100 degrees,
+    1e-5 outside the unit circle about (1, 3): x dips 1e-5 below 0 near 180 degrees."""
     m = rotation_model(170.0)
     z0 = np.array([1 + (1 + 1e-5) * math.cos(math.radians(100)), 3 + (1 + 1e-5) * math.sin(math.radians(100))])
     r = simulate(m, 1, z0=z0, mode="exact", e1=False, system="hybrid")
     sim = sim_mod._Simulator(m, "exact", 30)
     sim.systems.update(r.systems)
     sysm, flow = sim.usable("11"), sim.ball("11")
-    ya = flow.augment(sysm.G @ z0, None)
+    return flow, flow.augment(sysm.G @ z0, None)
+
+
+def test_a_dip_between_two_positive_ends_is_not_proved():
+    """A dip of x below 0 between two times where x > 0 (the rotation passes 1e-5 beyond the
+    boundary): no form of _interval may prove the interval (a sign error in the backward Taylor
+    form, tried as a mutation, is caught here), whereas the chord form without its term K f'' (a
+    mutation, applied below) would, since f(p) and f(q) are both > 0."""
+    flow, ya = _dip_start()
     # the flow turns 170 degrees per step from 100 degrees: x < 0 within 0.26 degrees of 180
     p, q = (int(a / 170 * sim_mod._UNITS) for a in (78.0, 82.0))
     F = _sampled(flow, ya, p, q, 4000)
@@ -160,13 +166,7 @@ def test_the_whole_step_form_does_not_prove_a_dip_within_the_step():
     """From 100 degrees a 170-degree turn passes 180 degrees, where x dips 1e-5 below 0, and ends at
     270 degrees with x > 0: the whole-step chord form (_whole_step_in) must not prove the step, and the
     fast scan finds the exit; without its term K f'' (a mutation) the form would prove it."""
-    m = rotation_model(170.0)
-    z0 = np.array([1 + (1 + 1e-5) * math.cos(math.radians(100)), 3 + (1 + 1e-5) * math.sin(math.radians(100))])
-    r = simulate(m, 1, z0=z0, mode="exact", e1=False, system="hybrid")
-    sim = sim_mod._Simulator(m, "exact", 30)
-    sim.systems.update(r.systems)
-    sysm, flow = sim.usable("11"), sim.ball("11")
-    ya = flow.augment(sysm.G @ z0, None)
+    flow, ya = _dip_start()
     F = _sampled(flow, ya, 0, sim_mod._UNITS, 4000)
     assert F[0].min() > 1e-4 and F[-1].min() > 1e-4 and F.min() < -5e-6
     with sim_mod.working_precision(sim_mod.PREC):

@@ -377,7 +377,7 @@ def example(name: str) -> PLRNN:
     >>> example("lorenz")
     Traceback (most recent call last):
     ...
-    plrnn_symbolic.errors.InputError: unknown example 'lorenz'; choose one of: limit_cycle, chaotic, regularized, input_driven, vdp_trained, lorenz_trained
+    plrnn_symbolic.errors.InputError: unknown example 'lorenz'; choose one of: limit_cycle, chaotic, regularized, input_driven, vdp_trained, lorenz_trained, vdp_fine
     """
     try:
         build = EXAMPLES[name]

@@ -2,8 +2,8 @@
 
     python benchmarks/bench_simulate.py [STEPS] [--repeat R] [--example NAME]
 
-A bundled example (default limit_cycle; the trained vdp_trained is the issue's kind of
-model), started on its attractor (2000 discrete steps of burn-in), STEPS
+A bundled example (default limit_cycle; the trained vdp_trained and vdp_fine are the issue's
+kind of model, vdp_fine with its sampling resolution), started on its attractor (2000 discrete steps of burn-in), STEPS
 steps (default 1000).  Both sides use the same region systems (derived once, certified,
 timed separately); every time is the best of R runs (default 3; on a shared machine a larger R
 steadies the figures); the per-region ball enclosures of the autonomous system are cached with

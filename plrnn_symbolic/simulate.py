@@ -434,7 +434,7 @@ class _BallFlow:
         self._root = None                      # e^{Lm [0, w]} at ENCLOSURE_ROOT (see derivative())
         self._modal_points: dict[int, Any] = {}
         self._pairs: dict[int, tuple] = {}     # level -> enclosure(level)
-        self._chords: dict[int, Any] = {}
+        self._chords: dict[tuple[int, int], Any] = {}   # (level, e) -> K Tdd (see chord())
         self._whole = None                     # see whole_step()
         self._out = None                       # see step_out()
         self.nonneg = _nonnegative(M)
@@ -736,7 +736,7 @@ class _Scan:
     """Outcome of a scan of [p0, p1] (integer time units) in one region."""
 
     truth: Truth
-    y_end: Any = None           # ball state at p1 (holds), or at p_hi (exit)
+    y_end: Any = None           # ball state at p1 (holds; None when z_end stands for it), or at p_hi (an exit of _scan)
     p_lo: int = 0               # exit enclosed in [p_lo, p_hi]
     p_hi: int = 0
     units: tuple[int, ...] = ()
@@ -1188,8 +1188,9 @@ class _Simulator:
         return hit
 
     def one_step_deviation(self, discrete: np.ndarray, inputs) -> float:
-        """max_n |hybrid step from z_n - z_{n+1}| over the steps whose region has a system: the
-        steps grouped by region, one matrix product per region."""
+        """max_n |hybrid step from z_n - z_{n+1}| over the steps whose region has a system (steps
+        whose deviation is NaN, after an overflow, left out): the steps grouped by region, one matrix
+        product per region."""
         X = discrete[:-1]
         groups: dict[bytes, list[int]] = {}
         for n, key in enumerate(map(np.ndarray.tobytes, X > 0)):
@@ -1202,7 +1203,10 @@ class _Simulator:
             pred = X[idx] @ hs.F.T + hs.c
             if hs.D is not None and inputs is not None:
                 pred = pred + inputs[idx] @ hs.D.T
-            dev = max(dev, float(np.abs(pred - discrete[np.array(idx) + 1]).max()))
+            err = np.abs(pred - discrete[np.array(idx) + 1]).max(axis=1)
+            err = err[~np.isnan(err)]                      # a step that overflowed has no deviation
+            if err.size:
+                dev = max(dev, float(err.max()))
         return dev
 
     def hybrid_step(self, bits: str) -> _HybridStep:

@@ -161,6 +161,43 @@ def test_inputs_are_held_over_each_step(data):
         assert r.max_deviation_autonomous < 1e-10
 
 
+def _one_step_deviation_by_loop(r) -> float:
+    """max_n |hybrid step from z_n - z_{n+1}|, step by step, from the run's own region systems."""
+    import importlib
+
+    sim_mod = importlib.import_module("plrnn_symbolic.simulate")
+    sim = sim_mod._Simulator(r.model, r.mode, 30)
+    sim.systems.update(r.systems)
+    dev = 0.0
+    for n in range(r.steps):
+        bits = sim_mod.region_of(r.discrete[n])
+        if sim.usable(bits) is not None:
+            s = None if r.inputs is None else r.inputs[n]
+            err = float(np.abs(sim.hybrid_step(bits)(r.discrete[n], s) - r.discrete[n + 1]).max())
+            dev = max(dev, err)            # NaN (after an overflow) left out: max keeps dev
+    return dev
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
+def test_one_step_deviation_agrees_with_a_step_by_step_loop():
+    """The per-region products of hybrid_step_deviation against a plain loop: with inputs, where the
+    continuous systems stop (singular regions), on float weights (a deviation > 0) and where the
+    map overflows (NaN steps left out, as the loop leaves them)."""
+    from plrnn_symbolic import PLRNN
+
+    rng = np.random.default_rng(3)
+    leaky = PLRNN(A=np.diag([0.5, 0.9, 0.9]), W=[[0, 0, 0], [0.5, 0, 0], [0, 0, 0]], h=[-0.5, 0, 0],
+                  C=[[1, 1], [0, 0], [0, 1]])
+    runs = [simulate(leaky, 60, z0=[0.1, 0, 0], inputs=rng.uniform(0, 1, (60, 2)), system="hybrid", e1=False),
+            simulate(example("input_driven"), 3, inputs=[[0.5, 1], [0.25, 0], [0, 0]], system="hybrid", e1=False),
+            simulate(example("vdp_trained"), 200, system="hybrid", e1=False),
+            simulate(PLRNN(A=[[0.5, 0], [0, 3.0]], W=[[0, 0], [0, 0]], h=[0, 0]), 12, z0=[1.0, 1e303],
+                     system="hybrid", e1=False, mode="float")]
+    for r in runs:        # the same up to the order of rounding (one product per region against one per step)
+        assert r.hybrid_step_deviation == pytest.approx(_one_step_deviation_by_loop(r), rel=1e-9, abs=1e-14)
+    assert 0 < runs[2].hybrid_step_deviation < 1e-12 and runs[3].hybrid_step_deviation > 1e290
+
+
 def test_singular_regions_stop_the_continuous_systems_and_say_so():
     m = example("input_driven")
     r = simulate(m, 3, inputs=[[0.5, 1], [0.25, 0], [0, 0]])

@@ -124,11 +124,12 @@ def test_interval_verdicts_against_dense_sampling(name):
         assert lifted > 0
 
 
-def _dip_start():
-    """(ball flow of region 11, augmented start) for a 170-degree rotation started at 100 degrees,
+def _dip_start(start_deg=100.0):
+    """(ball flow of region 11, augmented start) for a 170-degree rotation started at ``start_deg``,
     1e-5 outside the unit circle about (1, 3): x dips 1e-5 below 0 near 180 degrees."""
     m = rotation_model(170.0)
-    z0 = np.array([1 + (1 + 1e-5) * math.cos(math.radians(100)), 3 + (1 + 1e-5) * math.sin(math.radians(100))])
+    z0 = np.array([1 + (1 + 1e-5) * math.cos(math.radians(start_deg)),
+                   3 + (1 + 1e-5) * math.sin(math.radians(start_deg))])
     r = simulate(m, 1, z0=z0, mode="exact", e1=False, system="hybrid")
     sim = sim_mod._Simulator(m, "exact", 30)
     sim.systems.update(r.systems)
@@ -181,6 +182,54 @@ def test_the_whole_step_form_does_not_prove_a_dip_within_the_step():
             assert sim_mod._whole_step_in(flow, y)
         finally:
             flow._chords[key] = saved
+
+
+def test_the_whole_step_form_needs_its_end_term():
+    """From 15 degrees the step ends at 185 degrees, just past the dip: f(0) - K f'' >= 0 holds (x
+    starts near 2), so only the end's f(dt) - K f'' >= 0 can refuse the step.  The form must refuse it
+    and the fast scan must find the exit (a mutation dropping that term, tried, proves the step)."""
+    flow, ya = _dip_start(15.0)
+    F = _sampled(flow, ya, 0, sim_mod._UNITS, 20000)
+    assert F[0].min() > 1 and 0 < F[-1].min() < 1e-2 and F.min() < -5e-6
+    with sim_mod.working_precision(sim_mod.PREC):
+        y = _col(ya)
+        f0, t = flow.S * y, flow.chord(-sim_mod.BASE_CELLS) * flow.modal(y)
+        assert flow.nonneg.contains(f0 - t)                  # the start term passes: the end term decides
+        assert not sim_mod._whole_step_in(flow, y)
+        flow.span = sim_mod._UNITS
+        assert sim_mod._scan_fast(flow, y, 0, sim_mod._UNITS, ya).truth.name == "FAILS"
+
+
+@pytest.mark.parametrize("shift", [-1.5, 0.5])
+def test_exit_brackets_do_not_depend_on_the_float_estimate(shift, monkeypatch):
+    """The float exit estimate only chooses where to look: moved 1.5 time units early or half a unit
+    late, the fast scan still proves the same finest exit cell as the bisection, or hands over to it
+    (a wrong S e^{Aug unit} in the exit test, tried as a mutation, gives wrong brackets here)."""
+    m = example("limit_cycle")
+    r = simulate(m, 60, burn_in=500, system="hybrid", e1=False)
+    sim = sim_mod._Simulator(m, "certified", 30)
+    sim.systems.update(r.systems)
+    exact = sim_mod._float_exit
+
+    def moved(flow, y, T, hit=None):
+        tau = exact(flow, y, T, hit)
+        return None if tau is None else max(tau + shift * flow.unit, 0.0)
+
+    monkeypatch.setattr(sim_mod, "_float_exit", moved)
+    exits = 0
+    for z in r.discrete[:-1]:
+        bits = sim_mod.region_of(z)
+        sysm = sim.usable(bits)
+        flow = sim.ball(bits)
+        with sim_mod.working_precision(sim_mod.PREC):
+            y = flow.y0(sysm.G @ z, None)
+            a = sim_mod._scan(flow, y, 0, sim_mod._UNITS)
+            b = sim_mod._scan_fast(flow, y, 0, sim_mod._UNITS)
+        assert a.truth is b.truth
+        if a.truth.name == "FAILS":
+            exits += 1
+            assert (a.p_lo, a.p_hi, a.units) == (b.p_lo, b.p_hi, b.units)
+    assert exits > 10
 
 
 def test_modal_enclosure_is_tight_on_a_lifted_region_and_identity_fallback_is_rigorous():

@@ -1436,8 +1436,7 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
         if run_a and a_state is not None:
             a_state = sim.autonomous_step(n, a_state, segments, sliding)
             if a_state is not None:
-                bits, y = a_state
-                aut[n + 1] = y[:M]          # P y, P = [I, 0] (transform._lift_maps)
+                aut[n + 1] = a_state[1][:M]     # P y, P = [I, 0] (transform._lift_maps)
     return SimulationResult(model, mode, system, np.arange(steps + 1) * dt, discrete, hyb, aut, tuple(verdicts),
                             step_dev if run_h else None, tuple(sliding), tuple(segments), inputs, dict(sim.systems),
                             tuple(dict.fromkeys(sim.notes)))

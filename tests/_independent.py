@@ -1,9 +1,10 @@
-"""Independent routes shared by several test files: written here in plain numpy,
+"""Independent routes and small fixtures shared by several test files: written here in plain numpy,
 not through the package's own code paths, so that comparing against them can fail."""
 
 from __future__ import annotations
 
 import argparse
+import math
 
 import numpy as np
 
@@ -32,3 +33,15 @@ def subcommand_parser(add_arguments) -> argparse.ArgumentParser:
     p.add_argument("--example")
     add_arguments(p)
     return p
+
+
+def rotation_model(theta_deg=170.0, rho=0.9, center=(1.0, 3.0)):
+    """A 2-unit model whose region 11 rotates by theta and shrinks by rho about ``center`` (a point
+    inside region 11): A = rho cos(theta) I and W = rho sin(theta) [[0, -1], [1, 0]], so
+    A + W = rho R(theta), and h = (I - rho R) center makes ``center`` the fixed point of region 11."""
+    from plrnn_symbolic import PLRNN
+
+    th = math.radians(theta_deg)
+    c, s = rho * math.cos(th), rho * math.sin(th)
+    h = (np.eye(2) - np.array([[c, -s], [s, c]])) @ np.array(center)
+    return PLRNN(A=[[c, 0], [0, c]], W=[[0, -s], [s, 0]], h=h.tolist())

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from _independent import subcommand_parser
+from _independent import rotation_model, subcommand_parser
 
 from plrnn_symbolic import PLRNN, InputError, example
 from plrnn_symbolic.dynamics import (
@@ -22,14 +22,6 @@ from plrnn_symbolic.dynamics import (
     run_cli,
 )
 from plrnn_symbolic.simulate import simulate
-
-
-def rotation_model(theta_deg=170.0, rho=0.9, center=(1.0, 3.0)):
-    """Region 11 rotates by theta and shrinks by rho about ``center`` (inside region 11)."""
-    th = math.radians(theta_deg)
-    c, s = rho * math.cos(th), rho * math.sin(th)
-    h = (np.eye(2) - np.array([[c, -s], [s, c]])) @ np.array(center)
-    return PLRNN(A=[[c, 0], [0, c]], W=[[0, -s], [s, 0]], h=h.tolist())
 
 
 def _product(r):

@@ -8,25 +8,13 @@ import numpy as np
 import pytest
 import scipy.integrate
 import scipy.linalg
+from _independent import rotation_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plrnn_symbolic import FAILS, HOLDS, PLRNN, example
 from plrnn_symbolic.simulate import add_arguments, run_cli, simulate
 from plrnn_symbolic.testing import initial_states, input_sequences, plrnns
-
-
-def rotation_model(theta_deg=170.0, rho=0.9, center=(1.0, 3.0)):
-    """Region 11 rotates by theta and shrinks by rho about ``center`` (a point inside region 11).
-
-    A = rho cos(theta) I and W = rho sin(theta) [[0, -1], [1, 0]], so A + W = rho R(theta);
-    h = (I - rho R) center makes ``center`` the fixed point of region 11.
-    """
-    th = math.radians(theta_deg)
-    c, s = rho * math.cos(th), rho * math.sin(th)
-    H = np.array([[c, -s], [s, c]])
-    h = (np.eye(2) - H) @ np.array(center)
-    return PLRNN(A=[[c, 0], [0, c]], W=[[0, -s], [s, 0]], h=h.tolist())
 
 
 def on_circle(phi_deg, r, center=(1.0, 3.0)):
@@ -183,7 +171,6 @@ def test_one_step_deviation_agrees_with_a_step_by_step_loop():
     """The per-region products of hybrid_step_deviation against a plain loop: with inputs, where the
     continuous systems stop (singular regions), on float weights (a deviation > 0) and where the
     map overflows (NaN steps left out, as the loop leaves them)."""
-    from plrnn_symbolic import PLRNN
 
     rng = np.random.default_rng(3)
     leaky = PLRNN(A=np.diag([0.5, 0.9, 0.9]), W=[[0, 0, 0], [0.5, 0, 0], [0, 0, 0]], h=[-0.5, 0, 0],
@@ -371,7 +358,6 @@ def test_cold_and_cached_region_enclosures_give_the_same_trajectory():
 
 def test_a_state_next_to_the_boundary_does_not_crash_the_scan():
     # found by the thorough hypothesis profile: a subnormal coordinate left less than a sample to screen
-    from plrnn_symbolic import PLRNN
 
     m = PLRNN(A=np.diag([0.5, 0.5, 0.5]), W=[[0, 0, 0], ["9/40", 0, 0], [0, 0, 0]], h=[1, 0, 0])
     r = simulate(m, 8, z0=[0.0, 1.1125369292536007e-308, 0.0])

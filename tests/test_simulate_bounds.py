@@ -8,21 +8,12 @@ import flint
 import numpy as np
 import pytest
 import scipy.linalg
+from _independent import rotation_model
 
 from plrnn_symbolic import example
 from plrnn_symbolic.simulate import simulate
 
 sim_mod = importlib.import_module("plrnn_symbolic.simulate")
-
-
-def rotation_model(theta_deg=170.0, rho=1.0, center=(1.0, 3.0)):
-    """Region 11 rotates by theta about ``center`` (see tests/test_simulate.py)."""
-    from plrnn_symbolic import PLRNN
-
-    th = math.radians(theta_deg)
-    c, s = rho * math.cos(th), rho * math.sin(th)
-    h = (np.eye(2) - np.array([[c, -s], [s, c]])) @ np.array(center)
-    return PLRNN(A=[[c, 0], [0, c]], W=[[0, -s], [s, 0]], h=h.tolist())
 
 
 def _col(v):
@@ -127,7 +118,7 @@ def test_interval_verdicts_against_dense_sampling(name):
 def _dip_start(start_deg=100.0):
     """(ball flow of region 11, augmented start) for a 170-degree rotation started at ``start_deg``,
     1e-5 outside the unit circle about (1, 3): x dips 1e-5 below 0 near 180 degrees."""
-    m = rotation_model(170.0)
+    m = rotation_model(170.0, rho=1.0)
     z0 = np.array([1 + (1 + 1e-5) * math.cos(math.radians(start_deg)),
                    3 + (1 + 1e-5) * math.sin(math.radians(start_deg))])
     r = simulate(m, 1, z0=z0, mode="exact", e1=False, system="hybrid")

@@ -125,4 +125,10 @@ if __name__ == "__main__":
     ap.add_argument("--repeat", type=int, default=3, help="runs per timing, the best is kept (default 3)")
     ap.add_argument("--example", default="limit_cycle", help="bundled example (default limit_cycle)")
     a = ap.parse_args()
+    from plrnn_symbolic.examples import EXAMPLES
+
+    if a.example not in EXAMPLES:
+        ap.error(f"unknown example {a.example!r}; choose one of: {', '.join(EXAMPLES)}")
+    if a.steps < 1 or a.repeat < 1:
+        ap.error("steps and --repeat must be at least 1")
     main(a.steps, a.repeat, a.example)

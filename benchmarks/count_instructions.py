@@ -76,6 +76,15 @@ def main() -> int:
     if a.child:
         child(a.child, a.example, a.steps)
         return 0
+    sys.path.insert(0, str(HERE.parent))
+    from plrnn_symbolic.examples import EXAMPLES
+
+    if a.example not in EXAMPLES:
+        print(f"unknown example {a.example!r}; choose one of: {', '.join(EXAMPLES)}", file=sys.stderr)
+        return 2
+    if a.steps < 1:
+        print(f"--steps must be at least 1, got {a.steps}", file=sys.stderr)
+        return 2
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         print("count_instructions.py needs valgrind (apt-get install valgrind)", file=sys.stderr)
         return 2

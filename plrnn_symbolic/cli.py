@@ -58,7 +58,12 @@ def _z0(args, model):
         return None
     from .numbers import to_exact
 
-    z0 = [float(to_exact(x, what="z0 entry")) for x in _vector(args.z0)]
+    z0 = []
+    for x in _vector(args.z0):
+        v = to_exact(x, what="z0 entry")
+        if v.free_symbols:          # a name such as nan, inf or a parameter: a state must be a number
+            raise InputError(f"z0 entry {x!r} is not a finite number")
+        z0.append(float(v))
     if len(z0) != model.M:
         raise InputError(f"--z0 has {len(z0)} entries, the model has M = {model.M} units")
     return z0

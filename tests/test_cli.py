@@ -61,6 +61,10 @@ def test_derive_json_keys(capsys):
     (["check", "--example", "chaotic", "--mode", "fast"], "invalid choice"),
     (["check"], "no model"),
     (["derive", "--example", "chaotic", "--digits", "0"], "digits"),
+    (["simulate", "--example", "chaotic", "--steps", "3", "--z0", "nan,0,0,0,0"], "not a finite number"),
+    (["simulate", "--example", "chaotic", "--steps", "3", "--z0", "0,inf,0,0,0"], "not a finite number"),
+    (["check", "--example", "chaotic", "--regions", "visited", "--z0", "0,0,a,0,0"], "not a finite number"),
+    (["simulate", "--example", "chaotic", "--steps", "3", "--z0", "1e400,0,0,0,0"], "finite"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, argv, msg):
     code, _out, err = run(capsys, *argv)

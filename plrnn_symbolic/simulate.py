@@ -84,6 +84,7 @@ import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
+from . import floatball
 from .domains import CERTIFIED, EXACT, FLOAT, check_mode, to_arb, working_precision
 from .errors import InputError
 from .model import PLRNN
@@ -596,14 +597,37 @@ class _BallFlow:
         return self._out
 
     def whole_step(self) -> tuple:
-        """(S e^{Aug dt}, the same without S in floats), for the check of a whole step: f(dt) from y
-        in one product (an enclosure: a product of enclosures), and the float end state."""
+        """(C, KK, the float e^{Aug dt}, the nonnegativity test for C's rows) for the check of a whole
+        step (:func:`_whole_step_in`): C stacks S and S E, E = e^{Aug dt} (ball, :meth:`point`), and
+        KK stacks K Tdd twice (:meth:`chord` of the whole step), so that from the ball y, C y holds
+        f(0) and f(dt) and C y - KK V^-1 y holds f(0) - K f'' and f(dt) - K f'' over the step, for
+        every coordinate (proofs/05_trajectory_equivalence.tex, Lemmas 5.10(c), 5.11 and 5.12(a)).
+        KK multiplies the modal coordinates V^-1 y (:meth:`modal`), not y: folded into one matrix
+        K Tdd V^-1, the ranges of the fast modes would multiply |y| instead of their own small
+        amplitudes, and the check would prove fewer steps."""
         if self._whole is None:
             with working_precision(PREC):
                 E = self.point(-BASE_CELLS)
                 Ef = np.array([float(v) for v in E.entries()]).reshape(self.n, self.n)
-                self._whole = (self.S * E, Ef)
+                SE, KT = self.S * E, self.chord(-BASE_CELLS)
+                self._whole = (SE, KT, Ef, self._float_whole(SE, KT))
         return self._whole
+
+    def _float_whole(self, SE, KT) -> floatball.FloatCheck | None:
+        """The float check of a whole step (:func:`_whole_step_float`): Q [y; W y] >= 0 for
+        Q = [[S, 0], [S E, 0], [S, -K Tdd], [S E, -K Tdd]], so that Q [y; V^-1 y] stacks f(0), f(dt),
+        f(0) - K f'' and f(dt) - K f'' (the terms of :func:`_whole_step_in`); None where a bound is not
+        finite."""
+        M, n = self.S.nrows(), self.n
+        Sm = np.array([float(v) for v in self.S.entries()]).reshape(M, n)     # exact: 0 and +-1
+        SEm, SEr = floatball.parts(SE)
+        KTm, KTr = floatball.parts(KT)
+        W = (np.eye(n), np.zeros((n, n))) if self.W is None else floatball.parts(self.W)
+        Z = np.zeros((M, n))
+        Q = (np.block([[Sm, Z], [SEm, Z], [Sm, -KTm], [SEm, -KTm]]),
+             np.block([[Z, Z], [SEr, Z], [Z, KTr], [SEr, KTr]]))
+        check = floatball.FloatCheck(Q, W, one=self.N)
+        return check if check.usable else None
 
     def float_samples(self):
         """(h, Z, R, P, M) for the float pre-screen, h = dt / FLOAT_SAMPLES: Z stacks S e^{Aug i h}
@@ -621,11 +645,13 @@ class _BallFlow:
             # BLAS), alongside the terms S (Aug h)^j / j!
             terms, T, j = [Sf], Sf, 1
             E = Bj = np.eye(self.n)
+            powers = [Bj]
             while j < 60:
                 T = T @ B / j
                 Bj = Bj @ B / j
                 E = E + Bj
                 terms.append(T)
+                powers.append(Bj)
                 j += 1
                 if nb ** j / math.factorial(j) < 1e-18:
                     break
@@ -634,7 +660,25 @@ class _BallFlow:
                 P.append(E @ P[-1])
             R = np.vstack(terms)
             self._samples = (h, np.vstack([Sf @ Pi for Pi in P[1:]]), R, P, Sf.shape[0])
+            self._powers = np.vstack(powers)
         return self._samples
+
+    def float_flow(self, y: np.ndarray, d: int) -> np.ndarray:
+        """e^{Aug d unit} y in floats (0 <= d <= one step): P[i] y for the last sample i h before
+        d units, then the Taylor series of e^{Aug r} (r < h, the terms of :meth:`float_samples`) in
+        one product; the midpoint of the ball product (:func:`_point`) where there are no samples."""
+        fs = self.float_samples()
+        if fs is None:
+            with working_precision(PREC):
+                return _mid(_point(self, flint.arb_mat(self.n, 1, y.tolist()), d), self.n)
+        per = _UNITS // FLOAT_SAMPLES                  # time units per sample (exact: both powers of two)
+        i, r = divmod(d, per)
+        yi = fs[3][i] @ y
+        if not r:
+            return yi
+        T = self._powers
+        s = r / per
+        return (s ** np.arange(len(T) // self.n)) @ (T @ yi).reshape(-1, self.n)
 
     def float_field(self) -> tuple[np.ndarray, np.ndarray]:
         """(S Aug, |S| |Aug|) as float arrays."""
@@ -694,8 +738,8 @@ def _nonnegative(m: int):
     asked slightly smaller than its midpoint; its lower end is checked to be >= 0, which is all the
     soundness needs (an entry above 2^61 is not contained, which only makes the test fail)."""
     with working_precision(PREC):
-        x = flint.arb(2**60, 2**60 - 2**20)
-        assert x.lower() >= 0 and x.upper() >= 2**60
+        x = flint.arb(2**200, 2**200 - 2**160)
+        assert x.lower() >= 0 and x.upper() >= 2**200
         return flint.arb_mat(m, 1, [x] * m)
 
 
@@ -1034,8 +1078,8 @@ def _float_exit(flow: _BallFlow, y: np.ndarray, T: float, hit=None) -> float | N
 def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = None) -> _Scan:
     """The scan of [p0, p1] for the autonomous system, with the same outcome as :func:`_scan` but
     cheaper.  Where the region's chunks (see :func:`_prove_in`) have been as long as [p0, p1], the
-    whole interval is tried in one check first (a whole step by :func:`_whole_step_in`), unless the
-    float flow ends outside the closure.  A whole step that holds reports its end state in floats
+    whole interval is tried in one check first (a whole step by :func:`_whole_step_in`; a shorter
+    interval by :func:`_prove_in`, unless the float flow ends outside the closure).  A whole step that holds reports its end state in floats
     (e^{Aug dt} y), the same however it was proved.  Otherwise the flow is sampled in floats (``yf``:
     the float state at p0, default the midpoint of y); without a sample outside the closure,
     [p0, p1] is proved inside by :func:`_prove_in`.
@@ -1046,13 +1090,21 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     d = p1 - p0
     if yf is None:
         yf = _mid(y, flow.n)
-    yq = z1 = None
-    if d == _UNITS:          # a whole step: its end state in floats, the one reported however the step is proved
-        z1 = flow.whole_step()[1] @ yf
-    if flow.span >= d and (z1 is None or (flow.float_maps()[1] @ z1 >= 0).all()):
+    # the end state in floats, the one reported however [p0, p1] is proved
+    z1 = (flow._whole or flow.whole_step())[2] @ yf if d == _UNITS else flow.float_flow(yf, d)
+    whole = flow.span >= _UNITS          # try the whole step from p0 (for d < _UNITS it contains [p0, p1])
+    if y is None:                        # the state is the float vector yf itself, exactly
+        if whole:
+            whole = _whole_step_float(flow, yf)
+            if whole:
+                return _Scan(HOLDS, z_end=z1)
+            whole = whole is None        # False: not proved in floats; None: no float check, try balls
+        y = flint.arb_mat(flow.n, 1, yf.tolist())
+    yq = None
+    if whole and _whole_step_in(flow, y):
+        return _Scan(HOLDS, z_end=z1)
+    if flow.span >= d and (d < _UNITS or (flow.float_maps()[1] @ z1 >= 0).all()):
         # one check for the whole interval (not tried where the float flow ends outside)
-        if z1 is not None and _whole_step_in(flow, y):
-            return _Scan(HOLDS, z_end=z1)
         yq = _point(flow, y, d)
         if _prove_in(flow, y, p0, p1, yq, [1]):
             return _Scan(HOLDS, yq, z_end=z1)
@@ -1076,19 +1128,28 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     return sc
 
 
+def _whole_step_float(flow: _BallFlow, ya: np.ndarray) -> bool | None:
+    """The check of :func:`_whole_step_in` from the float state ya (exact) in float ball arithmetic
+    (:mod:`.floatball`, proofs/05_trajectory_equivalence.tex, Lemma 5.14): Q [ya; V^-1 ya] >= 0 (see
+    :meth:`_BallFlow._float_whole`) for every member of the balls Q and W ∋ V^-1.  True if
+    it proves every coordinate >= 0 on the step, False if not, None where it is not available."""
+    check = (flow._whole or flow.whole_step())[3]
+    return None if check is None else check.holds(ya)
+
+
 def _whole_step_in(flow: _BallFlow, y) -> bool:
-    """The chord form of :func:`_interval` for a whole step [0, dt] from the ball y, with
-    S e^{Aug dt} as one matrix (:meth:`_BallFlow.whole_step`, a product of enclosures): True if it
-    proves every coordinate >= 0 on the step (proofs/05_trajectory_equivalence.tex, Lemma 5.12(a),
-    with the enclosures of Lemmas 5.10(c) and 5.11)."""
+    """The chord form of :func:`_interval` for a whole step [0, dt] from the ball y, in three products
+    (:meth:`_BallFlow.whole_step`): True if it proves every coordinate >= 0 on the step
+    (proofs/05_trajectory_equivalence.tex, Lemma 5.12(a), with the enclosures of Lemmas 5.10(c) and 5.11)."""
+    SE, KT, _, nonneg = flow._whole or flow.whole_step()
     nonneg = flow.nonneg
     f0 = flow.S * y
     if not nonneg.contains(f0):
         return False
-    f1 = flow.whole_step()[0] * y
+    f1 = SE * y
     if not nonneg.contains(f1):
         return False
-    t = flow.chord(-BASE_CELLS) * flow.modal(y)           # K f'' over the step
+    t = KT * flow.modal(y)
     return nonneg.contains(f0 - t) and nonneg.contains(f1 - t)
 
 
@@ -1263,7 +1324,7 @@ class _Simulator:
                 return None
             flow = self.ball(bits)
             ya = flow.augment(y, s)
-            sc = _scan_fast(flow, flint.arb_mat(flow.n, 1, ya.tolist()), p, _UNITS, ya)
+            sc = _scan_fast(flow, None, p, _UNITS, ya)
             t0 = n * dt + p * dt / _UNITS
             if sc.truth is not FAILS:
                 segments.append(Segment(bits, t0, (n + 1) * dt, np.array(y, dtype=float), n))

@@ -166,13 +166,13 @@ def test_the_whole_step_form_does_not_prove_a_dip_within_the_step():
         assert not sim_mod._whole_step_in(flow, y)
         flow.span = sim_mod._UNITS                       # the fast scan tries the whole step in one check
         assert sim_mod._scan_fast(flow, y, 0, sim_mod._UNITS, ya).truth.name == "FAILS"
-        key = (-sim_mod.BASE_CELLS, 8)
-        saved = flow._chords[key]
-        flow._chords[key] = saved * 0                    # the mutation: K = 0
+        saved = flow.whole_step()
+        C, KK, Ef, nonneg = saved
+        flow._whole = (C, KK * 0, Ef, nonneg)            # the mutation: K = 0
         try:
             assert sim_mod._whole_step_in(flow, y)
         finally:
-            flow._chords[key] = saved
+            flow._whole = saved
 
 
 def test_the_whole_step_form_needs_its_end_term():

@@ -1,0 +1,179 @@
+"""The float check of plrnn_symbolic.floatball (proofs/05_trajectory_equivalence.tex, Lemma 5.14).
+
+Soundness is tested against exact rational arithmetic on balls built to sit on the boundary: the
+midpoint value of every row is shifted to exactly 0 or a tiny amount either side of it, so that
+rounding decides the sign of the float product and only the error bound D stands between the
+check and a wrong "holds".  Each term of D is then removed in turn (a mutation) and the same
+search must find a wrong "holds": the tests can fail.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import flint
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plrnn_symbolic import floatball
+from plrnn_symbolic.domains import working_precision
+from plrnn_symbolic.floatball import FloatCheck
+
+
+def _exact(A) -> list[list[Fraction]]:
+    return [[Fraction(float(v)) for v in row] for row in np.atleast_2d(A)]
+
+
+def _matvec(A, v):
+    return [sum((a * b for a, b in zip(row, v, strict=True)), Fraction(0)) for row in A]
+
+
+def _members_min(Qm, Qr, Wm, Wr, y, rng, corners=6) -> Fraction:
+    """The least entry of T [y; X y] over a few members: X = W_mid and random corners of W, and for
+    each the worst T (T = Q_mid - Q_rad sign(w)), in exact rational arithmetic."""
+    Qm, Qr, Wm, Wr = _exact(Qm), _exact(Qr), _exact(Wm), _exact(Wr)
+    ye = [Fraction(float(v)) for v in y]
+    worst = None
+    for k in range(corners + 1):
+        if k == 0:
+            X = Wm
+        else:
+            s = rng.choice([-1, 1], size=(len(Wm), len(Wm)))
+            X = [[m + int(si) * r for m, r, si in zip(mr, rr, sr, strict=True)] for mr, rr, sr in zip(Wm, Wr, s, strict=True)]
+        w = ye + _matvec(X, ye)
+        for qm, qr in zip(Qm, Qr, strict=True):
+            val = sum((a * b - r * abs(b) for a, r, b in zip(qm, qr, w, strict=True)), Fraction(0))
+            worst = val if worst is None else min(worst, val)
+    return worst
+
+
+def _boundary_case(rng, n, m, scale, radius, shift):
+    """(Q pair, W pair, y, one) with every row's midpoint value moved to about ``shift`` times a tiny
+    amount (0, or one part in 2^60 of the row's size either side) through the column of the constant
+    coordinate."""
+    one = int(rng.integers(n))
+    y = rng.standard_normal(n) * scale
+    y[one] = 1.0
+    Wm = rng.standard_normal((n, n))
+    Wr = np.abs(rng.standard_normal((n, n))) * radius
+    Qm = rng.standard_normal((m, 2 * n)) * rng.choice([1.0, 1e3, 1e-3], size=(m, 2 * n))
+    Qr = np.abs(rng.standard_normal((m, 2 * n))) * radius
+    ye = [Fraction(float(v)) for v in y]
+    w = ye + _matvec(_exact(Wm), ye)
+    for i in range(m):
+        val = sum((Fraction(float(a)) * b for a, b in zip(Qm[i], w, strict=True)), Fraction(0))
+        size = float(sum(abs(Fraction(float(a)) * b) for a, b in zip(Qm[i], w, strict=True)))
+        Qm[i, one] = float(Fraction(float(Qm[i, one])) - val + Fraction(shift * size) / 2**60)
+    return (Qm, Qr), (Wm, Wr), y, one
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 6), m=st.integers(1, 4),
+       scale=st.sampled_from([1.0, 1e-3, 1e5, 1e-200, 1e150]),
+       radius=st.sampled_from([0.0, 1e-30, 1e-12]), shift=st.sampled_from([-1.0, 0.0, 1.0, 4.0]))
+def test_a_check_that_holds_holds_for_every_member(seed, n, m, scale, radius, shift):
+    """Strategy: boundary balls (see _boundary_case) of every size up to 6 x 6, states from 1e-200
+    to 1e150, radii 0 to 1e-12; whenever the check holds, no member of the balls gives a negative
+    entry (exact arithmetic)."""
+    rng = np.random.default_rng(seed)
+    Q, W, y, one = _boundary_case(rng, n, m, scale, radius, shift)
+    if FloatCheck(Q, W, one).holds(y):
+        assert _members_min(*Q, *W, y, rng) >= 0
+
+
+def _wrong_holds_found(trials=400, radius=0.0, shift=-1.0) -> bool:
+    rng = np.random.default_rng(1)
+    for _ in range(trials):
+        Q, W, y, one = _boundary_case(rng, int(rng.integers(1, 5)), 2, 1.0, radius, shift)
+        if FloatCheck(Q, W, one).holds(y) and _members_min(*Q, *W, y, rng, corners=2) < 0:
+            return True
+    return False
+
+
+def test_the_boundary_search_finds_each_missing_term(monkeypatch):
+    """Mutations: without the rounding term (GAMMA = 0), without the radius terms, or without the
+    first product's error carried through T_x, the search above finds a wrong "holds" (for the radii:
+    midpoint values 2^-30 of the row's size, radii 1e-7, so that only the radii make them negative)."""
+    assert not _wrong_holds_found()
+    assert not _wrong_holds_found(radius=1e-7, shift=2.0**30)
+    with monkeypatch.context() as mp:
+        mp.setattr(floatball, "GAMMA", 0.0)
+        assert _wrong_holds_found()
+    with monkeypatch.context() as mp:
+        real = floatball.FloatCheck.__init__
+
+        def no_radius(self, Q, W, one):
+            real(self, (Q[0], 0 * Q[1]), W, one)
+
+        mp.setattr(floatball.FloatCheck, "__init__", no_radius)
+        assert _wrong_holds_found(radius=1e-7, shift=2.0**30)
+    with monkeypatch.context() as mp:
+        real = floatball.FloatCheck.__init__
+
+        def no_first_product(self, Q, W, one):
+            real(self, Q, (W[0], 0 * W[1]), one)
+
+        mp.setattr(floatball.FloatCheck, "__init__", no_first_product)
+        assert _wrong_holds_found(radius=1e-7, shift=2.0**30)
+
+
+def test_it_agrees_with_flint_away_from_the_boundary():
+    """Not vacuous: on random balls whose FLINT product is >= 0 with a margin, the float check holds;
+    where FLINT proves an entry < 0, it does not."""
+    rng = np.random.default_rng(7)
+    agree = 0
+    for _ in range(200):
+        n, m = 4, 3
+        Q = flint.arb_mat(m, 2 * n, [flint.arb(float(v), 1e-9) for v in rng.standard_normal(m * 2 * n)])
+        W = flint.arb_mat(n, n, [flint.arb(float(v), 1e-12) for v in rng.standard_normal(n * n)])
+        y = rng.standard_normal(n)
+        y[0] = 1.0
+        yb = flint.arb_mat(n, 1, y.tolist())
+        xb = W * yb
+        out = Q * flint.arb_mat(2 * n, 1, yb.entries() + xb.entries())
+        lows = [float(v.lower()) for v in out.entries()]
+        holds = FloatCheck(Q, W, 0).holds(y)
+        if min(lows) > 1e-6:
+            assert holds
+            agree += 1
+        if any(v < 0 for v in out.entries()):
+            assert not holds
+    assert agree > 5
+
+
+def test_overflow_nan_and_a_wrong_constant_coordinate_are_refused():
+    Q = (np.array([[1.0, 1e200, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]]), np.zeros((2, 4)))
+    W = (np.eye(2), np.zeros((2, 2)))
+    check = FloatCheck(Q, W, 0)
+    assert check.holds(np.array([1.0, 1.0]))
+    assert not check.holds(np.array([1.0, 1e200]))          # Q y overflows to +inf: refused by the guard row
+    assert not check.holds(np.array([1.0, np.nan]))
+    assert not check.holds(np.array([1.0, np.inf]))
+    assert not check.holds(np.array([2.0, 1.0]))            # the constant coordinate must be 1
+    big = FloatCheck((np.array([[1.0, np.inf, 0.0, 0.0]]), np.zeros((1, 4))), W, 0)
+    assert not big.usable and not big.holds(np.array([1.0, 1.0]))
+
+
+def test_midpoint_rounding_is_covered():
+    """A ball that FLINT holds exactly at 1 + 2^-70 rounds to the float 1.0; the check must still see
+    that 1 - (1 + 2^-70) < 0 (parts() bounds the rounding of the midpoint)."""
+    with working_precision(128):
+        a = flint.arb(1) + flint.arb(2) ** -70
+        Q = flint.arb_mat([[1, 0, 0, 0], [0, 0, 1, 0]])
+        Q2 = flint.arb_mat([[1, 0, -1, 0]])                     # y_0 - (W y)_0
+        W = flint.arb_mat([[a, 0], [0, 1]])
+        assert FloatCheck(Q, W, 0).holds(np.array([1.0, 3.0]))
+        assert not FloatCheck(Q2, W, 0).holds(np.array([1.0, 3.0]))
+
+
+@pytest.mark.parametrize("bad", ["shape", "radius"])
+def test_bad_balls_are_refused(bad):
+    W = (np.eye(2), np.zeros((2, 2)))
+    if bad == "shape":
+        with pytest.raises(ValueError, match="m x 2n"):
+            FloatCheck((np.zeros((1, 3)), np.zeros((1, 3))), W, 0)
+    else:
+        with pytest.raises(ValueError, match=">= 0"):
+            FloatCheck((np.zeros((1, 4)), -np.ones((1, 4))), W, 0)

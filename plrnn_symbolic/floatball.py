@@ -61,9 +61,16 @@ class FloatCheck:
     ``Q``, ``W``: FLINT ball matrices, or (mid, rad) pairs of float arrays with rad an upper bound of
     the distance of every member from mid.  ``usable`` is False when a bound is not finite (or n is
     too large); :meth:`holds` then always says False.
+
+    ``forms``: alternatives, for a Q made of blocks of ``block`` rows each (one row per coordinate
+    of something, the same coordinate in every block): a list of tuples of block indices.  Then a
+    coordinate passes when every one of its rows in the blocks of some form is >= 0, and the check
+    holds when every coordinate passes (e.g. one bound or another proves each coordinate).  Without
+    forms every row must be >= 0.  The first form must be blocks 0, 1, ..., k - 1: it is tried
+    first, on its own.
     """
 
-    def __init__(self, Q, W, one: int):
+    def __init__(self, Q, W, one: int, forms: list[tuple[int, ...]] | None = None, block: int = 0):
         Qm, Qr = parts(Q) if isinstance(Q, flint.arb_mat) else (np.asarray(Q[0], float), np.asarray(Q[1], float))
         Wm, Wr = parts(W) if isinstance(W, flint.arb_mat) else (np.asarray(W[0], float), np.asarray(W[1], float))
         n = Wm.shape[0]
@@ -83,6 +90,14 @@ class FloatCheck:
         self.Wm = Wm
         self.Q = np.vstack([Qm, guard_mid])
         self.D = np.vstack([_up(D), _up(aQ.max(axis=0))])   # the guard row bounds max_i (|Q_mid| |v|)_i
+        if forms is not None and (block <= 0 or Qm.shape[0] % block
+                                  or any(not 0 <= b < Qm.shape[0] // block for f in forms for b in f)):
+            raise ValueError(f"forms need blocks of {block} rows that divide Q's {Qm.shape[0]} rows")
+        if forms is not None and tuple(forms[0]) != tuple(range(len(forms[0]))):
+            raise ValueError("the first form must be the first blocks, in order (it is tried first)")
+        self.forms = forms
+        self.block = block
+        self.lead = 0 if forms is None else block * len(forms[0])
         self.usable = bool(n <= MAX_TERMS // 2 and np.isfinite(self.D).all() and np.isfinite(self.Q).all()
                            and np.isfinite(Wm).all())
 
@@ -92,4 +107,15 @@ class FloatCheck:
         if not self.usable or y[self.one] != 1.0:
             return False
         v = np.concatenate((y, self.Wm.dot(y)))
-        return bool((self.Q.dot(v) >= self.D.dot(np.abs(v))).all())
+        ok = self.Q.dot(v) >= self.D.dot(np.abs(v))
+        if self.forms is None:
+            return bool(ok.all())
+        if not ok[-1]:                                # the guard row (Lemma 5.14(c)) must pass
+            return False
+        if ok[:self.lead].all():                      # the first form proves every coordinate
+            return True
+        rows = ok[:-1].reshape(-1, self.block)
+        passes = np.zeros(self.block, dtype=bool)
+        for form in self.forms:
+            passes |= rows[list(form)].all(axis=0)
+        return bool(passes.all())

@@ -614,19 +614,36 @@ class _BallFlow:
         return self._whole
 
     def _float_whole(self, SE, KT) -> floatball.FloatCheck | None:
-        """The float check of a whole step (:func:`_whole_step_float`): Q [y; W y] >= 0 for
-        Q = [[S, 0], [S E, 0], [S, -K Tdd], [S E, -K Tdd]], so that Q [y; V^-1 y] stacks f(0), f(dt),
-        f(0) - K f'' and f(dt) - K f'' (the terms of :func:`_whole_step_in`); None where a bound is not
-        finite."""
+        """The float check of a whole step from y (:func:`_whole_step_float`), with x = V^-1 y: each
+        coordinate is proved >= 0 on [0, dt] by one of two forms of proofs/05_trajectory_equivalence.tex,
+        Lemma 5.12, whose terms are rows of Q [y; x]:
+
+        * the chord form (a): f(0), f(dt), f(0) - K f'' and f(dt) - K f'' >= 0 (the terms of
+          :func:`_whole_step_in`; rows S, S E, S - K Tdd W, S E - K Tdd W);
+        * the Taylor form at the start (c), for a coordinate that moves into the region, as one
+          does just after a switch (where f(0) is about 0 and the chord form fails): f(0) >= 0,
+          f'(0) >= 0 and f(0) + dt f'(0) + dt^2/2 f''(xi) >= 0 for every xi in the step: with
+          b = f'(0) >= 0 the quadratic of (c) is then >= 0 on [0, dt] by (d) (increasing if
+          convex, its least value at an end if concave); rows S, S Aug, S + dt S Aug + dt^2/2 Tdd W.
+
+        None where a bound is not finite."""
         M, n = self.S.nrows(), self.n
+        with working_precision(PREC):
+            dt = flint.arb(self.dt)
+            SA = self.SA
+            T2 = self.derivative(2, -BASE_CELLS) * (dt * dt / 2)
+            S1 = self.S + SA * dt
         Sm = np.array([float(v) for v in self.S.entries()]).reshape(M, n)     # exact: 0 and +-1
         SEm, SEr = floatball.parts(SE)
         KTm, KTr = floatball.parts(KT)
+        SAm, SAr = floatball.parts(SA)
+        S1m, S1r = floatball.parts(S1)
+        T2m, T2r = floatball.parts(T2)
         W = (np.eye(n), np.zeros((n, n))) if self.W is None else floatball.parts(self.W)
         Z = np.zeros((M, n))
-        Q = (np.block([[Sm, Z], [SEm, Z], [Sm, -KTm], [SEm, -KTm]]),
-             np.block([[Z, Z], [SEr, Z], [Z, KTr], [SEr, KTr]]))
-        check = floatball.FloatCheck(Q, W, one=self.N)
+        Q = (np.block([[Sm, Z], [SEm, Z], [Sm, -KTm], [SEm, -KTm], [SAm, Z], [S1m, T2m]]),
+             np.block([[Z, Z], [SEr, Z], [Z, KTr], [SEr, KTr], [SAr, Z], [S1r, T2r]]))
+        check = floatball.FloatCheck(Q, W, one=self.N, forms=[(0, 1, 2, 3), (0, 4, 5)], block=M)
         return check if check.usable else None
 
     def float_samples(self):

@@ -30,12 +30,12 @@ def _matvec(A, v):
     return [sum((a * b for a, b in zip(row, v, strict=True)), Fraction(0)) for row in A]
 
 
-def _members_min(Qm, Qr, Wm, Wr, y, rng, corners=6) -> Fraction:
-    """The least entry of T [y; X y] over a few members: X = W_mid and random corners of W, and for
-    each the worst T (T = Q_mid - Q_rad sign(w)), in exact rational arithmetic."""
+def _row_mins(Qm, Qr, Wm, Wr, y, rng, corners=6) -> list[Fraction]:
+    """Each row's least value of T [y; X y] over a few members: X = W_mid and random corners of W,
+    and for each the worst T (T = Q_mid - Q_rad sign(w)), in exact rational arithmetic."""
     Qm, Qr, Wm, Wr = _exact(Qm), _exact(Qr), _exact(Wm), _exact(Wr)
     ye = [Fraction(float(v)) for v in y]
-    worst = None
+    worst: list[Fraction] = []
     for k in range(corners + 1):
         if k == 0:
             X = Wm
@@ -43,10 +43,14 @@ def _members_min(Qm, Qr, Wm, Wr, y, rng, corners=6) -> Fraction:
             s = rng.choice([-1, 1], size=(len(Wm), len(Wm)))
             X = [[m + int(si) * r for m, r, si in zip(mr, rr, sr, strict=True)] for mr, rr, sr in zip(Wm, Wr, s, strict=True)]
         w = ye + _matvec(X, ye)
-        for qm, qr in zip(Qm, Qr, strict=True):
-            val = sum((a * b - r * abs(b) for a, r, b in zip(qm, qr, w, strict=True)), Fraction(0))
-            worst = val if worst is None else min(worst, val)
+        vals = [sum((a * b - r * abs(b) for a, r, b in zip(qm, qr, w, strict=True)), Fraction(0))
+                for qm, qr in zip(Qm, Qr, strict=True)]
+        worst = vals if not worst else [min(a, b) for a, b in zip(worst, vals, strict=True)]
     return worst
+
+
+def _members_min(*args, **kwargs) -> Fraction:
+    return min(_row_mins(*args, **kwargs))
 
 
 def _boundary_case(rng, n, m, scale, radius, shift):
@@ -81,6 +85,24 @@ def test_a_check_that_holds_holds_for_every_member(seed, n, m, scale, radius, sh
     Q, W, y, one = _boundary_case(rng, n, m, scale, radius, shift)
     if FloatCheck(Q, W, one).holds(y):
         assert _members_min(*Q, *W, y, rng) >= 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 4), block=st.integers(1, 3),
+       shift=st.sampled_from([-1.0, 0.0, 1.0]))
+def test_forms_hold_only_where_each_coordinate_has_a_proved_form(seed, n, block, shift):
+    """Strategy: boundary balls of three blocks of ``block`` rows, each row moved 1e-9 up (most),
+    down or not at all (so that the first form fails for some coordinates and the second holds),
+    forms [(0,), (1, 2)]: when the check holds, every coordinate has block 0's row >= 0, or both of
+    blocks 1 and 2's rows >= 0, for every member (exact arithmetic)."""
+    rng = np.random.default_rng(seed)
+    Q, W, y, one = _boundary_case(rng, n, 3 * block, 1.0, 1e-12, shift)
+    Q[0][:] += np.outer(rng.choice([-1e-9, 0.0, 1e-9], p=[0.25, 0.1, 0.65], size=3 * block), np.eye(2 * n)[one])
+    check = FloatCheck(Q, W, one, forms=[(0,), (1, 2)], block=block)
+    if check.holds(y):
+        mins = _row_mins(*Q, *W, y, rng)
+        for j in range(block):
+            assert mins[j] >= 0 or (mins[block + j] >= 0 and mins[2 * block + j] >= 0)
 
 
 def _wrong_holds_found(trials=400, radius=0.0, shift=-1.0) -> bool:
@@ -168,12 +190,18 @@ def test_midpoint_rounding_is_covered():
         assert not FloatCheck(Q2, W, 0).holds(np.array([1.0, 3.0]))
 
 
-@pytest.mark.parametrize("bad", ["shape", "radius"])
+@pytest.mark.parametrize("bad", ["shape", "radius", "forms", "first form"])
 def test_bad_balls_are_refused(bad):
     W = (np.eye(2), np.zeros((2, 2)))
     if bad == "shape":
         with pytest.raises(ValueError, match="m x 2n"):
             FloatCheck((np.zeros((1, 3)), np.zeros((1, 3))), W, 0)
-    else:
+    elif bad == "radius":
         with pytest.raises(ValueError, match=">= 0"):
             FloatCheck((np.zeros((1, 4)), -np.ones((1, 4))), W, 0)
+    elif bad == "forms":
+        with pytest.raises(ValueError, match="blocks"):
+            FloatCheck((np.zeros((3, 4)), np.zeros((3, 4))), W, 0, forms=[(0,), (1,)], block=2)
+    else:
+        with pytest.raises(ValueError, match="first form"):
+            FloatCheck((np.zeros((4, 4)), np.zeros((4, 4))), W, 0, forms=[(1,), (0,)], block=2)

@@ -10,7 +10,7 @@ import pytest
 import scipy.linalg
 from _independent import rotation_model
 
-from plrnn_symbolic import example
+from plrnn_symbolic import example, floatball
 from plrnn_symbolic.simulate import simulate
 
 sim_mod = importlib.import_module("plrnn_symbolic.simulate")
@@ -266,3 +266,48 @@ def test_modal_basis_refuses_a_defective_matrix():
     assert V is not None
     Lm = np.linalg.solve(V, B @ V)
     assert abs(Lm[2, :2]).max() < 1e-12 and abs(Lm[:2, 2]).max() < 1e-12
+
+
+def _rotation_flow(theta_deg, center, start_deg):
+    """(a fresh ball flow of region 11, the augmented start) for a rotation by theta per step about
+    ``center`` (radius 1), started at ``start_deg`` on the circle."""
+    m = rotation_model(theta_deg, rho=1.0, center=center)
+    z0 = np.array([center[0] + math.cos(math.radians(start_deg)), center[1] + math.sin(math.radians(start_deg))])
+    r = simulate(m, 1, z0=np.abs(z0), mode="exact", e1=False, system="hybrid")
+    sysm = r.systems["11"]
+    return sim_mod._BallFlow(sysm, 30), z0, sysm
+
+
+def test_the_float_whole_step_check_refuses_a_dip_and_needs_the_slope_row(monkeypatch):
+    """A 30-degree turn from 170 degrees about (0.9999, 3): x starts at 0.015, dips 1e-4 below 0 at 180
+    degrees and ends at 0.06.  The float check must refuse the step.  Its Taylor form needs f'(0) >= 0:
+    without that row (a mutation) f(0) + dt f'(0) + dt^2/2 min f'' > 0 proves the dip."""
+    flow, z0, sysm = _rotation_flow(30.0, (0.9999, 3.0), 170.0)
+    ya = flow.augment(sysm.G @ z0, None)
+    F = _sampled(flow, ya, 0, sim_mod._UNITS, 4000)
+    assert F[0].min() > 0.01 and F[-1].min() > 0.05 and F.min() < -5e-5
+    assert sim_mod._whole_step_float(flow, ya) is False
+    real = floatball.FloatCheck.__init__
+
+    def without_slope_row(self, Q, W, one, forms=None, block=0):
+        real(self, Q, W, one, [f for f in forms if f != (0, 4, 5)] + [(0, 5)] if forms else forms, block)
+
+    monkeypatch.setattr(floatball.FloatCheck, "__init__", without_slope_row)
+    mutated = sim_mod._BallFlow(sysm, 30)
+    assert sim_mod._whole_step_float(mutated, ya) is True
+
+
+def test_the_float_whole_step_check_proves_a_step_that_starts_on_the_boundary():
+    """Just after a switch the state is next to the boundary (x = 1e-12: the crossing carried on for
+    part of a time unit) and moves in: the chord form cannot prove the step (f(0) is about 0 and
+    f'' > 0), the Taylor form of the float check does, and the flow is inside on dense sampling.  A
+    40-degree turn from 240 degrees about (0.5, 3).  (From x = 0 exactly the float check cannot
+    prove f(0) >= 0, as its bound is > 0; the balls then take over.)"""
+    flow, z0, sysm = _rotation_flow(40.0, (0.5, 3.0), 240.0)
+    z0[0] = 1e-12
+    ya = flow.augment(sysm.G @ z0, None)
+    F = _sampled(flow, ya, 0, sim_mod._UNITS, 4000)
+    assert F.min() >= -1e-12 and F[-1].min() > 0.1
+    with sim_mod.working_precision(sim_mod.PREC):
+        assert not sim_mod._whole_step_in(flow, _col(ya))
+    assert sim_mod._whole_step_float(flow, ya) is True

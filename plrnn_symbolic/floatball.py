@@ -114,8 +114,10 @@ class FloatCheck:
             return False
         if ok[:self.lead].all():                      # the first form proves every coordinate
             return True
-        rows = ok[:-1].reshape(-1, self.block)
-        passes = np.zeros(self.block, dtype=bool)
-        for form in self.forms:
-            passes |= rows[list(form)].all(axis=0)
-        return bool(passes.all())
+        for col in ok[:-1].reshape(-1, self.block).T.tolist():     # a coordinate's rows, one per block
+            for form in self.forms:
+                if all(col[b] for b in form):
+                    break                             # this form proves the coordinate
+            else:
+                return False
+        return True

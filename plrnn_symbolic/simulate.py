@@ -624,21 +624,20 @@ class _BallFlow:
           does just after a switch (where f(0) is about 0 and the chord form fails): f(0) >= 0,
           f'(0) >= 0 and f(0) + dt f'(0) + dt^2/2 f''(xi) >= 0 for every xi in the step: with
           b = f'(0) >= 0 the quadratic of (c) is then >= 0 on [0, dt] by (d) (increasing if
-          convex, its least value at an end if concave); rows S, S Aug, S + dt S Aug + dt^2/2 Tdd W.
+          convex, its least value at an end if concave); rows S, S Aug, S + dt S Aug + 4 K Tdd W.
+          (4 K >= dt^2/2, K the chord form's factor: a larger factor of f'' only lowers the bound
+          where f'' < 0, the concave case, which is the one the row is for.)
 
         None where a bound is not finite."""
         M, n = self.S.nrows(), self.n
         with working_precision(PREC):
-            dt = flint.arb(self.dt)
-            SA = self.SA
-            T2 = self.derivative(2, -BASE_CELLS) * (dt * dt / 2)
-            S1 = self.S + SA * dt
+            S1 = self.S + self.SA * flint.arb(self.dt)
         Sm = np.array([float(v) for v in self.S.entries()]).reshape(M, n)     # exact: 0 and +-1
         SEm, SEr = floatball.parts(SE)
         KTm, KTr = floatball.parts(KT)
-        SAm, SAr = floatball.parts(SA)
+        SAm, SAr = floatball.parts(self.SA)
         S1m, S1r = floatball.parts(S1)
-        T2m, T2r = floatball.parts(T2)
+        T2m, T2r = 4 * KTm, 4 * KTr                  # exact: a power of two
         W = (np.eye(n), np.zeros((n, n))) if self.W is None else floatball.parts(self.W)
         Z = np.zeros((M, n))
         Q = (np.block([[Sm, Z], [SEm, Z], [Sm, -KTm], [SEm, -KTm], [SAm, Z], [S1m, T2m]]),
@@ -950,8 +949,10 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq, f0=None):
     nonneg = flow.nonneg
     x = flow.modal(y)
     t = KT * x                                         # K f'' over the cell
+    g0 = g1 = None
     if nonneg.contains(f1m):                           # f(q) >= 0 for every coordinate
-        if nonneg.contains(f0 - t) and nonneg.contains(f1m - t):
+        g0, g1 = f0 - t, f1m - t
+        if nonneg.contains(g0) and nonneg.contains(g1):
             return _IN, [], f1m
         f1 = f1m.entries()
     else:
@@ -959,9 +960,10 @@ def _interval(flow: _BallFlow, y, p: int, q: int, yq, f0=None):
         out = [i for i, v in enumerate(f1) if v < 0]
         if out:
             return _OUT, out, f1m
-    f0e, te = f0.entries(), t.entries()
-    rows = [i for i in range(len(f1)) if not (f0e[i] - te[i] >= 0 and f1[i] - te[i] >= 0 and f1[i] >= 0)]
-    return (_IN if _rows_in(flow, y, x, yq, d, k, rows, f0e, f1) else _UNDECIDED), [], f1m
+        g0, g1 = f0 - t, f1m - t
+    # the coordinates the chord form leaves: f(p) - K f'', f(q) - K f'' or f(q) not proved >= 0
+    rows = [i for i, (a, b, c) in enumerate(zip(g0.entries(), g1.entries(), f1)) if not (a >= 0 and b >= 0 and c >= 0)]
+    return (_IN if _rows_in(flow, y, x, yq, d, k, rows, f0.entries(), f1) else _UNDECIDED), [], f1m
 
 
 def _rows_in(flow: _BallFlow, y, x, yq, d: int, k: int, rows: list[int], f0: list, f1: list) -> bool:

@@ -1065,10 +1065,12 @@ def _float_exit(flow: _BallFlow, y: np.ndarray, T: float, hit=None) -> float | N
     i, row = hit
     C = (R @ (P[i] @ y)).reshape(-1, M)        # the coordinates' Taylor polynomials in s = (t - i h) / h
     best = None
-    for u in np.flatnonzero(row < 0):
+    for u, fb in enumerate(row.tolist()):
+        if not fb < 0:
+            continue
         c = C[::-1, u].tolist()
         a, b = 0.0, 1.0
-        fa, fb = c[-1], float(row[u])
+        fa = c[-1]
         if fa < 0:
             x = 0.0
         else:
@@ -1326,7 +1328,18 @@ class _Simulator:
 
     # one sample interval of the autonomous system
     def autonomous_step(self, n: int, state, segments: list, sliding: list):
-        """Advance (region, y) over [n dt, (n+1) dt]; returns the new state or None after a stop."""
+        """Advance (region, y) over [n dt, (n+1) dt]; returns the new state or None after a stop.
+
+        The common case first, with nothing but the region's float check (built on an earlier visit):
+        the whole step proved inside (:func:`_whole_step_float`), with the end state of
+        :func:`_scan_fast`; everything else in :meth:`_autonomous_step`."""
+        bits, y = state
+        flow = self._ball.get(bits)
+        if flow is not None and flow._whole is not None and flow._whole[3] is not None and flow.span >= _UNITS:
+            ya = flow.augment(y, None if self.inputs is None else self.inputs[n])
+            if flow._whole[3].holds(ya):
+                segments.append(Segment(bits, n * self.dt, (n + 1) * self.dt, np.array(y, dtype=float), n))
+                return bits, (flow._whole[2] @ ya)[:flow.N]
         with working_precision(PREC):
             return self._autonomous_step(n, state, segments, sliding)
 
@@ -1356,7 +1369,8 @@ class _Simulator:
             tau = sc.tau if sc.tau is not None else _crossing_time(Af, Sf, y_lo, sc.units, tau_max)
             t_hi = n * dt + sc.p_lo * dt / _UNITS + tau
             segments.append(Segment(bits, t0, t_hi, np.array(y, dtype=float), n))
-            z = sysm.P @ _taylor(Af, y_lo, tau, flow.taylor_terms)[:flow.N]
+            z = _taylor(Af, y_lo, tau, flow.taylor_terms)[:flow.N]
+            z = z.copy() if flow.N == sysm.M else sysm.P @ z             # P = I unless the region is lifted
             new = list(bits)
             for u in sc.units:
                 z[u] = 0.0
@@ -1364,7 +1378,7 @@ class _Simulator:
             new = "".join(new)
             nsys = self.usable(new)
             nflow = None if nsys is None else self.ball(new)
-            ya = None if nsys is None else nflow.augment(nsys.G @ z, s)
+            ya = None if nsys is None else nflow.augment(z if nflow.N == nsys.M else nsys.G @ z, s)
             slide = self._sliding(nflow, ya, sc.units)
             if slide:
                 sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in slide), z.copy(), (bits, new)))

@@ -101,20 +101,47 @@ class FloatCheck:
         self.usable = bool(n <= MAX_TERMS // 2 and np.isfinite(self.D).all() and np.isfinite(self.Q).all()
                            and np.isfinite(Wm).all())
 
-    def holds(self, y: np.ndarray) -> bool:
-        """True only if every entry of T [y; X y] is >= 0 for every T in Q and X in W (y[one] must
-        be 1.0; a NaN or an infinity anywhere gives False)."""
+    def evaluate(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(c, r), one entry per row of Q: c_i - r_i <= (T [y; X y])_i <= c_i + r_i for every T in Q
+        and X in W (Lemma 5.14(b), both sides); None where that is not established: the check is not
+        usable, y[one] is not 1.0, or the guard row fails (an overflow, an infinity or a NaN)."""
         if not self.usable or y[self.one] != 1.0:
-            return False
+            return None
         v = np.concatenate((y, self.Wm.dot(y)))
-        ok = self.Q.dot(v) >= self.D.dot(np.abs(v))
+        c = self.Q.dot(v)
+        r = self.D.dot(np.abs(v))
+        if not c[-1] >= r[-1]:                        # the guard row (Lemma 5.14(c))
+            return None
+        return c[:-1], r[:-1]
+
+    def failing(self, c: np.ndarray, r: np.ndarray) -> list[int]:
+        """The coordinates (of ``block``) that no form proves >= 0, from :meth:`evaluate`'s (c, r);
+        without forms, the rows that are not proved >= 0."""
+        ok = c >= r
+        if self.forms is None:
+            return np.flatnonzero(~ok).tolist()
+        if ok[:self.lead].all():
+            return []
+        out = []
+        for j, col in enumerate(ok.reshape(-1, self.block).T.tolist()):     # a coordinate's rows, one per block
+            if not any(all(col[b] for b in form) for form in self.forms):
+                out.append(j)
+        return out
+
+    def holds(self, y: np.ndarray) -> bool:
+        """True only if every entry of T [y; X y] is >= 0 for every T in Q and X in W (with forms: every
+        coordinate by one of them); y[one] must be 1.0, and a NaN or an infinity anywhere gives False."""
+        e = self.evaluate(y)
+        return e is not None and self.proves(*e)
+
+    def proves(self, c: np.ndarray, r: np.ndarray) -> bool:
+        """:meth:`holds` from :meth:`evaluate`'s (c, r)."""
+        ok = c >= r
         if self.forms is None:
             return bool(ok.all())
-        if not ok[-1]:                                # the guard row (Lemma 5.14(c)) must pass
-            return False
         if ok[:self.lead].all():                      # the first form proves every coordinate
             return True
-        for col in ok[:-1].reshape(-1, self.block).T.tolist():     # a coordinate's rows, one per block
+        for col in ok.reshape(-1, self.block).T.tolist():     # a coordinate's rows, one per block
             for form in self.forms:
                 if all(col[b] for b in form):
                     break                             # this form proves the coordinate

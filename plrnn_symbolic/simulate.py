@@ -438,6 +438,7 @@ class _BallFlow:
         self._chords: dict[tuple[int, int], Any] = {}   # (level, e) -> K Tdd (see chord())
         self._whole = None                     # see whole_step()
         self._out = None                       # see step_out()
+        self._exit_rows = None                 # see exit_rows()
         self.nonneg = _nonnegative(M)
         self.span = _UNITS >> BASE_CELLS        # chunk length that _prove_in tries first (adapted there)
         with working_precision(PREC):
@@ -596,6 +597,14 @@ class _BallFlow:
                 self._out = self.S * self.point(MAX_LEVEL)
         return self._out
 
+    def exit_rows(self):
+        """[S; S Aug; S e^{Aug unit}] (ball): times the ball state at q, f(q), f'(q) and f(q + 1)."""
+        if self._exit_rows is None:
+            with working_precision(PREC):
+                rows = (self.S, self.SA, self.S * self.point(MAX_LEVEL))
+                self._exit_rows = flint.arb_mat(3 * self.S.nrows(), self.n, [v for b in rows for v in b.entries()])
+        return self._exit_rows
+
     def whole_step(self) -> tuple:
         """(C, KK, the float e^{Aug dt}, the nonnegativity test for C's rows) for the check of a whole
         step (:func:`_whole_step_in`): C stacks S and S E, E = e^{Aug dt} (ball, :meth:`point`), and
@@ -628,7 +637,8 @@ class _BallFlow:
           (4 K >= dt^2/2, K the chord form's factor: a larger factor of f'' only lowers the bound
           where f'' < 0, the concave case, which is the one the row is for.)
 
-        None where a bound is not finite."""
+        A seventh block, 4 K Tdd W (4 K f'' over the step), is in no form: its sign, where it has one,
+        serves the exit bracket of :func:`_exit_from_rows`.  None where a bound is not finite."""
         M, n = self.S.nrows(), self.n
         with working_precision(PREC):
             S1 = self.S + self.SA * flint.arb(self.dt)
@@ -640,8 +650,8 @@ class _BallFlow:
         T2m, T2r = 4 * KTm, 4 * KTr                  # exact: a power of two
         W = (np.eye(n), np.zeros((n, n))) if self.W is None else floatball.parts(self.W)
         Z = np.zeros((M, n))
-        Q = (np.block([[Sm, Z], [SEm, Z], [Sm, -KTm], [SEm, -KTm], [SAm, Z], [S1m, T2m]]),
-             np.block([[Z, Z], [SEr, Z], [Z, KTr], [SEr, KTr], [SAr, Z], [S1r, T2r]]))
+        Q = (np.block([[Sm, Z], [SEm, Z], [Sm, -KTm], [SEm, -KTm], [SAm, Z], [S1m, T2m], [Z, T2m]]),
+             np.block([[Z, Z], [SEr, Z], [Z, KTr], [SEr, KTr], [SAr, Z], [S1r, T2r], [Z, T2r]]))
         check = floatball.FloatCheck(Q, W, one=self.N, forms=[(0, 1, 2, 3), (0, 4, 5)], block=M)
         return check if check.usable else None
 
@@ -1096,7 +1106,7 @@ def _float_exit(flow: _BallFlow, y: np.ndarray, T: float, hit=None) -> float | N
     return tau if tau <= T else None
 
 
-def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = None) -> _Scan:
+def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = None, rows=None) -> _Scan:
     """The scan of [p0, p1] for the autonomous system, with the same outcome as :func:`_scan` but
     cheaper.  Where the region's chunks (see :func:`_prove_in`) have been as long as [p0, p1], the
     whole interval is tried in one check first (a whole step by :func:`_whole_step_in`; a shorter
@@ -1107,7 +1117,11 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     Otherwise the first exit is estimated in floats, the time unit [q, q + 1] containing it is
     taken, [p0, q] is proved inside the closure and the state at q + 1 proved outside, so the first
     exit lies in [q, q + 1], a finest cell of :func:`_scan` (proofs/05_trajectory_equivalence.tex, Proposition 5.13(b)).  Whenever a proof does not go
-    through, :func:`_scan` does the work."""
+    through, :func:`_scan` does the work.
+
+    ``y`` None: the state is the float vector ``yf`` itself, and the float check of the whole step
+    from p0 is tried first (``rows``: its evaluation, if the caller has it); where it fails, its rows
+    may still prove the exit bracket (:func:`_exit_from_rows`)."""
     d = p1 - p0
     if yf is None:
         yf = _mid(y, flow.n)
@@ -1115,12 +1129,18 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     z1 = (flow._whole or flow.whole_step())[2] @ yf if d == _UNITS else flow.float_flow(yf, d)
     whole = flow.span >= _UNITS          # try the whole step from p0 (for d < _UNITS it contains [p0, p1])
     if y is None:                        # the state is the float vector yf itself, exactly
-        if whole:
-            whole = _whole_step_float(flow, yf)
-            if whole:
+        check = (flow._whole or flow.whole_step())[3]
+        if whole and check is not None:
+            if rows is None:
+                rows = check.evaluate(yf)
+            if rows is not None and check.proves(*rows):
                 return _Scan(HOLDS, z_end=z1)
-            whole = whole is None        # False: not proved in floats; None: no float check, try balls
+            whole = False                # not proved in floats; the balls are hardly tighter
+        else:
+            rows = None
         y = flint.arb_mat(flow.n, 1, yf.tolist())
+    else:
+        rows = None
     yq = None
     if whole and _whole_step_in(flow, y):
         return _Scan(HOLDS, z_end=z1)
@@ -1132,6 +1152,11 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     hit = _float_screen(flow, yf, d * flow.unit)
     budget = [FAST_CHECKS]
     tau = None if hit is None else _float_exit(flow, yf, d * flow.unit, hit)
+    if tau is not None and rows is not None:
+        sc = _exit_from_rows(flow, y, p0, min(p0 + int(tau / flow.unit), p1 - 1), rows)
+        if sc is not None:
+            sc.tau = min(max(tau - (sc.p_lo - p0) * flow.unit, 0.0), flow.unit)
+            return sc
     if tau is not None:
         q = min(p0 + int(tau / flow.unit), p1 - 1)
         y_lo = _point(flow, y, q - p0)
@@ -1147,6 +1172,47 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     if sc.truth is not FAILS:
         sc.z_end = z1
     return sc
+
+
+def _exit_from_rows(flow: _BallFlow, y, p0: int, q: int, rows) -> _Scan | None:
+    """The exit bracket [q, q + 1] from the rows of the float check of the whole step from p0 (``rows``,
+    (c, r) of :meth:`.floatball.FloatCheck.evaluate`, at the exact float state y) and one ball
+    product at q; None where that does not prove it.
+
+    A coordinate that a form of the float check proves is >= 0 on [p0, p0 + dt], which contains
+    [p0, q + 1].  Each other coordinate i must have f_i(p0) >= 0 (its row), f'' of one sign over the
+    step (the seventh block of :meth:`_BallFlow._float_whole`) and, from the ball state at q,
+    f_i(q) >= 0 and, where f'' >= 0, f_i'(q) <= 0.  Then f_i >= 0 on [p0, q]: where f'' <= 0, f_i is
+    concave and lies above its chord, >= min(f_i(p0), f_i(q)) (proofs/05_trajectory_equivalence.tex,
+    Lemma 5.12(a)); where f'' >= 0, f_i' is increasing, so f_i' <= f_i'(q) <= 0 on [p0, q] and
+    f_i >= f_i(q) (Lemma 5.12(b)).  A coordinate < 0 at q + 1 then brackets the first exit in
+    [q, q + 1] (Proposition 5.13(b))."""
+    check = flow._whole[3]
+    c, r = rows
+    M = flow.S.nrows()
+    left = check.failing(c, r)
+    if not left:
+        return None
+    ok = (c >= r).tolist()
+    convex, concave = [], []
+    for i in left:
+        j = 6 * M + i                               # 4 K f'' of coordinate i over the step
+        if not ok[i]:                               # f_i(p0) >= 0 not proved
+            return None
+        if c[j] >= r[j]:
+            convex.append(i)
+        elif c[j] + r[j] <= 0:
+            concave.append(i)
+        else:
+            return None
+    y_lo = _point(flow, y, q - p0)
+    Z = (flow.exit_rows() * y_lo).entries()         # f(q), f'(q), f(q + 1)
+    if not all(Z[i] >= 0 for i in left) or not all(Z[M + i] <= 0 for i in convex):
+        return None
+    units = [i for i in left if Z[2 * M + i] < 0]
+    if not units:
+        return None
+    return _Scan(FAILS, None, q, q + 1, tuple(units), y_lo=y_lo)
 
 
 def _whole_step_float(flow: _BallFlow, ya: np.ndarray) -> bool | None:
@@ -1335,15 +1401,17 @@ class _Simulator:
         :func:`_scan_fast`; everything else in :meth:`_autonomous_step`."""
         bits, y = state
         flow = self._ball.get(bits)
+        rows = None
         if flow is not None and flow._whole is not None and flow._whole[3] is not None and flow.span >= _UNITS:
             ya = flow.augment(y, None if self.inputs is None else self.inputs[n])
-            if flow._whole[3].holds(ya):
+            rows = flow._whole[3].evaluate(ya)
+            if rows is not None and flow._whole[3].proves(*rows):
                 segments.append(Segment(bits, n * self.dt, (n + 1) * self.dt, np.array(y, dtype=float), n))
                 return bits, (flow._whole[2] @ ya)[:flow.N]
         with working_precision(PREC):
-            return self._autonomous_step(n, state, segments, sliding)
+            return self._autonomous_step(n, state, segments, sliding, rows)
 
-    def _autonomous_step(self, n: int, state, segments: list, sliding: list):
+    def _autonomous_step(self, n: int, state, segments: list, sliding: list, rows=None):
         bits, y = state
         dt = self.dt
         s = None if self.inputs is None else self.inputs[n]
@@ -1356,7 +1424,8 @@ class _Simulator:
                 return None
             flow = self.ball(bits)
             ya = flow.augment(y, s)
-            sc = _scan_fast(flow, None, p, _UNITS, ya)
+            sc = _scan_fast(flow, None, p, _UNITS, ya, rows)
+            rows = None                             # the float check's rows were for p = 0 in the first region
             t0 = n * dt + p * dt / _UNITS
             if sc.truth is not FAILS:
                 segments.append(Segment(bits, t0, (n + 1) * dt, np.array(y, dtype=float), n))

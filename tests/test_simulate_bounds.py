@@ -191,12 +191,15 @@ def test_the_whole_step_form_needs_its_end_term():
         assert sim_mod._scan_fast(flow, y, 0, sim_mod._UNITS, ya).truth.name == "FAILS"
 
 
-@pytest.mark.parametrize("shift", [-1.5, 0.5])
-def test_exit_brackets_do_not_depend_on_the_float_estimate(shift, monkeypatch):
+@pytest.mark.parametrize("shift", [-1.5, 0.0, 0.5])
+@pytest.mark.parametrize("name", ["limit_cycle", "vdp_trained"])
+def test_exit_brackets_do_not_depend_on_the_float_estimate(name, shift, monkeypatch):
     """The float exit estimate only chooses where to look: moved 1.5 time units early or half a unit
-    late, the fast scan still proves the same finest exit cell as the bisection, or hands over to it
-    (a wrong S e^{Aug unit} in the exit test, tried as a mutation, gives wrong brackets here)."""
-    m = example("limit_cycle")
+    late, the fast scan still proves the same finest exit cell as the bisection, or hands over to it,
+    both from a ball state and from the exact float state (where the float check's rows bracket the
+    exit, _exit_from_rows).  Mutations tried and caught here: a wrong S e^{Aug unit} in the exit test;
+    in _exit_from_rows, f(q) >= 0 not required, or a coordinate without a sign of f'' taken as concave."""
+    m = example(name)
     r = simulate(m, 60, burn_in=500, system="hybrid", e1=False)
     sim = sim_mod._Simulator(m, "certified", 30)
     sim.systems.update(r.systems)
@@ -206,21 +209,35 @@ def test_exit_brackets_do_not_depend_on_the_float_estimate(shift, monkeypatch):
         tau = exact(flow, y, T, hit)
         return None if tau is None else max(tau + shift * flow.unit, 0.0)
 
+    by_rows = sim_mod._exit_from_rows
+    used = []
+
+    def counted(*args):
+        sc = by_rows(*args)
+        used.append(sc is not None)
+        return sc
+
     monkeypatch.setattr(sim_mod, "_float_exit", moved)
+    monkeypatch.setattr(sim_mod, "_exit_from_rows", counted)
     exits = 0
     for z in r.discrete[:-1]:
         bits = sim_mod.region_of(z)
         sysm = sim.usable(bits)
         flow = sim.ball(bits)
+        flow.span = sim_mod._UNITS                          # the float check is tried
         with sim_mod.working_precision(sim_mod.PREC):
+            ya = flow.augment(sysm.G @ z, None)
             y = flow.y0(sysm.G @ z, None)
             a = sim_mod._scan(flow, y, 0, sim_mod._UNITS)
             b = sim_mod._scan_fast(flow, y, 0, sim_mod._UNITS)
-        assert a.truth is b.truth
+            c = sim_mod._scan_fast(flow, None, 0, sim_mod._UNITS, ya)
+        assert a.truth is b.truth is c.truth
         if a.truth.name == "FAILS":
             exits += 1
-            assert (a.p_lo, a.p_hi, a.units) == (b.p_lo, b.p_hi, b.units)
+            assert (a.p_lo, a.p_hi, a.units) == (b.p_lo, b.p_hi, b.units) == (c.p_lo, c.p_hi, c.units)
     assert exits > 10
+    if shift == 0.0:
+        assert sum(used) > 5             # the rows' bracket was tried and proved exits
 
 
 def test_modal_enclosure_is_tight_on_a_lifted_region_and_identity_fallback_is_rigorous():
@@ -311,3 +328,60 @@ def test_the_float_whole_step_check_proves_a_step_that_starts_on_the_boundary():
     with sim_mod.working_precision(sim_mod.PREC):
         assert not sim_mod._whole_step_in(flow, _col(ya))
     assert sim_mod._whole_step_float(flow, ya) is True
+
+
+@pytest.mark.parametrize("theta, start, cy", [(170.0, 80.0, 0.9), (55.0, 160.0, 0.3)])
+def test_an_exit_after_a_hidden_dip_is_not_bracketed_by_the_rows(theta, start, cy):
+    """x dips 1e-5 below 0 at 180 degrees, between the float samples, and y leaves the region later
+    (circle about (1, cy)): the float estimate finds only y's exit, and the float check's rows must
+    not bracket it, as x's first exit comes before.  From 80 degrees (170 per step) x'' changes
+    sign over the step (taking it as concave, a mutation, brackets y's exit); over a 55-degree step
+    from 160 degrees x is convex (provably, from the rows) but rising at y's exit (without the
+    f'(q) <= 0 condition, a mutation, the same).  The fast scan finds the same first exit as the
+    bisection."""
+    m = rotation_model(theta, rho=1.0, center=(1.0, cy))
+    phi = math.radians(start)
+    z0 = np.array([1.0 + (1 + 1e-5) * math.cos(phi), cy + (1 + 1e-5) * math.sin(phi)])
+    r = simulate(m, 1, z0=z0, mode="exact", e1=False, system="hybrid")
+    sysm = r.systems["11"]
+    flow = sim_mod._BallFlow(sysm, 30)
+    flow.span = sim_mod._UNITS
+    ya = flow.augment(sysm.G @ z0, None)
+    F = _sampled(flow, ya, 0, sim_mod._UNITS, 20000)
+    dip = int(np.argmax(F[:, 0] < 0))
+    assert F[:, 0].min() < -5e-6 and 0 < dip and F[dip:, 1].min() < 0 and F[:dip, 1].min() > 0
+    with sim_mod.working_precision(sim_mod.PREC):
+        tau = sim_mod._float_exit(flow, ya, float(m.dt))
+        assert tau is not None and tau > dip / 20000 * float(m.dt) * 1.1      # only y's exit is seen
+        a = sim_mod._scan(flow, flow.y0(sysm.G @ z0, None), 0, sim_mod._UNITS)
+        c = sim_mod._scan_fast(flow, None, 0, sim_mod._UNITS, ya)
+    assert a.truth.name == c.truth.name == "FAILS" and a.units == (0,)
+    assert (a.p_lo, a.p_hi, a.units) == (c.p_lo, c.p_hi, c.units)
+
+
+def test_exit_from_rows_needs_a_falling_convex_coordinate():
+    """The logic of _exit_from_rows on given rows: in the hidden-dip case (170 degrees from 80), with
+    the rows altered to say that x is convex over the step, x rises at y's exit (f'(q) > 0), so a dip
+    before q is possible and no bracket may be given (without that condition, a mutation, y's exit is
+    bracketed); told instead that x is concave, it brackets y's exit (the chord bound then holds)."""
+    m = rotation_model(170.0, rho=1.0, center=(1.0, 0.9))
+    phi = math.radians(80.0)
+    z0 = np.array([1.0 + (1 + 1e-5) * math.cos(phi), 0.9 + (1 + 1e-5) * math.sin(phi)])
+    r = simulate(m, 1, z0=z0, mode="exact", e1=False, system="hybrid")
+    sysm = r.systems["11"]
+    flow = sim_mod._BallFlow(sysm, 30)
+    ya = flow.augment(sysm.G @ z0, None)
+    with sim_mod.working_precision(sim_mod.PREC):
+        c, rr = flow.whole_step()[3].evaluate(ya)
+        q = int(sim_mod._float_exit(flow, ya, float(m.dt)) / flow.unit)
+        y = flow.y0(sysm.G @ z0, None)
+        fq = (flow.exit_rows() * sim_mod._point(flow, y, q)).entries()
+        assert fq[0] > 0 and fq[2] > 0 and fq[5] < 0                 # x > 0 and rising at q; y leaves
+        told = {}
+        for name, value in (("convex", 1.0), ("concave", -1.0)):
+            c2, r2 = c.copy(), rr.copy()
+            c2[12], r2[12] = value, 0.0                               # 4 K x'' over the step
+            c2[13], r2[13] = 1.0, 0.0                                 # y convex (it falls at q)
+            told[name] = sim_mod._exit_from_rows(flow, y, 0, q, (c2, r2))
+    assert told["convex"] is None
+    assert told["concave"] is not None and told["concave"].units == (1,) and told["concave"].p_lo == q

@@ -124,7 +124,13 @@ class FloatCheck:
             return []
         out = []
         for j, col in enumerate(ok.reshape(-1, self.block).T.tolist()):     # a coordinate's rows, one per block
-            if not any(all(col[b] for b in form) for form in self.forms):
+            for form in self.forms:
+                for b in form:
+                    if not col[b]:
+                        break
+                else:
+                    break                             # this form proves the coordinate
+            else:
                 out.append(j)
         return out
 

@@ -1206,10 +1206,10 @@ def _exit_from_rows(flow: _BallFlow, y, p0: int, q: int, rows) -> _Scan | None:
         else:
             return None
     y_lo = _point(flow, y, q - p0)
-    Z = (flow.exit_rows() * y_lo).entries()         # f(q), f'(q), f(q + 1)
-    if not all(Z[i] >= 0 for i in left) or not all(Z[M + i] <= 0 for i in convex):
+    Z = flow.exit_rows() * y_lo                     # f(q), f'(q), f(q + 1); only the rows of ``left`` are read
+    if not all(Z[i, 0] >= 0 for i in left) or not all(Z[M + i, 0] <= 0 for i in convex):
         return None
-    units = [i for i in left if Z[2 * M + i] < 0]
+    units = [i for i in left if Z[2 * M + i, 0] < 0]
     if not units:
         return None
     return _Scan(FAILS, None, q, q + 1, tuple(units), y_lo=y_lo)

@@ -149,7 +149,10 @@ class FloatCheck:
             return True
         for col in ok.reshape(-1, self.block).T.tolist():     # a coordinate's rows, one per block
             for form in self.forms:
-                if all(col[b] for b in form):
+                for b in form:
+                    if not col[b]:
+                        break
+                else:
                     break                             # this form proves the coordinate
             else:
                 return False

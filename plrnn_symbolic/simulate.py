@@ -1120,8 +1120,9 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     through, :func:`_scan` does the work.
 
     ``y`` None: the state is the float vector ``yf`` itself, and the float check of the whole step
-    from p0 is tried first (``rows``: its evaluation, if the caller has it); where it fails, its rows
-    may still prove the exit bracket (:func:`_exit_from_rows`)."""
+    from p0 is tried first (``rows``: its evaluation, if the caller has it and found that it does
+    not prove the step); where it fails, its rows may still prove the exit bracket
+    (:func:`_exit_from_rows`)."""
     d = p1 - p0
     if yf is None:
         yf = _mid(y, flow.n)
@@ -1131,10 +1132,10 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     if y is None:                        # the state is the float vector yf itself, exactly
         check = (flow._whole or flow.whole_step())[3]
         if whole and check is not None:
-            if rows is None:
+            if rows is None:                 # (rows given: the caller found that they do not prove it)
                 rows = check.evaluate(yf)
-            if rows is not None and check.proves(*rows):
-                return _Scan(HOLDS, z_end=z1)
+                if rows is not None and check.proves(*rows):
+                    return _Scan(HOLDS, z_end=z1)
             whole = False                # not proved in floats; the balls are hardly tighter
         else:
             rows = None

@@ -385,3 +385,29 @@ def test_exit_from_rows_needs_a_falling_convex_coordinate():
             told[name] = sim_mod._exit_from_rows(flow, y, 0, q, (c2, r2))
     assert told["convex"] is None
     assert told["concave"] is not None and told["concave"].units == (1,) and told["concave"].p_lo == q
+
+
+@pytest.mark.parametrize("name", ["limit_cycle", "vdp_trained"])
+def test_e1_holds_from_the_float_check_agrees_with_the_bisection(name):
+    """E1 takes a step the float check proves as holding without the bisection: on 150 steps of each
+    model its verdicts match the bisection's (_scan) wherever that decides, the float route is used,
+    and each step it proves stays inside on dense float sampling."""
+    m = example(name)
+    r = simulate(m, 150, burn_in=500, system="hybrid", e1=False)
+    sim = sim_mod._Simulator(m, "certified", 30)
+    sim.systems.update(r.systems)
+    by_float = 0
+    for n, z in enumerate(r.discrete[:-1]):
+        v = sim.e1(n, z, None)
+        bits = sim_mod.region_of(z)
+        sysm, flow = sim.usable(bits), sim.ball(bits)
+        with sim_mod.working_precision(sim_mod.PREC):
+            a = sim_mod._scan(flow, flow.y0(sysm.G @ z, None), 0, sim_mod._UNITS)
+        if a.truth.name != "UNDECIDED":
+            assert v.truth is a.truth
+        if "Lemma 5.14" in v.method:
+            by_float += 1
+            assert v.truth.name == "HOLDS"
+            F = _sampled(flow, flow.augment(sysm.G @ z, None), 0, sim_mod._UNITS, 200)
+            assert F.min() >= -1e-9 * (1 + np.abs(F).max())
+    assert by_float > 40

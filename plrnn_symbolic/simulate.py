@@ -62,7 +62,20 @@ otherwise the bisection above does the work.  Floats only choose where to look, 
 proved.  The ball flows are cached per region system object, so ``simulate(..., systems=...)``
 reuses them.
 
-What is rigorous.  The cell arithmetic is ball arithmetic (FLINT, 128 bits).  The
+Most steps never reach the balls.  The terms of the chord form over the whole step (f(0), f(dt),
+f(0) - K f'' and f(dt) - K f''), those of a Taylor form at the start (f(0), f'(0) and
+f(0) + dt f'(0) + 4K f'', for a coordinate that moves into the region, as just after a switch) and
+4K f'' are all linear in (y, V^-1 y); their ball matrices are turned once per region into float
+midpoints and one error matrix (:mod:`.floatball`, proofs/05_trajectory_equivalence.tex, Lemma 5.14),
+and a step from the float state y is proved by three numpy products: each coordinate by one of the
+two forms.  Where that fails, the same rows bracket the exit (``_exit_from_rows``): the coordinates
+a form proves need nothing more, and each other one needs f'' of one sign over the step and, from
+one ball product at the estimated exit, f >= 0 there (and f' <= 0 where f is convex).  E1 for each
+step takes the float check first and then the fast scan, which reaches the bisection's verdicts and
+exit cells.
+
+What is rigorous.  The cell arithmetic is ball arithmetic (FLINT, 128 bits), and the float
+check bounds every rounding error of its float operations (Lemma 5.14).  The
 region system is enclosed exactly when ``derive`` gave a closed form (exact mode),
 else its float L, g, B are widened to cover the rounding of the certified
 derivation (certified mode; labelled so) or taken as they are (float mode: a

@@ -117,12 +117,15 @@ class FloatCheck:
     def failing(self, c: np.ndarray, r: np.ndarray) -> list[int]:
         """The coordinates (of ``block``) that no form proves >= 0, from :meth:`evaluate`'s (c, r);
         without forms, the rows that are not proved >= 0."""
-        ok = c >= r
+        return list(self._unproved(c >= r))
+
+    def _unproved(self, ok: np.ndarray):
+        """The coordinates (rows without forms) that ``ok`` (c >= r) leaves unproved, lazily."""
         if self.forms is None:
-            return np.flatnonzero(~ok).tolist()
-        if ok[:self.lead].all():
-            return []
-        out = []
+            yield from np.flatnonzero(~ok).tolist()
+            return
+        if ok[:self.lead].all():                      # the first form proves every coordinate
+            return
         for j, col in enumerate(ok.reshape(-1, self.block).T.tolist()):     # a coordinate's rows, one per block
             for form in self.forms:
                 for b in form:
@@ -131,8 +134,7 @@ class FloatCheck:
                 else:
                     break                             # this form proves the coordinate
             else:
-                out.append(j)
-        return out
+                yield j
 
     def holds(self, y: np.ndarray) -> bool:
         """True only if every entry of T [y; X y] is >= 0 for every T in Q and X in W (with forms: every
@@ -145,15 +147,4 @@ class FloatCheck:
         ok = c >= r
         if self.forms is None:
             return bool(ok.all())
-        if ok[:self.lead].all():                      # the first form proves every coordinate
-            return True
-        for col in ok.reshape(-1, self.block).T.tolist():     # a coordinate's rows, one per block
-            for form in self.forms:
-                for b in form:
-                    if not col[b]:
-                        break
-                else:
-                    break                             # this form proves the coordinate
-            else:
-                return False
-        return True
+        return next(self._unproved(ok), None) is None

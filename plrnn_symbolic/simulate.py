@@ -1133,8 +1133,9 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     through, :func:`_scan` does the work.
 
     ``y`` None: the state is the float vector ``yf`` itself, and the float check of the whole step
-    from p0 is tried first (``rows``: its evaluation, if the caller has it and found that it does
-    not prove the step); where it fails, its rows may still prove the exit bracket
+    from p0 is tried first (``rows``: (flow, its evaluation), if the caller has it and found that it
+    does not prove the step; used only for this flow at p0 = 0, the start of a step, the one state
+    the callers evaluate); where it fails, its rows may still prove the exit bracket
     (:func:`_exit_from_rows`)."""
     d = p1 - p0
     if yf is None:
@@ -1142,6 +1143,8 @@ def _scan_fast(flow: _BallFlow, y, p0: int, p1: int, yf: np.ndarray | None = Non
     # the end state in floats, the one reported however [p0, p1] is proved
     z1 = (flow._whole or flow.whole_step())[2] @ yf if d == _UNITS else flow.float_flow(yf, d)
     whole = flow.span >= _UNITS          # try the whole step from p0 (for d < _UNITS it contains [p0, p1])
+    if rows is not None:                 # (flow, (c, r)) of the float check at the step's start
+        rows = rows[1] if rows[0] is flow and p0 == 0 and y is None else None
     if y is None:                        # the state is the float vector yf itself, exactly
         check = (flow._whole or flow.whole_step())[3]
         if whole and check is not None:
@@ -1397,13 +1400,13 @@ class _Simulator:
         wit: dict[str, Any] = {"step": n, "region": bits}
         with working_precision(PREC):
             check = (flow._whole or flow.whole_step())[3]
-            rows = None if check is None else check.evaluate(ya)
-            if rows is not None and check.proves(*rows):     # the whole step proved in float64 (Lemma 5.14)
+            ev = None if check is None else check.evaluate(ya)
+            if ev is not None and check.proves(*ev):         # the whole step proved in float64 (Lemma 5.14)
                 return Verdict("E1", HOLDS, wit, f"{flow.method}; the step proved in float64 with rigorous "
                                                  "error bounds (proofs/05_trajectory_equivalence.tex, Lemma 5.14)")
             # the fast scan: the same verdict and exit cell as _scan (to which it hands over where its
             # own proofs do not go through), found with fewer ball operations
-            sc = _scan_fast(flow, None, 0, _UNITS, ya, rows)
+            sc = _scan_fast(flow, None, 0, _UNITS, ya, None if ev is None else (flow, ev))
         dt = float(self.model.dt)
         if sc.truth is FAILS:
             wit.update(unit=sc.units[0] + 1, units=[u + 1 for u in sc.units],
@@ -1426,10 +1429,11 @@ class _Simulator:
         rows = None
         if flow is not None and flow._whole is not None and flow._whole[3] is not None and flow.span >= _UNITS:
             ya = flow.augment(y, None if self.inputs is None else self.inputs[n])
-            rows = flow._whole[3].evaluate(ya)
-            if rows is not None and flow._whole[3].proves(*rows):
+            ev = flow._whole[3].evaluate(ya)
+            if ev is not None and flow._whole[3].proves(*ev):
                 segments.append(Segment(bits, n * self.dt, (n + 1) * self.dt, np.array(y, dtype=float), n))
                 return bits, (flow._whole[2] @ ya)[:flow.N]
+            rows = None if ev is None else (flow, ev)
         with working_precision(PREC):
             return self._autonomous_step(n, state, segments, sliding, rows)
 

@@ -10,7 +10,7 @@ import pytest
 import scipy.linalg
 from _independent import rotation_model
 
-from plrnn_symbolic import example, floatball
+from plrnn_symbolic import PLRNN, example, floatball
 from plrnn_symbolic.simulate import simulate
 
 sim_mod = importlib.import_module("plrnn_symbolic.simulate")
@@ -363,7 +363,9 @@ def test_exit_from_rows_needs_a_falling_convex_coordinate():
     """The logic of _exit_from_rows on given rows: in the hidden-dip case (170 degrees from 80), with
     the rows altered to say that x is convex over the step, x rises at y's exit (f'(q) > 0), so a dip
     before q is possible and no bracket may be given (without that condition, a mutation, y's exit is
-    bracketed); told instead that x is concave, it brackets y's exit (the chord bound then holds)."""
+    bracketed); told instead that x is concave, it brackets y's exit (the chord bound then holds), but
+    not where x'' has no sign (c = -0.5 +- 1: a test of c alone, a mutation, would take it as concave) or
+    where x starts outside the closure (f_x(0) < 0; without that condition, a mutation, it would)."""
     m = rotation_model(170.0, rho=1.0, center=(1.0, 0.9))
     phi = math.radians(80.0)
     z0 = np.array([1.0 + (1 + 1e-5) * math.cos(phi), 0.9 + (1 + 1e-5) * math.sin(phi)])
@@ -378,12 +380,15 @@ def test_exit_from_rows_needs_a_falling_convex_coordinate():
         fq = (flow.exit_rows() * sim_mod._point(flow, y, q)).entries()
         assert fq[0] > 0 and fq[2] > 0 and fq[5] < 0                 # x > 0 and rising at q; y leaves
         told = {}
-        for name, value in (("convex", 1.0), ("concave", -1.0)):
+        for name, (value, radius) in (("convex", (1.0, 0.0)), ("concave", (-1.0, 0.0)), ("no sign", (-0.5, 1.0)),
+                                      ("starts outside", (-1.0, 0.0))):
             c2, r2 = c.copy(), rr.copy()
-            c2[12], r2[12] = value, 0.0                               # 4 K x'' over the step
+            c2[12], r2[12] = value, radius                            # 4 K x'' over the step
             c2[13], r2[13] = 1.0, 0.0                                 # y convex (it falls at q)
+            if name == "starts outside":
+                c2[0], r2[0] = -1.0, 0.0                              # f_x(0) < 0
             told[name] = sim_mod._exit_from_rows(flow, y, 0, q, (c2, r2))
-    assert told["convex"] is None
+    assert told["convex"] is None and told["no sign"] is None and told["starts outside"] is None
     assert told["concave"] is not None and told["concave"].units == (1,) and told["concave"].p_lo == q
 
 
@@ -411,3 +416,64 @@ def test_e1_holds_from_the_float_check_agrees_with_the_bisection(name):
             F = _sampled(flow, flow.augment(sysm.G @ z, None), 0, sim_mod._UNITS, 200)
             assert F.min() >= -1e-9 * (1 + np.abs(F).max())
     assert by_float > 40
+
+
+def _without_float_check(monkeypatch):
+    """Every float check unavailable: the simulation runs on FLINT's balls alone."""
+    monkeypatch.setattr(floatball.FloatCheck, "evaluate", lambda self, y: None)
+
+
+@pytest.mark.parametrize("case", ["vdp_trained", "inputs", "float mode"])
+def test_the_float_path_and_the_balls_alone_give_the_same_simulation(case, monkeypatch):
+    """The float check only decides sooner: with it and without it (balls alone), the autonomous
+    trajectory, its switch times and every E1 verdict agree, on a model with lifted regions, on a model
+    driven by inputs (held over each step) and in float mode.  (A float path that drops the inputs, or
+    E1 without the lift G, tried as mutations, fail here.)"""
+    kw = {}
+    if case == "inputs":
+        m = PLRNN(A=np.diag([0.6, 0.7]), W=[[0, 0.5], [-0.5, 0]], h=[0.0, 0.0], C=[[0.5, -0.4], [-0.3, 0.5]])
+        kw["inputs"] = np.random.default_rng(3).uniform(-1, 1, (300, 2))
+        kw["z0"] = [0.3, 0.2]
+    else:
+        m = example("vdp_trained")
+        kw["burn_in"] = 2000
+        if case == "float mode":
+            kw["mode"] = "float"
+    runs = []
+    for float_check in (True, False):
+        with monkeypatch.context() as mp:
+            if not float_check:
+                _without_float_check(mp)
+            runs.append(simulate(m, 300, system="autonomous", **kw))
+    a, b = runs
+    assert len(a.segments) == len(b.segments) > 300
+    np.testing.assert_allclose(a.autonomous, b.autonomous, rtol=0, atol=1e-12)
+    np.testing.assert_allclose([s.t1 for s in a.segments], [s.t1 for s in b.segments], rtol=0, atol=1e-12)
+    assert [v.status for v in a.e1] == [v.status for v in b.e1]
+    assert any("Lemma 5.14" in v.method for v in a.e1)
+    if case == "vdp_trained":
+        assert any(s.dimension > m.M for s in a.systems.values())
+
+
+def test_rows_of_another_flow_or_time_are_not_used(monkeypatch):
+    """_scan_fast uses the float check's rows handed to it only for the same flow at the start of a
+    step (p0 = 0): rows of another region, or handed in later in the step, are evaluated afresh (the
+    code resets them after the first region too; this is the second guard)."""
+    m = example("limit_cycle")
+    r = simulate(m, 40, burn_in=500, system="hybrid", e1=False)
+    sim = sim_mod._Simulator(m, "certified", 30)
+    sim.systems.update(r.systems)
+    seen = []
+    real = sim_mod._exit_from_rows
+    monkeypatch.setattr(sim_mod, "_exit_from_rows", lambda *a: seen.append(a[4]) or real(*a))
+    sentinel = (np.zeros(1), np.zeros(1))
+    other = sim_mod._BallFlow(r.systems[sim_mod.region_of(r.discrete[0])], 30)
+    for z in r.discrete[:-1]:
+        bits = sim_mod.region_of(z)
+        sysm, flow = sim.usable(bits), sim.ball(bits)
+        flow.span = sim_mod._UNITS
+        ya = flow.augment(sysm.G @ z, None)
+        with sim_mod.working_precision(sim_mod.PREC):
+            sim_mod._scan_fast(flow, None, 0, sim_mod._UNITS, ya, (other, sentinel))
+            sim_mod._scan_fast(flow, None, 5, sim_mod._UNITS, ya, (flow, sentinel))
+    assert seen and all(rows is not sentinel for rows in seen)

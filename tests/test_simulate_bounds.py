@@ -477,3 +477,27 @@ def test_rows_of_another_flow_or_time_are_not_used(monkeypatch):
             sim_mod._scan_fast(flow, None, 0, sim_mod._UNITS, ya, (other, sentinel))
             sim_mod._scan_fast(flow, None, 5, sim_mod._UNITS, ya, (flow, sentinel))
     assert seen and all(rows is not sentinel for rows in seen)
+
+
+def test_the_float_check_needs_the_range_of_f2_over_the_step(monkeypatch):
+    """A 30-degree turn from 165 degrees about (0.9999, 3): x is 0.034 at both ends and dips 1e-4
+    below 0 at 180 degrees.  The chord form refuses it only through the top of the range of f'' over
+    the step (the radius of the K Tdd rows): with those radii dropped (a mutation), the midpoint of
+    the range proves the dip."""
+    flow, z0, sysm = _rotation_flow(30.0, (0.9999, 3.0), 165.0)
+    ya = flow.augment(sysm.G @ z0, None)
+    F = _sampled(flow, ya, 0, sim_mod._UNITS, 4000)
+    assert F[0].min() > 0.03 and F[-1].min() > 0.03 and F.min() < -5e-5
+    assert sim_mod._whole_step_float(flow, ya) is False
+    real = floatball.FloatCheck.__init__
+
+    def midpoints_only(self, Q, W, one, forms=None, block=0):
+        Qm, Qr = Q
+        Qr = Qr.copy()
+        n = Qm.shape[1] // 2
+        Qr[2 * block:4 * block, n:] = 0.0                # the chord rows' K Tdd
+        Qr[5 * block:7 * block, n:] = 0.0                # the Taylor and sign rows' 4 K Tdd
+        real(self, (Qm, Qr), W, one, forms, block)
+
+    monkeypatch.setattr(floatball.FloatCheck, "__init__", midpoints_only)
+    assert sim_mod._whole_step_float(sim_mod._BallFlow(sysm, 30), ya) is True

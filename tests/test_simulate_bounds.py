@@ -115,9 +115,9 @@ def test_interval_verdicts_against_dense_sampling(name):
         assert lifted > 0
 
 
-def _dip_start(start_deg=100.0):
-    """(ball flow of region 11, augmented start) for a 170-degree rotation started at ``start_deg``,
-    1e-5 outside the unit circle about (1, 3): x dips 1e-5 below 0 near 180 degrees."""
+def _dip_start(start_deg=100.0, system=False):
+    """(ball flow of region 11, augmented start[, region system]) for a 170-degree rotation started at
+    ``start_deg``, 1e-5 outside the unit circle about (1, 3): x dips 1e-5 below 0 near 180 degrees."""
     m = rotation_model(170.0, rho=1.0)
     z0 = np.array([1 + (1 + 1e-5) * math.cos(math.radians(start_deg)),
                    3 + (1 + 1e-5) * math.sin(math.radians(start_deg))])
@@ -125,7 +125,7 @@ def _dip_start(start_deg=100.0):
     sim = sim_mod._Simulator(m, "exact", 30)
     sim.systems.update(r.systems)
     sysm, flow = sim.usable("11"), sim.ball("11")
-    return flow, flow.augment(sysm.G @ z0, None)
+    return (flow, flow.augment(sysm.G @ z0, None)) + ((sysm,) if system else ())
 
 
 def test_a_dip_between_two_positive_ends_is_not_proved():
@@ -189,6 +189,16 @@ def test_the_whole_step_form_needs_its_end_term():
         assert not sim_mod._whole_step_in(flow, y)
         flow.span = sim_mod._UNITS
         assert sim_mod._scan_fast(flow, y, 0, sim_mod._UNITS, ya).truth.name == "FAILS"
+    # the float check's chord form needs its end term as well (its Taylor form does not apply: x falls)
+    assert sim_mod._whole_step_float(flow, ya) is False
+    real = floatball.FloatCheck.__init__
+
+    def without_end_term(self, Q, W, one, forms=None, block=0):
+        real(self, Q, W, one, [(0, 1, 2), (0, 4, 5)], block)        # the chord form without f(dt) - K f''
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(floatball.FloatCheck, "__init__", without_end_term)
+        assert sim_mod._whole_step_float(sim_mod._BallFlow(_dip_start(15.0, system=True)[2], 30), ya) is True
 
 
 @pytest.mark.parametrize("shift", [-1.5, 0.0, 0.5])
@@ -500,4 +510,21 @@ def test_the_float_check_needs_the_range_of_f2_over_the_step(monkeypatch):
         real(self, (Qm, Qr), W, one, forms, block)
 
     monkeypatch.setattr(floatball.FloatCheck, "__init__", midpoints_only)
+    assert sim_mod._whole_step_float(sim_mod._BallFlow(sysm, 30), ya) is True
+
+
+def test_the_float_check_refuses_a_start_just_outside(monkeypatch):
+    """From x = -1e-9 moving in (240 degrees about (0.5, 3), as in the boundary test) the step starts
+    outside the closure: the float check must refuse it.  Its Taylor form needs f(0) >= 0: without
+    that row (a mutation) f'(0) >= 0 and f(0) + dt f'(0) + 4K f'' >= 0 would prove it."""
+    flow, z0, sysm = _rotation_flow(40.0, (0.5, 3.0), 240.0)
+    z0[0] = -1e-9
+    ya = flow.augment(sysm.G @ z0, None)
+    assert sim_mod._whole_step_float(flow, ya) is False
+    real = floatball.FloatCheck.__init__
+
+    def without_start_row(self, Q, W, one, forms=None, block=0):
+        real(self, Q, W, one, [(0, 1, 2, 3), (4, 5)], block)
+
+    monkeypatch.setattr(floatball.FloatCheck, "__init__", without_start_row)
     assert sim_mod._whole_step_float(sim_mod._BallFlow(sysm, 30), ya) is True

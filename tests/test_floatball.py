@@ -205,3 +205,20 @@ def test_bad_balls_are_refused(bad):
     else:
         with pytest.raises(ValueError, match="first form"):
             FloatCheck((np.zeros((4, 4)), np.zeros((4, 4))), W, 0, forms=[(1,), (0,)], block=2)
+
+
+def test_subnormal_weights_times_huge_states_are_covered():
+    """Weights q = 5 2^-1040 (subnormal) against states near 2^950: the products are normal numbers,
+    but GAMMA q underflows to 0 while the error matrix is built, so only the absolute term of _up
+    (2^-1000 after every operation) keeps the rounding of q v covered.  The row's exact value is
+    < 0 and the check must refuse it; without that term (a mutation) the float rounding makes it
+    hold (a case found by search)."""
+    v1 = 1.6797647879516337e+286
+    v2 = np.nextafter(v1, np.inf)
+    q = 5.9415882147e-313
+    ex = Fraction(q) * Fraction(v1) - Fraction(q) * Fraction(v2)
+    a = float(-ex * Fraction(3, 4))
+    assert Fraction(a) + ex < 0
+    Qm = np.array([[a, q, -q, 0.0, 0.0, 0.0]])
+    check = FloatCheck((Qm, np.zeros_like(Qm)), (np.zeros((3, 3)), np.zeros((3, 3))), 0)
+    assert not check.holds(np.array([1.0, v1, v2]))

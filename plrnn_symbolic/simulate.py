@@ -436,7 +436,11 @@ class _BallFlow:
         self._point: dict[int, Any] = {}
         self._rows: list[list | None] = [None] * ((MAX_LEVEL + BASE_CELLS + 3) // 3)   # see row()
         self._enclosures: dict[tuple[int, int], Any] = {}     # (order, level) -> see derivative()
-        self.dt = sysm.dt
+        # the step: exact (a ball around the exact dt) for an exact system, whose flow E1 is about; the
+        # float dt otherwise (a certified system's widening, relative 2^-50, covers float(dt) vs dt)
+        with working_precision(PREC):
+            self.dt = (to_arb(sysm.dt_exact) if sysm.dt_exact is not None and self.method.startswith("certified (ball arithmetic on the exact")
+                       else flint.arb(sysm.dt))
         self.unit = float(sysm.dt) / _UNITS      # one time unit (float; only for float estimates)
         # terms of the Taylor polynomial of e^{Aug tau}, tau <= one time unit, exact to rounding:
         # the first omitted one, (unit ||Aug||)^k / k!, below 1e-17

@@ -84,6 +84,7 @@ class RegionSystem:
     method: str = ""
     logarithm: str = ""
     notes: tuple[str, ...] = ()
+    dt_exact: Any = None        # the exact step (sympy) of an exact system; ``dt`` is its float
 
     @property
     def dimension(self) -> int:
@@ -404,7 +405,7 @@ def _derive_exact(H, h, C, dt, status, region) -> RegionSystem:
     Bf = np.array(B_exact.evalf(17).tolist(), dtype=float) if K else None
     return RegionSystem(region, status, M, float(dt), Lf, gf, Bf, G, P, L_exact, g_exact, B_exact, resid, "exact",
                         _choice_text(status, [(v, k) for v, k, _ in r.paired], [v for v, _ in r.lifted]) +
-                        f" [{r.route}]")
+                        f" [{r.route}]", dt_exact=dt)
 
 
 # ---- the continuous-time model ------------------------------------------------------------------

@@ -528,3 +528,16 @@ def test_the_float_check_refuses_a_start_just_outside(monkeypatch):
 
     monkeypatch.setattr(floatball.FloatCheck, "__init__", without_start_row)
     assert sim_mod._whole_step_float(sim_mod._BallFlow(sysm, 30), ya) is True
+
+
+def test_an_exact_system_flows_for_the_exact_step():
+    """dt = 1/3 is not a float (float(1/3) is 1.9e-17 short).  z' region: z_{n+1} = z/2 + h with
+    h = -1/2 - 1e-18, so from z = 1 the exact flow ends at -1e-18, outside the closure: E1 must fail
+    (it held while the ball flow ran for float(dt); found by a review)."""
+    import sympy as sp
+
+    h = sp.Rational(-1, 2) - sp.Rational(1, 10**18)
+    m = PLRNN(A=[[sp.Rational(1, 2)]], W=[[0]], h=[h], dt=sp.Rational(1, 3))
+    r = simulate(m, 1, z0=[1.0], mode="exact", system="hybrid")
+    assert r.systems["1"].dt_exact == sp.Rational(1, 3)
+    assert r.e1[0].status == "fails"

@@ -6,9 +6,12 @@ that is a handful of ball products; :class:`FloatCheck` does it with three numpy
 ball arithmetic at all: the balls are turned once into float matrices (midpoints and an upper
 bound D of every error), and a step is proved by Q_mid [y; W_mid y] >= D |[y; W_mid y]|,
 entrywise (proofs/05_trajectory_equivalence.tex, Lemma 5.14).  The bound covers the balls' radii,
-the rounding of every float operation (any rounding mode: relative error <= 2^-52 per operation)
-and underflow (absolute error <= 2^-1022 per operation), and an extra row rules out overflow.  A
-check that fails proves nothing either way; the caller then uses FLINT's balls, which are tighter.
+the rounding of every float operation (relative error <= 2^-52 per operation) and underflow
+(absolute error <= 2^-1022 per operation), and an extra row rules out overflow.  It assumes IEEE
+754 binary64 arithmetic rounding to nearest with gradual underflow, numpy's default: under a
+directed rounding mode an overflow can end at the largest float instead of infinity, and the
+guard row would not see it.  A check that fails proves nothing either way; the caller then uses
+FLINT's balls, which are tighter.
 
 >>> import flint, numpy as np
 >>> Q = flint.arb_mat([[1, 0, 0, 0], [0, 1, 0, flint.arb(-1, 1e-6)]])      # T [y; x] = (y1, y2 - x2)
@@ -93,6 +96,8 @@ class FloatCheck:
         if forms is not None and (block <= 0 or Qm.shape[0] % block
                                   or any(not 0 <= b < Qm.shape[0] // block for f in forms for b in f)):
             raise ValueError(f"forms need blocks of {block} rows that divide Q's {Qm.shape[0]} rows")
+        if forms is not None and (not forms or not all(forms)):
+            raise ValueError("forms must be a non-empty list of non-empty tuples of blocks")
         if forms is not None and tuple(forms[0]) != tuple(range(len(forms[0]))):
             raise ValueError("the first form must be the first blocks, in order (it is tried first)")
         self.forms = forms

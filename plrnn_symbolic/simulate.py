@@ -776,10 +776,10 @@ def _modal_basis(Af: np.ndarray) -> np.ndarray | None:
 
 
 def _nonnegative(m: int):
-    """An m x 1 ball matrix X with every entry [0, 2^61]: ``X.contains(v)`` (one call into FLINT)
+    """An m x 1 ball matrix X with every entry [0, 2^201]: ``X.contains(v)`` (one call into FLINT)
     proves every entry of the ball vector v >= 0.  The ball's radius is stored rounded up, so it is
     asked slightly smaller than its midpoint; its lower end is checked to be >= 0, which is all the
-    soundness needs (an entry above 2^61 is not contained, which only makes the test fail)."""
+    soundness needs (an entry above 2^201 is not contained, which only makes the test fail)."""
     with working_precision(PREC):
         x = flint.arb(2**200, 2**200 - 2**160)
         assert x.lower() >= 0 and x.upper() >= 2**200

@@ -391,14 +391,17 @@ def test_exit_from_rows_needs_a_falling_convex_coordinate():
         assert fq[0] > 0 and fq[2] > 0 and fq[5] < 0                 # x > 0 and rising at q; y leaves
         told = {}
         for name, (value, radius) in (("convex", (1.0, 0.0)), ("concave", (-1.0, 0.0)), ("no sign", (-0.5, 1.0)),
-                                      ("starts outside", (-1.0, 0.0))):
+                                      ("starts outside", (-1.0, 0.0)), ("y without sign", (-1.0, 0.0))):
             c2, r2 = c.copy(), rr.copy()
             c2[12], r2[12] = value, radius                            # 4 K x'' over the step
             c2[13], r2[13] = 1.0, 0.0                                 # y convex (it falls at q)
             if name == "starts outside":
                 c2[0], r2[0] = -1.0, 0.0                              # f_x(0) < 0
+            if name == "y without sign":
+                c2[13], r2[13] = 0.5, 1.0                             # y'' in [-0.5, 1.5]
             told[name] = sim_mod._exit_from_rows(flow, y, 0, q, (c2, r2))
     assert told["convex"] is None and told["no sign"] is None and told["starts outside"] is None
+    assert told["y without sign"] is None                             # c >= 0 alone is not convex
     assert told["concave"] is not None and told["concave"].units == (1,) and told["concave"].p_lo == q
 
 

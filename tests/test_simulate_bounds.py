@@ -3,6 +3,7 @@ sampling of the true flow, and mutations that drop a term of a bound and are cau
 
 import importlib
 import math
+from fractions import Fraction
 
 import flint
 import numpy as np
@@ -544,3 +545,52 @@ def test_an_exact_system_flows_for_the_exact_step():
     r = simulate(m, 1, z0=[1.0], mode="exact", system="hybrid")
     assert r.systems["1"].dt_exact == sp.Rational(1, 3)
     assert r.e1[0].status == "fails"
+
+
+def _wide_ball_start(A, h, dt, z0):
+    """(flow, augmented start, the float Aug, the widening) of a 1-unit model derived with 12 digits,
+    whose certified ball system is widened by 1e-7 max |Aug| (see _BallFlow)."""
+    m = PLRNN(A=[[A]], W=[[0]], h=[h], dt=dt)
+    r = simulate(m, 1, z0=[z0], system="hybrid", e1=False)
+    sim = sim_mod._Simulator(m, "certified", 12)
+    sim.systems.update(r.systems)
+    sysm, flow = sim.usable("1"), sim.ball("1")
+    assert flow.method.startswith("certified (ball arithmetic on the derived system, widened")
+    return flow, flow.augment(sysm.G @ np.array([z0]), None), flow.aug_float, 1e-7 * float(np.abs(flow.aug_float).max())
+
+
+@pytest.mark.parametrize("form", ["chord", "taylor"])
+def test_the_float_check_covers_the_widened_ball(form, monkeypatch):
+    """With 12 digits the ball of the region system is wide (1e-7 of Aug).  Chord: a concave flow that
+    ends at 1e-9 > 0 on the float system, while a member of the ball (g lowered by half the widening)
+    ends below 0.  Taylor: a start at 1e-12 moving in at 1e-8 (dt = 1/100), while a member moves out at
+    once.  The float check must refuse both; without the radii of S e^{Aug dt} (chord), or of S Aug
+    and S + dt S Aug (Taylor), mutations found surviving by a review, it proves them."""
+    if form == "chord":
+        z0 = (1 + 1e-9) / 1.5
+        flow, ya, Af, widening = _wide_ball_start(1.5, -1.0, 1, z0)
+        blocks, T = (1,), float(flow.dt)
+    else:
+        lam, z0, dt = -1.0, 1e-12, 0.01
+        g = 1e-8 + z0
+        flow, ya, Af, widening = _wide_ball_start(math.exp(lam * dt), -g / lam * (1 - math.exp(lam * dt)),
+                                                  Fraction(1, 100), z0)
+        blocks, T = (4, 5), dt
+    member = Af.copy()
+    member[0, 1] -= 0.5 * widening
+    ts = np.linspace(0, T, 401)
+    assert min((scipy.linalg.expm(member * t) @ ya)[0] for t in ts) < 0
+    assert sim_mod._whole_step_float(flow, ya) is False
+    real = floatball.FloatCheck.__init__
+
+    def without_radii(self, Q, W, one, forms=None, block=0):
+        Qm, Qr = Q
+        Qr = Qr.copy()
+        n = Qm.shape[1] // 2
+        for b in blocks:
+            Qr[b * block:(b + 1) * block, :n] = 0.0
+        real(self, (Qm, Qr), W, one, forms, block)
+
+    monkeypatch.setattr(floatball.FloatCheck, "__init__", without_radii)
+    flow._whole = None                                  # rebuilt under the mutation
+    assert sim_mod._whole_step_float(flow, ya) is True

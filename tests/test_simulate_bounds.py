@@ -306,15 +306,23 @@ def _rotation_flow(theta_deg, center, start_deg):
     return sim_mod._BallFlow(sysm, 30), z0, sysm
 
 
+def _refused_dip(theta, start):
+    """(region system, augmented start, dense samples) of a turn by theta from ``start`` about
+    (0.9999, 3), where x dips 1e-4 below 0 at 180 degrees; the float check refuses the step."""
+    flow, z0, sysm = _rotation_flow(theta, (0.9999, 3.0), start)
+    ya = flow.augment(sysm.G @ z0, None)
+    F = _sampled(flow, ya, 0, sim_mod._UNITS, 4000)
+    assert F.min() < -5e-5
+    assert sim_mod._whole_step_float(flow, ya) is False
+    return sysm, ya, F
+
+
 def test_the_float_whole_step_check_refuses_a_dip_and_needs_the_slope_row(monkeypatch):
     """A 30-degree turn from 170 degrees about (0.9999, 3): x starts at 0.015, dips 1e-4 below 0 at 180
     degrees and ends at 0.06.  The float check must refuse the step.  Its Taylor form needs f'(0) >= 0:
     without that row (a mutation) f(0) + dt f'(0) + dt^2/2 min f'' > 0 proves the dip."""
-    flow, z0, sysm = _rotation_flow(30.0, (0.9999, 3.0), 170.0)
-    ya = flow.augment(sysm.G @ z0, None)
-    F = _sampled(flow, ya, 0, sim_mod._UNITS, 4000)
-    assert F[0].min() > 0.01 and F[-1].min() > 0.05 and F.min() < -5e-5
-    assert sim_mod._whole_step_float(flow, ya) is False
+    sysm, ya, F = _refused_dip(30.0, 170.0)
+    assert F[0].min() > 0.01 and F[-1].min() > 0.05
     real = floatball.FloatCheck.__init__
 
     def without_slope_row(self, Q, W, one, forms=None, block=0):
@@ -498,11 +506,8 @@ def test_the_float_check_needs_the_range_of_f2_over_the_step(monkeypatch):
     below 0 at 180 degrees.  The chord form refuses it only through the top of the range of f'' over
     the step (the radius of the K Tdd rows): with those radii dropped (a mutation), the midpoint of
     the range proves the dip."""
-    flow, z0, sysm = _rotation_flow(30.0, (0.9999, 3.0), 165.0)
-    ya = flow.augment(sysm.G @ z0, None)
-    F = _sampled(flow, ya, 0, sim_mod._UNITS, 4000)
-    assert F[0].min() > 0.03 and F[-1].min() > 0.03 and F.min() < -5e-5
-    assert sim_mod._whole_step_float(flow, ya) is False
+    sysm, ya, F = _refused_dip(30.0, 165.0)
+    assert F[0].min() > 0.03 and F[-1].min() > 0.03
     real = floatball.FloatCheck.__init__
 
     def midpoints_only(self, Q, W, one, forms=None, block=0):

@@ -439,8 +439,8 @@ class _BallFlow:
         # the step: exact (a ball around the exact dt) for an exact system, whose flow E1 is about; the
         # float dt otherwise (a certified system's widening, relative 2^-50, covers float(dt) vs dt)
         with working_precision(PREC):
-            self.dt = (to_arb(sysm.dt_exact) if sysm.dt_exact is not None and self.method.startswith("certified (ball arithmetic on the exact")
-                       else flint.arb(sysm.dt))
+            exact = sysm.L_exact is not None and not sysm.L_exact.free_symbols     # the branch above
+            self.dt = to_arb(sysm.dt_exact) if exact and sysm.dt_exact is not None else flint.arb(sysm.dt)
         self.unit = float(sysm.dt) / _UNITS      # one time unit (float; only for float estimates)
         # terms of the Taylor polynomial of e^{Aug tau}, tau <= one time unit, exact to rounding:
         # the first omitted one, (unit ||Aug||)^k / k!, below 1e-17
@@ -623,14 +623,10 @@ class _BallFlow:
         return self._exit_rows
 
     def whole_step(self) -> tuple:
-        """(C, KK, the float e^{Aug dt}, the nonnegativity test for C's rows) for the check of a whole
-        step (:func:`_whole_step_in`): C stacks S and S E, E = e^{Aug dt} (ball, :meth:`point`), and
-        KK stacks K Tdd twice (:meth:`chord` of the whole step), so that from the ball y, C y holds
-        f(0) and f(dt) and C y - KK V^-1 y holds f(0) - K f'' and f(dt) - K f'' over the step, for
-        every coordinate (proofs/05_trajectory_equivalence.tex, Lemmas 5.10(c), 5.11 and 5.12(a)).
-        KK multiplies the modal coordinates V^-1 y (:meth:`modal`), not y: folded into one matrix
-        K Tdd V^-1, the ranges of the fast modes would multiply |y| instead of their own small
-        amplitudes, and the check would prove fewer steps."""
+        """(S E, K Tdd, the float e^{Aug dt}, the float check or None) for the checks of a whole step,
+        E = e^{Aug dt} (ball, :meth:`point`) and K Tdd the chord term of the whole step
+        (:meth:`chord`): :func:`_whole_step_in` in balls, :func:`_whole_step_float` in floats
+        (:meth:`_float_whole`), and the float end state e^{Aug dt} y of a step that holds."""
         if self._whole is None:
             with working_precision(PREC):
                 E = self.point(-BASE_CELLS)
@@ -1246,10 +1242,10 @@ def _whole_step_float(flow: _BallFlow, ya: np.ndarray) -> bool | None:
 
 
 def _whole_step_in(flow: _BallFlow, y) -> bool:
-    """The chord form of :func:`_interval` for a whole step [0, dt] from the ball y, in three products
-    (:meth:`_BallFlow.whole_step`): True if it proves every coordinate >= 0 on the step
+    """The chord form of :func:`_interval` for a whole step [0, dt] from the ball y, in four ball
+    products (:meth:`_BallFlow.whole_step`): True if it proves every coordinate >= 0 on the step
     (proofs/05_trajectory_equivalence.tex, Lemma 5.12(a), with the enclosures of Lemmas 5.10(c) and 5.11)."""
-    SE, KT, _, nonneg = flow._whole or flow.whole_step()
+    SE, KT = (flow._whole or flow.whole_step())[:2]
     nonneg = flow.nonneg
     f0 = flow.S * y
     if not nonneg.contains(f0):

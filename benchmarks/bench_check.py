@@ -47,11 +47,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 from plrnn_symbolic import PLRNN, check, derive, parallel
-from plrnn_symbolic.check import PARALLEL_MIN_REGIONS
-from plrnn_symbolic.domains import working_precision
-from plrnn_symbolic.parallel import usable_cores
-from plrnn_symbolic.predicates import PREDICATES
-from plrnn_symbolic.regions import RegionMatrices
+from plrnn_symbolic.analysis.conditions import PARALLEL_MIN_REGIONS
+from plrnn_symbolic.core.domains import working_precision
+from plrnn_symbolic.core.parallel import usable_cores
+from plrnn_symbolic.model.regions import RegionMatrices
+from plrnn_symbolic.region.predicates import PREDICATES
 
 SUBSET = 512
 

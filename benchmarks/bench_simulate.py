@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _timing import best
 
 from plrnn_symbolic import example, region_of
-from plrnn_symbolic.simulate import simulate
+from plrnn_symbolic.analysis.simulation import simulate
 
 IVP = {"method": "DOP853", "rtol": 1e-12, "atol": 1e-12}
 
@@ -125,7 +125,7 @@ if __name__ == "__main__":
     ap.add_argument("--repeat", type=int, default=3, help="runs per timing, the best is kept (default 3)")
     ap.add_argument("--example", default="limit_cycle", help="bundled example (default limit_cycle)")
     a = ap.parse_args()
-    from plrnn_symbolic.examples import EXAMPLES
+    from plrnn_symbolic.model.examples import EXAMPLES
 
     if a.example not in EXAMPLES:
         ap.error(f"unknown example {a.example!r}; choose one of: {', '.join(EXAMPLES)}")

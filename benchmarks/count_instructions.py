@@ -36,7 +36,7 @@ def child(workload: str, name: str, steps: int) -> None:
     from bench_simulate import ivp_autonomous, ivp_hybrid
 
     from plrnn_symbolic import example
-    from plrnn_symbolic.simulate import simulate
+    from plrnn_symbolic.analysis.simulation import simulate
 
     m = example(name)
     warm = simulate(m, steps, burn_in=2000, system="both", e1=False)
@@ -77,7 +77,7 @@ def main() -> int:
         child(a.child, a.example, a.steps)
         return 0
     sys.path.insert(0, str(HERE.parent))
-    from plrnn_symbolic.examples import EXAMPLES
+    from plrnn_symbolic.model.examples import EXAMPLES
 
     if a.example not in EXAMPLES:
         print(f"unknown example {a.example!r}; choose one of: {', '.join(EXAMPLES)}", file=sys.stderr)

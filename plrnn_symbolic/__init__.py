@@ -5,18 +5,17 @@ the conditions under which the two are equivalent (exactly, certified, or in
 floating point), with a witness for every verdict.
 """
 
-from .check import CheckReport, check
-from .dynamics import DynamicsReport, dynamics
-from .errors import InputError
-from .examples import example, list_examples
-from .io import load, save
-from .model import PLRNN
-from .regions import all_regions, region_matrix, region_of, visited_regions
-from .simulate import SimulationResult, simulate
-from .transform import ContinuousPLRNN, RegionSystem, derive, derive_region
-from .truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
-
-__version__ = "0.1.0"
+from .analysis.conditions import CheckReport, check
+from .analysis.dynamics_report import DynamicsReport, dynamics
+from .analysis.simulation import SimulationResult, simulate
+from .analysis.transform import ContinuousPLRNN, RegionSystem, derive, derive_region
+from .core.errors import InputError
+from .core.truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
+from .core.version import __version__
+from .model.examples import example, list_examples
+from .model.files import load, save
+from .model.plrnn import PLRNN
+from .model.regions import all_regions, region_matrix, region_of, visited_regions
 
 __all__ = [
     "FAILS",

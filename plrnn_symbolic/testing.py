@@ -182,7 +182,7 @@ def plrnns(draw, M: int | st.SearchStrategy[int] | None = None, condition: str =
     ``exact=True`` draws small rationals; ``exact=False`` draws floats (still exact
     rationals inside the model). ``inputs`` = K adds a random M x K matrix C.
     """
-    from .model import PLRNN
+    from .model.plrnn import PLRNN
 
     if condition not in CONDITIONS:
         raise ValueError(f"condition must be one of {CONDITIONS}")
@@ -255,8 +255,8 @@ def assert_roundtrip(model, regions="all", mode: str = "float", *, atol: float =
     import numpy as np
     import scipy.linalg
 
-    from .regions import region_matrix
-    from .transform import derive
+    from .analysis.transform import derive
+    from .model.regions import region_matrix
 
     rng = np.random.default_rng(seed)
     cont = derive(model, regions, mode=mode)
@@ -288,9 +288,9 @@ def assert_fixed_points_correspond(model, regions="all", *, atol: float = 1e-8) 
     (L z* + g = 0) and the eigenvalues map by mu = log(lambda)/dt (same stability)."""
     import numpy as np
 
-    from .check import check
-    from .regions import region_matrix
-    from .transform import derive
+    from .analysis.conditions import check
+    from .analysis.transform import derive
+    from .model.regions import region_matrix
 
     rep = check(model, regions, mode="float")
     cont = derive(model, list(rep.regions), mode="float")
@@ -322,8 +322,8 @@ def assert_equivalent(model, *, z0=None, steps: int = 100, system: str = "hybrid
     """
     import numpy as np
 
-    from .regions import region_of
-    from .simulate import simulate
+    from .analysis.simulation import simulate
+    from .model.regions import region_of
 
     if system not in ("hybrid", "autonomous"):
         raise ValueError("system must be 'hybrid' or 'autonomous'")

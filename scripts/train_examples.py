@@ -1,6 +1,6 @@
 """Train the three bundled 10-unit PLRNNs ``vdp_trained``, ``lorenz_trained`` and ``vdp_fine``.
 
-    python scripts/train_examples.py [--out plrnn_symbolic/data] [--only NAME]
+    python scripts/train_examples.py [--out plrnn_symbolic/model/data] [--only NAME]
 
 Numpy and scipy only, fixed seeds, a few minutes on one core.  The result is
 deterministic for a given numpy/BLAS build (floating-point summation order can
@@ -236,7 +236,7 @@ def train(s: Setup, log=print) -> tuple[Params, np.ndarray, dict]:
 
 
 def to_json(p: Params, dt: Fraction, z0: np.ndarray, name: str) -> str:
-    """The model in the format of ``plrnn_symbolic.io.load``; Python floats round-trip exactly."""
+    """The model in the format of ``plrnn_symbolic.model.files.load``; Python floats round-trip exactly."""
     A = [[float(p.a[i]) if i == j else 0 for j in range(M)] for i in range(M)]
     W = [[float(p.W[i, j]) if i != j else 0 for j in range(M)] for i in range(M)]
     data = {"name": name, "A": A, "W": W, "h": [float(x) for x in p.h], "dt": f"{dt.numerator}/{dt.denominator}",
@@ -258,7 +258,7 @@ def setups() -> list[Setup]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "plrnn_symbolic" / "data")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "plrnn_symbolic" / "model" / "data")
     parser.add_argument("--only", choices=["vdp_trained", "lorenz_trained", "vdp_fine"])
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -18,8 +18,8 @@ def _real_part_log():
     """The authors' code: L = Re(logm(H)), no lift, whatever the spectrum."""
     import flint
 
-    import plrnn_symbolic.transform as tr
-    from plrnn_symbolic.logarithm import LogResult
+    import plrnn_symbolic.analysis.transform as tr
+    from plrnn_symbolic.region.logarithm import LogResult
 
     def real_part(H, la, **kw):
         if isinstance(H, np.ndarray):
@@ -34,7 +34,7 @@ def _real_part_log():
 
 def _wrong_branch():
     """log(lambda) + 2 pi i sign(Im lambda) on complex eigenvalues: still a real logarithm, not the principal one."""
-    from plrnn_symbolic.logarithm import FloatLinalg
+    from plrnn_symbolic.region.logarithm import FloatLinalg
 
     def log(self, z):
         z = complex(z)
@@ -45,14 +45,14 @@ def _wrong_branch():
 
 def _no_beta():
     """g = h / dt: the beta (zero-order-hold) factor dropped."""
-    import plrnn_symbolic.transform as tr
+    import plrnn_symbolic.analysis.transform as tr
 
     tr._phi1_solve_float = lambda X, rhs: np.asarray(rhs, dtype=float)
 
 
 def _dropped_jordan_block():
     """The smallest Jordan block of a repeated factor is lost."""
-    import plrnn_symbolic.spectrum as spm
+    import plrnn_symbolic.region.spectrum as spm
 
     original = spm.exact_jordan_blocks
 

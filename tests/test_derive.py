@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from plrnn_symbolic import PLRNN, check, derive, derive_region, region_matrix
-from plrnn_symbolic.transform import ContinuousPLRNN, discretize
+from plrnn_symbolic.analysis.transform import ContinuousPLRNN, discretize
 
 
 def verdicts_of(H):

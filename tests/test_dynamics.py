@@ -15,9 +15,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from plrnn_symbolic import PLRNN, InputError, derive, example, region_of
-from plrnn_symbolic.dynamics import (
+from plrnn_symbolic.analysis.dynamics_report import (
     DERIVED,
-    add_arguments,
     continuous_eigenvalues,
     dynamics,
     find_cycles,
@@ -25,10 +24,10 @@ from plrnn_symbolic.dynamics import (
     fixed_points,
     lyapunov_continuous,
     lyapunov_discrete,
-    run_cli,
     schur_stable,
     spectral_radius_below_one,
 )
+from plrnn_symbolic.cli.dynamics_command import add_arguments, run_cli
 from plrnn_symbolic.testing import small_rationals
 
 
@@ -330,7 +329,7 @@ def test_cli_bad_units():
 def test_phase_portrait_leaves_out_many_virtual_fixed_points():
     """The markers drawn are the fixed points inside the axes: all of them when there are few
     virtual ones, only the real ones (and the title says so) when there are more than max_virtual."""
-    from plrnn_symbolic.phase import phase_portrait
+    from plrnn_symbolic.render.phase import phase_portrait
 
     m = example("vdp_trained")      # 1023 virtual fixed points, many of them inside the plotted range
     rep = dynamics(m, mode="float", lyapunov_steps=10, burn_in=0)

@@ -11,17 +11,16 @@ import pytest
 from _independent import rotation_model, subcommand_parser
 
 from plrnn_symbolic import PLRNN, InputError, example
-from plrnn_symbolic.dynamics import (
+from plrnn_symbolic.analysis.dynamics_report import (
     AutonomousLyapunov,
     _autonomous_run,
     _RegionExp,
     _step_jacobians,
-    add_arguments,
     lyapunov_autonomous,
     lyapunov_continuous,
-    run_cli,
 )
-from plrnn_symbolic.simulate import simulate
+from plrnn_symbolic.analysis.simulation import simulate
+from plrnn_symbolic.cli.dynamics_command import add_arguments, run_cli
 
 
 def _product(r):

@@ -14,8 +14,8 @@ import pytest
 import sympy as sp
 from _independent import largest_lyapunov
 
-from plrnn_symbolic.errors import InputError
-from plrnn_symbolic.examples import (
+from plrnn_symbolic.core.errors import InputError
+from plrnn_symbolic.model.examples import (
     EXAMPLES,
     chaotic,
     example,
@@ -24,7 +24,7 @@ from plrnn_symbolic.examples import (
     list_examples,
     regularized,
 )
-from plrnn_symbolic.model import PLRNN
+from plrnn_symbolic.model.plrnn import PLRNN
 
 _x = sp.Symbol("x")
 

@@ -1,4 +1,4 @@
-"""The float check of plrnn_symbolic.floatball (proofs/05_trajectory_equivalence.tex, Lemma 5.14).
+"""The float check of plrnn_symbolic.core.floatball (proofs/05_trajectory_equivalence.tex, Lemma 5.14).
 
 Soundness is tested against exact rational arithmetic on balls built to sit on the boundary: the
 midpoint value of every row is shifted to exactly 0 or a tiny amount either side of it, so that
@@ -20,9 +20,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plrnn_symbolic import floatball
-from plrnn_symbolic.domains import working_precision
-from plrnn_symbolic.floatball import FloatCheck
+from plrnn_symbolic.core import floatball
+from plrnn_symbolic.core.domains import working_precision
+from plrnn_symbolic.core.floatball import FloatCheck
 
 
 def _exact(A) -> list[list[Fraction]]:

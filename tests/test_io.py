@@ -8,11 +8,11 @@ import pytest
 import scipy.io
 import sympy as sp
 
-import plrnn_symbolic.io as pio
-from plrnn_symbolic.errors import InputError
-from plrnn_symbolic.examples import EXAMPLES, example
-from plrnn_symbolic.io import load, load_inputs, save
-from plrnn_symbolic.model import PLRNN
+import plrnn_symbolic.model.files as pio
+from plrnn_symbolic.core.errors import InputError
+from plrnn_symbolic.model.examples import EXAMPLES, example
+from plrnn_symbolic.model.files import load, load_inputs, save
+from plrnn_symbolic.model.plrnn import PLRNN
 
 A = [[0.5, 0.0], [0.0, 0.25]]
 W = [[0.0, 1.5], [-1.0, 0.0]]

@@ -1,4 +1,4 @@
-"""The LaTeX derivation document (plrnn_symbolic.latex, issue 6)."""
+"""The LaTeX derivation document (plrnn_symbolic.render.latex, issue 6)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 import sympy as sp
 
 from plrnn_symbolic import PLRNN, InputError, derive, example, list_examples
-from plrnn_symbolic.latex import STATEMENTS, compile_pdf, derivation_document, tex_escape, write_derivation
-from plrnn_symbolic.predicates import PREDICATES
+from plrnn_symbolic.region.predicates import PREDICATES
+from plrnn_symbolic.render.latex import STATEMENTS, compile_pdf, derivation_document, tex_escape, write_derivation
 
 ROOT = Path(__file__).resolve().parents[1]
 HAVE_LATEX = shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
@@ -150,7 +150,7 @@ def test_compile_pdf_without_latex(tmp_path, monkeypatch):
         compile_pdf(tex)
     with pytest.raises(InputError, match="no LaTeX installation found"):
         write_derivation(two_by_two(), tmp_path / "e.tex", regions=["10"], pdf=True)
-    monkeypatch.setattr("plrnn_symbolic.latex.shutil.which", lambda name: None)
+    monkeypatch.setattr("plrnn_symbolic.render.latex.shutil.which", lambda name: None)
     with pytest.raises(InputError, match="no LaTeX installation found"):
         compile_pdf(tex)
     with pytest.raises(InputError, match="no such LaTeX file"):

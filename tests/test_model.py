@@ -7,8 +7,8 @@ import pytest
 import sympy as sp
 
 from plrnn_symbolic import PLRNN, InputError, check, region_matrix, region_of
-from plrnn_symbolic.numbers import to_exact
-from plrnn_symbolic.regions import all_regions, select_regions, visited_regions
+from plrnn_symbolic.core.conversion import to_exact
+from plrnn_symbolic.model.regions import all_regions, select_regions, visited_regions
 
 
 def test_floats_convert_exactly():

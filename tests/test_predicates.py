@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from plrnn_symbolic import PLRNN, check
-from plrnn_symbolic.domains import acb_from_fmpq, float_matrix, fmpq_matrix, working_precision
-from plrnn_symbolic.predicates import PREDICATES, decide
-from plrnn_symbolic.spectrum import ball_spectrum, exact_spectrum, float_spectrum
+from plrnn_symbolic.core.domains import acb_from_fmpq, float_matrix, fmpq_matrix, working_precision
+from plrnn_symbolic.region.predicates import PREDICATES, decide
+from plrnn_symbolic.region.spectrum import ball_spectrum, exact_spectrum, float_spectrum
 from plrnn_symbolic.testing import JordanStructure, jordan_structures, plrnns, structured_matrices
 
 

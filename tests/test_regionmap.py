@@ -6,8 +6,8 @@ import pytest
 from matplotlib.colors import to_hex
 
 from plrnn_symbolic import InputError, check, example
-from plrnn_symbolic.regionmap import COLOURS, region_map
-from plrnn_symbolic.transform import status_of
+from plrnn_symbolic.analysis.transform import status_of
+from plrnn_symbolic.render.regionmap import COLOURS, region_map
 
 
 def test_cells_are_coloured_by_status(tmp_path):

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plrnn_symbolic import FAILS, HOLDS, PLRNN, example
-from plrnn_symbolic.simulate import add_arguments, run_cli, simulate
+from plrnn_symbolic.analysis.simulation import simulate
+from plrnn_symbolic.cli.simulate_command import add_arguments, run_cli
 from plrnn_symbolic.testing import initial_states, input_sequences, plrnns
 
 
@@ -151,9 +152,7 @@ def test_inputs_are_held_over_each_step(data):
 
 def _one_step_deviation_by_loop(r) -> float:
     """max_n |hybrid step from z_n - z_{n+1}|, step by step, from the run's own region systems."""
-    import importlib
-
-    sim_mod = importlib.import_module("plrnn_symbolic.simulate")
+    import plrnn_symbolic.analysis.simulation as sim_mod
     sim = sim_mod._Simulator(r.model, r.mode, 30)
     sim.systems.update(r.systems)
     dev = 0.0
@@ -238,9 +237,7 @@ def test_fast_scan_finds_the_same_exits_as_the_bisection(name):
     """_scan_fast (one enclosure per interval, exits located in floats, then proved) decides every
     step like _scan (dyadic cells bisected to the finest level): the same truth, and for an exit
     the same finest cell and units."""
-    import importlib
-
-    sim_mod = importlib.import_module("plrnn_symbolic.simulate")
+    import plrnn_symbolic.analysis.simulation as sim_mod
     m = example(name)
     r = simulate(m, 60, burn_in=0 if name == "chaotic" else 500, system="hybrid", e1=False)
     sim = sim_mod._Simulator(m, "certified", 30)
@@ -269,9 +266,7 @@ def test_fast_scan_finds_the_same_exits_as_the_bisection(name):
 def test_fast_scan_does_not_miss_a_dip_between_its_float_samples():
     """The 16 float samples see nothing of a dip of 0.3 % of the step: the proof of the interval
     fails there, and the exit is still found (the same finest cell as the bisection)."""
-    import importlib
-
-    sim_mod = importlib.import_module("plrnn_symbolic.simulate")
+    import plrnn_symbolic.analysis.simulation as sim_mod
     m = rotation_model(170.0, rho=1.0)
     z0 = np.array(on_circle(100, 1 + 1e-5))
     r = simulate(m, 1, z0=z0, mode="exact")
@@ -289,9 +284,7 @@ def test_fast_scan_does_not_miss_a_dip_between_its_float_samples():
 
 def test_point_map_encloses_the_flow_for_any_number_of_time_units():
     """_point (products of cached e^{Aug c 8^j unit}) contains the float flow computed by scipy."""
-    import importlib
-
-    sim_mod = importlib.import_module("plrnn_symbolic.simulate")
+    import plrnn_symbolic.analysis.simulation as sim_mod
     m = example("limit_cycle")
     r = simulate(m, 3, system="hybrid", e1=False)
     bits = next(iter(r.systems))
@@ -314,9 +307,7 @@ def test_point_map_encloses_the_flow_for_any_number_of_time_units():
 def test_doubled_cell_enclosures_contain_the_derivatives_of_the_flow():
     """The cell enclosures (exp at the finer levels, doubling by product and union at the coarser
     ones) contain S Aug e^{Aug t} y and S Aug^2 e^{Aug t} y, computed by scipy, for t across each cell."""
-    import importlib
-
-    sim_mod = importlib.import_module("plrnn_symbolic.simulate")
+    import plrnn_symbolic.analysis.simulation as sim_mod
     for name in ("limit_cycle", "vdp_trained"):
         m = example(name)
         r = simulate(m, 3, system="hybrid", e1=False)

@@ -1,7 +1,5 @@
 """The rigorous bounds behind the autonomous scan (simulate._interval), each against dense float
 sampling of the true flow, and mutations that drop a term of a bound and are caught."""
-
-import importlib
 import math
 from fractions import Fraction
 
@@ -11,10 +9,10 @@ import pytest
 import scipy.linalg
 from _independent import rotation_model
 
-from plrnn_symbolic import PLRNN, example, floatball
-from plrnn_symbolic.simulate import simulate
-
-sim_mod = importlib.import_module("plrnn_symbolic.simulate")
+import plrnn_symbolic.analysis.simulation as sim_mod
+from plrnn_symbolic import PLRNN, example
+from plrnn_symbolic.analysis.simulation import simulate
+from plrnn_symbolic.core import floatball
 
 
 def _col(v):

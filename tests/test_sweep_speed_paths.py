@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 
 from plrnn_symbolic import PLRNN, check
-from plrnn_symbolic.predicates import PREDICATES, decide
-from plrnn_symbolic.regions import RegionMatrices
-from plrnn_symbolic.spectrum import exact_spectrum, float_spectrum
+from plrnn_symbolic.analysis import conditions as check_module
+from plrnn_symbolic.core import parallel as parallel_module
+from plrnn_symbolic.model.regions import RegionMatrices
+from plrnn_symbolic.region.predicates import PREDICATES, decide
+from plrnn_symbolic.region.spectrum import exact_spectrum, float_spectrum
 
 
 def random_model(M: int, seed: int) -> PLRNN:
@@ -118,13 +120,9 @@ def test_parallel_sweep_gives_the_same_report(mode):
 
 
 def test_large_sweeps_use_every_core_by_default(monkeypatch):
-    import importlib
-
-    check_module = importlib.import_module("plrnn_symbolic.check")  # the package exports the function check
-
     m = _trained_like(5)
     monkeypatch.setattr(check_module, "PARALLEL_MIN_REGIONS", 2**m.M)
-    monkeypatch.setattr(importlib.import_module("plrnn_symbolic.parallel"), "usable_cores", lambda: 2)
+    monkeypatch.setattr(parallel_module, "usable_cores", lambda: 2)
     auto = check(m, mode="exact")
     assert "swept in parallel by 2 processes" in auto.notes
     assert auto.statuses() == check(m, mode="exact", workers=1).statuses()
@@ -132,17 +130,14 @@ def test_large_sweeps_use_every_core_by_default(monkeypatch):
 
 
 def test_derive_after_a_parallel_sweep_rebuilds_only_the_regions_it_must(monkeypatch):
-    import importlib
-
     from plrnn_symbolic import derive
 
-    check_module = importlib.import_module("plrnn_symbolic.check")
     A = np.diag([0.5, -0.5, 0.0, 0.25])          # unit 3 inactive: a_33 = 0, so those regions are singular
     W = np.array([[0, 0.5, 0, 0], [-0.5, 0, 0.25, 0], [0.5, 0, 0, 0.5], [0, 0.25, -0.5, 0]])
     m = PLRNN(A, W, [0.1, -0.1, 0.2, 0.0])
     serial = derive(m, mode="certified", digits=20)
     monkeypatch.setattr(check_module, "PARALLEL_MIN_REGIONS", 2)
-    monkeypatch.setattr(importlib.import_module("plrnn_symbolic.parallel"), "usable_cores", lambda: 2)
+    monkeypatch.setattr(parallel_module, "usable_cores", lambda: 2)
     rebuilt = []
     getitem = check_module._SweptRegions.__getitem__
     monkeypatch.setattr(check_module._SweptRegions, "__getitem__", lambda self, b: rebuilt.append(b) or getitem(self, b))
@@ -175,16 +170,12 @@ def test_parallel_derive_gives_the_same_systems(mode):
 
 
 def test_sweeps_fall_back_to_one_process_where_no_pool_starts(monkeypatch):
-    import importlib
-
     from plrnn_symbolic import derive
-
-    par = importlib.import_module("plrnn_symbolic.parallel")
 
     def no_pool(self, fn, items, bar=None):
         raise OSError("no /dev/shm")
 
-    monkeypatch.setattr(par.Pool, "map", no_pool)
+    monkeypatch.setattr(parallel_module.Pool, "map", no_pool)
     m = _trained_like(3, M=5)
     report = check(m, mode="exact", workers=2)
     assert any("no parallel sweep (OSError: no /dev/shm)" in n for n in report.notes)

@@ -43,7 +43,7 @@ def test_assert_roundtrip_fails_on_wrong_mathematics(monkeypatch):
     """The assertion can fail: a g without the beta factor is caught."""
     import numpy as np
 
-    import plrnn_symbolic.transform as tr
+    import plrnn_symbolic.analysis.transform as tr
     from plrnn_symbolic import PLRNN
 
     m = PLRNN(A=[[0.5, 0], [0, 0.6]], W=[[0, 0.2], [0.1, 0]], h=[1, -1])

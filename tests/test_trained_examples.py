@@ -14,13 +14,13 @@ import pytest
 from _independent import largest_lyapunov
 
 from plrnn_symbolic import check, dynamics, example, simulate, visited_regions
-from plrnn_symbolic.dynamics import lyapunov_discrete
+from plrnn_symbolic.analysis.dynamics_report import lyapunov_discrete
 
 TRAINED = ["vdp_trained", "lorenz_trained", "vdp_fine"]
 
 
 def _json(name: str) -> dict:
-    return json.loads(files("plrnn_symbolic").joinpath("data", f"{name}.json").read_text(encoding="utf-8"))
+    return json.loads(files("plrnn_symbolic.model").joinpath("data", f"{name}.json").read_text(encoding="utf-8"))
 
 
 def _bits(z) -> str:

@@ -35,8 +35,8 @@ def _section_field(result, a: int, b: int, anchor: np.ndarray, xs: np.ndarray, y
     """(U, V): the (a, b) components of the region field on the plane through ``anchor``
     spanned by units a and b (each point uses the field of its own region; NaN where a
     region has no continuous-time system)."""
-    from .regions import region_of
-    from .transform import derive
+    from ..analysis.transform import derive
+    from ..model.regions import region_of
 
     systems = dict(result.systems)
     U = np.full((len(ys), len(xs)), np.nan)
@@ -60,7 +60,7 @@ def _section_field(result, a: int, b: int, anchor: np.ndarray, xs: np.ndarray, y
 
 def plot_simulation(result, path: str | Path | None = None, units: list[int] | None = None, window: int = 120,
                     per_step: int = 24):
-    """Draw a :class:`~plrnn_symbolic.simulate.SimulationResult`.
+    """Draw a :class:`~plrnn_symbolic.analysis.simulation.SimulationResult`.
 
     Parameters
     ----------
@@ -84,7 +84,7 @@ def plot_simulation(result, path: str | Path | None = None, units: list[int] | N
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .errors import InputError
+    from ..core.errors import InputError
 
     M = result.model.M
     X = result.discrete

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .errors import InputError
-from .truth import FAILS, HOLDS, UNDECIDED, Verdict
+from ..core.errors import InputError
+from ..core.truth import FAILS, HOLDS, UNDECIDED, Verdict
 
 
 def conditions(H: sp.MatrixBase) -> dict[str, sp.Basic]:

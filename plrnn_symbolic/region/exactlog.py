@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import flint
 import sympy as sp
 
-from .domains import fmpq_matrix, fmpq_to_sympy
+from ..core.domains import fmpq_matrix, fmpq_to_sympy
 from .logarithm import LogError
 
 

@@ -97,13 +97,13 @@ import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
-from . import floatball
-from .domains import CERTIFIED, EXACT, FLOAT, check_mode, to_arb, working_precision
-from .errors import InputError
-from .model import PLRNN
-from .regions import region_of
+from ..core import floatball
+from ..core.domains import CERTIFIED, EXACT, FLOAT, check_mode, to_arb, working_precision
+from ..core.errors import InputError
+from ..core.truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
+from ..model.plrnn import PLRNN
+from ..model.regions import region_of
 from .transform import RegionSystem, derive
-from .truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
 
 SYSTEMS = ("hybrid", "autonomous", "both")
 PREC = 128                 # bits of the ball arithmetic for exit times
@@ -159,7 +159,7 @@ class SimulationResult:
     ----------
     times : (steps + 1,) sample times n dt
     discrete, hybrid, autonomous : (steps + 1, M) arrays (``None`` if not simulated; NaN after a stop)
-    e1 : one :class:`~plrnn_symbolic.truth.Verdict` per step (E1 for the step from z_n, n < steps)
+    e1 : one :class:`~plrnn_symbolic.core.truth.Verdict` per step (E1 for the step from z_n, n < steps)
     hybrid_step_deviation : max over n of |P Phi_dt(G z_n) - z_{n+1}| (one hybrid step from the discrete state)
     sliding : detected sliding events (the autonomous trajectory stops at the first)
     segments : the pieces of the autonomous trajectory (for dense output)
@@ -1629,65 +1629,3 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
     return SimulationResult(model, mode, system, np.arange(steps + 1) * dt, discrete, hyb, aut, tuple(verdicts),
                             step_dev if run_h else None, tuple(sliding), tuple(segments), inputs, dict(sim.systems),
                             tuple(dict.fromkeys(sim.notes)))
-
-
-# ---- command line ------------------------------------------------------------------------------
-EPILOG = ("example:\n  plrnn-symbolic simulate --example limit_cycle --steps 1000\n"
-          "  plrnn-symbolic simulate model.npz --steps 500 --z0 0.1,0,0 --system hybrid --json\n"
-          "  plrnn-symbolic simulate --example limit_cycle --steps 200 --plot cycle.png")
-
-
-def add_arguments(parser) -> None:
-    """Add the ``simulate`` options to an argparse (sub)parser (MODEL and --example are the caller's)."""
-    parser.add_argument("--steps", type=int, default=100, help="number of steps N (default 100)")
-    parser.add_argument("--z0", help="initial state, e.g. 0.1,-0.2,0.3 (default: the model's z0, else 0)")
-    parser.add_argument("--system", choices=SYSTEMS, default="both",
-                        help="hybrid (sample and hold), autonomous (switching), or both (default)")
-    parser.add_argument("--burn-in", type=int, default=0, help="discrete steps run from z0 first, not counted")
-    parser.add_argument("--inputs", metavar="FILE", help="inputs s_0, s_1, ... as a (T, K) .npy or .csv file")
-    parser.add_argument("--mode", choices=[EXACT, CERTIFIED, FLOAT], default=CERTIFIED,
-                        help="derivation of the region systems (default certified: rigorous and fast on float "
-                             "weights; exact: closed forms on rational models)")
-    parser.add_argument("--digits", type=int, default=30, help="digits of the certified derivation")
-    parser.add_argument("--no-e1", action="store_true", help="skip the per-step E1 decisions")
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--plot", metavar="FILE.png", help="write the figure (time graphs and a 2-D section)")
-    parser.add_argument("--units", help="units to plot, 1-based, e.g. 1,4 (default: the two most variable)")
-
-
-def run_cli(args) -> int:
-    """Run ``plrnn-symbolic simulate`` from parsed arguments; returns the exit status."""
-    import json
-
-    from .cli import _model_from, _vector, _z0
-
-    model = _model_from(args)
-    if args.steps is None or args.steps < 0:
-        raise InputError("--steps must be a nonnegative integer")
-    inputs = None
-    if getattr(args, "inputs", None):
-        from .io import load_inputs
-
-        inputs = load_inputs(args.inputs)
-    units = None
-    if getattr(args, "units", None):
-        try:
-            units = [int(u) for u in _vector(args.units)]
-        except ValueError:
-            raise InputError(f"--units {args.units!r}: give 1-based unit numbers, e.g. 1,4") from None
-        if any(not 1 <= u <= model.M for u in units):
-            raise InputError(f"--units: units are 1..{model.M}")
-    res = simulate(model, args.steps, _z0(args, model), args.system, inputs, args.mode,
-                   digits=getattr(args, "digits", 30), e1=not getattr(args, "no_e1", False),
-                   burn_in=getattr(args, "burn_in", 0) or 0, progress=not args.json)
-    if args.plot:
-        from .plotting import plot_simulation
-
-        plot_simulation(res, args.plot, units=units)
-    if args.json:
-        print(json.dumps(res.to_dict(), indent=1, default=str))
-    else:
-        print(res.summary())
-        if args.plot:
-            print(f"figure written to {args.plot}")
-    return 0

@@ -17,7 +17,7 @@ shows something particular:
   inputs (K = 2).
 
 The three trained examples are 10-unit PLRNNs with float64 weights, as trained
-models come, stored as JSON in ``plrnn_symbolic/data`` (read with
+models come, stored as JSON in ``plrnn_symbolic/model/data`` (read with
 :func:`plrnn_symbolic.io.load`, floats converted to rationals exactly) and
 produced reproducibly by ``scripts/train_examples.py``:
 
@@ -46,9 +46,9 @@ from collections.abc import Callable
 from fractions import Fraction
 from importlib.resources import as_file, files
 
-from .errors import InputError
-from .io import load
-from .model import PLRNN
+from ..core.errors import InputError
+from .files import load
+from .plrnn import PLRNN
 
 __all__ = ["EXAMPLES", "chaotic", "example", "input_driven", "limit_cycle", "list_examples", "lorenz_trained",
            "regularized", "vdp_fine", "vdp_trained"]
@@ -258,7 +258,7 @@ def input_driven() -> PLRNN:
 
 
 def _trained(name: str) -> PLRNN:
-    """A model shipped in ``plrnn_symbolic/data`` (see ``scripts/train_examples.py``)."""
+    """A model shipped in ``plrnn_symbolic/model/data`` (see ``scripts/train_examples.py``)."""
     with as_file(files(__package__).joinpath("data", f"{name}.json")) as path:
         return load(path)
 
@@ -377,7 +377,7 @@ def example(name: str) -> PLRNN:
     >>> example("lorenz")
     Traceback (most recent call last):
     ...
-    plrnn_symbolic.errors.InputError: unknown example 'lorenz'; choose one of: limit_cycle, chaotic, regularized, input_driven, vdp_trained, lorenz_trained, vdp_fine
+    plrnn_symbolic.core.errors.InputError: unknown example 'lorenz'; choose one of: limit_cycle, chaotic, regularized, input_driven, vdp_trained, lorenz_trained, vdp_fine
     """
     try:
         build = EXAMPLES[name]

@@ -15,8 +15,8 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from .errors import InputError
-from .numbers import is_rational, to_exact
+from ..core.conversion import is_rational, to_exact
+from ..core.errors import InputError
 
 
 def _matrix(value, name: str, shape: tuple[int | None, int | None]) -> sp.ImmutableMatrix:

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..core.truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict, all_of, any_of
 from .spectrum import Eigenvalue, Spectrum
-from .truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict, all_of, any_of
 
 PREDICATES = ("invertible", "principal_log", "real_log", "unique_real_log", "eigenvalue_one")
 
@@ -62,7 +62,7 @@ def decide(spectrum: Spectrum) -> dict[str, Verdict]:
     but not the principal one.
 
     >>> import flint
-    >>> from plrnn_symbolic.spectrum import exact_spectrum
+    >>> from plrnn_symbolic.region.spectrum import exact_spectrum
     >>> v = decide(exact_spectrum(flint.fmpq_mat([[-1, 0], [0, -1]])))
     >>> v["principal_log"].status, v["real_log"].status, v["unique_real_log"].status
     ('fails', 'holds', 'fails')

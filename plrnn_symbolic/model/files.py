@@ -31,8 +31,8 @@ import scipy.sparse
 import sympy as sp
 from scipy.io.matlab import MatReadError
 
-from .errors import InputError
-from .model import PLRNN
+from ..core.errors import InputError
+from .plrnn import PLRNN
 
 __all__ = ["INPUT_FORMATS", "MODEL_FORMATS", "load", "load_inputs", "save"]
 
@@ -254,7 +254,7 @@ def load(path: PathLike) -> PLRNN:
     >>> load(path.with_suffix(".txt"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    plrnn_symbolic.errors.InputError: .../tiny.txt: no such file
+    plrnn_symbolic.core.errors.InputError: .../tiny.txt: no such file
     """
     p = _existing(path, MODEL_FORMATS, "model")
     suffix = p.suffix.lower()

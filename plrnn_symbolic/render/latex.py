@@ -37,16 +37,16 @@ import flint
 import numpy as np
 import sympy as sp
 
-from . import __version__
-from .check import CheckReport, RegionCheck, check
-from .domains import EXACT, FLOAT, check_mode, digits_to_bits, working_precision
-from .errors import InputError
-from .model import PLRNN
-from .predicates import PREDICATES
-from .regions import MAX_REGIONS, region_matrix, select_regions
-from .spectrum import Eigenvalue
-from .transform import ContinuousPLRNN, RegionSystem, derive, status_of
-from .truth import FAILS, HOLDS
+from ..analysis.conditions import CheckReport, RegionCheck, check
+from ..analysis.transform import ContinuousPLRNN, RegionSystem, derive, status_of
+from ..core.domains import EXACT, FLOAT, check_mode, digits_to_bits, working_precision
+from ..core.errors import InputError
+from ..core.truth import FAILS, HOLDS
+from ..core.version import __version__
+from ..model.plrnn import PLRNN
+from ..model.regions import MAX_REGIONS, region_matrix, select_regions
+from ..region.predicates import PREDICATES
+from ..region.spectrum import Eigenvalue
 
 __all__ = ["STATEMENTS", "compile_pdf", "derivation_document", "write_derivation"]
 

@@ -33,8 +33,8 @@ from typing import Any
 import flint
 import numpy as np
 
-from .domains import acb_to_complex, working_precision
-from .truth import FAILS, HOLDS, UNDECIDED, Truth, all_of
+from ..core.domains import acb_to_complex, working_precision
+from ..core.truth import FAILS, HOLDS, UNDECIDED, Truth, all_of
 
 
 @dataclass(frozen=True)

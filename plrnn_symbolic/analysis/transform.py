@@ -35,15 +35,15 @@ import sympy as sp
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from . import parallel
-from .check import check
-from .domains import CERTIFIED, EXACT, check_mode, digits_to_bits, to_arb, working_precision
-from .errors import InputError
-from .exactlog import exact_beta_apply, exact_real_log
-from .logarithm import BallLinalg, FloatLinalg, LogError, LogResult, principal_logarithm, real_logarithm
-from .model import PLRNN
-from .regions import MAX_REGIONS, region_matrix, region_of, select_regions
-from .truth import Verdict
+from ..core import parallel
+from ..core.domains import CERTIFIED, EXACT, check_mode, digits_to_bits, to_arb, working_precision
+from ..core.errors import InputError
+from ..core.truth import Verdict
+from ..model.plrnn import PLRNN
+from ..model.regions import MAX_REGIONS, region_matrix, region_of, select_regions
+from ..region.exactlog import exact_beta_apply, exact_real_log
+from ..region.logarithm import BallLinalg, FloatLinalg, LogError, LogResult, principal_logarithm, real_logarithm
+from .conditions import check
 
 STATUSES = ("principal", "real_nonprincipal", "lifted", "impossible", "undecided")
 
@@ -558,7 +558,7 @@ def discretize(A_c, W_c, h_c, dt: float = 1.0, regions: Iterable[str] | None = N
     >>> np.allclose([H[0, 0], h[0]], [np.exp(-0.5), 1 - np.exp(-0.5)])
     True
     """
-    from .regions import all_regions
+    from ..model.regions import all_regions
 
     if exact:
         model = PLRNN(A_c, W_c, h_c, dt=dt)   # exact conversion and validation of the weights

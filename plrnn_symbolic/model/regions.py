@@ -15,9 +15,9 @@ import flint
 import numpy as np
 import sympy as sp
 
-from .domains import acb_from_fmpq, arb_matrix, fmpq_matrix, to_fmpq, working_precision
-from .errors import InputError
-from .model import PLRNN
+from ..core.domains import acb_from_fmpq, arb_matrix, fmpq_matrix, to_fmpq, working_precision
+from ..core.errors import InputError
+from .plrnn import PLRNN
 
 MAX_REGIONS = 2**20
 

@@ -22,10 +22,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .dynamics import DynamicsReport, _Systems, dynamics
-from .errors import InputError
-from .model import PLRNN
-from .regions import region_of
+from ..analysis.dynamics_report import DynamicsReport, _Systems, dynamics
+from ..core.errors import InputError
+from ..model.plrnn import PLRNN
+from ..model.regions import region_of
 
 MARKERS = {"stable node": "o", "unstable node": "o", "stable focus": "s", "unstable focus": "s",
            "saddle": "X", "saddle-focus": "P", "non-hyperbolic": "D", None: "v"}

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .errors import InputError
+from ..core.errors import InputError
 
 COLOURS = {
     "principal": "#4c9a2a",
@@ -32,7 +32,7 @@ LABELS = {
 
 
 def region_map(report, path=None, *, visited: Iterable[str] = (), title: str | None = None, max_units: int = 12):
-    """Draw the region map of a :class:`~plrnn_symbolic.check.CheckReport`.
+    """Draw the region map of a :class:`~plrnn_symbolic.analysis.conditions.CheckReport`.
 
     Parameters
     ----------
@@ -57,7 +57,7 @@ def region_map(report, path=None, *, visited: Iterable[str] = (), title: str | N
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch, Rectangle
 
-    from .transform import status_of
+    from ..analysis.transform import status_of
 
     M = report.model.M
     if M > max_units:

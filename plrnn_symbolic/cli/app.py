@@ -7,14 +7,16 @@ traceback; ``--debug`` shows it), 1 on an internal error.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import sys
 from collections.abc import Sequence
 
-from . import __version__
-from .errors import InputError
+from ..core.errors import InputError
+from ..core.version import __version__
+from ..model.loading import load_model, state_from_text
+from . import dynamics_command, simulate_command
+from .output import emit
 
 EPILOG = {
     "check": "example:\n  plrnn-symbolic check --example limit_cycle\n"
@@ -33,40 +35,12 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(message)
 
 
-def _vector(text: str) -> list[str]:
-    parts = [p for p in text.replace(" ", "").split(",") if p]
-    if not parts:
-        raise InputError(f"{text!r} is not a comma-separated vector")
-    return parts
-
-
 def _model_from(args):
-    from .examples import example
-    from .io import load
-
-    if getattr(args, "example", None):
-        if args.model:
-            raise InputError("give either a MODEL file or --example, not both")
-        return example(args.example)
-    if not args.model:
-        raise InputError("no model: give a MODEL file (.npz, .mat, .json) or --example NAME")
-    return load(args.model)
+    return load_model(args.model, getattr(args, "example", None))
 
 
 def _z0(args, model):
-    if getattr(args, "z0", None) is None:
-        return None
-    from .numbers import to_exact
-
-    z0 = []
-    for x in _vector(args.z0):
-        v = to_exact(x, what="z0 entry")
-        if v.free_symbols:          # a name such as nan, inf or a parameter: a state must be a number
-            raise InputError(f"z0 entry {x!r} is not a finite number")
-        z0.append(float(v))
-    if len(z0) != model.M:
-        raise InputError(f"--z0 has {len(z0)} entries, the model has M = {model.M} units")
-    return z0
+    return state_from_text(getattr(args, "z0", None), model)
 
 
 def _add_model_args(p: argparse.ArgumentParser):
@@ -99,16 +73,16 @@ def _regions_arg(args):
 
 
 def _cmd_check(args) -> int:
-    from .check import check
-    from .regions import MAX_REGIONS
+    from ..analysis.conditions import check
+    from ..model.regions import MAX_REGIONS
 
     model = _model_from(args)
     report = check(model, _regions_arg(args), args.mode, z0=_z0(args, model), steps=args.steps,
                    burn_in=args.burn_in, precision=args.precision, max_precision=args.max_precision,
                    max_regions=args.max_regions or MAX_REGIONS, progress=not args.json, workers=args.workers)
     if args.plot:
-        from .regionmap import region_map
-        from .regions import visited_regions
+        from ..model.regions import visited_regions
+        from ..render.regionmap import region_map
 
         visited = visited_regions(model, _z0(args, model), args.steps or 1000, args.burn_in)
         region_map(report, args.plot, visited=visited)
@@ -121,23 +95,9 @@ def _add_workers_arg(p, what: str, threshold: int) -> None:
                    "else 1; the same result for any number)")
 
 
-def emit(args, data, text, note: str | None = None) -> int:
-    """Print ``data`` as JSON with --json, else ``text`` and ``note``; the exit status 0.
-
-    ``data`` and ``text`` may be given as functions, so that only the one printed
-    is built (the JSON form of a large sweep costs as much as the sweep)."""
-    if args.json:
-        print(json.dumps(data() if callable(data) else data, indent=1, default=str))
-    else:
-        print(text() if callable(text) else text)
-        if note:
-            print(f"\n{note}")
-    return 0
-
-
 def _cmd_derive(args) -> int:
-    from .regions import MAX_REGIONS
-    from .transform import derive
+    from ..analysis.transform import derive
+    from ..model.regions import MAX_REGIONS
 
     model = _model_from(args)
     cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
@@ -146,7 +106,7 @@ def _cmd_derive(args) -> int:
     if args.pdf and not args.latex:
         raise InputError("--pdf needs --latex FILE.tex")
     if args.latex:
-        from .latex import write_derivation
+        from ..render.latex import write_derivation
 
         out = write_derivation(model, args.latex, list(cont.systems), args.mode, args.latex_digits, pdf=args.pdf,
                                derivation=cont)
@@ -185,7 +145,7 @@ def _cmd_derive(args) -> int:
 
 
 def _cmd_examples(args) -> int:
-    from .examples import list_examples
+    from ..model.examples import list_examples
 
     items = list_examples()
     if args.json:
@@ -230,14 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_derive)
 
-    sim = importlib.import_module("plrnn_symbolic.simulate")
+    sim = simulate_command
     p = sub.add_parser("simulate", help="the discrete map and its continuous systems side by side, with E1",
                        epilog=sim.EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_model_args(p)
     sim.add_arguments(p)
     p.set_defaults(func=sim.run_cli)
 
-    dyn = importlib.import_module("plrnn_symbolic.dynamics")  # the module (the package exports the function)
+    dyn = dynamics_command
     p = sub.add_parser("dynamics", help="fixed points, equilibria, cycles, Lyapunov exponents",
                        epilog=EPILOG["dynamics"], formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_model_args(p)

@@ -2,12 +2,12 @@
 
 The sweep is one loop over regions; the number domain is the ``mode``:
 
-* ``exact``: :func:`~plrnn_symbolic.spectrum.exact_spectrum` over Q (never undecided);
+* ``exact``: :func:`~plrnn_symbolic.region.spectrum.exact_spectrum` over Q (never undecided);
   symbolic weights (M <= 2) give conditions on the parameters instead;
-* ``certified``: :func:`~plrnn_symbolic.spectrum.ball_spectrum`, starting at
+* ``certified``: :func:`~plrnn_symbolic.region.spectrum.ball_spectrum`, starting at
   ``precision`` bits and doubling while anything is undecided, up to
   ``max_precision``;
-* ``float``: :func:`~plrnn_symbolic.spectrum.float_spectrum` with eigenvalues
+* ``float``: :func:`~plrnn_symbolic.region.spectrum.float_spectrum` with eigenvalues
   computed for all regions at once in numpy.
 """
 
@@ -21,16 +21,16 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from . import parallel
-from .domains import EXACT, FLOAT, check_mode
-from .errors import InputError
-from .model import PLRNN
-from .parallel import Pool
-from .predicates import PREDICATES, all_decided, decide
-from .regions import MAX_REGIONS, RegionMatrices, region_matrix, select_regions
-from .spectrum import Spectrum, ball_spectrum, exact_spectrum, float_spectrum
-from .symbolic import decide_symbolic
-from .truth import FAILS, HOLDS, UNDECIDED, Verdict
+from ..core import parallel
+from ..core.domains import EXACT, FLOAT, check_mode
+from ..core.errors import InputError
+from ..core.parallel import Pool
+from ..core.truth import FAILS, HOLDS, UNDECIDED, Verdict
+from ..model.plrnn import PLRNN
+from ..model.regions import MAX_REGIONS, RegionMatrices, region_matrix, select_regions
+from ..region.predicates import PREDICATES, all_decided, decide
+from ..region.spectrum import Spectrum, ball_spectrum, exact_spectrum, float_spectrum
+from ..region.symbolic import decide_symbolic
 
 
 @dataclass(frozen=True)

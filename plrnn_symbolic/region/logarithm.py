@@ -28,8 +28,8 @@ import flint
 import numpy as np
 import scipy.linalg
 
-from .domains import working_precision
-from .errors import InputError
+from ..core.domains import working_precision
+from ..core.errors import InputError
 
 
 class LogError(ArithmeticError):

@@ -54,11 +54,11 @@ import flint
 import numpy as np
 from tqdm import tqdm
 
-from .domains import EXACT, FLOAT, check_mode, fmpq_matrix, working_precision
-from .errors import InputError
-from .model import PLRNN
-from .regions import MAX_REGIONS, RegionMatrices, all_regions, region_of
-from .truth import FAILS, HOLDS
+from ..core.domains import EXACT, FLOAT, check_mode, fmpq_matrix, working_precision
+from ..core.errors import InputError
+from ..core.truth import FAILS, HOLDS
+from ..model.plrnn import PLRNN
+from ..model.regions import MAX_REGIONS, RegionMatrices, all_regions, region_of
 
 UNIT_CIRCLE_TOL = 1e-9
 DERIVED = ("principal", "real_nonprincipal", "lifted")
@@ -810,7 +810,7 @@ def e1_along(model: PLRNN, cycle: Cycle) -> tuple[tuple[int, ...], tuple[int, ..
     Decided rigorously, step by step from each cycle point, by the zero enclosures of
     :func:`plrnn_symbolic.simulate.simulate` (THEORY E1).
     """
-    from .simulate import simulate
+    from .simulation import simulate
 
     fails, undecided = [], []
     for n, z in enumerate(cycle.points):
@@ -972,7 +972,7 @@ def _field(sysm, z: np.ndarray, s) -> np.ndarray:
 def _autonomous_run(model: PLRNN, z0, steps: int, inputs, mode: str, systems=None):
     """The autonomous trajectory (:func:`plrnn_symbolic.simulate.simulate`), refused where it is not a
     flow of dimension M with transversal switches: a stop (no system, or sliding) or a lifted region."""
-    from .simulate import simulate
+    from .simulation import simulate
 
     r = simulate(model, steps, z0=z0, system="autonomous", inputs=inputs, mode=mode, e1=False, systems=systems)
     if r.sliding:
@@ -1150,56 +1150,7 @@ def dynamics(model: PLRNN, cycles: int = 0, mode: str | None = None, *, max_regi
     return DynamicsReport(model, mode, fps, none, found, lyap, lyap_c, 2**model.M, notes, auto)
 
 
-# ---- command line ---------------------------------------------------------------------------------------------------
-def add_arguments(parser) -> None:
-    """Options of ``plrnn-symbolic dynamics`` (MODEL and --example are added by the caller)."""
-    parser.add_argument("--cycles", type=int, default=0, metavar="K", help="look for k-cycles with 2 <= k <= K")
-    parser.add_argument("--mode", choices=["exact", "float"], default=None,
-                        help="exact (rational weights, the default) or float")
-    parser.add_argument("--steps", type=int, default=20000, help="steps for the Lyapunov spectrum")
-    parser.add_argument("--burn-in", type=int, default=1000, help="steps run before measuring Lyapunov exponents")
-    parser.add_argument("--autonomous-lyapunov", action="store_true",
-                        help="also measure the autonomous (switching) system's Lyapunov exponents by simulation "
-                             "(float; JSON key lyapunov_autonomous)")
-    parser.add_argument("--z0", help="initial state for the Lyapunov spectrum and the plot, e.g. 0.1,-0.2,0.3")
-    parser.add_argument("--max-regions", type=int, default=None,
-                        help="raise the limit (2^20) on the number of regions of the fixed-point sweep")
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--plot", metavar="FILE.png", help="save a phase portrait of a 2-D section")
-    parser.add_argument("--units", default="1,2", metavar="i,j", help="the two units of the section (1-based)")
-
-
-def run_cli(args) -> int:
-    """Run ``plrnn-symbolic dynamics`` with parsed ``args``; returns the exit status."""
-
-    from .cli import _model_from, _z0, emit
-
-    model = _model_from(args)
-    if args.cycles < 0:
-        raise InputError("--cycles must be >= 0")
-    units = _units(args.units, model.M) if args.plot else None
-    z0 = _z0(args, model)
-    report = dynamics(model, args.cycles, args.mode, max_regions=args.max_regions or MAX_REGIONS,
-                      lyapunov_steps=args.steps, burn_in=args.burn_in, z0=z0, progress=not args.json,
-                      autonomous_lyapunov=getattr(args, "autonomous_lyapunov", False))
-    if args.plot:
-        from .phase import phase_portrait
-
-        phase_portrait(model, units=units, report=report, z0=z0, path=args.plot)
-    return emit(args, report.to_dict(), report.table(), args.plot and f"phase portrait saved to {args.plot}")
-
-
-def _units(text: str, M: int) -> tuple[int, int]:
-    try:
-        i, j = (int(p) for p in text.replace(" ", "").split(","))
-    except ValueError:
-        raise InputError(f"--units takes two unit numbers such as 1,2, got {text!r}") from None
-    if not (1 <= i <= M and 1 <= j <= M) or i == j:
-        raise InputError(f"--units needs two different units between 1 and {M}, got {text!r}")
-    return i - 1, j - 1
-
-
-__all__ = ["AutonomousLyapunov", "Cycle", "DynamicsReport", "FixedPoint", "add_arguments", "continuous_eigenvalues",
+__all__ = ["AutonomousLyapunov", "Cycle", "DynamicsReport", "FixedPoint", "continuous_eigenvalues",
            "dynamics", "e1_along", "find_cycles", "fixed_point_type", "fixed_points", "lyapunov_autonomous",
-           "lyapunov_continuous", "lyapunov_discrete", "run_cli", "schur_stable",
+           "lyapunov_continuous", "lyapunov_discrete", "schur_stable",
            "spectral_radius_below_one"]

@@ -1,0 +1,54 @@
+"""``plrnn-symbolic dynamics``: fixed points, equilibria, cycles, Lyapunov exponents."""
+
+from __future__ import annotations
+
+from ..analysis.dynamics_report import dynamics
+from ..core.errors import InputError
+from ..model.loading import load_model, state_from_text
+from ..model.regions import MAX_REGIONS
+from .output import emit
+
+
+def add_arguments(parser) -> None:
+    """Options of ``plrnn-symbolic dynamics`` (MODEL and --example are added by the caller)."""
+    parser.add_argument("--cycles", type=int, default=0, metavar="K", help="look for k-cycles with 2 <= k <= K")
+    parser.add_argument("--mode", choices=["exact", "float"], default=None,
+                        help="exact (rational weights, the default) or float")
+    parser.add_argument("--steps", type=int, default=20000, help="steps for the Lyapunov spectrum")
+    parser.add_argument("--burn-in", type=int, default=1000, help="steps run before measuring Lyapunov exponents")
+    parser.add_argument("--autonomous-lyapunov", action="store_true",
+                        help="also measure the autonomous (switching) system's Lyapunov exponents by simulation "
+                             "(float; JSON key lyapunov_autonomous)")
+    parser.add_argument("--z0", help="initial state for the Lyapunov spectrum and the plot, e.g. 0.1,-0.2,0.3")
+    parser.add_argument("--max-regions", type=int, default=None,
+                        help="raise the limit (2^20) on the number of regions of the fixed-point sweep")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--plot", metavar="FILE.png", help="save a phase portrait of a 2-D section")
+    parser.add_argument("--units", default="1,2", metavar="i,j", help="the two units of the section (1-based)")
+
+
+def run_cli(args) -> int:
+    """Run ``plrnn-symbolic dynamics`` with parsed ``args``; returns the exit status."""
+    model = load_model(args.model, getattr(args, "example", None))
+    if args.cycles < 0:
+        raise InputError("--cycles must be >= 0")
+    units = _units(args.units, model.M) if args.plot else None
+    z0 = state_from_text(getattr(args, "z0", None), model)
+    report = dynamics(model, args.cycles, args.mode, max_regions=args.max_regions or MAX_REGIONS,
+                      lyapunov_steps=args.steps, burn_in=args.burn_in, z0=z0, progress=not args.json,
+                      autonomous_lyapunov=getattr(args, "autonomous_lyapunov", False))
+    if args.plot:
+        from ..render.phase import phase_portrait
+
+        phase_portrait(model, units=units, report=report, z0=z0, path=args.plot)
+    return emit(args, report.to_dict(), report.table(), args.plot and f"phase portrait saved to {args.plot}")
+
+
+def _units(text: str, M: int) -> tuple[int, int]:
+    try:
+        i, j = (int(p) for p in text.replace(" ", "").split(","))
+    except ValueError:
+        raise InputError(f"--units takes two unit numbers such as 1,2, got {text!r}") from None
+    if not (1 <= i <= M and 1 <= j <= M) or i == j:
+        raise InputError(f"--units needs two different units between 1 and {M}, got {text!r}")
+    return i - 1, j - 1

@@ -1,0 +1,57 @@
+"""A model and a state from what a user types: a file or an example name, a comma-separated vector.
+
+The command line reads its MODEL, ``--example``, ``--z0`` and ``--units``
+through these; they know nothing of argparse.
+"""
+
+from __future__ import annotations
+
+from ..core.conversion import to_exact
+from ..core.errors import InputError
+from .plrnn import PLRNN
+
+
+def vector_entries(text: str) -> list[str]:
+    """The entries of a comma-separated vector, as text (spaces ignored).
+
+    >>> vector_entries("0.1, -0.2,0.3")
+    ['0.1', '-0.2', '0.3']
+    """
+    parts = [p for p in text.replace(" ", "").split(",") if p]
+    if not parts:
+        raise InputError(f"{text!r} is not a comma-separated vector")
+    return parts
+
+
+def load_model(path: str | None = None, example_name: str | None = None) -> PLRNN:
+    """The model in the file ``path`` (.npz, .mat, .json) or the bundled example ``example_name``: one of them."""
+    from .examples import example
+    from .files import load
+
+    if example_name:
+        if path:
+            raise InputError("give either a MODEL file or --example, not both")
+        return example(example_name)
+    if not path:
+        raise InputError("no model: give a MODEL file (.npz, .mat, .json) or --example NAME")
+    return load(path)
+
+
+def state_from_text(text: str | None, model: PLRNN) -> list[float] | None:
+    """A state of ``model`` from a comma-separated vector (None for None); entries must be finite numbers.
+
+    >>> m = PLRNN(A=[[0.5, 0], [0, 0.5]], W=[[0, 1], [-1, 0]], h=[0, 0])
+    >>> state_from_text("1/2, -0.25", m)
+    [0.5, -0.25]
+    """
+    if text is None:
+        return None
+    z0 = []
+    for x in vector_entries(text):
+        v = to_exact(x, what="z0 entry")
+        if v.free_symbols:          # a name such as nan, inf or a parameter: a state must be a number
+            raise InputError(f"z0 entry {x!r} is not a finite number")
+        z0.append(float(v))
+    if len(z0) != model.M:
+        raise InputError(f"--z0 has {len(z0)} entries, the model has M = {model.M} units")
+    return z0

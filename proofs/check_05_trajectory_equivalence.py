@@ -169,7 +169,7 @@ def _(wrong):
     return Claim(symbolic, cross=NumericRoute(frozenset(), evaluate))
 
 
-# ---- the exit-time bounds of plrnn_symbolic/simulate.py (Lemmas 5.10-5.12) -------------------------
+# ---- the exit-time bounds of plrnn_symbolic/analysis/simulation/exit_proofs.py (Lemmas 5.10-5.12) -------
 # An augmented matrix [[L, g], [0, 0]] with eigenvalues -1, 1/2 and 0.
 AUG = sp.Matrix([[-1, 2, R(1, 2)], [0, R(1, 2), -1], [0, 0, 0]])
 

@@ -12,9 +12,10 @@ from _independent import rotation_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plrnn_symbolic import FAILS, HOLDS, PLRNN, example
-from plrnn_symbolic.analysis.simulation import simulate
+from plrnn_symbolic import FAILS, HOLDS, PLRNN, example, region_of
+from plrnn_symbolic.analysis.simulation import driver, enclosures, exit_proofs, simulate
 from plrnn_symbolic.cli.simulate_command import add_arguments, run_cli
+from plrnn_symbolic.core.domains import working_precision
 from plrnn_symbolic.testing import initial_states, input_sequences, plrnns
 
 
@@ -152,12 +153,11 @@ def test_inputs_are_held_over_each_step(data):
 
 def _one_step_deviation_by_loop(r) -> float:
     """max_n |hybrid step from z_n - z_{n+1}|, step by step, from the run's own region systems."""
-    import plrnn_symbolic.analysis.simulation as sim_mod
-    sim = sim_mod._Simulator(r.model, r.mode, 30)
+    sim = driver._Simulator(r.model, r.mode, 30)
     sim.systems.update(r.systems)
     dev = 0.0
     for n in range(r.steps):
-        bits = sim_mod.region_of(r.discrete[n])
+        bits = region_of(r.discrete[n])
         if sim.usable(bits) is not None:
             s = None if r.inputs is None else r.inputs[n]
             err = float(np.abs(sim.hybrid_step(bits)(r.discrete[n], s) - r.discrete[n + 1]).max())
@@ -237,23 +237,22 @@ def test_fast_scan_finds_the_same_exits_as_the_bisection(name):
     """_scan_fast (one enclosure per interval, exits located in floats, then proved) decides every
     step like _scan (dyadic cells bisected to the finest level): the same truth, and for an exit
     the same finest cell and units."""
-    import plrnn_symbolic.analysis.simulation as sim_mod
     m = example(name)
     r = simulate(m, 60, burn_in=0 if name == "chaotic" else 500, system="hybrid", e1=False)
-    sim = sim_mod._Simulator(m, "certified", 30)
+    sim = driver._Simulator(m, "certified", 30)
     sim.systems.update(r.systems)
     exits = 0
     for z in r.discrete[:-1]:
-        bits = sim_mod.region_of(z)
+        bits = region_of(z)
         sysm = sim.usable(bits)
         if sysm is None:
             continue
         flow = sim.ball(bits)
-        for p0 in (0, 12345, sim_mod._UNITS // 3):
-            with sim_mod.working_precision(sim_mod.PREC):
+        for p0 in (0, 12345, enclosures._UNITS // 3):
+            with working_precision(enclosures.PREC):
                 y = flow.y0(sysm.G @ z, None)
-                a = sim_mod._scan(flow, y, p0, sim_mod._UNITS)
-                b = sim_mod._scan_fast(flow, y, p0, sim_mod._UNITS)
+                a = exit_proofs._scan(flow, y, p0, enclosures._UNITS)
+                b = exit_proofs._scan_fast(flow, y, p0, enclosures._UNITS)
             assert a.truth is b.truth
             if a.truth is FAILS:
                 exits += 1
@@ -266,39 +265,37 @@ def test_fast_scan_finds_the_same_exits_as_the_bisection(name):
 def test_fast_scan_does_not_miss_a_dip_between_its_float_samples():
     """The 16 float samples see nothing of a dip of 0.3 % of the step: the proof of the interval
     fails there, and the exit is still found (the same finest cell as the bisection)."""
-    import plrnn_symbolic.analysis.simulation as sim_mod
     m = rotation_model(170.0, rho=1.0)
     z0 = np.array(on_circle(100, 1 + 1e-5))
     r = simulate(m, 1, z0=z0, mode="exact")
-    sim = sim_mod._Simulator(m, "exact", 30)
+    sim = driver._Simulator(m, "exact", 30)
     sim.systems.update(r.systems)
     sysm = sim.usable("11")
     flow = sim.ball("11")
-    with sim_mod.working_precision(sim_mod.PREC):
+    with working_precision(enclosures.PREC):
         y = flow.y0(sysm.G @ z0, None)
-        assert sim_mod._float_exit(flow, sim_mod._mid(y, flow.n), 1.0) is None
-        a = sim_mod._scan(flow, y, 0, sim_mod._UNITS)
-        b = sim_mod._scan_fast(flow, y, 0, sim_mod._UNITS)
+        assert exit_proofs._float_exit(flow, enclosures._mid(y, flow.n), 1.0) is None
+        a = exit_proofs._scan(flow, y, 0, enclosures._UNITS)
+        b = exit_proofs._scan_fast(flow, y, 0, enclosures._UNITS)
     assert a.truth is b.truth is FAILS and (a.p_lo, a.p_hi, a.units) == (b.p_lo, b.p_hi, b.units)
 
 
 def test_point_map_encloses_the_flow_for_any_number_of_time_units():
     """_point (products of cached e^{Aug c 8^j unit}) contains the float flow computed by scipy."""
-    import plrnn_symbolic.analysis.simulation as sim_mod
     m = example("limit_cycle")
     r = simulate(m, 3, system="hybrid", e1=False)
     bits = next(iter(r.systems))
     sysm = r.systems[bits]
-    flow = sim_mod._ball_flow(sysm, 30)
-    assert sim_mod._ball_flow(sysm, 30) is flow                     # cached per system object
+    flow = enclosures._ball_flow(sysm, 30)
+    assert enclosures._ball_flow(sysm, 30) is flow                     # cached per system object
     rng = np.random.default_rng(1)
     z = rng.normal(size=m.M)
-    with sim_mod.working_precision(sim_mod.PREC):
+    with working_precision(enclosures.PREC):
         y = flow.y0(sysm.G @ z, None)
-        for d in [1, 7, 8, 9, 511, 12345, sim_mod._UNITS // 3, sim_mod._UNITS - 1, sim_mod._UNITS]:
-            t = d * float(m.dt) / sim_mod._UNITS
+        for d in [1, 7, 8, 9, 511, 12345, enclosures._UNITS // 3, enclosures._UNITS - 1, enclosures._UNITS]:
+            t = d * float(m.dt) / enclosures._UNITS
             ref = _flow(sysm, sysm.G @ z, t)
-            yb = sim_mod._point(flow, y, d)
+            yb = enclosures._point(flow, y, d)
             for i in range(sysm.dimension):
                 assert abs(float(yb[i, 0].mid()) - ref[i]) < 1e-12
                 assert float(yb[i, 0].rad()) < 1e-9
@@ -307,18 +304,17 @@ def test_point_map_encloses_the_flow_for_any_number_of_time_units():
 def test_doubled_cell_enclosures_contain_the_derivatives_of_the_flow():
     """The cell enclosures (exp at the finer levels, doubling by product and union at the coarser
     ones) contain S Aug e^{Aug t} y and S Aug^2 e^{Aug t} y, computed by scipy, for t across each cell."""
-    import plrnn_symbolic.analysis.simulation as sim_mod
     for name in ("limit_cycle", "vdp_trained"):
         m = example(name)
         r = simulate(m, 3, system="hybrid", e1=False)
         rng = np.random.default_rng(7)
         for sysm in list(r.systems.values())[:3]:
-            flow = sim_mod._BallFlow(sysm, 30)
+            flow = enclosures._BallFlow(sysm, 30)
             Af, Sf = flow.float_maps()
             ya = flow.augment(sysm.G @ rng.normal(size=m.M), None)
-            with sim_mod.working_precision(sim_mod.PREC):
+            with working_precision(enclosures.PREC):
                 y = flint_col(ya)
-                for k in range(-sim_mod.BASE_CELLS, sim_mod.ENCLOSURE_ROOT + 2):
+                for k in range(-enclosures.BASE_CELLS, enclosures.ENCLOSURE_ROOT + 2):
                     w, Td, Tdd = flow.enclosure(k)
                     d1, d2 = (Td * flow.modal(y)).entries(), (Tdd * flow.modal(y)).entries()
                     for t in np.linspace(0.0, float(w), 9):

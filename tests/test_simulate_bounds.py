@@ -1,5 +1,6 @@
-"""The rigorous bounds behind the autonomous scan (simulate._interval), each against dense float
+"""The rigorous bounds behind the autonomous scan (simulation.exit_proofs._interval), each against dense float
 sampling of the true flow, and mutations that drop a term of a bound and are caught."""
+
 import math
 from fractions import Fraction
 
@@ -9,10 +10,10 @@ import pytest
 import scipy.linalg
 from _independent import rotation_model
 
-import plrnn_symbolic.analysis.simulation as sim_mod
-from plrnn_symbolic import PLRNN, example
-from plrnn_symbolic.analysis.simulation import simulate
+from plrnn_symbolic import PLRNN, example, region_of
+from plrnn_symbolic.analysis.simulation import driver, enclosures, exit_proofs, simulate
 from plrnn_symbolic.core import floatball
+from plrnn_symbolic.core.domains import working_precision
 
 
 def _col(v):
@@ -37,7 +38,7 @@ def test_quadratic_nonnegative_against_sampling():
     for _ in range(3000):
         a, b, c = rng.uniform(0, 1), rng.normal(0, 3), rng.normal(0, 10)
         D = rng.uniform(0.01, 1)
-        ok = sim_mod._quadratic_nonnegative(flint.arb(a), flint.arb(b), flint.arb(c), flint.arb(D))
+        ok = exit_proofs._quadratic_nonnegative(flint.arb(a), flint.arb(b), flint.arb(c), flint.arb(D))
         t = np.linspace(0, D, 2001)
         true_min = float(np.min(a + b * t + c * t * t / 2))
         if ok:
@@ -47,16 +48,16 @@ def test_quadratic_nonnegative_against_sampling():
             assert true_min < 1e-3, (a, b, c, D)
     assert proved > 1000
     # the convex case with the vertex inside: 1 - 3t + 2t^2 has its minimum -1/8 at t = 3/4
-    assert not sim_mod._quadratic_nonnegative(flint.arb(1), flint.arb(-3), flint.arb(4), flint.arb(1))
-    assert sim_mod._quadratic_nonnegative(flint.arb(1), flint.arb(-3), flint.arb("4.6"), flint.arb(1))
+    assert not exit_proofs._quadratic_nonnegative(flint.arb(1), flint.arb(-3), flint.arb(4), flint.arb(1))
+    assert exit_proofs._quadratic_nonnegative(flint.arb(1), flint.arb(-3), flint.arb("4.6"), flint.arb(1))
     # concave: the minimum at the end
-    assert not sim_mod._quadratic_nonnegative(flint.arb(1), flint.arb(0), flint.arb(-3), flint.arb(1))
-    assert sim_mod._quadratic_nonnegative(flint.arb(1), flint.arb(0), flint.arb(-1.9), flint.arb(1))
+    assert not exit_proofs._quadratic_nonnegative(flint.arb(1), flint.arb(0), flint.arb(-3), flint.arb(1))
+    assert exit_proofs._quadratic_nonnegative(flint.arb(1), flint.arb(0), flint.arb(-1.9), flint.arb(1))
 
 
 def test_nonnegative_box_contains_exactly_the_nonnegative_balls():
-    X = sim_mod._nonnegative(3)
-    with sim_mod.working_precision(sim_mod.PREC):
+    X = enclosures._nonnegative(3)
+    with working_precision(enclosures.PREC):
         assert X.contains(flint.arb_mat(3, 1, [0, 1, 2.5]))
         assert not X.contains(flint.arb_mat(3, 1, [1, -1e-300, 1]))
         assert not X.contains(flint.arb_mat(3, 1, [1, flint.arb(1e-20, 2e-20), 1]))   # dips below 0
@@ -70,46 +71,46 @@ def test_interval_verdicts_against_dense_sampling(name):
     that chunks ending next to a boundary (chord, mean-value and Taylor forms) are exercised."""
     m = example(name)
     r = simulate(m, 40, burn_in=500, system="hybrid", e1=False)
-    sim = sim_mod._Simulator(m, "certified", 30)
+    sim = driver._Simulator(m, "certified", 30)
     sim.systems.update(r.systems)
-    verdicts = {sim_mod._IN: 0, sim_mod._OUT: 0, sim_mod._UNDECIDED: 0}
+    verdicts = {exit_proofs._IN: 0, exit_proofs._OUT: 0, exit_proofs._UNDECIDED: 0}
     near = 0
     lifted = 0
     whole = 0
     for z in r.discrete[:-1]:
-        bits = sim_mod.region_of(z)
+        bits = region_of(z)
         sysm = sim.usable(bits)
         flow = sim.ball(bits)
         lifted += sysm.dimension > m.M
         ya = flow.augment(sysm.G @ z, None)
-        tau = sim_mod._float_exit(flow, ya, float(m.dt))
-        ends = [sim_mod._UNITS // 8, sim_mod._UNITS // 2, sim_mod._UNITS]
+        tau = exit_proofs._float_exit(flow, ya, float(m.dt))
+        ends = [enclosures._UNITS // 8, enclosures._UNITS // 2, enclosures._UNITS]
         if tau is not None:
             e = int(tau / flow.unit)
             ends += [max(1, e - 2**k) for k in (4, 10, 16, 20)] + [e, e + 1, e + 2**10]
-        with sim_mod.working_precision(sim_mod.PREC):
+        with working_precision(enclosures.PREC):
             y = _col(ya)
-            if sim_mod._whole_step_in(flow, y):          # the whole-step form (S e^{Aug dt} in one matrix)
+            if exit_proofs._whole_step_in(flow, y):          # the whole-step form (S e^{Aug dt} in one matrix)
                 whole += 1
-                F = _sampled(flow, ya, 0, sim_mod._UNITS)
+                F = _sampled(flow, ya, 0, enclosures._UNITS)
                 assert F.min() >= -1e-9 * (1 + np.abs(F).max()), (bits, F.min())
-            for q in sorted({min(max(q, 1), sim_mod._UNITS) for q in ends}):
+            for q in sorted({min(max(q, 1), enclosures._UNITS) for q in ends}):
                 for p in (0, q // 2, q - max(1, q // 64)):
                     if p >= q:
                         continue
-                    yp, yq = sim_mod._point(flow, y, p), sim_mod._point(flow, y, q)
+                    yp, yq = enclosures._point(flow, y, p), enclosures._point(flow, y, q)
                     if not flow.nonneg.contains(flow.S * yp):       # _interval presumes f(p) >= 0
                         continue
-                    v, units, _ = sim_mod._interval(flow, yp, p, q, yq)
+                    v, units, _ = exit_proofs._interval(flow, yp, p, q, yq)
                     verdicts[v] += 1
                     F = _sampled(flow, ya, p, q)
                     scale = 1e-9 * (1 + np.abs(F).max())
-                    if v == sim_mod._IN:
+                    if v == exit_proofs._IN:
                         assert F.min() >= -scale, (bits, p, q, F.min())
                         near += tau is not None and F[-1].min() < 1e-3
-                    elif v == sim_mod._OUT:
+                    elif v == exit_proofs._OUT:
                         assert (F[-1, units] <= scale).all()
-    assert verdicts[sim_mod._IN] > 50 and verdicts[sim_mod._OUT] > 5 and near > 5 and whole > 10
+    assert verdicts[exit_proofs._IN] > 50 and verdicts[exit_proofs._OUT] > 5 and near > 5 and whole > 10
     if name == "vdp_trained":
         assert lifted > 0
 
@@ -121,7 +122,7 @@ def _dip_start(start_deg=100.0, system=False):
     z0 = np.array([1 + (1 + 1e-5) * math.cos(math.radians(start_deg)),
                    3 + (1 + 1e-5) * math.sin(math.radians(start_deg))])
     r = simulate(m, 1, z0=z0, mode="exact", e1=False, system="hybrid")
-    sim = sim_mod._Simulator(m, "exact", 30)
+    sim = driver._Simulator(m, "exact", 30)
     sim.systems.update(r.systems)
     sysm, flow = sim.usable("11"), sim.ball("11")
     return (flow, flow.augment(sysm.G @ z0, None)) + ((sysm,) if system else ())
@@ -134,21 +135,21 @@ def test_a_dip_between_two_positive_ends_is_not_proved():
     mutation, applied below) would, since f(p) and f(q) are both > 0."""
     flow, ya = _dip_start()
     # the flow turns 170 degrees per step from 100 degrees: x < 0 within 0.26 degrees of 180
-    p, q = (int(a / 170 * sim_mod._UNITS) for a in (78.0, 82.0))
+    p, q = (int(a / 170 * enclosures._UNITS) for a in (78.0, 82.0))
     F = _sampled(flow, ya, p, q, 4000)
     assert F[0].min() > 1e-4 and F[-1].min() > 1e-4 and F.min() < -5e-6
-    with sim_mod.working_precision(sim_mod.PREC):
+    with working_precision(enclosures.PREC):
         y = _col(ya)
-        yp, yq = sim_mod._point(flow, y, p), sim_mod._point(flow, y, q)
-        assert sim_mod._interval(flow, yp, p, q, yq)[0] != sim_mod._IN
+        yp, yq = enclosures._point(flow, y, p), enclosures._point(flow, y, q)
+        assert exit_proofs._interval(flow, yp, p, q, yq)[0] != exit_proofs._IN
         # the mutation: K = 0 in the cached chord matrices of this interval's level
         d = q - p
         j = (d - 1).bit_length()
-        key = (sim_mod.MAX_LEVEL - j, (8 * d + (1 << j) - 1) >> j)
+        key = (enclosures.MAX_LEVEL - j, (8 * d + (1 << j) - 1) >> j)
         saved = flow._chords[key]
         flow._chords[key] = saved * 0
         try:
-            assert sim_mod._interval(flow, yp, p, q, yq)[0] == sim_mod._IN
+            assert exit_proofs._interval(flow, yp, p, q, yq)[0] == exit_proofs._IN
         finally:
             flow._chords[key] = saved
 
@@ -158,18 +159,18 @@ def test_the_whole_step_form_does_not_prove_a_dip_within_the_step():
     270 degrees with x > 0: the whole-step chord form (_whole_step_in) must not prove the step, and the
     fast scan finds the exit; without its term K f'' (a mutation) the form would prove it."""
     flow, ya = _dip_start()
-    F = _sampled(flow, ya, 0, sim_mod._UNITS, 4000)
+    F = _sampled(flow, ya, 0, enclosures._UNITS, 4000)
     assert F[0].min() > 1e-4 and F[-1].min() > 1e-4 and F.min() < -5e-6
-    with sim_mod.working_precision(sim_mod.PREC):
+    with working_precision(enclosures.PREC):
         y = _col(ya)
-        assert not sim_mod._whole_step_in(flow, y)
-        flow.span = sim_mod._UNITS                       # the fast scan tries the whole step in one check
-        assert sim_mod._scan_fast(flow, y, 0, sim_mod._UNITS, ya).truth.name == "FAILS"
+        assert not exit_proofs._whole_step_in(flow, y)
+        flow.span = enclosures._UNITS                       # the fast scan tries the whole step in one check
+        assert exit_proofs._scan_fast(flow, y, 0, enclosures._UNITS, ya).truth.name == "FAILS"
         saved = flow.whole_step()
         C, KK, Ef, nonneg = saved
         flow._whole = (C, KK * 0, Ef, nonneg)            # the mutation: K = 0
         try:
-            assert sim_mod._whole_step_in(flow, y)
+            assert exit_proofs._whole_step_in(flow, y)
         finally:
             flow._whole = saved
 
@@ -179,17 +180,17 @@ def test_the_whole_step_form_needs_its_end_term():
     starts near 2), so only the end's f(dt) - K f'' >= 0 can refuse the step.  The form must refuse it
     and the fast scan must find the exit (a mutation dropping that term, tried, proves the step)."""
     flow, ya = _dip_start(15.0)
-    F = _sampled(flow, ya, 0, sim_mod._UNITS, 20000)
+    F = _sampled(flow, ya, 0, enclosures._UNITS, 20000)
     assert F[0].min() > 1 and 0 < F[-1].min() < 1e-2 and F.min() < -5e-6
-    with sim_mod.working_precision(sim_mod.PREC):
+    with working_precision(enclosures.PREC):
         y = _col(ya)
-        f0, t = flow.S * y, flow.chord(-sim_mod.BASE_CELLS) * flow.modal(y)
+        f0, t = flow.S * y, flow.chord(-enclosures.BASE_CELLS) * flow.modal(y)
         assert flow.nonneg.contains(f0 - t)                  # the start term passes: the end term decides
-        assert not sim_mod._whole_step_in(flow, y)
-        flow.span = sim_mod._UNITS
-        assert sim_mod._scan_fast(flow, y, 0, sim_mod._UNITS, ya).truth.name == "FAILS"
+        assert not exit_proofs._whole_step_in(flow, y)
+        flow.span = enclosures._UNITS
+        assert exit_proofs._scan_fast(flow, y, 0, enclosures._UNITS, ya).truth.name == "FAILS"
     # the float check's chord form needs its end term as well (its Taylor form does not apply: x falls)
-    assert sim_mod._whole_step_float(flow, ya) is False
+    assert exit_proofs._whole_step_float(flow, ya) is False
     real = floatball.FloatCheck.__init__
 
     def without_end_term(self, Q, W, one, forms=None, block=0):
@@ -197,7 +198,7 @@ def test_the_whole_step_form_needs_its_end_term():
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(floatball.FloatCheck, "__init__", without_end_term)
-        assert sim_mod._whole_step_float(sim_mod._BallFlow(_dip_start(15.0, system=True)[2], 30), ya) is True
+        assert exit_proofs._whole_step_float(enclosures._BallFlow(_dip_start(15.0, system=True)[2], 30), ya) is True
 
 
 @pytest.mark.parametrize("shift", [-1.5, 0.0, 0.5])
@@ -210,15 +211,15 @@ def test_exit_brackets_do_not_depend_on_the_float_estimate(name, shift, monkeypa
     in _exit_from_rows, f(q) >= 0 not required, or a coordinate without a sign of f'' taken as concave."""
     m = example(name)
     r = simulate(m, 60, burn_in=500, system="hybrid", e1=False)
-    sim = sim_mod._Simulator(m, "certified", 30)
+    sim = driver._Simulator(m, "certified", 30)
     sim.systems.update(r.systems)
-    exact = sim_mod._float_exit
+    exact = exit_proofs._float_exit
 
     def moved(flow, y, T, hit=None):
         tau = exact(flow, y, T, hit)
         return None if tau is None else max(tau + shift * flow.unit, 0.0)
 
-    by_rows = sim_mod._exit_from_rows
+    by_rows = exit_proofs._exit_from_rows
     used = []
 
     def counted(*args):
@@ -226,20 +227,20 @@ def test_exit_brackets_do_not_depend_on_the_float_estimate(name, shift, monkeypa
         used.append(sc is not None)
         return sc
 
-    monkeypatch.setattr(sim_mod, "_float_exit", moved)
-    monkeypatch.setattr(sim_mod, "_exit_from_rows", counted)
+    monkeypatch.setattr(exit_proofs, "_float_exit", moved)
+    monkeypatch.setattr(exit_proofs, "_exit_from_rows", counted)
     exits = 0
     for z in r.discrete[:-1]:
-        bits = sim_mod.region_of(z)
+        bits = region_of(z)
         sysm = sim.usable(bits)
         flow = sim.ball(bits)
-        flow.span = sim_mod._UNITS                          # the float check is tried
-        with sim_mod.working_precision(sim_mod.PREC):
+        flow.span = enclosures._UNITS                          # the float check is tried
+        with working_precision(enclosures.PREC):
             ya = flow.augment(sysm.G @ z, None)
             y = flow.y0(sysm.G @ z, None)
-            a = sim_mod._scan(flow, y, 0, sim_mod._UNITS)
-            b = sim_mod._scan_fast(flow, y, 0, sim_mod._UNITS)
-            c = sim_mod._scan_fast(flow, None, 0, sim_mod._UNITS, ya)
+            a = exit_proofs._scan(flow, y, 0, enclosures._UNITS)
+            b = exit_proofs._scan_fast(flow, y, 0, enclosures._UNITS)
+            c = exit_proofs._scan_fast(flow, None, 0, enclosures._UNITS, ya)
         assert a.truth is b.truth is c.truth
         if a.truth.name == "FAILS":
             exits += 1
@@ -255,30 +256,30 @@ def test_modal_enclosure_is_tight_on_a_lifted_region_and_identity_fallback_is_ri
     the modal basis switched off (V = I) the enclosures still contain the flow's derivatives."""
     m = example("vdp_trained")
     r = simulate(m, 200, burn_in=2000, system="hybrid", e1=False)
-    lifted = [(z, r.systems[sim_mod.region_of(z)]) for z in r.discrete
-              if r.systems[sim_mod.region_of(z)].dimension > m.M]
+    lifted = [(z, r.systems[region_of(z)]) for z in r.discrete
+              if r.systems[region_of(z)].dimension > m.M]
     assert lifted
     z, sysm = lifted[0]
-    flow = sim_mod._BallFlow(sysm, 30)
+    flow = enclosures._BallFlow(sysm, 30)
     assert flow.W is not None
     ya = flow.augment(sysm.G @ z, None)
     k = -2                                          # cells of half a step
     Af, Sf = flow.float_maps()
     ts = np.linspace(0, float(m.dt) / 2, 300)
     F2 = np.array([Sf @ Af @ Af @ scipy.linalg.expm(Af * t) @ ya for t in ts])
-    with sim_mod.working_precision(sim_mod.PREC):
+    with working_precision(enclosures.PREC):
         cc = (flow.derivative(2, k) * flow.modal(_col(ya))).entries()
     for i, b in enumerate(cc):
         lo, hi = float(b.lower()), float(b.upper())
         assert lo - 1e-9 <= F2[:, i].min() and F2[:, i].max() <= hi + 1e-9
         assert hi - lo <= 5 * (F2[:, i].max() - F2[:, i].min()) + 1.0
     # fallback: no modal basis
-    plain = sim_mod._BallFlow(sysm, 30)
+    plain = enclosures._BallFlow(sysm, 30)
     plain.V = plain.W = None
     plain.Lm = plain.aug
     SA = plain.S * plain.aug
     plain._SVL = (SA, SA * plain.aug)
-    with sim_mod.working_precision(sim_mod.PREC):
+    with working_precision(enclosures.PREC):
         cc = (plain.derivative(2, k) * plain.modal(_col(ya))).entries()
     for i, b in enumerate(cc):
         assert float(b.lower()) - 1e-9 <= F2[:, i].min() and F2[:, i].max() <= float(b.upper()) + 1e-9
@@ -286,9 +287,9 @@ def test_modal_enclosure_is_tight_on_a_lifted_region_and_identity_fallback_is_ri
 
 def test_modal_basis_refuses_a_defective_matrix():
     A = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])     # a Jordan block
-    assert sim_mod._modal_basis(A) is None
+    assert enclosures._modal_basis(A) is None
     B = np.array([[0.0, -2.0, 1.0], [2.0, 0.0, 0.5], [0.0, 0.0, 0.0]])    # a rotation plus a constant
-    V = sim_mod._modal_basis(B)
+    V = enclosures._modal_basis(B)
     assert V is not None
     Lm = np.linalg.solve(V, B @ V)
     assert abs(Lm[2, :2]).max() < 1e-12 and abs(Lm[:2, 2]).max() < 1e-12
@@ -301,7 +302,7 @@ def _rotation_flow(theta_deg, center, start_deg):
     z0 = np.array([center[0] + math.cos(math.radians(start_deg)), center[1] + math.sin(math.radians(start_deg))])
     r = simulate(m, 1, z0=np.abs(z0), mode="exact", e1=False, system="hybrid")
     sysm = r.systems["11"]
-    return sim_mod._BallFlow(sysm, 30), z0, sysm
+    return enclosures._BallFlow(sysm, 30), z0, sysm
 
 
 def _refused_dip(theta, start):
@@ -309,9 +310,9 @@ def _refused_dip(theta, start):
     (0.9999, 3), where x dips 1e-4 below 0 at 180 degrees; the float check refuses the step."""
     flow, z0, sysm = _rotation_flow(theta, (0.9999, 3.0), start)
     ya = flow.augment(sysm.G @ z0, None)
-    F = _sampled(flow, ya, 0, sim_mod._UNITS, 4000)
+    F = _sampled(flow, ya, 0, enclosures._UNITS, 4000)
     assert F.min() < -5e-5
-    assert sim_mod._whole_step_float(flow, ya) is False
+    assert exit_proofs._whole_step_float(flow, ya) is False
     return sysm, ya, F
 
 
@@ -327,8 +328,8 @@ def test_the_float_whole_step_check_refuses_a_dip_and_needs_the_slope_row(monkey
         real(self, Q, W, one, [f for f in forms if f != (0, 4, 5)] + [(0, 5)] if forms else forms, block)
 
     monkeypatch.setattr(floatball.FloatCheck, "__init__", without_slope_row)
-    mutated = sim_mod._BallFlow(sysm, 30)
-    assert sim_mod._whole_step_float(mutated, ya) is True
+    mutated = enclosures._BallFlow(sysm, 30)
+    assert exit_proofs._whole_step_float(mutated, ya) is True
 
 
 def test_the_float_whole_step_check_proves_a_step_that_starts_on_the_boundary():
@@ -340,11 +341,11 @@ def test_the_float_whole_step_check_proves_a_step_that_starts_on_the_boundary():
     flow, z0, sysm = _rotation_flow(40.0, (0.5, 3.0), 240.0)
     z0[0] = 1e-12
     ya = flow.augment(sysm.G @ z0, None)
-    F = _sampled(flow, ya, 0, sim_mod._UNITS, 4000)
+    F = _sampled(flow, ya, 0, enclosures._UNITS, 4000)
     assert F.min() >= -1e-12 and F[-1].min() > 0.1
-    with sim_mod.working_precision(sim_mod.PREC):
-        assert not sim_mod._whole_step_in(flow, _col(ya))
-    assert sim_mod._whole_step_float(flow, ya) is True
+    with working_precision(enclosures.PREC):
+        assert not exit_proofs._whole_step_in(flow, _col(ya))
+    assert exit_proofs._whole_step_float(flow, ya) is True
 
 
 @pytest.mark.parametrize("theta, start, cy", [(170.0, 80.0, 0.9), (55.0, 160.0, 0.3)])
@@ -361,17 +362,17 @@ def test_an_exit_after_a_hidden_dip_is_not_bracketed_by_the_rows(theta, start, c
     z0 = np.array([1.0 + (1 + 1e-5) * math.cos(phi), cy + (1 + 1e-5) * math.sin(phi)])
     r = simulate(m, 1, z0=z0, mode="exact", e1=False, system="hybrid")
     sysm = r.systems["11"]
-    flow = sim_mod._BallFlow(sysm, 30)
-    flow.span = sim_mod._UNITS
+    flow = enclosures._BallFlow(sysm, 30)
+    flow.span = enclosures._UNITS
     ya = flow.augment(sysm.G @ z0, None)
-    F = _sampled(flow, ya, 0, sim_mod._UNITS, 20000)
+    F = _sampled(flow, ya, 0, enclosures._UNITS, 20000)
     dip = int(np.argmax(F[:, 0] < 0))
     assert F[:, 0].min() < -5e-6 and 0 < dip and F[dip:, 1].min() < 0 and F[:dip, 1].min() > 0
-    with sim_mod.working_precision(sim_mod.PREC):
-        tau = sim_mod._float_exit(flow, ya, float(m.dt))
+    with working_precision(enclosures.PREC):
+        tau = exit_proofs._float_exit(flow, ya, float(m.dt))
         assert tau is not None and tau > dip / 20000 * float(m.dt) * 1.1      # only y's exit is seen
-        a = sim_mod._scan(flow, flow.y0(sysm.G @ z0, None), 0, sim_mod._UNITS)
-        c = sim_mod._scan_fast(flow, None, 0, sim_mod._UNITS, ya)
+        a = exit_proofs._scan(flow, flow.y0(sysm.G @ z0, None), 0, enclosures._UNITS)
+        c = exit_proofs._scan_fast(flow, None, 0, enclosures._UNITS, ya)
     assert a.truth.name == c.truth.name == "FAILS" and a.units == (0,)
     assert (a.p_lo, a.p_hi, a.units) == (c.p_lo, c.p_hi, c.units)
 
@@ -388,13 +389,13 @@ def test_exit_from_rows_needs_a_falling_convex_coordinate():
     z0 = np.array([1.0 + (1 + 1e-5) * math.cos(phi), 0.9 + (1 + 1e-5) * math.sin(phi)])
     r = simulate(m, 1, z0=z0, mode="exact", e1=False, system="hybrid")
     sysm = r.systems["11"]
-    flow = sim_mod._BallFlow(sysm, 30)
+    flow = enclosures._BallFlow(sysm, 30)
     ya = flow.augment(sysm.G @ z0, None)
-    with sim_mod.working_precision(sim_mod.PREC):
+    with working_precision(enclosures.PREC):
         c, rr = flow.whole_step()[3].evaluate(ya)
-        q = int(sim_mod._float_exit(flow, ya, float(m.dt)) / flow.unit)
+        q = int(exit_proofs._float_exit(flow, ya, float(m.dt)) / flow.unit)
         y = flow.y0(sysm.G @ z0, None)
-        fq = (flow.exit_rows() * sim_mod._point(flow, y, q)).entries()
+        fq = (flow.exit_rows() * enclosures._point(flow, y, q)).entries()
         assert fq[0] > 0 and fq[2] > 0 and fq[5] < 0                 # x > 0 and rising at q; y leaves
         told = {}
         for name, (value, radius) in (("convex", (1.0, 0.0)), ("concave", (-1.0, 0.0)), ("no sign", (-0.5, 1.0)),
@@ -406,7 +407,7 @@ def test_exit_from_rows_needs_a_falling_convex_coordinate():
                 c2[0], r2[0] = -1.0, 0.0                              # f_x(0) < 0
             if name == "y without sign":
                 c2[13], r2[13] = 0.5, 1.0                             # y'' in [-0.5, 1.5]
-            told[name] = sim_mod._exit_from_rows(flow, y, 0, q, (c2, r2))
+            told[name] = exit_proofs._exit_from_rows(flow, y, 0, q, (c2, r2))
     assert told["convex"] is None and told["no sign"] is None and told["starts outside"] is None
     assert told["y without sign"] is None                             # c >= 0 alone is not convex
     assert told["concave"] is not None and told["concave"].units == (1,) and told["concave"].p_lo == q
@@ -419,21 +420,21 @@ def test_e1_holds_from_the_float_check_agrees_with_the_bisection(name):
     and each step it proves stays inside on dense float sampling."""
     m = example(name)
     r = simulate(m, 150, burn_in=500, system="hybrid", e1=False)
-    sim = sim_mod._Simulator(m, "certified", 30)
+    sim = driver._Simulator(m, "certified", 30)
     sim.systems.update(r.systems)
     by_float = 0
     for n, z in enumerate(r.discrete[:-1]):
         v = sim.e1(n, z, None)
-        bits = sim_mod.region_of(z)
+        bits = region_of(z)
         sysm, flow = sim.usable(bits), sim.ball(bits)
-        with sim_mod.working_precision(sim_mod.PREC):
-            a = sim_mod._scan(flow, flow.y0(sysm.G @ z, None), 0, sim_mod._UNITS)
+        with working_precision(enclosures.PREC):
+            a = exit_proofs._scan(flow, flow.y0(sysm.G @ z, None), 0, enclosures._UNITS)
         if a.truth.name != "UNDECIDED":
             assert v.truth is a.truth
         if "Lemma 5.14" in v.method:
             by_float += 1
             assert v.truth.name == "HOLDS"
-            F = _sampled(flow, flow.augment(sysm.G @ z, None), 0, sim_mod._UNITS, 200)
+            F = _sampled(flow, flow.augment(sysm.G @ z, None), 0, enclosures._UNITS, 200)
             assert F.min() >= -1e-9 * (1 + np.abs(F).max())
     assert by_float > 40
 
@@ -481,21 +482,21 @@ def test_rows_of_another_flow_or_time_are_not_used(monkeypatch):
     code resets them after the first region too; this is the second guard)."""
     m = example("limit_cycle")
     r = simulate(m, 40, burn_in=500, system="hybrid", e1=False)
-    sim = sim_mod._Simulator(m, "certified", 30)
+    sim = driver._Simulator(m, "certified", 30)
     sim.systems.update(r.systems)
     seen = []
-    real = sim_mod._exit_from_rows
-    monkeypatch.setattr(sim_mod, "_exit_from_rows", lambda *a: seen.append(a[4]) or real(*a))
+    real = exit_proofs._exit_from_rows
+    monkeypatch.setattr(exit_proofs, "_exit_from_rows", lambda *a: seen.append(a[4]) or real(*a))
     sentinel = (np.zeros(1), np.zeros(1))
-    other = sim_mod._BallFlow(r.systems[sim_mod.region_of(r.discrete[0])], 30)
+    other = enclosures._BallFlow(r.systems[region_of(r.discrete[0])], 30)
     for z in r.discrete[:-1]:
-        bits = sim_mod.region_of(z)
+        bits = region_of(z)
         sysm, flow = sim.usable(bits), sim.ball(bits)
-        flow.span = sim_mod._UNITS
+        flow.span = enclosures._UNITS
         ya = flow.augment(sysm.G @ z, None)
-        with sim_mod.working_precision(sim_mod.PREC):
-            sim_mod._scan_fast(flow, None, 0, sim_mod._UNITS, ya, (other, sentinel))
-            sim_mod._scan_fast(flow, None, 5, sim_mod._UNITS, ya, (flow, sentinel))
+        with working_precision(enclosures.PREC):
+            exit_proofs._scan_fast(flow, None, 0, enclosures._UNITS, ya, (other, sentinel))
+            exit_proofs._scan_fast(flow, None, 5, enclosures._UNITS, ya, (flow, sentinel))
     assert seen and all(rows is not sentinel for rows in seen)
 
 
@@ -517,7 +518,7 @@ def test_the_float_check_needs_the_range_of_f2_over_the_step(monkeypatch):
         real(self, (Qm, Qr), W, one, forms, block)
 
     monkeypatch.setattr(floatball.FloatCheck, "__init__", midpoints_only)
-    assert sim_mod._whole_step_float(sim_mod._BallFlow(sysm, 30), ya) is True
+    assert exit_proofs._whole_step_float(enclosures._BallFlow(sysm, 30), ya) is True
 
 
 def test_the_float_check_refuses_a_start_just_outside(monkeypatch):
@@ -527,14 +528,14 @@ def test_the_float_check_refuses_a_start_just_outside(monkeypatch):
     flow, z0, sysm = _rotation_flow(40.0, (0.5, 3.0), 240.0)
     z0[0] = -1e-9
     ya = flow.augment(sysm.G @ z0, None)
-    assert sim_mod._whole_step_float(flow, ya) is False
+    assert exit_proofs._whole_step_float(flow, ya) is False
     real = floatball.FloatCheck.__init__
 
     def without_start_row(self, Q, W, one, forms=None, block=0):
         real(self, Q, W, one, [(0, 1, 2, 3), (4, 5)], block)
 
     monkeypatch.setattr(floatball.FloatCheck, "__init__", without_start_row)
-    assert sim_mod._whole_step_float(sim_mod._BallFlow(sysm, 30), ya) is True
+    assert exit_proofs._whole_step_float(enclosures._BallFlow(sysm, 30), ya) is True
 
 
 def test_an_exact_system_flows_for_the_exact_step():
@@ -555,7 +556,7 @@ def _wide_ball_start(A, h, dt, z0):
     whose certified ball system is widened by 1e-7 max |Aug| (see _BallFlow)."""
     m = PLRNN(A=[[A]], W=[[0]], h=[h], dt=dt)
     r = simulate(m, 1, z0=[z0], system="hybrid", e1=False)
-    sim = sim_mod._Simulator(m, "certified", 12)
+    sim = driver._Simulator(m, "certified", 12)
     sim.systems.update(r.systems)
     sysm, flow = sim.usable("1"), sim.ball("1")
     assert flow.method.startswith("certified (ball arithmetic on the derived system, widened")
@@ -583,7 +584,7 @@ def test_the_float_check_covers_the_widened_ball(form, monkeypatch):
     member[0, 1] -= 0.5 * widening
     ts = np.linspace(0, T, 401)
     assert min((scipy.linalg.expm(member * t) @ ya)[0] for t in ts) < 0
-    assert sim_mod._whole_step_float(flow, ya) is False
+    assert exit_proofs._whole_step_float(flow, ya) is False
     real = floatball.FloatCheck.__init__
 
     def without_radii(self, Q, W, one, forms=None, block=0):
@@ -596,4 +597,4 @@ def test_the_float_check_covers_the_widened_ball(form, monkeypatch):
 
     monkeypatch.setattr(floatball.FloatCheck, "__init__", without_radii)
     flow._whole = None                                  # rebuilt under the mutation
-    assert sim_mod._whole_step_float(flow, ya) is True
+    assert exit_proofs._whole_step_float(flow, ya) is True

@@ -1,0 +1,10 @@
+"""``simulate``: the discrete PLRNN and its continuous-time systems side by side (THEORY section 5).
+
+:mod:`.driver` holds :func:`simulate`; :mod:`.results` what it returns; :mod:`.flows` the float
+flows; :mod:`.enclosures` the ball flows; :mod:`.exit_proofs` the exit proofs behind E1.
+"""
+
+from .driver import SYSTEMS, simulate
+from .results import Segment, SimulationResult, SlidingEvent
+
+__all__ = ["SYSTEMS", "Segment", "SimulationResult", "SlidingEvent", "simulate"]

@@ -1,0 +1,404 @@
+"""``simulate``: the discrete PLRNN and its continuous-time systems side by side
+(THEORY section 5, statements E1-E3; proofs/05_trajectory_equivalence).
+
+Three trajectories are sampled at the times n dt:
+
+* ``discrete``: the map z_{n+1} = W_Omega z_n + h + C s_n (float).
+* ``hybrid`` (E3, sample and hold): on [n dt, (n+1) dt) the region is latched at
+  Omega(z(n dt)) and the state follows that region's flow.  One step is
+  z_{n+1} = P Phi_dt(G z_n), with e^{L dt} and dt phi1(L dt) (g, B) precomputed per
+  region, so no integrator is involved.  For a lifted region the flow runs in N > M
+  dimensions from G z_n; the lift is built so that Phi_dt(G z) = G (H z + h), i.e.
+  the added coordinates are back at zero at the next sample time, and restarting
+  from G z_n each step is exactly what the lift statement guarantees.
+* ``autonomous``: the Filippov system that switches region the moment a coordinate
+  of the state crosses zero.  Within a region the flow is closed form; the first
+  exit time is isolated rigorously (:mod:`.exit_proofs`) and the flow continues from the crossing
+  point in the region the state has entered.  At a switch into or out of a lifted
+  region the state is projected with P and re-embedded with G of the new region
+  (the added coordinates restart at zero); within one region the N-dimensional state
+  is kept across sample times.  When the vector fields on both sides of the crossed
+  boundary point into it (sliding), the autonomous trajectory *stops* there and the
+  event is reported: the Filippov sliding flow is not affine, so it has no closed
+  form here, and following the discontinuous field would only chatter.
+
+What is rigorous.  The cell arithmetic is ball arithmetic (FLINT, 128 bits), and the float
+check bounds every rounding error of its float operations (Lemma 5.14).  The
+region system is enclosed exactly when ``derive`` gave a closed form (exact mode),
+else its float L, g, B are widened to cover the rounding of the certified
+derivation (certified mode; labelled so) or taken as they are (float mode: a
+statement about the float system, labelled ``float``).  The starting states are the
+float states of the trajectories: a verdict is about the flow from that float vector.
+The autonomous trajectory restarts from a float vector after each crossing.
+
+The parts: :mod:`.results` (what ``simulate`` returns), :mod:`.flows` (float closed-form
+flows), :mod:`.enclosures` (ball flows and their cell enclosures), :mod:`.exit_proofs` (exit proofs
+and E1), this module (the driver).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+import flint
+import numpy as np
+import scipy.linalg
+from threadpoolctl import threadpool_limits
+
+from ...core.domains import CERTIFIED, EXACT, FLOAT, check_mode, working_precision
+from ...core.errors import InputError
+from ...core.truth import FAILS, HOLDS, UNDECIDED, Verdict
+from ...model.plrnn import PLRNN
+from ...model.regions import region_of
+from ..transform import RegionSystem, derive
+from .enclosures import _UNITS, PREC, _ball_flow, _BallFlow, _mid
+from .exit_proofs import _scan_fast
+from .flows import _augmented_float, _crossing_time, _HybridStep, _taylor
+from .results import Segment, SimulationResult, SlidingEvent
+
+SYSTEMS = ("hybrid", "autonomous", "both")
+MAX_SWITCHES = 64          # region switches of the autonomous system within one step before it stops
+RESIDUAL_TOL = 1e-12       # a region system must reproduce its step to this (max norm) to be used
+
+
+def _residual(sysm: RegionSystem) -> float:
+    r = sysm.residual
+    return max(float(r.get("exp", math.inf)), float(r.get("affine", math.inf)))
+
+
+# ---- the simulator ------------------------------------------------------------------------------
+class _Simulator:
+    def __init__(self, model: PLRNN, mode: str, digits: int):
+        self.model = model
+        self.mode = mode
+        self.digits = digits
+        self.systems: dict[str, RegionSystem] = {}
+        self._hybrid: dict[str, _HybridStep] = {}
+        self._by_signs: dict[bytes, tuple[str, _HybridStep | None]] = {}
+        self._ball: dict[str, _BallFlow] = {}
+        self.notes: list[str] = []
+        self.inputs: np.ndarray | None = None
+        self.dt = float(model.dt)
+
+    def system(self, bits: str) -> RegionSystem:
+        """The region's continuous system, derived on first visit."""
+        if bits not in self.systems:
+            self.systems[bits] = self._derive(bits)
+        return self.systems[bits]
+
+    def _derive(self, bits: str) -> RegionSystem:
+        """Derive in the asked mode; where that is undecided or does not reproduce the step to
+        RESIDUAL_TOL (e.g. a defective eigenvalue defeats the certified eigendecomposition),
+        try exact (rational models), then float, and keep the best, saying so in the notes."""
+        tried = []
+        for mode in dict.fromkeys([self.mode, *([EXACT] if self.model.is_rational else []), FLOAT]):
+            sysm = derive(self.model, [bits], mode=mode, digits=self.digits)[bits]
+            if sysm.status == "impossible":
+                return sysm
+            tried.append((mode, sysm))
+            if sysm.derived and _residual(sysm) <= RESIDUAL_TOL:
+                break
+        usable = [(mode, s) for mode, s in tried if s.derived]
+        if not usable:
+            return tried[0][1]
+        mode, best = min(usable, key=lambda ms: _residual(ms[1]))
+        if mode != self.mode or len(tried) > 1:
+            first = tried[0][1]
+            why = "is undecided" if not first.derived else f"has residual {_residual(first):.1e}"
+            self.notes.append(f"region {bits}: the {self.mode} derivation {why}; using the {mode} derivation "
+                              f"(residual {_residual(best):.1e})")
+        return best
+
+    def usable(self, bits: str) -> RegionSystem | None:
+        sysm = self.system(bits)
+        return sysm if sysm.derived else None
+
+    def hybrid_of(self, z) -> tuple[str, _HybridStep | None]:
+        """(region of z, its latched step or None when it has no continuous-time system), looked up by
+        the sign pattern's bytes (cheaper than the region's name on every step)."""
+        key = (z > 0).tobytes()
+        hit = self._by_signs.get(key)
+        if hit is None:
+            bits = region_of(z)
+            hit = self._by_signs[key] = (bits, self.hybrid_step(bits) if self.usable(bits) is not None else None)
+        return hit
+
+    def one_step_deviation(self, discrete: np.ndarray, inputs) -> float:
+        """max_n |hybrid step from z_n - z_{n+1}| over the steps whose region has a system (steps
+        whose deviation is NaN, after an overflow, left out): the steps grouped by region, one matrix
+        product per region."""
+        X = discrete[:-1]
+        groups: dict[bytes, list[int]] = {}
+        for n, key in enumerate(map(np.ndarray.tobytes, X > 0)):
+            groups.setdefault(key, []).append(n)
+        dev = 0.0
+        for idx in groups.values():
+            _, hs = self.hybrid_of(X[idx[0]])
+            if hs is None:
+                continue
+            pred = X[idx] @ hs.F.T + hs.c
+            if hs.D is not None and inputs is not None:
+                pred = pred + inputs[idx] @ hs.D.T
+            err = np.abs(pred - discrete[np.array(idx) + 1]).max(axis=1)
+            err = err[~np.isnan(err)]                      # a step that overflowed has no deviation
+            if err.size:
+                dev = max(dev, float(err.max()))
+        return dev
+
+    def hybrid_step(self, bits: str) -> _HybridStep:
+        if bits not in self._hybrid:
+            sysm = self.system(bits)
+            N = sysm.dimension
+            E = scipy.linalg.expm(_augmented_float(sysm) * sysm.dt)
+            self._hybrid[bits] = _HybridStep(sysm.P @ E[:N, :N] @ sysm.G, sysm.P @ E[:N, N],
+                                             sysm.P @ E[:N, N + 1:] if sysm.B is not None else None)
+        return self._hybrid[bits]
+
+    def ball(self, bits: str) -> _BallFlow:
+        if bits not in self._ball:
+            self._ball[bits] = _ball_flow(self.system(bits), self.digits)
+        return self._ball[bits]
+
+    # E1 for the step from z (THEORY E1)
+    def e1(self, n: int, z, s) -> Verdict:
+        bits = region_of(z)
+        sysm = self.usable(bits)
+        if sysm is None:
+            return Verdict("E1", UNDECIDED, {"step": n, "region": bits, "reason": f"region status "
+                           f"{self.system(bits).status}: no continuous-time system"}, "none")
+        flow = self.ball(bits)
+        ya = flow.augment(sysm.G @ z, s)
+        wit: dict[str, Any] = {"step": n, "region": bits}
+        with working_precision(PREC):
+            check = (flow._whole or flow.whole_step())[3]
+            ev = None if check is None else check.evaluate(ya)
+            if ev is not None and check.proves(*ev):         # the whole step proved in float64 (Lemma 5.14)
+                return Verdict("E1", HOLDS, wit, f"{flow.method}; the step proved in float64 with rigorous "
+                                                 "error bounds (proofs/05_trajectory_equivalence.tex, Lemma 5.14)")
+            # the fast scan: the same verdict and exit cell as _scan (to which it hands over where its
+            # own proofs do not go through), found with fewer ball operations
+            sc = _scan_fast(flow, None, 0, _UNITS, ya, None if ev is None else (flow, ev))
+        dt = float(self.model.dt)
+        if sc.truth is FAILS:
+            wit.update(unit=sc.units[0] + 1, units=[u + 1 for u in sc.units],
+                       time=[sc.p_lo * dt / _UNITS, sc.p_hi * dt / _UNITS])
+            if sc.undecided_at is not None:
+                wit["undecided_before"] = sc.undecided_at * dt / _UNITS
+        elif sc.truth is UNDECIDED:
+            wit["undecided_at"] = sc.undecided_at * dt / _UNITS
+        return Verdict("E1", sc.truth, wit, flow.method)
+
+    # one sample interval of the autonomous system
+    def autonomous_step(self, n: int, state, segments: list, sliding: list):
+        """Advance (region, y) over [n dt, (n+1) dt]; returns the new state or None after a stop.
+
+        The common case first, with nothing but the region's float check (built on an earlier visit):
+        the whole step proved inside (:func:`_whole_step_float`), with the end state of
+        :func:`_scan_fast`; everything else in :meth:`_autonomous_step`."""
+        bits, y = state
+        flow = self._ball.get(bits)
+        rows = None
+        if flow is not None and flow._whole is not None and flow._whole[3] is not None and flow.span >= _UNITS:
+            ya = flow.augment(y, None if self.inputs is None else self.inputs[n])
+            ev = flow._whole[3].evaluate(ya)
+            if ev is not None and flow._whole[3].proves(*ev):
+                segments.append(Segment(bits, n * self.dt, (n + 1) * self.dt, np.array(y, dtype=float), n))
+                return bits, (flow._whole[2] @ ya)[:flow.N]
+            rows = None if ev is None else (flow, ev)
+        with working_precision(PREC):
+            return self._autonomous_step(n, state, segments, sliding, rows)
+
+    def _autonomous_step(self, n: int, state, segments: list, sliding: list, rows=None):
+        bits, y = state
+        dt = self.dt
+        s = None if self.inputs is None else self.inputs[n]
+        p = 0
+        for _ in range(MAX_SWITCHES + 1):
+            sysm = self.usable(bits)
+            if sysm is None:
+                self.notes.append(f"the autonomous trajectory stops at t = {n * dt + p * dt / _UNITS:.6g}: region "
+                                  f"{bits} has status {self.system(bits).status}")
+                return None
+            flow = self.ball(bits)
+            ya = flow.augment(y, s)
+            sc = _scan_fast(flow, None, p, _UNITS, ya, rows)
+            rows = None                             # the float check's rows were for p = 0 in the first region
+            t0 = n * dt + p * dt / _UNITS
+            if sc.truth is not FAILS:
+                segments.append(Segment(bits, t0, (n + 1) * dt, np.array(y, dtype=float), n))
+                return bits, sc.end_state(flow.N)
+            # the exit is proved in [t_lo, t_hi] (width dt 2^-(BASE_CELLS + MAX_LEVEL)); inside it the
+            # crossing time is refined in floats and the flow continues from there in the new region
+            tau_max = (sc.p_hi - sc.p_lo) * dt / _UNITS
+            Af, Sf = flow.float_maps()
+            y_lo = _mid(sc.y_lo, flow.n)
+            tau = sc.tau if sc.tau is not None else _crossing_time(Af, Sf, y_lo, sc.units, tau_max)
+            t_hi = n * dt + sc.p_lo * dt / _UNITS + tau
+            segments.append(Segment(bits, t0, t_hi, np.array(y, dtype=float), n))
+            z = _taylor(Af, y_lo, tau, flow.taylor_terms)[:flow.N]
+            z = z.copy() if flow.N == sysm.M else sysm.P @ z             # P = I unless the region is lifted
+            new = list(bits)
+            for u in sc.units:
+                z[u] = 0.0
+                new[u] = "0" if bits[u] == "1" else "1"
+            new = "".join(new)
+            nsys = self.usable(new)
+            nflow = None if nsys is None else self.ball(new)
+            ya = None if nsys is None else nflow.augment(z if nflow.N == nsys.M else nsys.G @ z, s)
+            slide = self._sliding(nflow, ya, sc.units)
+            if slide:
+                sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in slide), z.copy(), (bits, new)))
+                return None
+            if nsys is None:
+                bits, y, p = new, z, sc.p_hi
+                continue
+            # the new region's flow from the crossing point to the bracket's end, where the grid resumes
+            yn = _taylor(nflow.aug_float, ya, tau_max - tau, nflow.taylor_terms)
+            segments.append(Segment(new, t_hi, n * dt + sc.p_hi * dt / _UNITS, ya[:nflow.N].copy(), n))
+            bits, y, p = new, yn[:nflow.N], sc.p_hi
+        sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in sc.units), z.copy(), (segments[-2].region, bits),
+                                    f"stopped (chattering: more than {MAX_SWITCHES} switches within one step)"))
+        return None
+
+    @staticmethod
+    def _sliding(flow: _BallFlow | None, ya, units) -> list[int]:
+        """Units u crossed where the new region's field points back: both fields point into z_u = 0
+        (``flow``, ``ya``: the new region's ball flow and the augmented crossing point G z, 1, s
+        there; None if it has no system)."""
+        if ya is None:
+            return []
+        # the float field decides where it is far from 0: there the ball (whose midpoint differs from
+        # it by rounding, ~1e-16 of the magnitude) cannot be < 0
+        SA, absSA = flow.float_field()
+        for u in units:
+            if not SA[u] @ ya > 1e-9 * (absSA[u] @ np.abs(ya)):
+                break
+        else:
+            return []
+        with working_precision(PREC):
+            v = flow.SA * flint.arb_mat(flow.n, 1, ya.tolist())   # sign-adjusted: > 0 means into the new region
+        return [u for u in units if v[u, 0] < 0]
+
+
+@threadpool_limits.wrap(limits=1)   # small matrices: a second BLAS thread stalls expm on a busy machine
+def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inputs=None, mode: str = CERTIFIED,
+             digits: int = 30, e1: bool = True, burn_in: int = 0, progress: bool = False,
+             systems: dict[str, RegionSystem] | None = None) -> SimulationResult:
+    """Simulate the discrete PLRNN and its continuous-time systems side by side (THEORY section 5).
+
+    Parameters
+    ----------
+    model : PLRNN
+    steps : int
+        Number of steps N; the sample times are 0, dt, ..., N dt.
+    z0 : (M,) array_like, optional
+        Initial state; default the model's own ``z0``, else the origin.
+    system : "hybrid", "autonomous" or "both"
+        Which continuous-time systems to run (E3 sample and hold, or the switching one).
+    inputs : (steps, K) array_like, optional
+        s_0, ..., s_{steps-1}, held constant over each step.
+    mode : "exact", "certified" or "float"
+        How ``derive`` builds each visited region's system (regions are derived lazily,
+        once).  Certified (default) is rigorous at ``digits`` digits and fast on trained
+        float weights; exact gives closed forms on rational models, so that E1 is decided
+        for the exact system.
+    burn_in : int
+        Steps of the discrete map run from ``z0`` first (not simulated, not counted), e.g. to
+        start on an attractor.
+    e1 : bool
+        Decide E1 for each step from the discrete state z_n.
+    progress : bool
+        A progress bar on stderr (shown only on a terminal).
+    systems : dict, optional
+        Region systems derived before (e.g. ``earlier_result.systems``), reused and not derived again.
+
+    Returns
+    -------
+    SimulationResult
+
+    Examples
+    --------
+    >>> from plrnn_symbolic import PLRNN
+    >>> m = PLRNN(A=[[0.5, 0], [0, 0.75]], W=[[0, 0.25], [0.125, 0]], h=[0.25, 0.125])
+    >>> r = simulate(m, steps=5, z0=[1, 1])
+    >>> r.max_deviation_hybrid < 1e-12, r.e1_counts
+    (True, {'holds': 5, 'fails': 0, 'undecided': 0})
+    >>> r.max_deviation_autonomous < 1e-12
+    True
+    """
+    check_mode(mode)
+    if system not in SYSTEMS:
+        raise InputError(f"unknown system {system!r}: choose one of {', '.join(SYSTEMS)}")
+    if not isinstance(steps, int | np.integer) or steps < 0:
+        raise InputError(f"steps must be a nonnegative integer, got {steps!r}")
+    num = model.numeric
+    if z0 is None:
+        z0 = num.z0 if num.z0 is not None else np.zeros(model.M)
+    z0 = np.asarray(z0, dtype=float).ravel()
+    if not isinstance(burn_in, int | np.integer) or burn_in < 0:
+        raise InputError(f"burn_in must be a nonnegative integer, got {burn_in!r}")
+    if burn_in:
+        z0 = num.trajectory(z0, burn_in)[-1]
+    if inputs is not None:
+        inputs = np.asarray(inputs, dtype=float)
+        if inputs.ndim == 1:
+            inputs = inputs.reshape(-1, 1)
+        if model.K == 0:
+            raise InputError("the model has no input weights C; inputs cannot be used")
+        if inputs.ndim != 2 or inputs.shape[0] < steps or inputs.shape[1] != model.K:
+            raise InputError(f"inputs must be a (steps={steps}, K={model.K}) array, got shape {inputs.shape}")
+        inputs = inputs[:steps]
+    discrete = num.trajectory(z0, steps, inputs)
+    sim = _Simulator(model, mode, digits)
+    if systems:
+        sim.systems.update(systems)
+    sim.inputs = inputs
+    dt = float(model.dt)
+    M = model.M
+    run_h = system in ("hybrid", "both")
+    run_a = system in ("autonomous", "both")
+    hyb = np.full((steps + 1, M), np.nan) if run_h else None
+    aut = np.full((steps + 1, M), np.nan) if run_a else None
+    verdicts: list[Verdict] = []
+    segments: list[Segment] = []
+    sliding: list[SlidingEvent] = []
+    step_dev = 0.0
+    if run_h:
+        hyb[0] = z0
+    a_state = None
+    if run_a:
+        aut[0] = z0
+        b0 = region_of(z0)
+        s0 = sim.usable(b0)
+        a_state = (b0, s0.G @ z0) if s0 is not None else None
+        if s0 is None:
+            sim.notes.append(f"the autonomous trajectory cannot start: region {b0} has status {sim.system(b0).status}")
+    h_alive = run_h
+    if run_h:
+        step_dev = sim.one_step_deviation(discrete, inputs)
+    from tqdm import tqdm
+
+    for n in tqdm(range(steps), desc="simulate", unit="step", file=sys.stderr, leave=False,
+                  disable=None if progress and steps >= 50 else True):
+        s = None if inputs is None else inputs[n]
+        z = discrete[n]
+        if h_alive:
+            zh = hyb[n]
+            bh, hs = sim.hybrid_of(zh)
+            if hs is None:
+                sim.notes.append(f"the hybrid trajectory stops at step {n}: region {bh} has status "
+                                 f"{sim.system(bh).status} (no continuous-time system)")
+                h_alive = False
+            else:
+                hyb[n + 1] = hs(zh, s)
+        if e1:
+            verdicts.append(sim.e1(n, z, s))
+        if run_a and a_state is not None:
+            a_state = sim.autonomous_step(n, a_state, segments, sliding)
+            if a_state is not None:
+                aut[n + 1] = a_state[1][:M]     # P y, P = [I, 0] (transform._lift_maps)
+    return SimulationResult(model, mode, system, np.arange(steps + 1) * dt, discrete, hyb, aut, tuple(verdicts),
+                            step_dev if run_h else None, tuple(sliding), tuple(segments), inputs, dict(sim.systems),
+                            tuple(dict.fromkeys(sim.notes)))

@@ -1,0 +1,188 @@
+"""What ``simulate`` returns: the trajectories, E1 per step, the autonomous system's pieces and
+sliding events (:class:`SimulationResult`, :class:`Segment`, :class:`SlidingEvent`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ...core.errors import InputError
+from ...core.truth import FAILS, Truth, Verdict
+from ...model.plrnn import PLRNN
+from ...model.regions import region_of
+from ..transform import RegionSystem
+from .flows import _FloatFlows
+
+
+# ---- result objects ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the autonomous trajectory: the flow of ``region`` from ``y0`` on [t0, t1]."""
+
+    region: str
+    t0: float
+    t1: float
+    y0: np.ndarray      # (N,) state in the region's (possibly lifted) coordinates
+    step: int           # index of the input s_step held on this piece
+
+
+@dataclass(frozen=True)
+class SlidingEvent:
+    """The vector fields on both sides of a boundary point into it: Filippov sliding."""
+
+    step: int
+    time: float
+    units: tuple[int, ...]     # 1-based
+    state: np.ndarray
+    regions: tuple[str, str]   # (coming from, would enter)
+    action: str = "stopped"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "time": self.time, "units": list(self.units), "state": self.state.tolist(),
+                "regions": list(self.regions), "action": self.action}
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Trajectories of the discrete map and of its continuous-time systems at the sample times.
+
+    Attributes
+    ----------
+    times : (steps + 1,) sample times n dt
+    discrete, hybrid, autonomous : (steps + 1, M) arrays (``None`` if not simulated; NaN after a stop)
+    e1 : one :class:`~plrnn_symbolic.core.truth.Verdict` per step (E1 for the step from z_n, n < steps)
+    hybrid_step_deviation : max over n of |P Phi_dt(G z_n) - z_{n+1}| (one hybrid step from the discrete state)
+    sliding : detected sliding events (the autonomous trajectory stops at the first)
+    segments : the pieces of the autonomous trajectory (for dense output)
+    """
+
+    model: PLRNN
+    mode: str
+    system: str
+    times: np.ndarray
+    discrete: np.ndarray
+    hybrid: np.ndarray | None
+    autonomous: np.ndarray | None
+    e1: tuple[Verdict, ...]
+    hybrid_step_deviation: float | None
+    sliding: tuple[SlidingEvent, ...]
+    segments: tuple[Segment, ...]
+    inputs: np.ndarray | None
+    systems: dict[str, RegionSystem] = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def steps(self) -> int:
+        return len(self.times) - 1
+
+    @staticmethod
+    def _deviation(x) -> float | None:
+        return None if x is None else float(np.nanmax(np.abs(x))) if np.isfinite(x).any() else float("nan")
+
+    @property
+    def max_deviation_hybrid(self) -> float | None:
+        """max_n |hybrid(n dt) - z_n| (max norm) over the sample times reached."""
+        return None if self.hybrid is None else self._deviation(self.hybrid - self.discrete)
+
+    @property
+    def max_deviation_autonomous(self) -> float | None:
+        return None if self.autonomous is None else self._deviation(self.autonomous - self.discrete)
+
+    @property
+    def e1_counts(self) -> dict[str, int]:
+        out = {"holds": 0, "fails": 0, "undecided": 0}
+        for v in self.e1:
+            out[v.status] += 1
+        return out
+
+    def e1_truths(self) -> list[Truth]:
+        return [v.truth for v in self.e1]
+
+    def summary(self) -> str:
+        m = self.model
+        c = self.e1_counts
+        n = max(1, len(self.e1))
+        head = (f"model {m.name or '(unnamed)'}: M = {m.M}, dt = {m.dt}, {self.steps} steps, system {self.system}, "
+                f"derivation mode {self.mode}, {len(self.systems)} region systems derived (the regions the "
+                f"discrete and continuous trajectories enter)")
+        lines = [head]
+        if self.e1:
+            lines.append(f"E1 (region flow stays in its region for the whole step): holds {c['holds']}, "
+                         f"fails {c['fails']} ({c['fails'] / n:.1%}), undecided {c['undecided']}")
+            first = next((v for v in self.e1 if v.truth is FAILS), None)
+            if first is not None:
+                w = first.witness
+                lines.append(f"  first failure: step {w['step']}, unit {w['unit']} leaves region {w['region']} "
+                             f"at t in [{w['time'][0]:.6g}, {w['time'][1]:.6g}] (within the step)")
+        if self.hybrid is not None:
+            lines.append(f"hybrid (sample and hold, E3): max deviation from the discrete trajectory "
+                         f"{self.max_deviation_hybrid:.3e} (one step from z_n: {self.hybrid_step_deviation:.3e})")
+        if self.autonomous is not None:
+            lines.append(f"autonomous (switches at zero crossings): max deviation {self.max_deviation_autonomous:.3e}, "
+                         f"{len(self.segments)} pieces")
+        for ev in self.sliding:
+            lines.append(f"  sliding at step {ev.step}, t = {ev.time:.6g}: units {list(ev.units)} between regions "
+                         f"{ev.regions[0]} and {ev.regions[1]}; the autonomous trajectory {ev.action} there")
+        lines += [f"note: {n_}" for n_ in self.notes]
+        return "\n".join(lines)
+
+    def to_dict(self, details: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "model": {"name": self.model.name, "M": self.model.M, "K": self.model.K, "dt": str(self.model.dt)},
+            "steps": self.steps, "system": self.system, "mode": self.mode,
+            "max_deviation_hybrid": self.max_deviation_hybrid,
+            "max_deviation_autonomous": self.max_deviation_autonomous,
+            "hybrid_step_deviation": self.hybrid_step_deviation,
+            "e1": self.e1_counts,
+            "sliding": [ev.to_dict() for ev in self.sliding],
+            "regions": {b: {"status": s.status, "dimension": s.dimension, "method": s.method}
+                        for b, s in self.systems.items()},
+            "notes": list(self.notes),
+        }
+        if details:
+            out["e1_steps"] = [{"status": v.status, "method": v.method, **v.witness} for v in self.e1]
+            out["times"] = self.times.tolist()
+            out["discrete"] = self.discrete.tolist()
+            for key in ("hybrid", "autonomous"):
+                x = getattr(self, key)
+                out[key] = None if x is None else [[None if not np.isfinite(v) else float(v) for v in row] for row in x]
+        return out
+
+    # ---- dense output (closed-form flows within each step or piece) -------------------------
+    def dense(self, which: str, per_step: int = 24) -> tuple[np.ndarray, np.ndarray]:
+        """(t, Z): the continuous trajectory ``which`` ("hybrid" or "autonomous") densely sampled."""
+        flows = _FloatFlows(self.systems)
+        ts, zs = [], []
+        if which == "hybrid":
+            if self.hybrid is None:
+                raise InputError("the hybrid system was not simulated")
+            dt = float(self.model.dt)
+            for n in range(self.steps):
+                z = self.hybrid[n]
+                if not np.all(np.isfinite(z)):
+                    break
+                s = self._input(n)
+                sysm = self.systems[region_of(z)]
+                tau, Y = flows.sampled(sysm, sysm.G @ z, s, dt, per_step)
+                ts.append(n * dt + tau)
+                zs.append(Y @ sysm.P.T)
+        elif which == "autonomous":
+            if self.autonomous is None:
+                raise InputError("the autonomous system was not simulated")
+            dt = float(self.model.dt)
+            for seg in self.segments:
+                k = max(2, int(np.ceil(per_step * (seg.t1 - seg.t0) / dt)) + 1)
+                sysm = self.systems[seg.region]
+                tau, Y = flows.sampled(sysm, seg.y0, self._input(seg.step), seg.t1 - seg.t0, k - 1)
+                ts.append(seg.t0 + tau)
+                zs.append(Y @ sysm.P.T)
+        else:
+            raise InputError(f"unknown system {which!r}: 'hybrid' or 'autonomous'")
+        if not ts:
+            return np.zeros(0), np.zeros((0, self.model.M))
+        return np.concatenate(ts), np.concatenate(zs)
+
+    def _input(self, n: int):
+        return None if self.inputs is None else self.inputs[n]

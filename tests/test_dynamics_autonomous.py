@@ -11,7 +11,7 @@ import pytest
 from _independent import rotation_model, subcommand_parser
 
 from plrnn_symbolic import PLRNN, InputError, example
-from plrnn_symbolic.analysis.dynamics_report import (
+from plrnn_symbolic.analysis.lyapunov import (
     AutonomousLyapunov,
     _autonomous_run,
     _RegionExp,

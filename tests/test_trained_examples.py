@@ -14,7 +14,7 @@ import pytest
 from _independent import largest_lyapunov
 
 from plrnn_symbolic import check, dynamics, example, simulate, visited_regions
-from plrnn_symbolic.analysis.dynamics_report import lyapunov_discrete
+from plrnn_symbolic.analysis.lyapunov import lyapunov_discrete
 
 TRAINED = ["vdp_trained", "lorenz_trained", "vdp_fine"]
 

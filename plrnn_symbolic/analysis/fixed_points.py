@@ -1,0 +1,479 @@
+"""Fixed points of the map and equilibria of the region ODEs, with their types (THEORY section 6).
+
+* Fixed points.  In region Omega the map is z -> H z + h with H = W_Omega, so a
+  fixed point solves (I - H) z* = h.  It is *real* if z* lies in Omega (z_i > 0
+  where d_i = 1, z_i <= 0 where d_i = 0) and *virtual* otherwise.  When 1 is an
+  eigenvalue of H the system is singular: it has no solution, or an affine set
+  of solutions of dimension M - rank(I - H), which is real if it meets Omega.
+  With rational weights all of this is decided over Q (FLINT ``fmpq_mat``);
+  otherwise in floating point, labelled as such.
+* Equilibria.  When 1 is not an eigenvalue of H, z* is the equilibrium of the
+  region ODE dz/dt = L z + g (L z* + g = L (z* - (H - I)^{-1} h) = 0 by the
+  textbook form of g).  The correspondence is checked, not assumed: each fixed
+  point's region system is derived (float) and |L z* + g| is reported.
+* Eigenvalues.  lambda of H maps to mu = log(lambda)/dt on the principal branch
+  of the complex logarithm: a negative lambda gives mu = (log|lambda| + i pi)/dt,
+  the rotation by pi that the paired or lifted real logarithm realises.
+  |lambda| < 1 iff Re mu < 0.  lambda = 0 has no mu (the region is singular).
+
+Types of a fixed point (discrete eigenvalues lambda, continuous mu):
+
+* *stable node*: every |lambda| < 1 (Re mu < 0), all eigenvalues real;
+* *stable focus*: every |lambda| < 1 and a complex pair;
+* *unstable node* / *unstable focus*: every |lambda| > 1 (Re mu > 0);
+* *saddle*: some |lambda| < 1 and some > 1, all real;
+* *saddle-focus*: a saddle with a complex pair (M > 2; its unstable dimension
+  says how many directions leave);
+* *non-hyperbolic*: some |lambda| = 1 (Re mu = 0), including eigenvalue one.
+
+Discrete names use the eigenvalues lambda and add "with flip" for a negative
+real lambda; continuous names use mu, for which a negative lambda is a complex
+pair (mu +- i pi / dt), so a discrete node with flip is a continuous focus.  A
+zero eigenvalue (singular region) has no continuous name.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import flint
+import numpy as np
+from tqdm import tqdm
+
+from ..core.domains import EXACT, FLOAT, check_mode, fmpq_matrix, working_precision
+from ..core.errors import InputError
+from ..model.plrnn import PLRNN
+from ..model.regions import MAX_REGIONS, RegionMatrices, all_regions
+
+UNIT_CIRCLE_TOL = 1e-9
+
+
+# ---- exact stability ---------------------------------------------------------------------
+def schur_stable(p: flint.fmpq_poly) -> bool:
+    """All roots of ``p`` strictly inside the unit disk, decided over Q.
+
+    Schur-Cohn (Jury) test: p of degree n >= 1 is Schur stable iff
+    |p(0)| < |lead(p)| and T p = (lead(p) p - p(0) p*) / z is Schur stable,
+    with p* the reversed polynomial (Jury 1964, "Theory and Application of the
+    z-Transform Method"; Henrici 1974, Thm 6.8b).
+
+    >>> schur_stable(flint.fmpq_poly([flint.fmpq(1, 4), 0, 1]))   # z^2 + 1/4
+    True
+    >>> schur_stable(flint.fmpq_poly([1, 0, 1]))                  # z^2 + 1, roots on the circle
+    False
+    """
+    c = list(p.coeffs())
+    while len(c) > 1:
+        a0, an = c[0], c[-1]
+        if abs(a0) >= abs(an):
+            return False
+        n = len(c) - 1
+        c = [an * c[i] - a0 * c[n - i] for i in range(1, n + 1)]
+    return True
+
+
+def spectral_radius_below_one(p: flint.fmpq_poly) -> bool:
+    """All roots of ``p`` strictly inside the unit disk, decided exactly, fast.
+
+    FLINT isolates the roots in certified enclosures (at 64 bits, then 256); when
+    every modulus is proved < 1, or one proved > 1, that decides it.  Only when a
+    modulus enclosure still contains 1 (a root on the unit circle, or very near
+    it) does :func:`schur_stable` decide over Q.  Same answer as
+    :func:`schur_stable`, whose coefficients grow exponentially with the degree
+    when the weights are floats (5 ms per 10 x 10 region against 0.2 ms).
+
+    >>> spectral_radius_below_one(flint.fmpq_poly([flint.fmpq(1, 4), 0, 1]))   # z^2 + 1/4
+    True
+    >>> spectral_radius_below_one(flint.fmpq_poly([-1, 1]))                     # z - 1
+    False
+    """
+    for prec in (64, 256):
+        with working_precision(prec):
+            moduli = [abs(r) for r, _ in p.complex_roots()]
+        if all(x < 1 for x in moduli):
+            return True
+        if any(x > 1 for x in moduli):
+            return False
+    return schur_stable(p)
+
+
+# ---- number domains -------------------------------------------------------------------------
+class _ExactLinalg:
+    """Affine algebra over Q (FLINT), for rational weights."""
+
+    name = EXACT
+
+    def __init__(self, model: PLRNN):
+        self.M = model.M
+        self.A = fmpq_matrix(model.A)
+        self.AW = fmpq_matrix(model.A + model.W)
+        self.h = fmpq_matrix(model.h)
+        self.I = flint.fmpq_mat(self.M, self.M, [int(i == j) for i in range(self.M) for j in range(self.M)])
+
+    def matrix(self, bits: str) -> flint.fmpq_mat:
+        M, A, AW = self.M, self.A, self.AW
+        return flint.fmpq_mat(M, M, [AW[i, j] if bits[j] == "1" else A[i, j] for i in range(M) for j in range(M)])
+
+    @staticmethod
+    def mul(X, Y):
+        return X * Y
+
+    def affine_solve(self, K, b):
+        """Solutions of K z = b: (particular, basis of the null space as columns) or None."""
+        M = self.M
+        try:
+            return K.solve(b), None
+        except ZeroDivisionError:
+            pass
+        aug = flint.fmpq_mat(M, M + 1, [K[i, j] if j < M else b[i, 0] for i in range(M) for j in range(M + 1)])
+        R, rank = aug.rref()
+        pivots = []
+        for r in range(rank):
+            pivots.append(next(j for j in range(M + 1) if R[r, j] != 0))
+        if pivots and pivots[-1] == M:
+            return None
+        p = flint.fmpq_mat(M, 1)
+        for r, j in enumerate(pivots):
+            p[j, 0] = R[r, M]
+        free = [j for j in range(M) if j not in pivots]
+        N = flint.fmpq_mat(M, len(free))
+        for k, f in enumerate(free):
+            N[f, k] = 1
+            for r, j in enumerate(pivots):
+                N[j, k] = -R[r, f]
+        return p, N
+
+    @staticmethod
+    def inside(z, bits: str) -> bool:
+        return all((z[i, 0] > 0) == (b == "1") for i, b in enumerate(bits))
+
+    @staticmethod
+    def floats(X) -> np.ndarray:
+        return np.array([[float(x) for x in row] for row in X.tolist()], dtype=float)
+
+    def point_in_set(self, p, N, y: np.ndarray):
+        """p + N y with y rounded to rationals: exactly a point of the affine set."""
+        yq = flint.fmpq_mat(N.ncols(), 1, [flint.fmpq(*float(v).as_integer_ratio()) for v in y])
+        return p + N * yq
+
+    def stable(self, P) -> bool:
+        return spectral_radius_below_one(P.charpoly())
+
+    @staticmethod
+    def exact_text(z) -> list[str]:
+        return [str(z[i, 0]) for i in range(z.nrows())]
+
+
+class _FloatLinalg:
+    """The same operations in floating point (tolerance-based, labelled float)."""
+
+    name = FLOAT
+
+    def __init__(self, model: PLRNN):
+        num = model.numeric
+        self.M, self.A, self.AW = num.M, num.A, num.A + num.W
+        self.h = num.h.reshape(-1, 1)
+        self.I = np.eye(self.M)
+
+    def matrix(self, bits: str) -> np.ndarray:
+        return np.where(np.array([b == "1" for b in bits])[None, :], self.AW, self.A)
+
+    @staticmethod
+    def mul(X, Y):
+        return X @ Y
+
+    def affine_solve(self, K, b):
+        U, s, Vt = np.linalg.svd(K)
+        tol = 1e-10 * max(1.0, s[0])
+        rank = int((s > tol).sum())
+        p = Vt[:rank].T @ ((U[:, :rank].T @ b) / s[:rank, None])
+        if np.abs(K @ p - b).max() > 1e-8 * max(1.0, np.abs(b).max()):
+            return None
+        return p, (None if rank == self.M else Vt[rank:].T)
+
+    @staticmethod
+    def inside(z, bits: str, tol: float = 1e-9) -> bool:
+        z = np.asarray(z, dtype=float).ravel()
+        on = np.array([b == "1" for b in bits])
+        return bool(np.all(z[on] > -tol) and np.all(z[~on] <= tol))
+
+    @staticmethod
+    def floats(X) -> np.ndarray:
+        return np.asarray(X, dtype=float)
+
+    @staticmethod
+    def point_in_set(p, N, y):
+        return p + N @ np.asarray(y, dtype=float).reshape(-1, 1)
+
+    @staticmethod
+    def stable(P) -> bool:
+        return bool(np.abs(np.linalg.eigvals(P)).max(initial=0.0) < 1 - UNIT_CIRCLE_TOL)
+
+    @staticmethod
+    def exact_text(z) -> None:
+        return None
+
+
+def _linalg(model: PLRNN, mode: str):
+    if model.is_symbolic:
+        raise InputError(f"the model has free parameters {sorted(map(str, model.symbols))}: give them values first")
+    if mode == EXACT and not model.is_rational:
+        raise InputError("exact mode needs rational weights (floats are fine); use mode='float'")
+    return _ExactLinalg(model) if mode == EXACT else _FloatLinalg(model)
+
+
+def _meet_region(la, p, N, bits: str):
+    """A point of the affine set p + span(N) inside region ``bits``, or None.
+
+    Linear programme (float): maximise t <= 1 subject to z_i >= t where d_i = 1
+    and z_i <= 0 where d_i = 0, z = p + N y.  The optimum's y is rounded and the
+    point re-checked in the domain, so a point returned is in the region for sure;
+    None (t <= 0) is a floating-point finding.
+    """
+    from scipy.optimize import linprog
+
+    pf, Nf = la.floats(p).ravel(), la.floats(N)
+    sign = np.array([-1.0 if b == "1" else 1.0 for b in bits])  # rows: sign * z (+ t for active) <= 0
+    active = np.array([b == "1" for b in bits], dtype=float)
+    A_ub = np.hstack([sign[:, None] * Nf, active[:, None]])
+    b_ub = -sign * pf
+    d = Nf.shape[1]
+    res = linprog(np.r_[np.zeros(d), -1.0], A_ub=A_ub, b_ub=b_ub,
+                  bounds=[(None, None)] * d + [(None, 1.0)], method="highs")
+    if res.status != 0 or -res.fun <= 1e-12:
+        return None
+    z = la.point_in_set(p, N, res.x[:d])
+    return z if la.inside(z, bits) else None
+
+
+# ---- eigenvalues and types ---------------------------------------------------------------------
+def continuous_eigenvalues(lam: Sequence[complex], dt: float) -> list[complex | None]:
+    """mu = log(lambda)/dt on the principal branch; None for lambda = 0.
+
+    A negative lambda takes the branch Im log = +pi: mu = (log|lambda| + i pi)/dt.
+
+    >>> import math
+    >>> continuous_eigenvalues([math.e, -1.0, 0.0], 2.0)
+    [(0.5+0j), 1.5707963267948966j, None]
+    """
+    out: list[complex | None] = []
+    for v in lam:
+        v = complex(v)
+        if v == 0:
+            out.append(None)
+            continue
+        if abs(v.imag) <= UNIT_CIRCLE_TOL * abs(v):
+            v = complex(v.real, 0.0)  # +0.0: a negative real lambda takes +i pi
+        out.append(complex(np.log(v)) / dt)
+    return out
+
+
+def _type_name(growth: np.ndarray, rotating: bool) -> str:
+    """growth: log-moduli (Re mu dt); rotating: a complex pair in this picture."""
+    if np.any(np.abs(growth) <= UNIT_CIRCLE_TOL):
+        return "non-hyperbolic"
+    up, down = np.any(growth > 0), np.any(growth < 0)
+    if up and down:
+        return "saddle-focus" if rotating else "saddle"
+    return ("unstable " if up else "stable ") + ("focus" if rotating else "node")
+
+
+def fixed_point_type(lam: Sequence[complex], dt: float = 1.0) -> tuple[str, str | None, int]:
+    """(discrete type, continuous type, unstable dimension) from the eigenvalues of W_Omega.
+
+    See the module docstring for the names.
+
+    >>> fixed_point_type([0.5, -2.0])
+    ('saddle with flip', 'saddle-focus', 1)
+    >>> fixed_point_type([0.5 + 0.5j, 0.5 - 0.5j])
+    ('stable focus', 'stable focus', 0)
+    """
+    lam = np.asarray(lam, dtype=complex)
+    mod = np.abs(lam)
+    unstable = int((mod > 1 + UNIT_CIRCLE_TOL).sum())
+    with np.errstate(divide="ignore"):
+        growth = np.log(mod)
+    tol = UNIT_CIRCLE_TOL * np.maximum(mod, 1.0)
+    cplx = np.abs(lam.imag) > tol
+    flip = (~cplx) & (lam.real < -tol)
+    discrete = _type_name(growth, bool(cplx.any())) + (" with flip" if flip.any() else "")
+    continuous = None if np.any(mod == 0) else _type_name(growth, bool((cplx | flip).any()))
+    return discrete, continuous, unstable
+
+
+def _pairs(values) -> list[list[float] | None]:
+    return [None if v is None else [float(complex(v).real), float(complex(v).imag)] for v in values]
+
+
+# ---- the region systems, derived once ---------------------------------------------------------------
+class _Systems:
+    """Float region systems (:func:`plrnn_symbolic.transform.derive`), derived on demand and cached."""
+
+    def __init__(self, model: PLRNN):
+        self.model = model
+        self._cache: dict = {}
+
+    def __getitem__(self, bits: str):
+        if bits not in self._cache:
+            from .transform import derive
+
+            self._cache[bits] = derive(self.model, [bits], mode=FLOAT)[bits]
+        return self._cache[bits]
+
+    def prefetch(self, regions: Sequence[str]):
+        from .transform import derive
+
+        todo = [b for b in dict.fromkeys(regions) if b not in self._cache]
+        if todo:
+            self._cache.update(derive(self.model, todo, mode=FLOAT).systems)
+
+
+def _equilibrium(system, z: np.ndarray) -> dict[str, Any]:
+    """|L G z* + g| and the stability of the derived ODE at z* (G z* is the lifted point)."""
+    if not system.derived:
+        return {"status": system.status, "residual": None, "ode_stable": None, "ode_eigenvalues": None}
+    zt = system.G @ z
+    mu = np.linalg.eigvals(system.L)
+    return {"status": system.status, "residual": float(np.abs(system.L @ zt + system.g).max()),
+            "ode_stable": bool(mu.real.max() < 0), "ode_eigenvalues": mu}
+
+
+# ---- results ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FixedPoint:
+    """A fixed point of region ``region`` (an affine set when ``dimension`` > 0).
+
+    ``z`` is the point (for an affine set: a point of it, inside the region when
+    the set is real); ``basis`` spans the set's directions; ``z_exact`` holds the
+    rationals in exact mode.  ``equilibrium`` reports the derived ODE at z:
+    status, |L z + g| (``residual``), its stability and eigenvalues.
+    """
+
+    region: str
+    z: np.ndarray
+    real: bool
+    stable: bool
+    eigenvalues: np.ndarray
+    dt: float
+    method: str
+    dimension: int = 0
+    basis: np.ndarray | None = None
+    z_exact: list[str] | None = None
+    real_method: str = ""
+    equilibrium: dict[str, Any] | None = None
+
+    @property
+    def eigenvalues_continuous(self) -> list[complex | None]:
+        return continuous_eigenvalues(self.eigenvalues, self.dt)
+
+    @property
+    def types(self) -> tuple[str, str | None, int]:
+        return fixed_point_type(self.eigenvalues, self.dt)
+
+    def to_dict(self) -> dict[str, Any]:
+        discrete, continuous, unstable = self.types
+        out: dict[str, Any] = {
+            "region": self.region, "z": self.z.tolist(), "real": self.real, "stable": self.stable,
+            "eigenvalues_discrete": _pairs(self.eigenvalues),
+            "eigenvalues_continuous": _pairs(self.eigenvalues_continuous),
+            "type_discrete": discrete, "type_continuous": continuous, "unstable_dimension": unstable,
+            "dimension": self.dimension, "method": self.method, "real_method": self.real_method,
+        }
+        if self.z_exact is not None:
+            out["z_exact"] = self.z_exact
+        if self.basis is not None:
+            out["basis"] = self.basis.T.tolist()
+        if self.equilibrium is not None:
+            eq = dict(self.equilibrium)
+            if eq.get("ode_eigenvalues") is not None:
+                eq["ode_eigenvalues"] = _pairs(eq["ode_eigenvalues"])
+            out["equilibrium"] = eq
+        return out
+
+
+def _finite(x) -> list[float | None]:
+    return [float(v) if np.isfinite(v) else None for v in np.asarray(x, dtype=float)]
+
+
+# ---- fixed points ---------------------------------------------------------------------------------------
+def fixed_points(model: PLRNN, mode: str = EXACT, *, regions: Sequence[str] | None = None,
+                 max_regions: int = MAX_REGIONS, equilibria: str = "real",
+                 progress: bool = False) -> tuple[list[FixedPoint], list[str]]:
+    """The fixed points of every region, real and virtual, and the regions without one.
+
+    Parameters
+    ----------
+    model : PLRNN
+        Inputs are held at zero.
+    mode : "exact" or "float"
+        exact: (I - W_Omega) z = h over Q and an exact membership test (rational
+        weights); float: numpy, with a 1e-9 tolerance.
+    regions : list of bit strings, optional
+        Default all 2^M regions (refused above ``max_regions``).
+    equilibria : "real", "all" or "none"
+        Which fixed points get their region ODE derived (float) and |L z + g| reported.
+
+    Returns
+    -------
+    (fixed points, regions whose equation has no solution)
+
+    Examples
+    --------
+    >>> m = PLRNN(A=[[0.5, 0], [0, 0.5]], W=[[0, 0], [0, 0]], h=[1, -1])
+    >>> fps, none = fixed_points(m)
+    >>> [(fp.region, fp.z.tolist(), fp.real, fp.stable) for fp in fps if fp.real]
+    [('10', [2.0, -2.0], True, True)]
+    """
+    check_mode(mode)
+    if mode not in (EXACT, FLOAT):
+        raise InputError("fixed points are computed in exact or float mode")
+    if equilibria not in ("real", "all", "none"):
+        raise InputError("equilibria must be 'real', 'all' or 'none'")
+    la = _linalg(model, mode)
+    names = all_regions(model.M, max_regions) if regions is None else list(regions)
+    mats = RegionMatrices(model)
+    dtf = float(model.dt)
+    found: list[FixedPoint] = []
+    none: list[str] = []
+    bar = tqdm(names, desc=f"fixed points ({mode})", unit="region", disable=None if progress and len(names) >= 256 else True,
+               file=sys.stderr, leave=False)
+    for k in range(0, len(names), 4096):
+        chunk = names[k:k + 4096]
+        lams = np.linalg.eigvals(mats.float_batch(chunk))
+        for bits, lam in zip(chunk, lams):
+            bar.update(1)
+            H = la.matrix(bits)
+            sol = la.affine_solve(la.I - H, la.h)
+            if sol is None:
+                none.append(bits)
+                continue
+            p, N = sol
+            if N is None:
+                z, real, how = p, la.inside(p, bits), mode
+            else:
+                w = _meet_region(la, p, N, bits)
+                z, real = (p, False) if w is None else (w, True)
+                how = f"{mode} ({'point checked' if real else 'linear programme, float'})"
+            found.append(FixedPoint(
+                region=bits, z=la.floats(z).ravel(), real=real, stable=la.stable(H), eigenvalues=lam, dt=dtf,
+                method=mode, dimension=0 if N is None else N.ncols() if mode == EXACT else N.shape[1],
+                basis=None if N is None else la.floats(N), z_exact=la.exact_text(z), real_method=how))
+    bar.close()
+    if equilibria != "none":
+        found = _with_equilibria(model, found, equilibria)
+    return found, none
+
+
+def _with_equilibria(model: PLRNN, found: list[FixedPoint], which: str) -> list[FixedPoint]:
+    todo = [fp for fp in found if fp.real or which == "all"]
+    systems = _Systems(model)
+    systems.prefetch([fp.region for fp in todo])
+    out = []
+    for fp in found:
+        if fp.real or which == "all":
+            fp = FixedPoint(**{**fp.__dict__, "equilibrium": _equilibrium(systems[fp.region], fp.z)})
+        out.append(fp)
+    return out

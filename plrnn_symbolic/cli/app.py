@@ -190,19 +190,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_derive)
 
-    sim = simulate_command
     p = sub.add_parser("simulate", help="the discrete map and its continuous systems side by side, with E1",
-                       epilog=sim.EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=simulate_command.EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_model_args(p)
-    sim.add_arguments(p)
-    p.set_defaults(func=sim.run_cli)
+    simulate_command.add_arguments(p)
+    p.set_defaults(func=simulate_command.run_cli)
 
-    dyn = dynamics_command
     p = sub.add_parser("dynamics", help="fixed points, equilibria, cycles, Lyapunov exponents",
                        epilog=EPILOG["dynamics"], formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_model_args(p)
-    dyn.add_arguments(p)
-    p.set_defaults(func=dyn.run_cli)
+    dynamics_command.add_arguments(p)
+    p.set_defaults(func=dynamics_command.run_cli)
 
     p = sub.add_parser("examples", help="list the bundled example models", epilog=EPILOG["examples"],
                        formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -17,14 +17,14 @@ from hypothesis import strategies as st
 from plrnn_symbolic import PLRNN, InputError, derive, example, region_of
 from plrnn_symbolic.analysis.cycles import DERIVED, find_cycles
 from plrnn_symbolic.analysis.dynamics_report import dynamics
-from plrnn_symbolic.analysis.fixed_points import (
+from plrnn_symbolic.analysis.lyapunov import lyapunov_continuous, lyapunov_discrete
+from plrnn_symbolic.analysis.steady_states import (
     continuous_eigenvalues,
     fixed_point_type,
     fixed_points,
     schur_stable,
     spectral_radius_below_one,
 )
-from plrnn_symbolic.analysis.lyapunov import lyapunov_continuous, lyapunov_discrete
 from plrnn_symbolic.cli.dynamics_command import add_arguments, run_cli
 from plrnn_symbolic.testing import small_rationals
 

@@ -134,9 +134,28 @@ def test_only_the_cli_knows_argparse():
     assert users == []
 
 
-def test_no_module_is_named_like_a_function_the_package_exports():
+def names_like_their_module(modules: dict[str, Path]) -> list[str]:
+    """Modules that define, or whose package's ``__init__`` binds, a name equal to the module's own:
+    there ``import package.name`` and ``package.name`` would differ (a module and a function)."""
+    out = []
+    for module, path in modules.items():
+        parent, _, name = module.rpartition(".")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if any(isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == name for n in tree.body):
+            out.append(f"{module} defines {name}")
+        if parent in modules:
+            init = ast.parse(modules[parent].read_text(encoding="utf-8"))
+            bound = {a.asname or a.name for n in ast.walk(init) if isinstance(n, ast.ImportFrom) for a in n.names
+                     if not (n.level and n.module is None)}      # ``from . import name`` binds the module itself
+            if name in bound:
+                out.append(f"{parent} binds {name}, which hides the module {module}")
+    return out
+
+
+def test_no_module_is_named_like_a_function_it_exports():
     functions = {n for n in plrnn_symbolic.__all__ if callable(getattr(plrnn_symbolic, n))}
     assert not {m.rpartition(".")[2] for m in package_modules()} & functions
+    assert names_like_their_module(package_modules()) == []
 
 
 # ---- the checks themselves can fail --------------------------------------------------------------
@@ -164,3 +183,13 @@ def test_a_cycle_is_found():
 def test_a_module_outside_the_layers_is_refused():
     with pytest.raises(AssertionError, match="in no layer"):
         layer_of(f"{PACKAGE}.somewhere.new")
+
+
+def test_a_module_named_like_its_function_is_found(tmp_path):
+    (tmp_path / "analysis").mkdir()
+    (tmp_path / "__init__.py").write_text("from .analysis.simulate import simulate\n")
+    (tmp_path / "analysis" / "__init__.py").write_text("from .simulate import simulate\n")
+    (tmp_path / "analysis" / "simulate.py").write_text("def simulate():\n    pass\n")
+    assert names_like_their_module(package_modules(tmp_path)) == [
+        f"{PACKAGE}.analysis.simulate defines simulate",
+        f"{PACKAGE}.analysis binds simulate, which hides the module {PACKAGE}.analysis.simulate"]

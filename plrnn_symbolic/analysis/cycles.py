@@ -22,7 +22,7 @@ from ..core.domains import EXACT
 from ..core.truth import FAILS, HOLDS
 from ..model.plrnn import PLRNN
 from ..model.regions import all_regions, region_of
-from .fixed_points import _linalg, _pairs, _Systems
+from .steady_states import _linalg, _pairs, _Systems
 
 DERIVED = ("principal", "real_nonprincipal", "lifted")
 

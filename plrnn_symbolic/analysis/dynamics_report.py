@@ -1,7 +1,7 @@
 """``dynamics``: fixed points, cycles and Lyapunov exponents on both sides of the
 translation (THEORY section 6), gathered in one :class:`DynamicsReport`.
 
-The mathematics lives in :mod:`.fixed_points` (fixed points, equilibria, their eigenvalues and
+The mathematics lives in :mod:`.steady_states` (fixed points, equilibria, their eigenvalues and
 types), :mod:`.cycles` (k-cycles) and :mod:`.lyapunov` (Lyapunov exponents of the map, the hybrid
 and the autonomous system); this module runs them and reports.
 """
@@ -18,8 +18,8 @@ from ..core.errors import InputError
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS
 from .cycles import Cycle, find_cycles
-from .fixed_points import FixedPoint, _finite, fixed_points
 from .lyapunov import AutonomousLyapunov, lyapunov_autonomous, lyapunov_discrete
+from .steady_states import FixedPoint, _finite, fixed_points
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 from ..core.domains import FLOAT
 from ..core.errors import InputError
 from ..model.plrnn import PLRNN
-from .fixed_points import _finite
+from .steady_states import _finite
 
 
 # ---- Lyapunov exponents ---------------------------------------------------------------------------------------

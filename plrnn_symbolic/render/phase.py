@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..analysis.dynamics_report import DynamicsReport, dynamics
-from ..analysis.fixed_points import _Systems
+from ..analysis.steady_states import _Systems
 from ..core.errors import InputError
 from ..model.plrnn import PLRNN
 from ..model.regions import region_of

@@ -1,4 +1,5 @@
-"""Fixed points of the map and equilibria of the region ODEs, with their types (THEORY section 6).
+"""Steady states: fixed points of the map and equilibria of the region ODEs, with their types
+(THEORY section 6).
 
 * Fixed points.  In region Omega the map is z -> H z + h with H = W_Omega, so a
   fixed point solves (I - H) z* = h.  It is *real* if z* lies in Omega (z_i > 0

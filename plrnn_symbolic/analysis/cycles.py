@@ -261,7 +261,7 @@ def e1_along(model: PLRNN, cycle: Cycle) -> tuple[tuple[int, ...], tuple[int, ..
     """Steps of ``cycle`` on which E1 is proved to fail, and those left undecided.
 
     Decided rigorously, step by step from each cycle point, by the zero enclosures of
-    :func:`plrnn_symbolic.simulate.simulate` (THEORY E1).
+    :func:`plrnn_symbolic.simulate` (THEORY E1).
     """
     from .simulation import simulate
 

@@ -148,7 +148,7 @@ def _field(sysm, z: np.ndarray, s) -> np.ndarray:
 
 
 def _autonomous_run(model: PLRNN, z0, steps: int, inputs, mode: str, systems=None):
-    """The autonomous trajectory (:func:`plrnn_symbolic.simulate.simulate`), refused where it is not a
+    """The autonomous trajectory (:func:`plrnn_symbolic.simulate`), refused where it is not a
     flow of dimension M with transversal switches: a stop (no system, or sliding) or a lifted region."""
     from .simulation import simulate
 
@@ -215,7 +215,7 @@ def lyapunov_autonomous(model: PLRNN, z0=None, steps: int = 20000, burn_in: int 
                         mode: str = FLOAT) -> AutonomousLyapunov:
     """Lyapunov spectrum of the autonomous (switching) system, per unit time: a float measurement.
 
-    The trajectory is :func:`plrnn_symbolic.simulate.simulate`'s (closed-form flow in each region,
+    The trajectory is :func:`plrnn_symbolic.simulate`'s (closed-form flow in each region,
     switch times enclosed rigorously, then refined in floats), run for ``burn_in`` steps and then
     ``steps`` more from where it got to.  Along it the tangent map is propagated: e^{L tau} within a
     region for the time tau spent there, and at a switch of z_i at the point z_c the saltation matrix

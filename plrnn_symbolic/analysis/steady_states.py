@@ -311,7 +311,7 @@ def _pairs(values) -> list[list[float] | None]:
 
 # ---- the region systems, derived once ---------------------------------------------------------------
 class _Systems:
-    """Float region systems (:func:`plrnn_symbolic.transform.derive`), derived on demand and cached."""
+    """Float region systems (:func:`plrnn_symbolic.derive`), derived on demand and cached."""
 
     def __init__(self, model: PLRNN):
         self.model = model

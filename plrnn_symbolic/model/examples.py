@@ -18,7 +18,7 @@ shows something particular:
 
 The three trained examples are 10-unit PLRNNs with float64 weights, as trained
 models come, stored as JSON in ``plrnn_symbolic/model/data`` (read with
-:func:`plrnn_symbolic.io.load`, floats converted to rationals exactly) and
+:func:`plrnn_symbolic.model.files.load`, floats converted to rationals exactly) and
 produced reproducibly by ``scripts/train_examples.py``:
 
 - :func:`vdp_trained`: trained on a van der Pol oscillator; an attracting

@@ -12,7 +12,7 @@ unique_real_log    all eigenvalues positive, and no eigenvalue has two Jordan  p
 eigenvalue_one     1 is an eigenvalue                                          proofs/02_affine_term_zoh.tex
 =================  ==========================================================  =========================================
 
-The logic is Kleene's three-valued logic (:mod:`plrnn_symbolic.truth`): in
+The logic is Kleene's three-valued logic (:mod:`plrnn_symbolic.core.truth`): in
 exact mode every fact is decided, so every predicate is; in certified mode a
 predicate is undecided only when an enclosure that matters is.
 """

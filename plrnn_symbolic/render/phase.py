@@ -72,7 +72,7 @@ def phase_portrait(model: PLRNN, units: tuple[int, int] = (0, 1), *, report: Dyn
     units : (i, j)
         The two units spanning the section.
     report : DynamicsReport, optional
-        Fixed points to draw (computed with :func:`plrnn_symbolic.dynamics.dynamics` if not given).
+        Fixed points to draw (computed with :func:`plrnn_symbolic.dynamics` if not given).
     at : "mean", "fixed_point" or array
         Values of the other units: the mean of the trajectory, the first real
         fixed point (else the mean), or given values.

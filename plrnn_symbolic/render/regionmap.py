@@ -3,7 +3,7 @@
 Regions are laid out on a 2^a x 2^b grid (a = ceil(M / 2)): the row is read
 from the first a bits, the column from the rest, so neighbouring cells in a
 row differ in the last units.  Colours follow the derivation status implied by
-the verdicts (:func:`plrnn_symbolic.transform.status_of`); a dot marks the
+the verdicts (:func:`plrnn_symbolic.analysis.transform.status_of`); a dot marks the
 eigenvalue one, a frame the regions a trajectory visited.
 """
 

@@ -214,3 +214,14 @@ def test_certified_floats_are_within_their_stated_bounds_at_60_digits(drawn):
             Lt = mpmath.logm(H) / dt
             err = max(abs(mpmath.re(Lt[i, j]) - s.L[i, j]) for i in range(N) for j in range(N))
             assert err <= s.residual["float_error"] * (1 + 1e-6) + mpmath.mpf(10) ** -40, (err, s.residual)
+
+
+def test_repeated_exact_eigenvalues_of_active_units_are_decided_by_balls():
+    """diag(-2, -1/3, -1/3, 1) (W = 0): every predicate was undecided in certified mode even at
+    1024 bits, as balls cannot separate the repeated -1/3; the unit-vector columns are exact
+    eigenvectors, so the balls need not separate them."""
+    m = PLRNN(A=sp.diag(-2, sp.Rational(-1, 3), sp.Rational(-1, 3), 1), W=sp.zeros(4, 4), h=[0] * 4)
+    for bits in ("1111", "0110", "1001"):
+        cert, exact = check(m, [bits], mode="certified")[bits], check(m, [bits], mode="exact")[bits]
+        assert {p: cert[p].status for p in PREDICATES} == {p: exact[p].status for p in PREDICATES}
+        assert cert.method.startswith("certified")

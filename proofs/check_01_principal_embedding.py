@@ -223,5 +223,24 @@ def _(wrong):
     return expX * z + dt * phi * g - (H * z + h)
 
 
+s_ = sp.Symbol("s", real=True)
+
+
+@suite.identity("function_on_rotation_plane", "Theorem 1.7")
+def _(wrong):
+    """On a plane where X = s I + theta J (J^2 = -I), f(X) = Re f(z) I + Im f(z) J with
+    z = s + i theta; for f = beta this is (e^X - I)(Re b I + Im b J) = X with b = beta(z),
+    and for f = exp, e^X = Re e^z I + Im e^z J (at theta = pi: e^X = -e^s I)."""
+    X = s_ * sp.eye(2) + theta * rotation(sp.pi / 2)
+    J = rotation(sp.pi / 2)
+    z = s_ + sp.I * theta
+    E = sp.exp(s_) * rotation(theta)
+    br, bi = beta(z).as_real_imag()
+    er, ei = sp.exp(z).as_real_imag()
+    sign = -1 if wrong else 1
+    return Claim([(E - sp.eye(2)) * (br * sp.eye(2) + sign * bi * J) - X,
+                  E - (er * sp.eye(2) + sign * ei * J)], domains=THETA)
+
+
 if __name__ == "__main__":
     suite.main()

@@ -63,7 +63,21 @@ def _dropped_jordan_block():
     spm.exact_jordan_blocks = dropped
 
 
+def _near_axis_as_real():
+    """The certified route calls an eigenvalue real when its imaginary part is tiny (a tolerance
+    instead of a proof): a complex pair at arg pi - 1e-20 becomes two negative eigenvalues."""
+    import plrnn_symbolic.region.certlog as cl
+
+    proved = cl.proved_real
+
+    def tolerant(lam, k):
+        return True if abs(float(lam[k].imag.mid())) < 1e-12 else proved(lam, k)
+
+    cl.proved_real = tolerant
+
+
 MUTATIONS = {
+    "near_axis_as_real": _near_axis_as_real,
     "real_part_log": _real_part_log,
     "wrong_branch": _wrong_branch,
     "no_beta": _no_beta,

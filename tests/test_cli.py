@@ -51,7 +51,8 @@ def test_derive_json_keys(capsys):
     r = json.loads(out)["regions"]["11110"]
     assert r["status"] == "lifted" and r["dimension"] == 6
     assert np.array(r["G"]).shape == (6, 5) and np.array(r["P"]).shape == (5, 6)
-    assert r["residual"]["exp"] < 1e-25
+    assert r["residual"]["exp"] < 1e-14 and r["residual"]["enclosure_radius"] < 1e-25
+    assert r["enclosure"]["max_radius"] < 1e-25 and len(r["enclosure"]["entries"]) == 6
 
 
 @pytest.mark.parametrize("argv, msg", [

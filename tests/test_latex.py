@@ -46,7 +46,7 @@ def two_tex() -> str:
 
 
 def test_two_by_two_shows_exact_logarithms(two_tex):
-    cont = derive(two_by_two())
+    cont = derive(two_by_two(), mode="exact")
     assert balanced(two_tex)
     assert r"\Delta t = \frac{1}{10}" in two_tex
     assert r"\frac{1}{10}" in two_tex and r"- \frac{1}{5}" in two_tex      # h, exactly

@@ -552,15 +552,24 @@ def test_an_exact_system_flows_for_the_exact_step():
 
 
 def _wide_ball_start(A, h, dt, z0):
-    """(flow, augmented start, the float Aug, the widening) of a 1-unit model derived with 12 digits,
-    whose certified ball system is widened by 1e-7 max |Aug| (see _BallFlow)."""
+    """(flow, augmented start, the float Aug, the widening) of a 1-unit model whose certified
+    enclosure of the region system is widened to radius 1e-7 max |Aug| (a wide ball, as a coarse
+    certified derivation would give)."""
+    import dataclasses
+
+    from plrnn_symbolic.core.domains import BallMatrix
+
     m = PLRNN(A=[[A]], W=[[0]], h=[h], dt=dt)
     r = simulate(m, 1, z0=[z0], system="hybrid", e1=False)
+    sysm = r.systems["1"]
+    widening = 1e-7 * float(np.abs(np.hstack([sysm.L, sysm.g[:, None]])).max())
+    with working_precision(128):
+        wide = sysm.enclosure.arb() + flint.arb_mat(1, 2, [flint.arb(0, widening)] * 2)
     sim = driver._Simulator(m, "certified", 12)
-    sim.systems.update(r.systems)
+    sim.systems["1"] = dataclasses.replace(sysm, enclosure=BallMatrix.of(wide))
     sysm, flow = sim.usable("1"), sim.ball("1")
-    assert flow.method.startswith("certified (ball arithmetic on the derived system, widened")
-    return flow, flow.augment(sysm.G @ np.array([z0]), None), flow.aug_float, 1e-7 * float(np.abs(flow.aug_float).max())
+    assert flow.method.startswith("certified (ball arithmetic on the certified enclosure")
+    return flow, flow.augment(sysm.G @ np.array([z0]), None), flow.aug_float, widening
 
 
 @pytest.mark.parametrize("form", ["chord", "taylor"])

@@ -22,7 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..core import parallel
-from ..core.domains import EXACT, FLOAT, check_mode
+from ..core.domains import AUTO, EXACT, FLOAT, check_mode
 from ..core.errors import InputError
 from ..core.parallel import Pool
 from ..core.truth import FAILS, HOLDS, UNDECIDED, Verdict
@@ -170,7 +170,7 @@ def _certified(mats: RegionMatrices, bits: str, precision: int, max_precision: i
         prec = min(2 * prec, max_precision)
 
 
-def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT, *, z0=None,
+def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, *, z0=None,
           steps: int | None = None, burn_in: int = 0, inputs=None, precision: int = 53,
           max_precision: int = 1024, max_regions: int = MAX_REGIONS, progress: bool = False,
           workers: int | None = None) -> CheckReport:
@@ -182,9 +182,13 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
     regions : "all", "visited" or list of bit strings
         ``"visited"`` takes the regions of the float trajectory from ``z0``
         (``steps`` steps after ``burn_in``).
-    mode : "exact", "certified" or "float"
+    mode : "auto" (default), "exact", "certified" or "float"
+        auto decides each region with balls and hands what they leave undecided to
+        exact arithmetic (rational weights: floats always are); each region's
+        ``method`` names what decided it.
     precision, max_precision : int
-        Starting and largest precision in bits (certified mode).
+        Starting and largest precision in bits (certified mode; auto stops at
+        four times the start before it goes exact).
     max_regions : int
         An exhaustive sweep above this many regions is refused (it is 2^M work).
     progress : bool
@@ -207,6 +211,8 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
     ('holds', 'fails')
     """
     check_mode(mode)
+    if mode == AUTO and model.is_symbolic:
+        mode = EXACT
     if precision < 2 or max_precision < precision:
         raise InputError("precision must be >= 2 bits and max_precision >= precision")
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, inputs=inputs,
@@ -242,6 +248,11 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
 
 def _spectrum(mats: RegionMatrices, bits: str, mode: str, precision: int, max_precision: int) -> Spectrum:
     if mode == EXACT:
+        return exact_spectrum(*mats.exact_lazy(bits))
+    if mode == AUTO:
+        spec, verdicts = _certified(mats, bits, precision, min(max_precision, 4 * precision))
+        if all_decided(verdicts) or not mats.model.is_rational:
+            return spec
         return exact_spectrum(*mats.exact_lazy(bits))
     return _certified(mats, bits, precision, max_precision)[0]
 

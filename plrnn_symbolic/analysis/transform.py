@@ -36,13 +36,23 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from ..core import parallel
-from ..core.domains import CERTIFIED, EXACT, check_mode, digits_to_bits, to_arb, working_precision
+from ..core.domains import (
+    AUTO,
+    CERTIFIED,
+    EXACT,
+    BallMatrix,
+    check_mode,
+    digits_to_bits,
+    to_arb,
+    working_precision,
+)
 from ..core.errors import InputError
 from ..core.truth import Verdict
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS, region_matrix, region_of, select_regions
+from ..region.certlog import NotCertified, certified_real_log, deflatable
 from ..region.exactlog import exact_beta_apply, exact_real_log
-from ..region.logarithm import BallLinalg, FloatLinalg, LogError, LogResult, principal_logarithm, real_logarithm
+from ..region.logarithm import FloatLinalg, LogError, principal_logarithm, real_logarithm
 from .conditions import check
 
 STATUSES = ("principal", "real_nonprincipal", "lifted", "impossible", "undecided")
@@ -84,7 +94,8 @@ class RegionSystem:
     method: str = ""
     logarithm: str = ""
     notes: tuple[str, ...] = ()
-    dt_exact: Any = None        # the exact step (sympy) of an exact system; ``dt`` is its float
+    dt_exact: Any = None        # the exact step (sympy) of an exact or certified system; ``dt`` is its float
+    enclosure: BallMatrix | None = None   # certified: balls containing the true [L g B] (N rows)
 
     @property
     def dimension(self) -> int:
@@ -123,6 +134,9 @@ class RegionSystem:
             out["g_exact"] = str(self.g_exact.T.tolist()[0]) if self.g_exact is not None else None
             if self.B_exact is not None:
                 out["B_exact"] = str(self.B_exact.tolist())
+        if self.enclosure is not None:
+            out["enclosure"] = {"rows": "[L g B]: balls that contain the true region system",
+                                "max_radius": self.enclosure.radius(), "entries": self.enclosure.strings()}
         if self.notes:
             out["notes"] = list(self.notes)
         return out
@@ -178,19 +192,6 @@ def _phi1_solve_float(X: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return np.linalg.solve(Phi, rhs)
 
 
-def _phi1_solve_ball(X: flint.arb_mat, rhs: flint.arb_mat, prec: int) -> flint.arb_mat:
-    N = X.nrows()
-    with working_precision(prec):
-        aug = flint.arb_mat(2 * N, 2 * N)
-        for i in range(N):
-            for j in range(N):
-                aug[i, j] = X[i, j]
-            aug[i, N + i] = 1
-        E = aug.exp()
-        Phi = flint.arb_mat(N, N, [E[i, N + j] for i in range(N) for j in range(N)])
-        return Phi.solve(rhs)
-
-
 def _targets(h, C, N, M, dtype=float):
     """Columns [h~, C~] of the lifted system (zeros in the added coordinates)."""
     K = 0 if C is None else C.shape[1]
@@ -217,17 +218,32 @@ def derive_region(H: sp.MatrixBase, h: sp.MatrixBase, C: sp.MatrixBase | None, d
         why = ("H is singular: a time-dt flow map is invertible, so no ODE of dimension M reproduces the step, "
                "and no lift of any dimension reproduces every step through an embedding "
                "(proofs/04_singular_impossible.tex, Theorems 4.2, 4.3, Corollary 4.4)" if status == "impossible" else
-               "the predicates are undecided at this precision: raise the precision or use exact mode")
+               "the predicates are undecided by ball arithmetic at this precision: more bits, or mode='auto' or "
+               "'exact', decide them")
         return RegionSystem(region, status, M, dtf, method=method or verdicts["invertible"].method, notes=(why,))
     notes: list[str] = []
     if mode == EXACT:
         try:
             return _derive_exact(H, h, C, dt, status, region)
         except LogError as exc:
-            notes.append(f"exact closed form not available ({exc}); fell back to certified arithmetic")
+            notes.append(f"exact closed form not available ({exc}); derived with certified arithmetic")
             mode = CERTIFIED
-    if mode == CERTIFIED:
-        return _derive_ball(H, h, C, dt, status, region, digits, notes)
+    if mode in (CERTIFIED, AUTO):
+        try:
+            return _derive_ball(H, h, C, dt, status, region, digits, notes)
+        except NotCertified as exc:
+            why = str(exc)
+        if mode == AUTO and _is_rational(H, h, C) and isinstance(sp.sympify(dt), sp.Rational):
+            try:
+                s = _derive_exact(H, h, C, dt, status, region)
+            except LogError as exc:
+                why += f"; no exact closed form either ({exc})"
+            else:
+                return RegionSystem(**{**s.__dict__, "notes": s.notes + (
+                    f"ball arithmetic could not certify the logarithm ({why}); derived exactly",)})
+        return RegionSystem(region, "undecided", M, dtf, method=f"certified ({digits} digits)",
+                            notes=(*notes, f"no certified logarithm: {why}" + (
+                                "; mode='auto' or 'exact' goes on exactly" if mode == CERTIFIED else "")))
     return _derive_float(H, h, C, dt, status, region, notes)
 
 
@@ -283,91 +299,105 @@ def _textbook(resid, X, Hf, T, M, N):
                                                     _phi1_solve_float(X, T[:, :1])[:, 0]).max())
 
 
-def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
-    M = H.rows
-    prec = digits_to_bits(digits)
-    la = BallLinalg(prec)
-    with working_precision(prec):
-        Hb = flint.arb_mat(M, M, [to_arb(x) for x in H])
-        hb = [to_arb(x) for x in h]
-        Cb = None if C is None else [[to_arb(C[i, j]) for j in range(C.cols)] for i in range(M)]
-        dtb = to_arb(sp.sympify(dt))
-    try:
-        res = principal_logarithm(Hb, la) if status == "principal" else real_logarithm(Hb, la)
-    except LogError as exc:
-        if all(isinstance(x, sp.Rational) for x in list(H) + list(h) + ([] if C is None else list(C))) and not notes:
-            try:   # repeated eigenvalues defeat the enclosures; over Q the exact route may still apply
-                s = _derive_exact(H, h, C, dt, status, region)
-                return RegionSystem(**{**s.__dict__, "notes": s.notes + (
-                    f"certified eigendecomposition failed ({exc}); derived exactly instead",)})
-            except LogError:
-                pass
-        return RegionSystem(region, "undecided", M, float(dt), method=f"certified ({digits} digits)",
-                            notes=tuple(notes) + (str(exc),))
-    K = 0 if C is None else C.cols
+def _is_rational(*mats) -> bool:
+    return all(isinstance(x, sp.Rational) for m in mats if m is not None for r in m.tolist() for x in r)
 
-    def assess(res):
-        X = res.X
-        N = X.nrows()
+
+def _squarefree_active(H: sp.MatrixBase) -> bool:
+    """Whether every eigenvalue of a rational H is simple, apart from the exact eigenvalues of
+    its unit-vector columns (which may repeat): exactly, from the characteristic polynomial of
+    the remaining block over Q.  Then more bits always isolate the eigenvalues, so raising the
+    precision is worth it; otherwise no number of bits will."""
+    rows = H.tolist()
+    Z = deflatable(rows)
+    act = [j for j in range(H.rows) if j not in Z]
+    if not act:
+        return True
+    S = flint.fmpq_mat(len(act), len(act), [flint.fmpq(int(rows[i][j].p), int(rows[i][j].q)) for i in act for j in act])
+    p = S.charpoly()
+    if p.gcd(p.derivative()).degree() > 0:
+        return False
+    return all(p(flint.fmpq(int(rows[i][i].p), int(rows[i][i].q))) != 0 for i in Z)
+
+
+MAX_CERTIFIED_BITS = 1 << 13   # precision cap of the certified logarithm when more bits are proved to help
+
+
+def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
+    """The certified route: the logarithm of H itself enclosed through a rigorous eigenbasis
+    (:mod:`~plrnn_symbolic.region.certlog`), the precision raised until the enclosures of L and g are certified to
+    ``digits`` digits; :class:`~plrnn_symbolic.region.certlog.NotCertified` when balls cannot do it."""
+    M = H.rows
+    K = 0 if C is None else C.cols
+    prec = digits_to_bits(digits) + 32    # guard bits for the conditioning of the eigenbasis
+    rational = _is_rational(H, h, C) and isinstance(sp.sympify(dt), sp.Rational)
+    cap = MAX_CERTIFIED_BITS if rational and _squarefree_active(H) else 4 * prec
+    last = ""
+    while prec <= cap:
+        try:
+            r = certified_real_log(H, prec)
+        except NotCertified as exc:
+            last = str(exc)
+            prec *= 2
+            continue
         with working_precision(prec):
-            Ht = flint.arb_mat(N, N)
+            N = r.X.nrows()
             T = flint.arb_mat(N, 1 + K)
             for i in range(M):
-                for j in range(M):
-                    Ht[i, j] = Hb[i, j]
-                T[i, 0] = hb[i]
+                T[i, 0] = to_arb(h[i])
                 for j in range(K):
-                    T[i, 1 + j] = Cb[i][j]
-            for j, lam in enumerate(res.lifted):
-                Ht[M + j, M + j] = _lifted_eigenvalue(lam, Hb, la)
-            Ub = _phi1_solve_ball(X, T, prec)
-            U = flint.arb_mat(N, 1 + K, [Ub[i, j].mid() for i in range(N) for j in range(1 + K)])
-            return U, _ball_residual(X, U, Ht, T, prec)
-
-    def too_large(resid):
-        return not max(resid["exp"], resid["affine"]) <= 10.0 ** (-(digits // 2))
-
-    U, resid = assess(res)
-    if too_large(resid) and status == "principal" and res.route == "eigendecomposition":
-        # a defective or nearly defective eigenvalue spoils the eigenvectors: inverse scaling and squaring
-        alt = LogResult(la.principal_fallback(Hb), route="logm (inverse scaling and squaring)")
-        U2, resid2 = assess(alt)
-        if max(resid2["exp"], resid2["affine"]) < max(resid["exp"], resid["affine"]):
-            res, U, resid = alt, U2, resid2
-    if too_large(resid):
-        rational = all(isinstance(x, sp.Rational) for x in list(H) + list(h) + ([] if C is None else list(C)))
-        if rational and not notes:
-            try:
-                s = _derive_exact(H, h, C, dt, status, region)
-                return RegionSystem(**{**s.__dict__, "notes": s.notes + (
-                    f"certified residual {resid['exp']:.1e} too large (defective eigenvalue); derived exactly",)})
-            except LogError:
-                pass
-        # never hand out a logarithm that is not certified to the precision asked for
-        why = (f"no logarithm certified to {digits} digits: the best candidate's residual is "
-               f"{max(resid['exp'], resid['affine']):.1e} (a defective or nearly defective eigenvalue); "
-               "try mode='exact' or more digits")
-        return RegionSystem(region, "undecided", M, float(dt), residual=resid, method=f"certified ({digits} digits)",
-                            notes=(*notes, why))
-    X = res.X
-    N = X.nrows()
-    with working_precision(prec):
-        Lf = np.array([[float(X[i, j].mid()) for j in range(N)] for i in range(N)]) / float(dtb.mid())
-        Uf = np.array([[float(U[i, j].mid()) for j in range(1 + K)] for i in range(N)]) / float(dtb.mid())
+                    T[i, 1 + j] = to_arb(C[i, j])
+            dtb = to_arb(sp.sympify(dt))
+            L = r.X * (1 / dtb)
+            U = r.beta_apply(T) * (1 / dtb)
+            enc = flint.arb_mat(N, N + 1 + K)
+            for i in range(N):
+                for j in range(N):
+                    enc[i, j] = L[i, j]
+                for j in range(1 + K):
+                    enc[i, N + j] = U[i, j]
+        balls = BallMatrix.of(enc)
+        scale = max(1.0, float(np.abs(balls.mid()).max()))
+        if balls.radius() <= 10.0 ** -digits * scale:
+            break
+        last = f"enclosure radius {balls.radius():.1e} at {prec} bits"
+        prec *= 2
+    else:
+        raise NotCertified(f"no enclosure certified to {digits} digits up to {prec // 2} bits ({last})")
+    if (status == "principal") != r.principal or (status == "lifted") != bool(r.lifted):
+        raise NotCertified(f"the eigenbasis gives {'principal' if r.principal else 'a rotation or lift'} "
+                           f"where the predicates say {status}")
+    Lf, Uf, resid = _float_view(balls, r.htilde, T, dt)
+    resid["method"] = f"certified ({prec} bits)"
     G, P = _lift_maps(M, N)
-    if res.lifted:
-        notes.append("lifted coordinates double a negative eigenvalue; its enclosure enters the residual")
+    if r.lifted:
+        notes.append("lifted coordinates double a negative eigenvalue; their value in diag(W, lambda) is enclosed")
     return RegionSystem(region, status, M, float(dt), L=Lf, g=Uf[:, 0], B=Uf[:, 1:] if K else None, G=G, P=P,
-                        residual=resid, method=f"certified ({digits} digits)", logarithm=_choice_text(
-                            status, res.paired, res.lifted) + ("" if res.route == "eigendecomposition" else
-                                                               f" [{res.route}]"), notes=tuple(notes))
+                        residual=resid, method=f"certified ({digits} digits)",
+                        logarithm=_choice_text(status, r.paired, r.lifted) + " [certified eigenbasis]",
+                        notes=tuple(notes), dt_exact=sp.sympify(dt), enclosure=balls)
 
 
-def _lifted_eigenvalue(lam: complex, Hb: flint.arb_mat, la: BallLinalg) -> flint.arb:
-    """The lifted coordinate's value: the (real) enclosure of the eigenvalue it doubles."""
-    E = la.eig(Hb)[0]
-    best = min(E, key=lambda z: abs(complex(float(z.real.mid()), float(z.imag.mid())) - lam))
-    return best.real.mid()
+PREC_RESIDUAL = 96   # the float residuals are ~1e-16: 96 bits bound them tightly
+
+
+def _float_view(balls: BallMatrix, Ht: flint.arb_mat, T: flint.arb_mat, dt):
+    """The float L and [g B] a user holds (the rounded midpoints of ``balls``, which contain the
+    true [L g B]) and rigorous bounds for them: ``exp`` >= |e^{L dt} - Ht| and ``affine`` >=
+    |dt phi1(L dt)[g B] - T| for these floats, ``float_error`` >= their distance to the truth."""
+    N = balls.shape[0]
+    view = balls.mid()
+    Lf, Uf = view[:, :N], view[:, N:]
+    with working_precision(PREC_RESIDUAL):
+        dtb = to_arb(sp.sympify(dt))
+        resid = _ball_residual(flint.arb_mat(Lf.tolist()) * dtb, flint.arb_mat(Uf.tolist()) * dtb, Ht, T,
+                               PREC_RESIDUAL)
+    resid["enclosure_radius"] = balls.radius()
+    resid["float_error"] = balls.float_error()
+    resid["note"] = ("exp and affine bound |e^{L dt} - W| and |dt phi1(L dt)[g B] - [h C]| for the float L, g, B "
+                     "returned; float_error bounds their distance to the true L, g, B (the enclosure, "
+                     "rounding included)")
+    return Lf, Uf, resid
 
 
 def _derive_exact(H, h, C, dt, status, region) -> RegionSystem:
@@ -398,14 +428,18 @@ def _derive_exact(H, h, C, dt, status, region) -> RegionSystem:
         Ub = flint.arb_mat(N, 1 + K, [to_arb(x) for x in U])
         Hb = flint.arb_mat(N, N, [to_arb(x) for x in Ht])
         Tb = flint.arb_mat(N, 1 + K, [to_arb(x) for x in T])
-    resid = _ball_residual(Xb, Ub, Hb, Tb, prec)
-    resid["note"] = "exact closed form; bounds from evaluating it in ball arithmetic"
-    Lf = np.array(L_exact.evalf(17).tolist(), dtype=float)
-    gf = np.array(g_exact.evalf(17).tolist(), dtype=float).ravel()
-    Bf = np.array(B_exact.evalf(17).tolist(), dtype=float) if K else None
+        closed = _ball_residual(Xb, Ub, Hb, Tb, prec)
+        dtb = to_arb(dt)
+        balls = BallMatrix.of(flint.arb_mat(N, N + 1 + K, [
+            (Xb[i, j] if j < N else Ub[i, j - N]) / dtb for i in range(N) for j in range(N + 1 + K)]))
+    Lf, Uf, resid = _float_view(balls, Hb, Tb, dt)
+    resid.update(method="exact", closed_form_exp=closed["exp"], closed_form_affine=closed["affine"])
+    resid["note"] += ("; closed_form_exp and closed_form_affine bound the same for the exact closed form, "
+                      "evaluated in 256-bit balls")
+    gf, Bf = Uf[:, 0], (Uf[:, 1:] if K else None)
     return RegionSystem(region, status, M, float(dt), Lf, gf, Bf, G, P, L_exact, g_exact, B_exact, resid, "exact",
                         _choice_text(status, [(v, k) for v, k, _ in r.paired], [v for v, _ in r.lifted]) +
-                        f" [{r.route}]", dt_exact=dt)
+                        f" [{r.route}]", dt_exact=dt, enclosure=balls)
 
 
 # ---- the continuous-time model ------------------------------------------------------------------
@@ -478,7 +512,7 @@ def _derive_chunk(state: tuple, chunk: list) -> list[RegionSystem]:
                           method) for bits, statuses, method in chunk]
 
 
-def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT, digits: int = 30, *, z0=None,
+def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, digits: int = 30, *, z0=None,
            steps: int | None = None, burn_in: int = 0, max_regions: int = MAX_REGIONS,
            progress: bool = False, workers: int | None = None) -> ContinuousPLRNN:
     """Derive the continuous-time system of each region.
@@ -487,12 +521,17 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT
     ----------
     model : PLRNN
     regions : "all", "visited" or list of bit strings
-    mode : "exact", "certified" or "float"
-        exact: sympy closed forms where they exist (1 x 1, 2 x 2, rational spectra),
-        else certified and said so in ``notes``; certified: FLINT balls at ``digits``
-        digits with rigorous residual bounds; float: numpy/scipy.
+    mode : "auto" (default), "exact", "certified" or "float"
+        certified: the logarithm of the region matrix itself, enclosed in FLINT balls
+        through a rigorous eigenbasis and certified to ``digits`` digits (``enclosure``
+        holds the balls; the float L, g, B are their rounded midpoints, with rigorous
+        bounds in ``residual``), "undecided" where balls cannot separate the eigenvalues;
+        auto: certified, and exact closed forms where the balls cannot (repeated or
+        defective eigenvalues); exact: sympy closed forms where they exist (1 x 1, 2 x 2,
+        rational spectra, block-triangular), else certified and said so in ``notes``;
+        float: numpy/scipy, labelled as such.
     digits : int
-        Digits for certified mode.
+        Digits for certified and auto mode.
     workers : int, optional
         Processes for the region loop (and the check before it).  By default
         every usable core from ``PARALLEL_MIN_REGIONS`` regions on, else one;
@@ -502,7 +541,7 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT
     --------
     >>> from plrnn_symbolic import PLRNN
     >>> m = PLRNN(A=[[0.5, 0], [0, -0.5]], W=[[0, 0], [0, 0]], h=[1, 0])
-    >>> c = derive(m, regions=["00"])
+    >>> c = derive(m, regions=["00"], mode="exact")
     >>> c["00"].status, c["00"].dimension, c["00"].L_exact
     ('lifted', 3, Matrix([
     [-log(2),       0,       0],
@@ -510,13 +549,17 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT
     [      0,      pi, -log(2)]]))
     >>> c["00"].g_exact.T
     Matrix([[2*log(2), 0, 0]])
+    >>> a = derive(m, regions=["00"])          # auto: certified balls, exact where they cannot decide
+    >>> a["00"].method, a["00"].residual["enclosure_radius"] < 1e-30, np.allclose(a["00"].L, c["00"].L)
+    ('certified (30 digits)', True, True)
     """
     check_mode(mode)
     if digits < 1:
         raise InputError("digits must be >= 1")
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, max_regions=max_regions)
-    check_mode_for = EXACT if mode == EXACT else mode
-    report = check(model, names, check_mode_for, precision=max(53, digits_to_bits(digits)) if mode == CERTIFIED else 53,
+    if mode == AUTO and model.is_symbolic:
+        mode = EXACT
+    report = check(model, names, mode, precision=max(53, digits_to_bits(digits)) if mode in (CERTIFIED, AUTO) else 53,
                    workers=workers)
     statuses = report.statuses()   # without rebuilding the witnesses of a parallel sweep
     # (region, statuses, the method that decided them where no system is derived: rebuilt only there)

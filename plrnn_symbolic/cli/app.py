@@ -59,8 +59,9 @@ def _add_region_args(p: argparse.ArgumentParser):
 
 
 def _add_mode_arg(p: argparse.ArgumentParser):
-    p.add_argument("--mode", choices=["exact", "certified", "float"], default="exact",
-                   help="exact (rationals, never undecided), certified (balls) or float (labelled, not a proof)")
+    p.add_argument("--mode", choices=["auto", "exact", "certified", "float"], default="auto",
+                   help="auto (default: balls, and exact arithmetic where they cannot decide), exact (rationals, "
+                        "never undecided), certified (balls only) or float (labelled, not a proof)")
 
 
 def _regions_arg(args):
@@ -137,8 +138,12 @@ def _cmd_derive(args) -> int:
                 print("  B =\n" + "\n".join("    " + line for line in str(s.B).splitlines()))
             r = s.residual
             if "exp" in r:
-                print(f"  residual ({r['method']}): |e^(L dt) - W| <= {r['exp']:.2e}, "
-                      f"|dt phi1(L dt) g - h| <= {r['affine']:.2e}")
+                bound = "<=" if r["method"] != "float" else "~"
+                print(f"  residual of the L, g shown ({r['method']}): |e^(L dt) - W| {bound} {r['exp']:.2e}, "
+                      f"|dt phi1(L dt) g - h| {bound} {r['affine']:.2e}")
+            if "float_error" in r:
+                print(f"  the true L, g lie within {r['float_error']:.1e} of these floats (balls of radius "
+                      f"{r['enclosure_radius']:.1e}; --json lists them)")
         if len(cont.systems) > args.show:
             print(f"\n... {len(cont.systems) - args.show} more regions (--show N, or --json for all)")
     return 0

@@ -19,8 +19,10 @@ import sympy as sp
 
 from .errors import InputError
 
-EXACT, CERTIFIED, FLOAT = "exact", "certified", "float"
-MODES = (EXACT, CERTIFIED, FLOAT)
+EXACT, CERTIFIED, FLOAT, AUTO = "exact", "certified", "float", "auto"
+MODES = (AUTO, EXACT, CERTIFIED, FLOAT)
+# auto: balls first, and exact arithmetic (always possible for float or rational weights) for
+# what the balls leave undecided (repeated or defective eigenvalues); each verdict names its method
 
 
 def check_mode(mode: str) -> str:
@@ -121,3 +123,90 @@ def acb_to_complex(z: flint.acb) -> complex:
 
 def float_matrix(m: sp.MatrixBase) -> np.ndarray:
     return np.array(m.tolist(), dtype=float)
+
+
+def _arb_parts(x: flint.arb) -> tuple[int, int, int, int]:
+    (m, e), (rm, re) = x.mid().man_exp(), x.rad().man_exp()
+    return int(m), int(e), int(rm), int(re)
+
+
+def _arb_of_parts(parts) -> flint.arb:
+    m, e, rm, re = parts
+    with working_precision(max(64, m.bit_length() + 16)):   # exact: dyadic numbers at enough bits
+        return flint.arb(flint.arb(m) * flint.arb(2) ** e, flint.arb(rm) * flint.arb(2) ** re)
+
+
+class BallMatrix:
+    """A real ball matrix (FLINT ``arb_mat``) whose balls contain the quantity it encloses.
+
+    It pickles (as the exact dyadic midpoints and radii of its entries), so results that
+    carry one cross process boundaries.
+
+    >>> with working_precision(64):
+    ...     b = BallMatrix.of(flint.arb_mat([[flint.arb(1) / 3]]))
+    >>> with working_precision(128):   # the exact 1/3, not a 53-bit ball around it
+    ...     inside = b.arb()[0, 0].contains(flint.fmpq(1, 3))
+    >>> b.shape, b.radius() < 1e-18, inside
+    ((1, 1), True, True)
+    """
+
+    __slots__ = ("_A", "_bits")
+
+    def __init__(self, A: flint.arb_mat, bits: int):
+        self._A, self._bits = A, bits
+
+    @classmethod
+    def of(cls, A: flint.arb_mat) -> BallMatrix:
+        """Wrap the balls ``A`` (built at the working precision, which is kept for reading them)."""
+        return cls(A, flint.ctx.prec)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self._A.nrows(), self._A.ncols()
+
+    def arb(self) -> flint.arb_mat:
+        """The balls as an ``arb_mat``."""
+        return self._A
+
+    def mid(self) -> np.ndarray:
+        """Midpoints rounded to float64."""
+        return np.array([float(x.mid()) for x in self._A.entries()]).reshape(self.shape)
+
+    def strings(self, digits: int = 20) -> list[list[str]]:
+        """Each ball as text, midpoint and radius (``[0.333... +/- 3e-20]``), row by row."""
+        with working_precision(max(self._bits, digits_to_bits(digits))):
+            return [[self._A[i, j].str(digits, radius=True) for j in range(self.shape[1])]
+                    for i in range(self.shape[0])]
+
+    def radius(self) -> float:
+        """The largest radius, rounded up to a float."""
+        return max((_up(x.rad()) for x in self._A.entries()), default=0.0)
+
+    def float_error(self) -> float:
+        """A bound on |mid() - x| over every x in the balls: radius plus the rounding of the midpoints."""
+        worst = 0.0
+        with working_precision(max(self._bits, 64)):
+            for x in self._A.entries():
+                m = x.mid()
+                worst = max(worst, _up(abs(m - flint.arb(float(m))) + x.rad()))
+        return worst
+
+    def __reduce__(self):
+        with working_precision(self._bits):
+            parts = tuple(_arb_parts(x) for x in self._A.entries())
+        return (_ball_matrix_of_parts, (self.shape, parts, self._bits))
+
+    def __repr__(self) -> str:
+        return f"BallMatrix(shape={self.shape}, radius={self.radius():.1e})"
+
+
+def _up(x: flint.arb) -> float:
+    """A float >= every number in the ball x (of exact dyadic endpoints)."""
+    u = x.upper()
+    f = float(u)
+    return f if flint.arb(f) >= u else float(np.nextafter(f, np.inf))
+
+
+def _ball_matrix_of_parts(shape, parts, bits) -> BallMatrix:
+    with working_precision(bits):
+        return BallMatrix(flint.arb_mat(*shape, [_arb_of_parts(p) for p in parts]), bits)

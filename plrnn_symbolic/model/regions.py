@@ -124,6 +124,13 @@ class RegionMatrices:
         return A, AW
 
     @cached_property
+    def _diagonal_columns(self) -> dict[int, flint.fmpq]:
+        """Units j whose column of A + W is zero off the diagonal, with the exact (A + W)_jj."""
+        AW = self.model.A + self.model.W
+        return {j: to_fmpq(AW[j, j]) for j in range(self.M) if isinstance(AW[j, j], sp.Rational)
+                and all(AW[i, j] == 0 for i in range(self.M) if i != j)}
+
+    @cached_property
     def _diag_points(self) -> list[flint.fmpq]:
         return [to_fmpq(self.model.A[i, i]) for i in range(self.M)]
 
@@ -134,7 +141,7 @@ class RegionMatrices:
 
     def exact_lazy(self, bits: str):
         """As :meth:`exact`, but with the split H is a function that builds it:
-        :func:`~plrnn_symbolic.spectrum.exact_spectrum` needs it only for a repeated factor."""
+        :func:`~plrnn_symbolic.region.spectrum.exact_spectrum` needs it only for a repeated factor."""
         A, AW = self._q
         M = self.M
         act = [b == "1" for b in bits]
@@ -161,14 +168,17 @@ class RegionMatrices:
         return cache[prec]
 
     def ball(self, bits: str, prec: int):
-        """(S, points) for :func:`plrnn_symbolic.spectrum.ball_spectrum` at ``prec`` bits."""
+        """(S, points) for :func:`plrnn_symbolic.region.spectrum.ball_spectrum` at ``prec`` bits."""
         A, AW = self._arb(prec)
         act = [b == "1" for b in bits]
         with working_precision(prec):
             if self.structured:
-                on = [j for j in range(self.M) if act[j]]
+                # an active unit whose column of A + W is zero off the diagonal is an exact eigenvector
+                # too: its diagonal entry joins the exact points (balls never separate repeated values)
+                on = [j for j in range(self.M) if act[j] and j not in self._diagonal_columns]
                 S = flint.acb_mat(len(on), len(on), [AW[i, j] for i in on for j in on]) if on else None
-                return S, [self._diag_points[j] for j in range(self.M) if not act[j]]
+                return S, [self._diag_points[j] if not act[j] else self._diagonal_columns[j]
+                           for j in range(self.M) if not act[j] or j in self._diagonal_columns]
             H = flint.acb_mat(self.M, self.M,
                               [AW[i, j] if act[j] else A[i, j] for i in range(self.M) for j in range(self.M)])
             return H, []

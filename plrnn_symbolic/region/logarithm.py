@@ -1,4 +1,4 @@
-"""Real matrix logarithms, written once over two number domains (floats, balls).
+"""Real matrix logarithms in floating point (the float route of ``derive``).
 
 Given a real invertible H, :func:`real_logarithm` builds a real N x N matrix X
 (N >= M) with e^X = diag(H, H_u), where H_u collects one copy of each unpaired
@@ -12,10 +12,11 @@ one block size of odd multiplicity: proofs/03_negative_eigenvalues_lift.tex, The
 * when m is odd the last basis vector u is paired with a new coordinate e:
   X (u, 0) = (log|lambda| u, pi e),  X (0, e) = (-pi u, log|lambda| e).
 
-The spectral decomposition comes from the domain (numpy ``eig``, or FLINT's
-``acb_mat.eig`` at a working precision); the result is a *candidate* whose
-accuracy is certified afterwards by :mod:`plrnn_symbolic.transform` with a
-rigorous enclosure of e^X.  Defective negative eigenvalues need exact mode.
+The spectral decomposition comes from numpy's ``eig``; eigenvalues are grouped with a
+tolerance, so the result is a float *candidate*, labelled ``float`` wherever it is used.
+The certified route never builds a candidate: :mod:`plrnn_symbolic.certlog` encloses the
+logarithm of H itself (proofs/01_principal_embedding.tex, Theorem 1.7).  Defective
+negative eigenvalues need exact mode.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import numpy as np
 import scipy.linalg
 
 from ..core.domains import working_precision
-from ..core.errors import InputError
 
 
 class LogError(ArithmeticError):
@@ -99,100 +99,6 @@ class FloatLinalg:
         return np.real(X)
 
 
-class BallLinalg:
-    """FLINT complex balls at ``prec`` bits; only midpoints are kept for the candidate."""
-
-    name = "ball"
-
-    def __init__(self, prec: int):
-        self.prec = prec
-
-    def eig(self, H):
-        with working_precision(self.prec):
-            try:
-                # approximate (unbounded) eigenvectors are accurate to the working precision, unlike the
-                # bounded default whose midpoints are only as good as its radii; rigour comes afterwards,
-                # from the enclosure of e^X in the residual
-                E, R = flint.acb_mat(H).eig(right=True, algorithm="approx")
-                Ri = R.inv()
-            except (ValueError, NotImplementedError, ZeroDivisionError) as exc:
-                raise LogError(f"eigenvalues not isolated at {self.prec} bits ({exc})") from None
-        return E, R, Ri
-
-    def mul(self, A, B):
-        with working_precision(self.prec):
-            return A * B
-
-    def inv(self, A):
-        with working_precision(self.prec):
-            return A.inv()
-
-    def cols(self, V, idx):
-        return flint.acb_mat(V.nrows(), len(idx), [V[i, j] for i in range(V.nrows()) for j in idx])
-
-    def rows(self, V, idx):
-        return flint.acb_mat(len(idx), V.ncols(), [V[i, j] for i in idx for j in range(V.ncols())])
-
-    def diag_scale(self, V, d):
-        with working_precision(self.prec):
-            return flint.acb_mat(V.nrows(), V.ncols(), [V[i, j] * d[j] for i in range(V.nrows()) for j in range(V.ncols())])
-
-    def log(self, z):
-        with working_precision(self.prec):
-            return flint.acb(z).log()
-
-    def real_log(self, x):
-        with working_precision(self.prec):
-            return flint.arb(x).log()
-
-    @property
-    def pi(self):
-        with working_precision(self.prec):
-            return flint.arb.pi()
-
-    def to_complex(self, z) -> complex:
-        return complex(float(z.real.mid()), float(z.imag.mid()))
-
-    def real(self, A) -> flint.arb_mat:
-        return flint.arb_mat(A.nrows(), A.ncols(), [A[i, j].real.mid() for i in range(A.nrows()) for j in range(A.ncols())])
-
-    def assemble(self, X, us, ys, logs):
-        M, k = X.nrows(), len(us)
-        N = M + k
-        with working_precision(self.prec):
-            pi = flint.arb.pi()
-            out = flint.arb_mat(N, N)
-            for i in range(M):
-                for j in range(M):
-                    out[i, j] = X[i, j]
-            for j, (u, y, lg) in enumerate(zip(us, ys, logs)):
-                for i in range(M):
-                    out[i, M + j] = (-pi * u[i, 0].real).mid()
-                    out[M + j, i] = (pi * y[0, i].real).mid()
-                out[M + j, M + j] = flint.arb(lg).mid()
-        return out
-
-    def principal_fallback(self, H):
-        import mpmath
-
-        dps = int(self.prec * 0.30103) + 5
-        with mpmath.workdps(dps):
-            Hm = mpmath.matrix([[_arb_to_mpf(H[i, j]) for j in range(H.ncols())] for i in range(H.nrows())])
-            Xm = mpmath.logm(Hm)
-            n = H.nrows()
-            with working_precision(self.prec):
-                return flint.arb_mat(n, n, [flint.arb(mpmath.nstr(mpmath.re(Xm[i, j]), dps + 5))
-                                            for i in range(n) for j in range(n)])
-
-
-def _arb_to_mpf(x):
-    import mpmath
-
-    m = x.mid()
-    man, exp = m.man_exp()
-    return mpmath.mpf(int(man)) * mpmath.mpf(2) ** int(exp)
-
-
 def _pivot_rows(Vf: np.ndarray, m: int) -> list[int]:
     """m rows of the N x m matrix Vf that form a well-conditioned m x m block."""
     A = Vf.copy()
@@ -225,7 +131,7 @@ def real_logarithm(H, la, *, allow_lift: bool = True, tol: float | None = None) 
     Parameters
     ----------
     H : (M, M) float array (float domain) or ``flint.arb_mat`` (ball domain)
-    la : FloatLinalg or BallLinalg
+    la : FloatLinalg
     allow_lift : bool
         If False, an unpaired negative eigenvalue raises :class:`LogError`.
 
@@ -250,7 +156,9 @@ def _real_logarithm(H, la, allow_lift, tol) -> LogResult:
     scale = max(1.0, max(abs(z) for z in lam))
     tol = 1e-9 * scale if tol is None else tol
     if any(abs(z) <= tol for z in lam):
-        raise InputError("the matrix is singular: no real logarithm in any dimension")
+        # a tolerance proves nothing: the caller reports "undecided" (the exact and certified
+        # predicates decide whether the matrix is singular)
+        raise LogError(f"an eigenvalue within {tol:.1e} of 0 (numerically singular in floats)")
     groups = negative_clusters(lam, tol)
     in_group = {i for g in groups for i in g}
     logs = []
@@ -290,14 +198,11 @@ def _real_logarithm(H, la, allow_lift, tol) -> LogResult:
 
 
 def _nrows(A) -> int:
-    return A.shape[0] if isinstance(A, np.ndarray) else A.nrows()
+    return A.shape[0]
 
 
 def _scalar_matrix(la, c, n):
-    if la.name == "float":
-        return c * np.eye(n)
-    with working_precision(la.prec):
-        return flint.acb_mat(n, n, [c if i == j else 0 for i in range(n) for j in range(n)])
+    return c * np.eye(n)
 
 
 def principal_logarithm(H, la) -> LogResult:

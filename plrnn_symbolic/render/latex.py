@@ -563,7 +563,8 @@ def _logarithm_text(status: str, sysm: RegionSystem, fmt: _Fmt, symbolic: bool =
         "impossible": (r"$W_\Omega$ is singular. A time-$\Delta t$ flow map is a diffeomorphism, so no ODE of any "
                        r"dimension reproduces this step, nor every step through a lift (" + _cite("singular", "singular_any_dimension")
                        + ")."),
-        "undecided": r"The predicates are undecided at this precision: raise the precision or use exact mode.",
+        "undecided": r"The predicates are undecided by ball arithmetic at this precision: more bits, or the auto or "
+                 r"exact mode, decide them.",
     }[status]
     out = [r"\paragraph{Logarithm.} " + why]
     if sysm.logarithm:
@@ -731,6 +732,8 @@ def _model_section(model: PLRNN, mode: str, fmt: _Fmt, n_regions: int) -> str:
     how = {"exact": "exact arithmetic over $\\mathbb{Q}$ (sympy and FLINT): every verdict is a proof",
            "certified": "certified ball arithmetic (FLINT): a verdict holds or fails only when the enclosures "
                         "prove it",
+           "auto": "certified ball arithmetic (FLINT), and exact arithmetic over $\\mathbb{Q}$ where the balls "
+                   "cannot decide: every verdict is a proof",
            "float": "floating point with tolerances: the verdicts are \\emph{not} proofs"}[mode]
     out.append(f"This document covers {n_regions} region{'s' if n_regions != 1 else ''}, decided in {how}. "
                f"Numbers that are not exact are shown to {fmt.digits} significant digits, for display only; in a "

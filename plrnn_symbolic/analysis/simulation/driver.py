@@ -25,9 +25,9 @@ Three trajectories are sampled at the times n dt:
 What is rigorous.  The cell arithmetic is ball arithmetic (FLINT, 128 bits), and the float
 check bounds every rounding error of its float operations (Lemma 5.14).  The
 region system is enclosed exactly when ``derive`` gave a closed form (exact mode),
-else its float L, g, B are widened to cover the rounding of the certified
-derivation (certified mode; labelled so) or taken as they are (float mode: a
-statement about the float system, labelled ``float``).  The starting states are the
+by the balls of the certified derivation, which contain the true L, g, B of the
+region (certified mode: ``RegionSystem.enclosure``), or taken as the float system
+is (float mode: a statement about the float system, labelled ``float``).  The starting states are the
 float states of the trajectories: a verdict is about the flow from that float vector.
 The autonomous trajectory restarts from a float vector after each crossing.
 

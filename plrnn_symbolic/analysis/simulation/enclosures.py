@@ -70,32 +70,18 @@ class _BallFlow:
         M = sysm.M
         with working_precision(PREC):
             aug = flint.arb_mat(n, n)
-            if sysm.L_exact is not None and not sysm.L_exact.free_symbols:
-                self.method = "certified (ball arithmetic on the exact region system)"
+            if sysm.enclosure is not None:
+                # the balls of an exact or certified derivation contain the true [L g B]
+                self.method = ("certified (ball arithmetic on the exact region system)" if sysm.L_exact is not None
+                               else "certified (ball arithmetic on the certified enclosure of the region system)")
+                enc = sysm.enclosure.arb()
                 for i in range(N):
-                    for j in range(N):
-                        aug[i, j] = to_arb(sysm.L_exact[i, j])
-                    aug[i, N] = to_arb(sysm.g_exact[i])
-                    for j in range(K):
-                        aug[i, N + 1 + j] = to_arb(sysm.B_exact[i, j])
+                    for j in range(N + 1 + K):
+                        aug[i, j] = enc[i, j]
             else:
-                Af = self.aug_float
-                if sysm.method.startswith("certified"):
-                    # the certified derivation's balls were rounded to float64: cover that rounding
-                    # (relative 2^-50) and the derivation's own accuracy (digits)
-                    rel, absolute = 2.0**-50, 10.0 ** -(digits - 5) * float(np.abs(Af).max())
-                    self.method = "certified (ball arithmetic on the derived system, widened to cover its rounding)"
-                else:
-                    rel, absolute = 0.0, 0.0
-                    self.method = "float (ball arithmetic on the float-derived system)"
-                # every entry x of the first N rows widened to x +- (rel |x| + absolute), as two matrix
-                # operations (the float entries are exact; the last rows stay exactly zero)
-                aug = flint.arb_mat(Af.tolist())
-                if rel:
-                    aug = aug * flint.arb(1, rel)
-                if absolute:
-                    zero, r = flint.arb(0), flint.arb(0, absolute)
-                    aug = aug + flint.arb_mat(n, n, [r] * (N * n) + [zero] * ((n - N) * n))
+                # a float-derived system: a statement about the float system itself
+                self.method = "float (ball arithmetic on the float-derived system)"
+                aug = flint.arb_mat(self.aug_float.tolist())
             self.aug = aug
             # S: the rows of P (entries 0 and 1), the sign flipped where the region has the unit off
             Sf = np.zeros((M, n))
@@ -106,11 +92,10 @@ class _BallFlow:
         self._point: dict[int, Any] = {}
         self._rows: list[list | None] = [None] * ((MAX_LEVEL + BASE_CELLS + 3) // 3)   # see row()
         self._enclosures: dict[tuple[int, int], Any] = {}     # (order, level) -> see derivative()
-        # the step: exact (a ball around the exact dt) for an exact system, whose flow E1 is about; the
-        # float dt otherwise (a certified system's widening, relative 2^-50, covers float(dt) vs dt)
+        # the step: a ball around the exact dt for an exact or certified system, whose flow E1 is about;
+        # the float dt for a float system
         with working_precision(PREC):
-            exact = sysm.L_exact is not None and not sysm.L_exact.free_symbols     # the branch above
-            self.dt = to_arb(sysm.dt_exact) if exact and sysm.dt_exact is not None else flint.arb(sysm.dt)
+            self.dt = to_arb(sysm.dt_exact) if sysm.dt_exact is not None else flint.arb(sysm.dt)
         self.unit = float(sysm.dt) / _UNITS      # one time unit (float; only for float estimates)
         # terms of the Taylor polynomial of e^{Aug tau}, tau <= one time unit, exact to rounding:
         # the first omitted one, (unit ||Aug||)^k / k!, below 1e-17

@@ -607,3 +607,30 @@ def test_the_float_check_covers_the_widened_ball(form, monkeypatch):
     monkeypatch.setattr(floatball.FloatCheck, "__init__", without_radii)
     flow._whole = None                                  # rebuilt under the mutation
     assert exit_proofs._whole_step_float(flow, ya) is True
+
+
+def test_an_undecided_exit_scan_is_reported_not_taken_as_staying(monkeypatch):
+    """An autonomous step whose exit scan is undecided (a tangency at the resolution limit) is not
+    'no crossing': the run continues in the region, the step is listed in
+    ``autonomous_undecided_steps`` and a note says a switch may have been missed (issue: the
+    autonomous run treated an undecided scan as staying, without a note)."""
+    m = example("limit_cycle")
+    real = driver._scan_fast
+    calls = []
+
+    def undecided_once(flow, y, p0, p1, yf=None, rows=None):
+        sc = real(flow, y, p0, p1, yf, rows)
+        if not calls and sc.truth is not exit_proofs.FAILS:
+            calls.append(1)
+            return exit_proofs._Scan(exit_proofs.UNDECIDED, sc.y_end, undecided_at=p0, z_end=sc.z_end)
+        return sc
+
+    monkeypatch.setattr(driver, "_scan_fast", undecided_once)
+    monkeypatch.setattr(driver._Simulator, "autonomous_step",
+                        lambda self, n, state, segments, sliding: self._autonomous_step(n, state, segments, sliding))
+    r = simulate(m, 20, system="autonomous", e1=False)
+    assert calls and r.autonomous_undecided_steps == (0,)
+    assert any("undecided at 1 step(s)" in n for n in r.notes)
+    assert r.to_dict(details=False)["autonomous_undecided_steps"] == [0]
+    clean = simulate(m, 20, system="autonomous", e1=False)
+    assert clean.autonomous_undecided_steps == ()

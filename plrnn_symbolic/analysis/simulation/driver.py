@@ -79,6 +79,7 @@ class _Simulator:
         self._by_signs: dict[bytes, tuple[str, _HybridStep | None]] = {}
         self._ball: dict[str, _BallFlow] = {}
         self.notes: list[str] = []
+        self.undecided_steps: list[int] = []   # autonomous steps whose exit scan stayed undecided
         self.inputs: np.ndarray | None = None
         self.dt = float(model.dt)
 
@@ -227,6 +228,10 @@ class _Simulator:
             rows = None                             # the float check's rows were for p = 0 in the first region
             t0 = n * dt + p * dt / _UNITS
             if sc.truth is not FAILS:
+                if sc.truth is UNDECIDED and n not in self.undecided_steps:
+                    # not proved to stay: a tangency at the resolution limit; the run goes on in the
+                    # region, and the step is reported as one where a switch may have been missed
+                    self.undecided_steps.append(n)
                 segments.append(Segment(bits, t0, (n + 1) * dt, np.array(y, dtype=float), n))
                 return bits, sc.end_state(flow.N)
             # the exit is proved in [t_lo, t_hi] (width dt 2^-(BASE_CELLS + MAX_LEVEL)); inside it the
@@ -399,6 +404,10 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
             a_state = sim.autonomous_step(n, a_state, segments, sliding)
             if a_state is not None:
                 aut[n + 1] = a_state[1][:M]     # P y, P = [I, 0] (transform._lift_maps)
+    if sim.undecided_steps:
+        sim.notes.append(f"the autonomous exit scan is undecided at {len(sim.undecided_steps)} step(s) (first: step "
+                         f"{sim.undecided_steps[0]}): not proved to stay in the region, the trajectory continues "
+                         "there, so a switch may have been missed at those steps (autonomous_undecided_steps)")
     return SimulationResult(model, mode, system, np.arange(steps + 1) * dt, discrete, hyb, aut, tuple(verdicts),
                             step_dev if run_h else None, tuple(sliding), tuple(segments), inputs, dict(sim.systems),
-                            tuple(dict.fromkeys(sim.notes)))
+                            tuple(dict.fromkeys(sim.notes)), tuple(sim.undecided_steps))

@@ -55,6 +55,8 @@ class SimulationResult:
     e1 : one :class:`~plrnn_symbolic.core.truth.Verdict` per step (E1 for the step from z_n, n < steps)
     hybrid_step_deviation : max over n of |P Phi_dt(G z_n) - z_{n+1}| (one hybrid step from the discrete state)
     sliding : detected sliding events (the autonomous trajectory stops at the first)
+    autonomous_undecided_steps : steps whose exit scan was undecided: the autonomous trajectory went on in
+        its region there without a proof that it stays (a switch may have been missed; a note says so)
     segments : the pieces of the autonomous trajectory (for dense output)
     """
 
@@ -72,6 +74,7 @@ class SimulationResult:
     inputs: np.ndarray | None
     systems: dict[str, RegionSystem] = field(repr=False)
     notes: tuple[str, ...] = ()
+    autonomous_undecided_steps: tuple[int, ...] = ()   # steps whose exit scan was undecided (not proved to stay)
 
     @property
     def steps(self) -> int:
@@ -140,6 +143,7 @@ class SimulationResult:
             "regions": {b: {"status": s.status, "dimension": s.dimension, "method": s.method}
                         for b, s in self.systems.items()},
             "notes": list(self.notes),
+            "autonomous_undecided_steps": list(self.autonomous_undecided_steps),
         }
         if details:
             out["e1_steps"] = [{"status": v.status, "method": v.method, **v.witness} for v in self.e1]

@@ -9,7 +9,7 @@ from .analysis.conditions import CheckReport, check
 from .analysis.dynamics_report import DynamicsReport, dynamics
 from .analysis.simulation import SimulationResult, simulate
 from .analysis.transform import ContinuousPLRNN, RegionSystem, derive, derive_region
-from .core.errors import InputError
+from .core.errors import InputError, NoResult
 from .core.truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
 from .core.version import __version__
 from .model.examples import example, list_examples
@@ -26,6 +26,7 @@ __all__ = [
     "ContinuousPLRNN",
     "DynamicsReport",
     "InputError",
+    "NoResult",
     "RegionSystem",
     "SimulationResult",
     "Truth",

@@ -143,3 +143,26 @@ def test_check_workers_give_the_same_json(capsys):
     assert parallel["summary"] == serial["summary"] and parallel["regions"] == serial["regions"]
     code, _, err = run(capsys, "check", "--example", "chaotic", "--workers", "0")
     assert code == 2 and "workers must be >= 1" in err
+
+
+def test_a_request_without_a_mathematical_answer_exits_3(capsys, monkeypatch):
+    """NoResult (valid input, no answer: e.g. the Lyapunov exponents of a diverging orbit) is not
+    a bad-input error (status 2) nor an internal one (1): one line, status 3."""
+    from plrnn_symbolic import NoResult
+    from plrnn_symbolic.cli import app
+
+    def no_answer(args):
+        raise NoResult("the trajectory diverges: Lyapunov exponents need a bounded orbit")
+
+    monkeypatch.setattr(app, "_cmd_examples", no_answer)
+    parser = app.build_parser
+    monkeypatch.setattr(app, "build_parser", lambda: _with_examples(parser(), no_answer))
+    code, _, err = run(capsys, "examples")
+    assert code == 3 and err.startswith("plrnn-symbolic: no result: the trajectory diverges")
+    assert "Traceback" not in err
+
+
+def _with_examples(parser, func):
+    for action in parser._subparsers._group_actions:
+        action.choices["examples"].set_defaults(func=func)
+    return parser

@@ -14,7 +14,7 @@ from _independent import subcommand_parser
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from plrnn_symbolic import PLRNN, InputError, derive, example, region_of
+from plrnn_symbolic import PLRNN, InputError, NoResult, derive, example, region_of
 from plrnn_symbolic.analysis.cycles import DERIVED, find_cycles
 from plrnn_symbolic.analysis.dynamics_report import dynamics
 from plrnn_symbolic.analysis.lyapunov import lyapunov_continuous, lyapunov_discrete
@@ -269,7 +269,7 @@ def test_chaotic_example_has_a_positive_exponent():
 
 def test_autonomous_spectrum_is_refused_where_the_flow_does_not_exist():
     # singular regions (status impossible): no continuous-time system, so the trajectory cannot start
-    with pytest.raises(InputError, match="stops.*impossible"):
+    with pytest.raises(NoResult, match="stops.*impossible"):
         lyapunov_continuous(FOUR_CYCLE, system="autonomous")
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from _independent import rotation_model, subcommand_parser
 
-from plrnn_symbolic import PLRNN, InputError, example
+from plrnn_symbolic import PLRNN, InputError, NoResult, example
 from plrnn_symbolic.analysis.lyapunov import (
     AutonomousLyapunov,
     _autonomous_run,
@@ -115,14 +115,14 @@ def test_limit_cycle_exponents_are_finite_and_say_how_they_were_measured():
 
 # ---- refusals -------------------------------------------------------------------------------------------------------
 def test_sliding_is_refused_with_a_clear_message():
-    with pytest.raises(InputError, match="slides"):
+    with pytest.raises(NoResult, match="slides"):
         lyapunov_autonomous(rotation_model(), [1 + 1.5 * math.cos(math.radians(100)),
                                                3 + 1.5 * math.sin(math.radians(100))], steps=5, burn_in=0)
 
 
 def test_a_lifted_region_is_refused():
     m = PLRNN(A=[[-0.5]], W=[[0.0]], h=[1.0])        # region 1: H = -0.5 has no real logarithm
-    with pytest.raises(InputError, match="no real logarithm"):
+    with pytest.raises(NoResult, match="no real logarithm"):
         lyapunov_autonomous(m, [1.0], steps=5, burn_in=0)
 
 

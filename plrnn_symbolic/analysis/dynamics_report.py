@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..core.domains import EXACT, FLOAT
-from ..core.errors import InputError
+from ..core.errors import NoResult
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS
 from .cycles import Cycle, find_cycles
@@ -153,7 +153,7 @@ def dynamics(model: PLRNN, cycles: int = 0, mode: str | None = None, *, max_regi
     try:
         lyap = lyapunov_discrete(model, z0, lyapunov_steps, burn_in)
         lyap_c = lyap / float(model.dt)
-    except InputError as exc:
+    except NoResult as exc:
         lyap = lyap_c = None
         notes.append(f"no Lyapunov spectrum: {exc}")
     notes.append("lyapunov_continuous is the hybrid (sample-and-hold) system's: the map's divided by dt")
@@ -162,7 +162,7 @@ def dynamics(model: PLRNN, cycles: int = 0, mode: str | None = None, *, max_regi
         try:
             auto = lyapunov_autonomous(model, z0, lyapunov_steps, burn_in)
             notes.append("lyapunov_autonomous is measured (float) along the simulated switching trajectory")
-        except InputError as exc:
+        except NoResult as exc:
             notes.append(f"no autonomous Lyapunov spectrum: {exc}")
     return DynamicsReport(model, mode, fps, none, found, lyap, lyap_c, 2**model.M, notes, auto)
 

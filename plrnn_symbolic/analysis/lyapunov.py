@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..core.domains import FLOAT
-from ..core.errors import InputError
+from ..core.errors import InputError, NoResult
 from ..model.plrnn import PLRNN
 from .steady_states import _finite
 
@@ -60,7 +60,7 @@ def lyapunov_discrete(model: PLRNN, z0=None, steps: int = 20000, burn_in: int = 
             total += np.log(np.abs(np.diag(R)))
             z = num.step(z, None if inputs is None else inputs[t])
             if not np.all(np.isfinite(z)):
-                raise InputError("the trajectory diverges: Lyapunov exponents need a bounded orbit")
+                raise NoResult("the trajectory diverges: Lyapunov exponents need a bounded orbit")
     return np.sort(total / steps)[::-1]
 
 
@@ -155,14 +155,14 @@ def _autonomous_run(model: PLRNN, z0, steps: int, inputs, mode: str, systems=Non
     r = simulate(model, steps, z0=z0, system="autonomous", inputs=inputs, mode=mode, e1=False, systems=systems)
     if r.sliding:
         ev = r.sliding[0]
-        raise InputError(f"the autonomous trajectory slides on z_{'= z_'.join(map(str, ev.units))} = 0 at t = "
+        raise NoResult(f"the autonomous trajectory slides on z_{'= z_'.join(map(str, ev.units))} = 0 at t = "
                          f"{ev.time:.6g} ({ev.action}; regions {ev.regions[0]} -> {ev.regions[1]}): the Filippov "
                          "sliding flow is not followed, so its Lyapunov exponents are not measured")
     if steps and not np.isfinite(r.autonomous[-1]).all():
-        raise InputError("the autonomous trajectory stops: " + "; ".join(r.notes))
+        raise NoResult("the autonomous trajectory stops: " + "; ".join(r.notes))
     lifted = sorted({sg.region for sg in r.segments if r.systems[sg.region].dimension != model.M})
     if lifted:
-        raise InputError(f"the autonomous trajectory visits region(s) {', '.join(lifted)}, which have no real "
+        raise NoResult(f"the autonomous trajectory visits region(s) {', '.join(lifted)}, which have no real "
                          "logarithm: there the autonomous system is not a flow of dimension M (the lift adds "
                          "coordinates), so its Lyapunov exponents are not measured")
     return r
@@ -187,13 +187,13 @@ def _step_jacobians(r, dt: float):
         if prev is not None and prev.region != sg.region:
             units = [i for i in range(M) if prev.region[i] != sg.region[i]]
             if len(units) != 1:
-                raise InputError(f"units {', '.join(str(u + 1) for u in units)} switch at once at t = {sg.t0:.6g}: "
+                raise NoResult(f"units {', '.join(str(u + 1) for u in units)} switch at once at t = {sg.t0:.6g}: "
                                  "the saltation matrix of a corner is not defined")
             i = units[0]
             z = np.asarray(sg.y0, dtype=float)             # the crossing point (z_i = 0)
             f_old, f_new = _field(r.systems[prev.region], z, s), _field(sysm, z, s)
             if not abs(f_old[i]) > GRAZING_TOL * np.abs(f_old).max() or f_old[i] * f_new[i] <= 0:
-                raise InputError(f"the autonomous trajectory grazes z_{i + 1} = 0 at t = {sg.t0:.6g} "
+                raise NoResult(f"the autonomous trajectory grazes z_{i + 1} = 0 at t = {sg.t0:.6g} "
                                  f"((f-)_{i + 1} = {f_old[i]:.3g}, (f+)_{i + 1} = {f_new[i]:.3g}): "
                                  "the saltation matrix is not defined there")
             S = np.eye(M)
@@ -223,7 +223,7 @@ def lyapunov_autonomous(model: PLRNN, z0=None, steps: int = 20000, burn_in: int 
     field jumps across z_i = 0).  The tangent basis is re-orthonormalised (QR) every dt and the
     exponents are the sums of log |R_ii| over the measured time (Benettin et al. 1980).
 
-    Refused (``InputError``) where the measurement has no meaning: the trajectory slides along a
+    Refused (``NoResult``) where the measurement has no meaning: the trajectory slides along a
     boundary (Filippov sliding, which the simulation does not follow) or grazes one, it stops (a
     region without a continuous-time system), or it visits a lifted region (no real logarithm: the
     autonomous system is not a flow of dimension M there).  Inputs, if given, have length

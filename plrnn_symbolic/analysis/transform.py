@@ -46,7 +46,7 @@ from ..core.domains import (
     to_arb,
     working_precision,
 )
-from ..core.errors import InputError
+from ..core.errors import InputError, NoResult
 from ..core.truth import Verdict
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS, region_matrix, region_of, select_regions
@@ -464,7 +464,7 @@ class ContinuousPLRNN:
         """dz/dt at the M-dimensional state z (regions without a lift)."""
         sysm = self.system_at(z)
         if not sysm.derived or sysm.dimension != self.model.M:
-            raise InputError(f"region {sysm.region} has status {sysm.status}: no {self.model.M}-dimensional vector field")
+            raise NoResult(f"region {sysm.region} has status {sysm.status}: no {self.model.M}-dimensional vector field")
         v = sysm.L @ np.asarray(z, dtype=float) + sysm.g
         if s is not None and sysm.B is not None:
             v = v + sysm.B @ np.asarray(s, dtype=float)

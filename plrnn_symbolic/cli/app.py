@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..core.errors import InputError
+from ..core.errors import InputError, NoResult
 from ..core.version import __version__
 from ..model.loading import load_model, state_from_text
 from . import dynamics_command, simulate_command
@@ -229,6 +229,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"plrnn-symbolic: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except NoResult as exc:   # valid input without a mathematical answer: said as a result, status 3
+        if debug:
+            raise
+        print(f"plrnn-symbolic: no result: {_one_line(exc)}", file=sys.stderr)
+        return 3
     except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0

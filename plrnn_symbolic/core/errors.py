@@ -1,9 +1,20 @@
-"""Errors raised for input the package refuses.
+"""The two kinds of error the package raises.
 
-Every refusal of bad input raises :class:`InputError` (a ``ValueError``), so the
-command line can turn it into a one-line message and exit status 2.
+* :class:`InputError` (a ``ValueError``): input the package refuses (wrong shape,
+  non-finite, unknown key, an unknown mode).  The command line prints one line and
+  exits with status 2.
+* :class:`NoResult` (an ``ArithmeticError``): a request the mathematics has no answer
+  for, although the input is fine (the Lyapunov exponents of a diverging orbit, the
+  autonomous flow through a sliding point, the M-dimensional vector field of a lifted
+  region).  Reports record it as a result; the command line prints it and exits with
+  status 3.  Mathematical facts a computation can return (a singular region, no real
+  logarithm, sliding, divergence in a simulation) are results and raise nothing.
 """
 
 
 class InputError(ValueError):
     """Input that cannot be accepted: wrong shape, non-finite, unknown key, ..."""
+
+
+class NoResult(ArithmeticError):
+    """The input is valid, but the mathematics has no answer for this request (say why)."""

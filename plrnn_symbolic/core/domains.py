@@ -125,12 +125,14 @@ def float_matrix(m: sp.MatrixBase) -> np.ndarray:
     return np.array(m.tolist(), dtype=float)
 
 
-def _arb_parts(x: flint.arb) -> tuple[int, int, int, int]:
+def arb_parts(x: flint.arb) -> tuple[int, int, int, int]:
+    """The exact dyadic midpoint and radius of a ball, (mantissa, exponent) each: for pickling."""
     (m, e), (rm, re) = x.mid().man_exp(), x.rad().man_exp()
     return int(m), int(e), int(rm), int(re)
 
 
-def _arb_of_parts(parts) -> flint.arb:
+def arb_of_parts(parts) -> flint.arb:
+    """The ball of :func:`arb_parts`, exactly."""
     m, e, rm, re = parts
     with working_precision(max(64, m.bit_length() + 16)):   # exact: dyadic numbers at enough bits
         return flint.arb(flint.arb(m) * flint.arb(2) ** e, flint.arb(rm) * flint.arb(2) ** re)
@@ -193,7 +195,7 @@ class BallMatrix:
 
     def __reduce__(self):
         with working_precision(self._bits):
-            parts = tuple(_arb_parts(x) for x in self._A.entries())
+            parts = tuple(arb_parts(x) for x in self._A.entries())
         return (_ball_matrix_of_parts, (self.shape, parts, self._bits))
 
     def __repr__(self) -> str:
@@ -209,4 +211,4 @@ def _up(x: flint.arb) -> float:
 
 def _ball_matrix_of_parts(shape, parts, bits) -> BallMatrix:
     with working_precision(bits):
-        return BallMatrix(flint.arb_mat(*shape, [_arb_of_parts(p) for p in parts]), bits)
+        return BallMatrix(flint.arb_mat(*shape, [arb_of_parts(p) for p in parts]), bits)

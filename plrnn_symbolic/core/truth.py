@@ -74,13 +74,7 @@ def any_of(truths: Iterable[Truth]) -> Truth:
     >>> any_of([FAILS, UNDECIDED, HOLDS]), any_of([FAILS, UNDECIDED]), any_of([])
     (<Truth.HOLDS: 'holds'>, <Truth.UNDECIDED: 'undecided'>, <Truth.FAILS: 'fails'>)
     """
-    out = FAILS
-    for t in truths:
-        if t is HOLDS:
-            return HOLDS
-        if t is UNDECIDED:
-            out = UNDECIDED
-    return out
+    return ~all_of(~t for t in truths)   # De Morgan holds in Kleene's three-valued logic
 
 
 @dataclass(frozen=True, init=False)

@@ -33,7 +33,7 @@ from typing import Any
 import flint
 import numpy as np
 
-from ..core.domains import acb_to_complex, working_precision
+from ..core.domains import acb_to_complex, arb_of_parts, arb_parts, working_precision
 from ..core.truth import FAILS, HOLDS, UNDECIDED, Truth, all_of
 
 
@@ -89,7 +89,7 @@ class Eigenvalue:
         # parallel sweeps; the ball received is the ball sent)
         v = self.value
         if isinstance(v, flint.acb):
-            v = ("acb", _arb_parts(v.real), _arb_parts(v.imag))
+            v = ("acb", arb_parts(v.real), arb_parts(v.imag))
         poly = None if self.root_of is None else [(int(c.p), int(c.q)) for c in self.root_of.coeffs()]
         return (_rebuild_eigenvalue, (v, self.approx, self.multiplicity, self.blocks, self.real, self.zero, self.one,
                                       self.negative, self.positive, poly, self.root_index))
@@ -109,20 +109,9 @@ class Eigenvalue:
         }
 
 
-def _arb_parts(x: flint.arb) -> tuple[int, int, int, int]:
-    (m, e), (rm, re) = x.mid().man_exp(), x.rad().man_exp()
-    return int(m), int(e), int(rm), int(re)
-
-
-def _arb_from_parts(parts) -> flint.arb:
-    m, e, rm, re = parts
-    with working_precision(max(64, m.bit_length() + 16)):   # exact: dyadic numbers at enough bits
-        return flint.arb(flint.arb(m) * flint.arb(2) ** e, flint.arb(rm) * flint.arb(2) ** re)
-
-
 def _rebuild_eigenvalue(v, approx, m, blocks, real, zero, one, negative, positive, poly, index) -> Eigenvalue:
     if isinstance(v, tuple) and v and v[0] == "acb":
-        v = flint.acb(_arb_from_parts(v[1]), _arb_from_parts(v[2]))
+        v = flint.acb(arb_of_parts(v[1]), arb_of_parts(v[2]))
     root_of = None if poly is None else flint.fmpq_poly([flint.fmpq(p, q) for p, q in poly])
     return Eigenvalue(v, approx, m, blocks, real, zero, one, negative, positive, root_of, index)
 

@@ -5,6 +5,12 @@ the conditions under which the two are equivalent (exactly, certified, or in
 floating point), with a witness for every verdict.
 """
 
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+import warnings
+
 from .analysis.conditions import CheckReport, check
 from .analysis.dynamics_report import DynamicsReport, dynamics
 from .analysis.simulation import SimulationResult, simulate
@@ -46,3 +52,39 @@ __all__ = [
     "simulate",
     "visited_regions",
 ]
+
+
+# ---- the module paths of version 0.1, kept for one release --------------------------------------
+# ``check``, ``simulate`` and ``dynamics`` were modules named like the functions they export; as
+# module paths they are gone (``plrnn_symbolic.simulate`` is the function), see the README.
+_MOVED = {
+    "transform": "analysis.transform", "io": "model.files", "regions": "model.regions",
+    "examples": "model.examples", "numbers": "core.conversion", "domains": "core.domains", "truth": "core.truth",
+    "errors": "core.errors", "floatball": "core.floatball", "parallel": "core.parallel",
+    "spectrum": "region.spectrum", "predicates": "region.predicates", "symbolic": "region.symbolic",
+    "logarithm": "region.logarithm", "exactlog": "region.exactlog", "latex": "render.latex",
+    "plotting": "render.plotting", "phase": "render.phase", "regionmap": "render.regionmap",
+}
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """``import plrnn_symbolic.transform`` and the like give the module at its new path, with a
+    DeprecationWarning that names it."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        head, _, tail = fullname.partition(".")
+        if head == __name__ and tail in _MOVED:
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        new = f"{__name__}.{_MOVED[spec.name.partition('.')[2]]}"
+        warnings.warn(f"{spec.name} is now {new}; the old path goes in the next release", DeprecationWarning,
+                      stacklevel=2)
+        return importlib.import_module(new)
+
+    def exec_module(self, module):
+        pass
+
+
+sys.meta_path.append(_MovedModules())

@@ -23,6 +23,7 @@ in exact and certified mode.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -329,41 +330,29 @@ def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
     ``digits`` digits; :class:`~plrnn_symbolic.region.certlog.NotCertified` when balls cannot do it."""
     M = H.rows
     K = 0 if C is None else C.cols
-    prec = digits_to_bits(digits) + 32    # guard bits for the conditioning of the eigenbasis
-    rational = _is_rational(H, h, C) and isinstance(sp.sympify(dt), sp.Rational)
-    cap = MAX_CERTIFIED_BITS if rational and _squarefree_active(H) else 4 * prec
-    last = ""
-    while prec <= cap:
+    prec = digits_to_bits(digits) + 64    # guard bits for the conditioning of the eigenbasis
+    cap = None      # how far to raise the precision: decided (exactly) only when the first try fails
+    while True:
         try:
             r = certified_real_log(H, prec)
+            T, balls = _certified_system(r, h, C, dt, M, K, prec)
+            target = 10.0 ** -digits * max(1.0, float(np.abs(balls.mid()).max()))
+            radius = balls.radius()
+            if radius <= target:
+                break
+            last = f"enclosure radius {radius:.1e} at {prec} bits"
+            # the radius shrinks about like 2^-prec: ask for the bits missing, with a margin
+            missing = math.log2(radius / target) if 0 < radius < math.inf else prec
+            following = min(2 * prec, prec + max(16, math.ceil(missing) + 16))
         except NotCertified as exc:
-            last = str(exc)
-            prec *= 2
-            continue
-        with working_precision(prec):
-            N = r.X.nrows()
-            T = flint.arb_mat(N, 1 + K)
-            for i in range(M):
-                T[i, 0] = to_arb(h[i])
-                for j in range(K):
-                    T[i, 1 + j] = to_arb(C[i, j])
-            dtb = to_arb(sp.sympify(dt))
-            L = r.X * (1 / dtb)
-            U = r.beta_apply(T) * (1 / dtb)
-            enc = flint.arb_mat(N, N + 1 + K)
-            for i in range(N):
-                for j in range(N):
-                    enc[i, j] = L[i, j]
-                for j in range(1 + K):
-                    enc[i, N + j] = U[i, j]
-        balls = BallMatrix.of(enc)
-        scale = max(1.0, float(np.abs(balls.mid()).max()))
-        if balls.radius() <= 10.0 ** -digits * scale:
-            break
-        last = f"enclosure radius {balls.radius():.1e} at {prec} bits"
-        prec *= 2
-    else:
-        raise NotCertified(f"no enclosure certified to {digits} digits up to {prec // 2} bits ({last})")
+            last, following = str(exc), 2 * prec
+        if cap is None:
+            rational = _is_rational(H, h, C) and isinstance(sp.sympify(dt), sp.Rational)
+            cap = MAX_CERTIFIED_BITS if rational and _squarefree_active(H) else 4 * prec
+        if following > cap:
+            raise NotCertified(f"no enclosure certified to {digits} digits up to {prec} bits ({last})")
+        prec = following
+    N = r.X.nrows()
     if (status == "principal") != r.principal or (status == "lifted") != bool(r.lifted):
         raise NotCertified(f"the eigenbasis gives {'principal' if r.principal else 'a rotation or lift'} "
                            f"where the predicates say {status}")
@@ -376,6 +365,27 @@ def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
                         residual=resid, method=f"certified ({digits} digits)",
                         logarithm=_choice_text(status, r.paired, r.lifted) + " [certified eigenbasis]",
                         notes=tuple(notes), dt_exact=sp.sympify(dt), enclosure=balls)
+
+
+def _certified_system(r, h, C, dt, M: int, K: int, prec: int):
+    """(T, balls): the targets [h C] (N rows) and the balls of [L g B] = [X, beta(X) T] / dt."""
+    with working_precision(prec):
+        N = r.X.nrows()
+        T = flint.arb_mat(N, 1 + K)
+        for i in range(M):
+            T[i, 0] = to_arb(h[i])
+            for j in range(K):
+                T[i, 1 + j] = to_arb(C[i, j])
+        inv_dt = 1 / to_arb(sp.sympify(dt))
+        L = r.X * inv_dt
+        U = r.beta_apply(T) * inv_dt
+        enc = flint.arb_mat(N, N + 1 + K)
+        for i in range(N):
+            for j in range(N):
+                enc[i, j] = L[i, j]
+            for j in range(1 + K):
+                enc[i, N + j] = U[i, j]
+    return T, BallMatrix.of(enc)
 
 
 PREC_RESIDUAL = 96   # the float residuals are ~1e-16: 96 bits bound them tightly

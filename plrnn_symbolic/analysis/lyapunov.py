@@ -140,13 +140,6 @@ class _RegionExp:
         return E.real
 
 
-def _field(sysm, z: np.ndarray, s) -> np.ndarray:
-    f = sysm.L @ z + sysm.g
-    if sysm.B is not None and s is not None:
-        f = f + sysm.B @ s
-    return f
-
-
 def _autonomous_run(model: PLRNN, z0, steps: int, inputs, mode: str, systems=None):
     """The autonomous trajectory (:func:`plrnn_symbolic.simulate`), refused where it is not a
     flow of dimension M with transversal switches: a stop (no system, or sliding) or a lifted region."""
@@ -191,7 +184,7 @@ def _step_jacobians(r, dt: float):
                                  "the saltation matrix of a corner is not defined")
             i = units[0]
             z = np.asarray(sg.y0, dtype=float)             # the crossing point (z_i = 0)
-            f_old, f_new = _field(r.systems[prev.region], z, s), _field(sysm, z, s)
+            f_old, f_new = r.systems[prev.region].field(z, s), sysm.field(z, s)
             if not abs(f_old[i]) > GRAZING_TOL * np.abs(f_old).max() or f_old[i] * f_new[i] <= 0:
                 raise NoResult(f"the autonomous trajectory grazes z_{i + 1} = 0 at t = {sg.t0:.6g} "
                                  f"((f-)_{i + 1} = {f_old[i]:.3g}, (f+)_{i + 1} = {f_new[i]:.3g}): "

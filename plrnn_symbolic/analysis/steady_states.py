@@ -338,7 +338,7 @@ def _equilibrium(system, z: np.ndarray) -> dict[str, Any]:
         return {"status": system.status, "residual": None, "ode_stable": None, "ode_eigenvalues": None}
     zt = system.G @ z
     mu = np.linalg.eigvals(system.L)
-    return {"status": system.status, "residual": float(np.abs(system.L @ zt + system.g).max()),
+    return {"status": system.status, "residual": float(np.abs(system.field(zt)).max()),
             "ode_stable": bool(mu.real.max() < 0), "ode_eigenvalues": mu}
 
 

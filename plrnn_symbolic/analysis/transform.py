@@ -106,14 +106,22 @@ class RegionSystem:
     def derived(self) -> bool:
         return self.L is not None
 
+    def field(self, y, s=None) -> np.ndarray:
+        """The vector field L y + g (+ B s) at the N-vector y (float)."""
+        return self.L @ np.asarray(y, dtype=float) + self._affine(s)
+
+    def _affine(self, s) -> np.ndarray:
+        return self.g + (self.B @ np.asarray(s, dtype=float) if s is not None and self.B is not None else 0)
+
+    def augmented(self) -> np.ndarray:
+        """[[L, g, B], [0, 0, 0]]: its exponential at t is [[e^{Lt}, t phi1(Lt) [g B]], [0, I]]
+        (proofs/02_affine_term_zoh.tex, Theorem 2.4)."""
+        return augmented(self.L, self.g[:, None] if self.B is None else np.column_stack([self.g, self.B]))
+
     def flow(self, z, t: float, s=None) -> np.ndarray:
         """Phi_t(z) = e^{L t} z + t phi1(L t)(g + B s) for an N-vector z (float)."""
         N = self.dimension
-        u = self.g + (self.B @ np.asarray(s, dtype=float) if s is not None and self.B is not None else 0)
-        aug = np.zeros((N + 1, N + 1))
-        aug[:N, :N] = self.L * t
-        aug[:N, N] = u * t
-        E = scipy.linalg.expm(aug)
+        E = scipy.linalg.expm(augmented(self.L * t, (self._affine(s) * t)[:, None]))
         return E[:N, :N] @ np.asarray(z, dtype=float) + E[:N, N]
 
     def step(self, z, s=None) -> np.ndarray:
@@ -144,16 +152,25 @@ class RegionSystem:
 
 
 # ---- residuals -------------------------------------------------------------------------
-def _augmented(X, U, N, K):
-    aug = np.zeros((N + 1 + K, N + 1 + K))
+def augmented(X: np.ndarray, U: np.ndarray) -> np.ndarray:
+    """The square matrix [[X, U], [0, 0]] (X: N x N, U: N x (1 + K)), whose exponential is
+    [[e^X, phi1(X) U], [0, I]] (proofs/02_affine_term_zoh.tex, Theorem 2.4).
+
+    >>> augmented(np.array([[2.0]]), np.array([[3.0, 4.0]]))
+    array([[2., 3., 4.],
+           [0., 0., 0.],
+           [0., 0., 0.]])
+    """
+    N, K1 = X.shape[0], U.shape[1]
+    aug = np.zeros((N + K1, N + K1))
     aug[:N, :N] = X
-    aug[:N, N:N + 1 + K] = U
+    aug[:N, N:] = U
     return aug
 
 
 def _float_residual(X, U, Ht, targets) -> dict[str, Any]:
-    N, K1 = X.shape[0], U.shape[1]
-    E = scipy.linalg.expm(_augmented(X, U, N, K1 - 1))
+    N = X.shape[0]
+    E = scipy.linalg.expm(augmented(X, U))
     return {"exp": float(np.abs(E[:N, :N] - Ht).max()), "affine": float(np.abs(E[:N, N:] - targets).max()),
             "method": "float"}
 
@@ -475,10 +492,7 @@ class ContinuousPLRNN:
         sysm = self.system_at(z)
         if not sysm.derived or sysm.dimension != self.model.M:
             raise NoResult(f"region {sysm.region} has status {sysm.status}: no {self.model.M}-dimensional vector field")
-        v = sysm.L @ np.asarray(z, dtype=float) + sysm.g
-        if s is not None and sysm.B is not None:
-            v = v + sysm.B @ np.asarray(s, dtype=float)
-        return v
+        return sysm.field(z, s)
 
     def as_continuous_plrnn(self, tol: float = 1e-9):
         """(A~, W~, h~) if every region is L = A~ + W~ D, g = h~ (a continuous PLRNN), else None.

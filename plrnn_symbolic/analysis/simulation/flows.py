@@ -38,14 +38,7 @@ class _FloatFlows:
 
 
 def _augmented_float(sysm: RegionSystem) -> np.ndarray:
-    N = sysm.dimension
-    K = 0 if sysm.B is None else sysm.B.shape[1]
-    aug = np.zeros((N + 1 + K, N + 1 + K))
-    aug[:N, :N] = sysm.L
-    aug[:N, N] = sysm.g
-    if K:
-        aug[:N, N + 1:] = sysm.B
-    return aug
+    return sysm.augmented()
 
 
 def _augmented_state(y, s, sysm: RegionSystem) -> np.ndarray:

@@ -23,6 +23,7 @@ in exact and certified mode.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,12 +38,13 @@ from tqdm import tqdm
 
 from . import parallel
 from .check import check
-from .domains import CERTIFIED, EXACT, check_mode, digits_to_bits, to_arb, working_precision
+from .domains import CERTIFIED, EXACT, FLOAT, check_mode, digits_to_bits, to_arb, working_precision
 from .errors import InputError
 from .exactlog import exact_beta_apply, exact_real_log
+from .floatderive import principal_batch
 from .logarithm import BallLinalg, FloatLinalg, LogError, LogResult, principal_logarithm, real_logarithm
 from .model import PLRNN
-from .regions import MAX_REGIONS, region_matrix, region_of, select_regions
+from .regions import MAX_REGIONS, RegionMatrices, region_matrix, region_of, select_regions
 from .truth import Verdict
 
 STATUSES = ("principal", "real_nonprincipal", "lifted", "impossible", "undecided")
@@ -245,8 +247,9 @@ def _choice_text(status: str, paired, lifted) -> str:
 
 
 def _derive_float(H, h, C, dt, status, region, notes) -> RegionSystem:
-    M, dtf = H.rows, float(dt)
+    """One region in float: ``H``, ``h``, ``C`` sympy matrices or float arrays (``derive`` passes arrays)."""
     Hf = np.array(H.tolist(), dtype=float)
+    M, dtf = Hf.shape[0], float(dt)
     la = FloatLinalg()
     try:
         res = principal_logarithm(Hf, la) if status == "principal" else real_logarithm(Hf, la)
@@ -469,13 +472,75 @@ PARALLEL_MIN_REGIONS = 256   # derive: every usable core from this many regions 
 
 
 def _derive_state(model: PLRNN, mode: str, digits: int) -> tuple:
-    return model, mode, digits
+    return model, mode, digits, RegionMatrices(model) if mode == FLOAT else None
 
 
 def _derive_chunk(state: tuple, chunk: list) -> list[RegionSystem]:
-    model, mode, digits = state
+    model, mode, digits, mats = state
+    if mats is not None:   # float, regions with a system: numpy region matrices (as derive_region's float branch)
+        num = model.numeric
+        return [_derive_float(mats.float(bits), num.h, num.C, model.dt, status_of(statuses), bits, [])
+                for bits, statuses, _ in chunk]
     return [derive_region(region_matrix(model, bits), model.h, model.C, model.dt, statuses, mode, digits, bits,
                           method) for bits, statuses, method in chunk]
+
+
+FLOAT_BATCH = 4096   # regions per batched eigendecomposition in float mode (bounds the memory of the stacks)
+
+
+def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar) -> list[RegionSystem]:
+    """Float ``derive`` without sympy: the principal regions in batches (:func:`floatderive.principal_batch`),
+    the ones the batch leaves (negative eigenvalues, ill-conditioned eigenvectors) by ``_derive_float``
+    one by one, as before; regions without a system get derive_region's answer, built once per status."""
+    state = _derive_state(model, FLOAT, 0)
+    mats, num = state[3], model.numeric
+    M, dtf, K = model.M, float(model.dt), model.K
+    T = _targets(num.h, num.C, M, M)
+    kinds = [status_of(statuses) for _, statuses, _ in items]
+    out: list[RegionSystem | None] = [None] * len(items)
+    text = _choice_text("principal", [], [])
+    for k in range(0, len(items), FLOAT_BATCH):
+        part = items[k:k + FLOAT_BATCH]
+        b = principal_batch(mats.float_batch([bits for bits, _, _ in part]), T,
+                            [kind == "principal" for kind in kinds[k:k + FLOAT_BATCH]])
+        for i in np.flatnonzero(b.ok).tolist():
+            resid = {"exp": float(b.exp[i]), "affine": float(b.affine[i]), "method": "float"}
+            if not np.isnan(b.textbook[i]):
+                resid["textbook_difference"] = float(b.textbook[i])
+            G, P = _lift_maps(M, M)
+            out[k + i] = RegionSystem(part[i][0], "principal", M, dtf, L=b.X[i] / dtf, g=b.U[i, :, 0] / dtf,
+                                      B=b.U[i, :, 1:] / dtf if K else None, G=G, P=P, residual=resid,
+                                      method="float", logarithm=text)
+        if bar is not None:
+            bar.update(int(b.ok.sum()))
+    # no system (singular, undecided): the answer depends on the status and the deciding method only
+    templates: dict[tuple, RegionSystem] = {}
+    for j, (bits, statuses, method) in enumerate(items):
+        if kinds[j] in ("impossible", "undecided"):
+            key = (kinds[j], method)
+            if key not in templates:
+                templates[key] = derive_region(region_matrix(model, bits), model.h, model.C, model.dt, statuses,
+                                               FLOAT, 0, bits, method)
+            out[j] = dataclasses.replace(templates[key], region=bits)
+            if bar is not None:
+                bar.update()
+    rest = [j for j, s in enumerate(out) if s is None]
+    n = parallel.workers(workers, len(rest), PARALLEL_MIN_REGIONS)
+    systems = None
+    if n > 1:
+        try:
+            systems = parallel.Pool(_derive_state, (model, FLOAT, 0), n).map(_derive_chunk, [items[j] for j in rest])
+        except (OSError, NotImplementedError):  # no process pools on this system: derive in this process
+            systems = None
+    if systems is None and rest:
+        with threadpool_limits(1):
+            systems = _derive_chunk(state, [items[j] for j in rest])
+    for j, s in zip(rest, systems or ()):
+        out[j] = s
+    if bar is not None:
+        bar.update(len(rest))
+        bar.close()
+    return out
 
 
 def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT, digits: int = 30, *, z0=None,
@@ -524,6 +589,8 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT
               else None) for bits in names]
     bar = tqdm(total=len(names), desc=f"derive ({mode})", unit="region", file=sys.stderr, leave=False,
                disable=None if progress and len(names) >= 16 else True)
+    if mode == FLOAT:
+        return ContinuousPLRNN(model, dict(zip(names, _derive_float_sweep(model, items, workers, bar))), mode)
     n = parallel.workers(workers, len(names), PARALLEL_MIN_REGIONS)
     systems = None
     if n > 1:

@@ -41,7 +41,7 @@ from .check import check
 from .domains import CERTIFIED, EXACT, FLOAT, check_mode, digits_to_bits, to_arb, working_precision
 from .errors import InputError
 from .exactlog import exact_beta_apply, exact_real_log
-from .floatderive import principal_batch
+from .floatderive import one_blas_thread, principal_batch
 from .logarithm import BallLinalg, FloatLinalg, LogError, LogResult, principal_logarithm, real_logarithm
 from .model import PLRNN
 from .regions import MAX_REGIONS, RegionMatrices, region_matrix, region_of, select_regions
@@ -533,7 +533,7 @@ def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar) -> 
         except (OSError, NotImplementedError):  # no process pools on this system: derive in this process
             systems = None
     if systems is None and rest:
-        with threadpool_limits(1):
+        with one_blas_thread():
             systems = _derive_chunk(state, [items[j] for j in rest])
     for j, s in zip(rest, systems or ()):
         out[j] = s

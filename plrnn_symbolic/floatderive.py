@@ -22,6 +22,7 @@ as before.  Nothing here is a proof: the float verdicts come from
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from functools import cache
 
@@ -118,7 +119,10 @@ def one_blas_thread():
     ...     float(scipy.linalg.expm(np.zeros((2, 2)))[0, 0])
     1.0
     """
-    return _controller().limit(limits=1)
+    controller = _controller()
+    if all(lib.num_threads == 1 for lib in controller.lib_controllers):
+        return contextlib.nullcontext()   # already one thread (e.g. inside ``simulate``): setting it costs 0.1 ms
+    return controller.limit(limits=1)
 
 
 def _inverses(V: np.ndarray) -> np.ndarray:

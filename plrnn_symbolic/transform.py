@@ -18,7 +18,8 @@ g = (1/dt) beta(L dt) h and B = (1/dt) beta(L dt) C, computed as phi1(L dt)^{-1}
 (no special case for eigenvalue one).  Every derived system carries a residual:
 bounds on |e^{L dt} - H~| and |dt phi1(L dt) [g B] - [h~ C~]| from one exponential
 of the augmented matrix [[L dt, (g, B) dt], [0, 0]], rigorous (ball arithmetic)
-in exact and certified mode.
+in exact and certified mode.  Float ``derive`` takes the principal regions in one
+batch (:mod:`plrnn_symbolic.floatderive`) and the rest by ``_derive_float``.
 """
 
 from __future__ import annotations
@@ -486,6 +487,9 @@ def _derive_chunk(state: tuple, chunk: list) -> list[RegionSystem]:
 
 
 FLOAT_BATCH = 4096   # regions per batched eigendecomposition in float mode (bounds the memory of the stacks)
+# float regions the batch leaves take 0.3-2 ms each, so worker processes rarely repay their start and the
+# pickled systems (measured: 4096 lifted regions, 1.31 s in one process, 1.53 s on two): by default one
+FLOAT_PARALLEL_MIN_REGIONS = 2**16
 
 
 def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar) -> list[RegionSystem]:
@@ -525,7 +529,7 @@ def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar) -> 
             if bar is not None:
                 bar.update()
     rest = [j for j, s in enumerate(out) if s is None]
-    n = parallel.workers(workers, len(rest), PARALLEL_MIN_REGIONS)
+    n = parallel.workers(workers, len(rest), FLOAT_PARALLEL_MIN_REGIONS)
     systems = None
     if n > 1:
         try:
@@ -555,12 +559,16 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT
     mode : "exact", "certified" or "float"
         exact: sympy closed forms where they exist (1 x 1, 2 x 2, rational spectra),
         else certified and said so in ``notes``; certified: FLINT balls at ``digits``
-        digits with rigorous residual bounds; float: numpy/scipy.
+        digits with rigorous residual bounds; float: numpy/scipy, without sympy: the
+        principal regions in one batched eigendecomposition
+        (:func:`plrnn_symbolic.floatderive.principal_batch`), the others (negative
+        eigenvalues, ill-conditioned eigenvectors) one by one, with the same results.
     digits : int
         Digits for certified mode.
     workers : int, optional
         Processes for the region loop (and the check before it).  By default
-        every usable core from ``PARALLEL_MIN_REGIONS`` regions on, else one;
+        every usable core from ``PARALLEL_MIN_REGIONS`` regions on, else one
+        (float mode: from ``FLOAT_PARALLEL_MIN_REGIONS`` regions left by the batch);
         the systems are the same for any number.
 
     Examples

@@ -15,7 +15,8 @@ sys.path.insert(0, str(HERE))
 
 from mutations import MUTATIONS
 
-SUITE = ["tests/test_predicates.py", "tests/test_derive.py", "tests/test_testing.py", "tests/test_model.py"]
+SUITE = ["tests/test_predicates.py", "tests/test_derive.py", "tests/test_testing.py", "tests/test_model.py",
+         "tests/test_floatderive.py"]
 
 
 def run(name: str) -> tuple[bool, str]:

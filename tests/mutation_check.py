@@ -16,7 +16,7 @@ sys.path.insert(0, str(HERE))
 from mutations import MUTATIONS
 
 SUITE = ["tests/test_predicates.py", "tests/test_derive.py", "tests/test_testing.py", "tests/test_model.py",
-         "tests/test_certified_claims.py"]
+         "tests/test_certified_claims.py", "tests/test_floatderive.py"]
 
 
 def run(name: str) -> tuple[bool, str]:

@@ -50,6 +50,13 @@ def _no_beta():
     tr._phi1_solve_float = lambda X, rhs: np.asarray(rhs, dtype=float)
 
 
+def _batch_no_beta():
+    """The batched float route with g = h / dt: beta(log lambda) replaced by 1."""
+    import plrnn_symbolic.region.floatderive as fd
+
+    fd.beta_of_eigenvalues = lambda lam: np.ones_like(np.asarray(lam, dtype=complex))
+
+
 def _dropped_jordan_block():
     """The smallest Jordan block of a repeated factor is lost."""
     import plrnn_symbolic.region.spectrum as spm
@@ -81,6 +88,7 @@ MUTATIONS = {
     "real_part_log": _real_part_log,
     "wrong_branch": _wrong_branch,
     "no_beta": _no_beta,
+    "batch_no_beta": _batch_no_beta,
     "dropped_jordan_block": _dropped_jordan_block,
 }
 

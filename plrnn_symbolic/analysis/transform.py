@@ -18,11 +18,13 @@ g = (1/dt) beta(L dt) h and B = (1/dt) beta(L dt) C, computed as phi1(L dt)^{-1}
 (no special case for eigenvalue one).  Every derived system carries a residual:
 bounds on |e^{L dt} - H~| and |dt phi1(L dt) [g B] - [h~ C~]| from one exponential
 of the augmented matrix [[L dt, (g, B) dt], [0, 0]], rigorous (ball arithmetic)
-in exact and certified mode.
+in exact and certified mode.  Float ``derive`` takes the principal regions in one
+batch (:mod:`plrnn_symbolic.region.floatderive`) and the rest by ``_derive_float``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from collections.abc import Iterable, Mapping
@@ -41,6 +43,7 @@ from ..core.domains import (
     AUTO,
     CERTIFIED,
     EXACT,
+    FLOAT,
     BallMatrix,
     check_mode,
     digits_to_bits,
@@ -50,9 +53,10 @@ from ..core.domains import (
 from ..core.errors import InputError, NoResult
 from ..core.truth import Verdict
 from ..model.plrnn import PLRNN
-from ..model.regions import MAX_REGIONS, region_matrix, region_of, select_regions
+from ..model.regions import MAX_REGIONS, RegionMatrices, region_matrix, region_of, select_regions
 from ..region.certlog import NotCertified, certified_real_log, deflatable
 from ..region.exactlog import exact_beta_apply, exact_real_log
+from ..region.floatderive import one_blas_thread, principal_batch
 from ..region.logarithm import FloatLinalg, LogError, principal_logarithm, real_logarithm
 from .conditions import check
 
@@ -279,8 +283,9 @@ def _choice_text(status: str, paired, lifted) -> str:
 
 
 def _derive_float(H, h, C, dt, status, region, notes) -> RegionSystem:
-    M, dtf = H.rows, float(dt)
+    """One region in float: ``H``, ``h``, ``C`` sympy matrices or float arrays (``derive`` passes arrays)."""
     Hf = np.array(H.tolist(), dtype=float)
+    M, dtf = Hf.shape[0], float(dt)
     la = FloatLinalg()
     try:
         res = principal_logarithm(Hf, la) if status == "principal" else real_logarithm(Hf, la)
@@ -527,13 +532,78 @@ PARALLEL_MIN_REGIONS = 256   # derive: every usable core from this many regions 
 
 
 def _derive_state(model: PLRNN, mode: str, digits: int) -> tuple:
-    return model, mode, digits
+    return model, mode, digits, RegionMatrices(model) if mode == FLOAT else None
 
 
 def _derive_chunk(state: tuple, chunk: list) -> list[RegionSystem]:
-    model, mode, digits = state
+    model, mode, digits, mats = state
+    if mats is not None:   # float, regions with a system: numpy region matrices (as derive_region's float branch)
+        num = model.numeric
+        return [_derive_float(mats.float(bits), num.h, num.C, model.dt, status_of(statuses), bits, [])
+                for bits, statuses, _ in chunk]
     return [derive_region(region_matrix(model, bits), model.h, model.C, model.dt, statuses, mode, digits, bits,
                           method) for bits, statuses, method in chunk]
+
+
+FLOAT_BATCH = 4096   # regions per batched eigendecomposition in float mode (bounds the memory of the stacks)
+# float regions the batch leaves take 0.3-2 ms each, so worker processes rarely repay their start and the
+# pickled systems (measured: 4096 lifted regions, 1.31 s in one process, 1.53 s on two): by default one
+FLOAT_PARALLEL_MIN_REGIONS = 2**16
+
+
+def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar) -> list[RegionSystem]:
+    """Float ``derive`` without sympy: the principal regions in batches (:func:`floatderive.principal_batch`),
+    the ones the batch leaves (negative eigenvalues, ill-conditioned eigenvectors) by ``_derive_float``
+    one by one, as before; regions without a system get derive_region's answer, built once per status."""
+    state = _derive_state(model, FLOAT, 0)
+    mats, num = state[3], model.numeric
+    M, dtf, K = model.M, float(model.dt), model.K
+    T = _targets(num.h, num.C, M, M)
+    kinds = [status_of(statuses) for _, statuses, _ in items]
+    out: list[RegionSystem | None] = [None] * len(items)
+    text = _choice_text("principal", [], [])
+    for k in range(0, len(items), FLOAT_BATCH):
+        part = items[k:k + FLOAT_BATCH]
+        b = principal_batch(mats.float_batch([bits for bits, _, _ in part]), T,
+                            [kind == "principal" for kind in kinds[k:k + FLOAT_BATCH]])
+        for i in np.flatnonzero(b.ok).tolist():
+            resid = {"exp": float(b.exp[i]), "affine": float(b.affine[i]), "method": "float"}
+            if not np.isnan(b.textbook[i]):
+                resid["textbook_difference"] = float(b.textbook[i])
+            G, P = _lift_maps(M, M)
+            out[k + i] = RegionSystem(part[i][0], "principal", M, dtf, L=b.X[i] / dtf, g=b.U[i, :, 0] / dtf,
+                                      B=b.U[i, :, 1:] / dtf if K else None, G=G, P=P, residual=resid,
+                                      method="float", logarithm=text)
+        if bar is not None:
+            bar.update(int(b.ok.sum()))
+    # no system (singular, undecided): the answer depends on the status and the deciding method only
+    templates: dict[tuple, RegionSystem] = {}
+    for j, (bits, statuses, method) in enumerate(items):
+        if kinds[j] in ("impossible", "undecided"):
+            key = (kinds[j], method)
+            if key not in templates:
+                templates[key] = derive_region(region_matrix(model, bits), model.h, model.C, model.dt, statuses,
+                                               FLOAT, 0, bits, method)
+            out[j] = dataclasses.replace(templates[key], region=bits)
+            if bar is not None:
+                bar.update()
+    rest = [j for j, s in enumerate(out) if s is None]
+    n = parallel.workers(workers, len(rest), FLOAT_PARALLEL_MIN_REGIONS)
+    systems = None
+    if n > 1:
+        try:
+            systems = parallel.Pool(_derive_state, (model, FLOAT, 0), n).map(_derive_chunk, [items[j] for j in rest])
+        except (OSError, NotImplementedError):  # no process pools on this system: derive in this process
+            systems = None
+    if systems is None and rest:
+        with one_blas_thread():
+            systems = _derive_chunk(state, [items[j] for j in rest])
+    for j, s in zip(rest, systems or ()):
+        out[j] = s
+    if bar is not None:
+        bar.update(len(rest))
+        bar.close()
+    return out
 
 
 def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, digits: int = 30, *, z0=None,
@@ -553,12 +623,15 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
         auto: certified, and exact closed forms where the balls cannot (repeated or
         defective eigenvalues); exact: sympy closed forms where they exist (1 x 1, 2 x 2,
         rational spectra, block-triangular), else certified and said so in ``notes``;
-        float: numpy/scipy, labelled as such.
+        float: numpy/scipy, labelled as such, without sympy: the principal regions in one
+        batched eigendecomposition (:func:`plrnn_symbolic.region.floatderive.principal_batch`),
+        the others (negative eigenvalues, ill-conditioned eigenvectors) one by one.
     digits : int
         Digits for certified and auto mode.
     workers : int, optional
         Processes for the region loop (and the check before it).  By default
-        every usable core from ``PARALLEL_MIN_REGIONS`` regions on, else one;
+        every usable core from ``PARALLEL_MIN_REGIONS`` regions on, else one
+        (float mode: from ``FLOAT_PARALLEL_MIN_REGIONS`` regions left by the batch);
         the systems are the same for any number.
 
     Examples
@@ -591,6 +664,8 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
               else None) for bits in names]
     bar = tqdm(total=len(names), desc=f"derive ({mode})", unit="region", file=sys.stderr, leave=False,
                disable=None if progress and len(names) >= 16 else True)
+    if mode == FLOAT:
+        return ContinuousPLRNN(model, dict(zip(names, _derive_float_sweep(model, items, workers, bar))), mode)
     n = parallel.workers(workers, len(names), PARALLEL_MIN_REGIONS)
     systems = None
     if n > 1:

@@ -186,9 +186,15 @@ class RegionMatrices:
     @cached_property
     def _float(self):
         num = self.model.numeric
-        return num.A, num.A + num.W
+        AW = num.A + num.W
+        # correctly rounded, as float(A_ij + W_ij) of the exact region matrix: a float sum rounds twice
+        # where both weights are nonzero (off the usual convention, A diagonal and diag W = 0)
+        for i, j in np.argwhere((num.A != 0) & (num.W != 0)):
+            AW[i, j] = float(self.model.A[i, j] + self.model.W[i, j])
+        return num.A, AW
 
     def float(self, bits: str) -> np.ndarray:
+        """W_Omega in float64: each entry the exact entry rounded once (as ``region_matrix``'s, converted)."""
         A, AW = self._float
         act = np.array([b == "1" for b in bits])
         return np.where(act[None, :], AW, A)

@@ -75,6 +75,7 @@ class _Simulator:
         self.mode = mode
         self.digits = digits
         self.systems: dict[str, RegionSystem] = {}
+        self._ready: dict[str, RegionSystem] = {}   # derived ahead (float: in one batch), taken on first visit
         self._hybrid: dict[str, _HybridStep] = {}
         self._by_signs: dict[bytes, tuple[str, _HybridStep | None]] = {}
         self._ball: dict[str, _BallFlow] = {}
@@ -86,8 +87,19 @@ class _Simulator:
     def system(self, bits: str) -> RegionSystem:
         """The region's continuous system, derived on first visit."""
         if bits not in self.systems:
-            self.systems[bits] = self._derive(bits)
+            ready = self._ready.pop(bits, None)
+            self.systems[bits] = ready if ready is not None else self._derive(bits)
         return self.systems[bits]
+
+    def derive_ahead(self, states: np.ndarray) -> None:
+        """Derive the regions of ``states`` in one call (float derive is batched), kept until visited:
+        only the systems ``_derive`` would return on its first try (no fallback, so no note)."""
+        todo = ["".join("1" if x else "0" for x in row) for row in np.unique(states > 0, axis=0)]
+        todo = [b for b in todo if b not in self.systems]
+        if todo:
+            for bits, s in derive(self.model, todo, mode=self.mode, digits=self.digits).systems.items():
+                if s.status == "impossible" or (s.derived and _residual(s) <= RESIDUAL_TOL):
+                    self._ready[bits] = s
 
     def _derive(self, bits: str) -> RegionSystem:
         """Derive in the asked mode; where that is undecided or does not reproduce the step to
@@ -359,6 +371,8 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
     sim = _Simulator(model, mode, digits)
     if systems:
         sim.systems.update(systems)
+    if mode == FLOAT:
+        sim.derive_ahead(discrete)
     sim.inputs = inputs
     dt = float(model.dt)
     M = model.M

@@ -7,6 +7,7 @@ W_Omega = A + W D.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from functools import cached_property
@@ -50,8 +51,15 @@ def region_matrix(model: PLRNN, bits: str) -> sp.ImmutableMatrix:
     [  0, 1/2]])
     """
     bits = check_region(bits, model.M)
-    D = sp.diag(*[int(b) for b in bits])
-    return sp.ImmutableMatrix(model.A + model.W * D)
+    A, AW = _columns(model)
+    # column j of A + W D is column j of A + W when unit j is active, else of A: no matrix product
+    return sp.ImmutableMatrix([[(AW if b == "1" else A)[i][j] for j, b in enumerate(bits)] for i in range(model.M)])
+
+
+@functools.lru_cache(maxsize=16)
+def _columns(model: PLRNN) -> tuple[list[list], list[list]]:
+    """A and A + W as lists of rows of exact entries (the model is immutable, hashed by identity)."""
+    return model.A.tolist(), (model.A + model.W).tolist()
 
 
 def all_regions(M: int, max_regions: int = MAX_REGIONS) -> list[str]:

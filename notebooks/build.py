@@ -233,10 +233,10 @@ notebook("06_trained_models", [
     ("md", ("The one real fixed point is unstable, and the largest exponent is slightly negative while the next is "
            "clearly negative: the closed curve attracts weakly and the orbit on it is not chaotic. The "
            "autonomous system's spectrum can only be measured along a flow of dimension M; this trajectory "
-           "visits the two lifted regions, so the measurement is refused:")),
+           "visits the two lifted regions, so there is no such spectrum (``NoResult``: valid input, no answer):")),
     ("code", ("try:\n"
              "    lyapunov_continuous(m, system='autonomous', steps=2000, burn_in=100)\n"
-             "except ps.InputError as exc:\n"
+             "except ps.NoResult as exc:\n"
              "    print('refused:', exc)")),
     ("md", ("## A chaotic model: `lorenz_trained`\n\n"
            "Trained on Lorenz-63 sampled at dt = 1/50; units 1-3 observed. Over 20000 steps the attractor "

@@ -22,7 +22,7 @@ from ..core.domains import EXACT
 from ..core.truth import FAILS, HOLDS
 from ..model.plrnn import PLRNN
 from ..model.regions import all_regions, region_of
-from .steady_states import _linalg, _pairs, _Systems
+from .steady_states import _float_systems, _linalg, _pairs
 
 DERIVED = ("principal", "real_nonprincipal", "lifted")
 
@@ -276,11 +276,11 @@ def e1_along(model: PLRNN, cycle: Cycle) -> tuple[tuple[int, ...], tuple[int, ..
 
 
 def _with_flows(model: PLRNN, found: list[Cycle]) -> list[Cycle]:
-    systems = _Systems(model)
+    systems = _float_systems(model)
     systems.prefetch([b for c in found for b in c.regions])
     out = []
     for c in found:
-        status = {b: systems[b].status for b in c.regions}
+        status = {b: systems.system(b).status for b in c.regions}
         missing = sorted({b for b, s in status.items() if s not in DERIVED})
         lifted = sorted({b for b, s in status.items() if s == "lifted"})
         if missing:

@@ -310,26 +310,11 @@ def _pairs(values) -> list[list[float] | None]:
 
 
 # ---- the region systems, derived once ---------------------------------------------------------------
-class _Systems:
-    """Float region systems (:func:`plrnn_symbolic.derive`), derived on demand and cached."""
+def _float_systems(model: PLRNN):
+    """Float region systems of ``model``, derived on demand and kept (an empty ContinuousPLRNN)."""
+    from .transform import ContinuousPLRNN
 
-    def __init__(self, model: PLRNN):
-        self.model = model
-        self._cache: dict = {}
-
-    def __getitem__(self, bits: str):
-        if bits not in self._cache:
-            from .transform import derive
-
-            self._cache[bits] = derive(self.model, [bits], mode=FLOAT)[bits]
-        return self._cache[bits]
-
-    def prefetch(self, regions: Sequence[str]):
-        from .transform import derive
-
-        todo = [b for b in dict.fromkeys(regions) if b not in self._cache]
-        if todo:
-            self._cache.update(derive(self.model, todo, mode=FLOAT).systems)
+    return ContinuousPLRNN(model, {}, FLOAT)
 
 
 def _equilibrium(system, z: np.ndarray) -> dict[str, Any]:
@@ -470,11 +455,11 @@ def fixed_points(model: PLRNN, mode: str = EXACT, *, regions: Sequence[str] | No
 
 def _with_equilibria(model: PLRNN, found: list[FixedPoint], which: str) -> list[FixedPoint]:
     todo = [fp for fp in found if fp.real or which == "all"]
-    systems = _Systems(model)
+    systems = _float_systems(model)
     systems.prefetch([fp.region for fp in todo])
     out = []
     for fp in found:
         if fp.real or which == "all":
-            fp = FixedPoint(**{**fp.__dict__, "equilibrium": _equilibrium(systems[fp.region], fp.z)})
+            fp = FixedPoint(**{**fp.__dict__, "equilibrium": _equilibrium(systems.system(fp.region), fp.z)})
         out.append(fp)
     return out

@@ -486,11 +486,21 @@ class ContinuousPLRNN:
     def __getitem__(self, bits: str) -> RegionSystem:
         return self.systems[bits]
 
-    def system_at(self, z) -> RegionSystem:
-        bits = region_of(z)
+    def system(self, bits: str) -> RegionSystem:
+        """The system of region ``bits``, derived (in this object's mode) on first use and kept."""
         if bits not in self.systems:
             self.systems[bits] = derive(self.model, [bits], mode=self.mode)[bits]
         return self.systems[bits]
+
+    def prefetch(self, regions: Iterable[str]) -> None:
+        """Derive the regions not yet derived in one call (float derive batches them)."""
+        todo = [b for b in dict.fromkeys(regions) if b not in self.systems]
+        if todo:
+            self.systems.update(derive(self.model, todo, mode=self.mode).systems)
+
+    def system_at(self, z) -> RegionSystem:
+        """The system of the region that contains the state ``z``."""
+        return self.system(region_of(z))
 
     def vector_field(self, z, s=None) -> np.ndarray:
         """dz/dt at the M-dimensional state z (regions without a lift)."""

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..analysis.dynamics_report import DynamicsReport, dynamics
-from ..analysis.steady_states import _Systems
+from ..analysis.transform import ContinuousPLRNN
 from ..core.errors import InputError
 from ..model.plrnn import PLRNN
 from ..model.regions import region_of
@@ -33,7 +33,7 @@ MARKERS = {"stable node": "o", "unstable node": "o", "stable focus": "s", "unsta
 
 
 def section_field(model: PLRNN, units: tuple[int, int], at: np.ndarray, xs: np.ndarray, ys: np.ndarray,
-                  systems: _Systems | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  systems: ContinuousPLRNN | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Components (U, V) of the continuous vector field on the grid xs x ys of the section.
 
     ``U[a, b]``, ``V[a, b]`` are d z_i/dt, d z_j/dt at z_i = xs[b], z_j = ys[a]
@@ -45,7 +45,7 @@ def section_field(model: PLRNN, units: tuple[int, int], at: np.ndarray, xs: np.n
     ([[0.0, -0.693147]], [[0.0, 0.0]])
     """
     i, j = units
-    systems = systems or _Systems(model)
+    systems = systems or ContinuousPLRNN(model, {}, "float")
     X, Y = np.meshgrid(xs, ys)
     Z = np.repeat(np.asarray(at, dtype=float)[None, :], X.size, axis=0)
     Z[:, i], Z[:, j] = X.ravel(), Y.ravel()
@@ -53,7 +53,7 @@ def section_field(model: PLRNN, units: tuple[int, int], at: np.ndarray, xs: np.n
     systems.prefetch(names)
     out = np.full((X.size, 2), np.nan)
     for bits in set(names):
-        s = systems[bits]
+        s = systems.system(bits)
         if not s.derived:
             continue
         rows = [k for k, b in enumerate(names) if b == bits]

@@ -254,3 +254,37 @@ def test_the_issue_e1_case_is_not_a_wrong_holds():
     ex = simulate(m, 1, z0=z0, system="hybrid", mode="exact")
     ce = simulate(m, 1, z0=z0, system="hybrid", mode="certified")
     assert ce.e1[0].status in (ex.e1[0].status, "undecided")
+
+
+def test_eigenvalue_one_jordan_block_beside_a_complex_pair_is_undecided_not_a_crash():
+    """Was a ZeroDivisionError (exact and certified at 20 digits): balls cannot isolate the double
+    eigenvalue 1 and there is no closed form, so every mode says undecided, with the reason."""
+    J = sp.Matrix([[1, 1, 0, 0], [0, 1, 0, 0], [0, 0, sp.Rational(1, 2), -sp.Rational(1, 3)],
+                   [0, 0, sp.Rational(1, 3), sp.Rational(1, 2)]])
+    T = sp.Matrix([[1, 2, 0, 1], [0, 1, 1, 0], [1, 0, 1, 0], [0, 0, 1, 1]])
+    m = PLRNN(A=T * J * T.inv(), W=sp.zeros(4, 4), h=[1, 0, -1, 2])
+    for mode in ("exact", "certified", "auto"):
+        s = derive(m, ["0000"], mode=mode, digits=20)["0000"]
+        assert s.status == "undecided" and not s.derived and s.notes, mode
+
+
+def test_nearly_defective_3x3_at_dt_one_tenth_is_certified():
+    """Was an mpmath NoConvergence in the old fallback: eigenvalues 1/2 +- 1e-6 are simple, so
+    more bits separate them, and the balls hold the exact logarithm."""
+    e = sp.Rational(1, 10**12)
+    H = sp.Matrix([[sp.Rational(1, 2), 1, 0], [e, sp.Rational(1, 2), 1], [0, 0, sp.Rational(3, 4)]])
+    m = PLRNN(A=H, W=sp.zeros(3, 3), h=[1, 1, 1], dt=sp.Rational(1, 10))
+    ex = derive(m, ["000"], mode="exact")["000"]
+    ce = derive(m, ["000"], mode="certified", digits=20)["000"]
+    assert ex.status == ce.status == "principal"
+    assert _contains(ce.enclosure, ex.L_exact.row_join(ex.g_exact))
+
+
+def test_a_tiny_eigenvalue_is_not_called_singular_by_a_tolerance():
+    """A = diag(1e-10, 2): certified derive said 'singular: no real logarithm in any dimension'
+    (exit 2) from a float tolerance; it is invertible, and the balls derive it."""
+    m = PLRNN(A=[[1e-10, 0], [0, 2]], W=[[0, 0], [0, 0]], h=[0, 0])
+    for mode in ("certified", "auto", "exact"):
+        s = derive(m, ["00"], mode=mode)["00"]
+        assert s.status == "principal" and s.derived, mode
+        assert abs(s.L[0, 0] - np.log(1e-10)) < 1e-12

@@ -122,7 +122,7 @@ class CheckReport:
         if isinstance(self.regions, _SweptRegions):  # the workers sent the reasons
             bad = [(bits, r) for bits, r in zip(self.regions, self.regions.reasons) if r]
         elif isinstance(self.regions, _FloatRegions):  # only the flagged regions shown are built
-            bad = [(bits, None) for bits in self.regions.flagged()]
+            bad = [(bits, None) for bits in self.regions.flagged()]   # each has a reason (see flagged)
         else:
             bad = [(bits, r) for bits, rc in self.regions.items() if (r := _reason(rc))]
         if bad:
@@ -134,8 +134,11 @@ class CheckReport:
                 lines.append(f"  ... and {len(bad) - max_rows} more (use --json for all)")
         else:
             lines.append("")
-            lines.append("every region checked has a principal real logarithm and no eigenvalue one: each has a "
-                         "unique real ODE with spectrum in the principal strip (plrnn-symbolic derive builds it)")
+            unique = self.summary()["unique_real_log"]["holds"]
+            lines.append("every region checked has a principal real logarithm and no eigenvalue one: each has the "
+                         "principal real ODE, the one with spectrum in the strip |Im mu| < pi/dt (plrnn-symbolic "
+                         f"derive builds it); it is the only real ODE in the {unique} regions where "
+                         "unique_real_log holds (elsewhere complex eigenvalues, or equal Jordan blocks, admit other real logarithms too)")
         return "\n".join(lines)
 
 
@@ -401,7 +404,8 @@ class _FloatRegions(Mapping):
         return len(self._names)
 
     def flagged(self) -> list[str]:
-        """Regions where ``_reason`` has something to say: a predicate other than
-        eigenvalue_one does not hold, or eigenvalue_one does not fail."""
-        good = self.holds[:, :4].all(axis=1) & ~self.holds[:, 4]
+        """Regions where ``_reason`` has something to say: invertible, principal_log or real_log
+        does not hold, or eigenvalue_one does not fail (a failing unique_real_log alone is no reason:
+        complex eigenvalues have other real logarithms besides the principal one)."""
+        good = self.holds[:, :3].all(axis=1) & ~self.holds[:, 4]   # unique_real_log is not a reason
         return [self._names[i] for i in np.flatnonzero(~good)]

@@ -4,6 +4,7 @@ sliding events (:class:`SimulationResult`, :class:`Segment`, :class:`SlidingEven
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,9 @@ from ...model.plrnn import PLRNN
 from ...model.regions import region_of
 from ..transform import RegionSystem
 from .flows import _FloatFlows
+from .rounding import ON_ORBIT, RoundingVerdict, judge_rounding
+
+__all__ = ["Segment", "SimulationResult", "SlidingEvent"]
 
 
 # ---- result objects ---------------------------------------------------------------------------
@@ -100,7 +104,22 @@ class SimulationResult:
     def e1_truths(self) -> list[Truth]:
         return [v.truth for v in self.e1]
 
+    @cached_property
+    def rounding(self) -> RoundingVerdict:
+        """The float trajectories against a ball enclosure of the exact orbit of the map from the
+        same z0 (:func:`~plrnn_symbolic.analysis.simulation.rounding.judge_rounding`): which of
+        them left the orbit, and the largest Lyapunov exponent that amplified their rounding."""
+        return judge_rounding(self.model, self.discrete, self.hybrid, self.inputs)
+
+    @property
+    def free_run_drifts(self) -> bool:
+        """The free-running hybrid trajectory is farther than 1e-9 from the float map somewhere."""
+        d = self.max_deviation_hybrid
+        return d is not None and not d <= ON_ORBIT
+
     def summary(self) -> str:
+        """The report: the one-step deviations first (what E3 promises), then the free run, judged
+        against the exact orbit when it drifts, then E1 and the autonomous system."""
         m = self.model
         c = self.e1_counts
         n = max(1, len(self.e1))
@@ -108,6 +127,12 @@ class SimulationResult:
                 f"derivation mode {self.mode}, {len(self.systems)} region systems derived (the regions the "
                 f"discrete and continuous trajectories enter)")
         lines = [head]
+        if self.hybrid is not None:
+            lines.append(f"hybrid (sample and hold, E3): one step from each discrete state z_n lands within "
+                         f"{self.hybrid_step_deviation:.1e} of z_(n+1) (E3: equal at every sample time)")
+            lines.append(f"  free run from z_0: max deviation {self.max_deviation_hybrid:.3e} from the float map")
+            if self.free_run_drifts:
+                lines += ["  " + line for line in self.rounding.text()]
         if self.e1:
             lines.append(f"E1 (region flow stays in its region for the whole step): holds {c['holds']}, "
                          f"fails {c['fails']} ({c['fails'] / n:.1%}), undecided {c['undecided']}")
@@ -116,12 +141,10 @@ class SimulationResult:
                 w = first.witness
                 lines.append(f"  first failure: step {w['step']}, unit {w['unit']} leaves region {w['region']} "
                              f"at t in [{w['time'][0]:.6g}, {w['time'][1]:.6g}] (within the step)")
-        if self.hybrid is not None:
-            lines.append(f"hybrid (sample and hold, E3): max deviation from the discrete trajectory "
-                         f"{self.max_deviation_hybrid:.3e} (one step from z_n: {self.hybrid_step_deviation:.3e})")
         if self.autonomous is not None:
-            lines.append(f"autonomous (switches at zero crossings): max deviation {self.max_deviation_autonomous:.3e}, "
-                         f"{len(self.segments)} pieces")
+            lines.append(f"autonomous (switches at zero crossings): max deviation {self.max_deviation_autonomous:.3e} "
+                         f"from the float map, {len(self.segments)} pieces (it agrees with the map on the steps "
+                         "where E1 holds; elsewhere it may drift)")
         for ev in self.sliding:
             lines.append(f"  sliding at step {ev.step}, t = {ev.time:.6g}: units {list(ev.units)} between regions "
                          f"{ev.regions[0]} and {ev.regions[1]}; the autonomous trajectory {ev.action} there")
@@ -140,6 +163,7 @@ class SimulationResult:
             "regions": {b: {"status": s.status, "dimension": s.dimension, "method": s.method}
                         for b, s in self.systems.items()},
             "notes": list(self.notes),
+            "rounding": self.rounding.to_dict() if self.free_run_drifts else None,
         }
         if details:
             out["e1_steps"] = [{"status": v.status, "method": v.method, **v.witness} for v in self.e1]

@@ -24,6 +24,7 @@ from tqdm import tqdm
 from ..core import parallel
 from ..core.domains import AUTO, EXACT, FLOAT, check_mode
 from ..core.errors import InputError
+from ..core.frames import frame
 from ..core.parallel import Pool
 from ..core.truth import FAILS, HOLDS, UNDECIDED, Verdict
 from ..model.plrnn import PLRNN
@@ -69,6 +70,47 @@ class CheckReport:
 
     def __getitem__(self, bits: str) -> RegionCheck:
         return self.regions[bits]
+
+    # a report is the mapping region -> RegionCheck it holds
+    def __len__(self) -> int:
+        return len(self.regions)
+
+    def __iter__(self):
+        return iter(self.regions)
+
+    def __contains__(self, bits: object) -> bool:
+        return bits in self.regions
+
+    def keys(self):
+        return self.regions.keys()
+
+    def values(self):
+        return self.regions.values()
+
+    def items(self):
+        return self.regions.items()
+
+    def to_frame(self):
+        """A ``pandas.DataFrame``, one row per region (index ``region``): the five verdicts
+        ("holds", "fails" or "undecided") and the method (needs the ``frames`` extra).
+
+        Examples
+        --------
+        >>> from plrnn_symbolic import check, example
+        >>> df = check(example("chaotic")).to_frame()
+        >>> df.shape, int((df["real_log"] == "fails").sum())
+        ((32, 6), 11)
+        """
+        methods = self._methods()
+        return frame([{"region": bits, **verdicts, "method": methods[bits]}
+                      for bits, verdicts in self.statuses().items()], index="region")
+
+    def _methods(self) -> dict[str, str]:
+        if isinstance(self.regions, _FloatRegions):
+            return dict.fromkeys(self.regions, "float")
+        if isinstance(self.regions, _SweptRegions):
+            return dict(zip(self.regions, self.regions.methods))
+        return {bits: rc.method for bits, rc in self.regions.items()}
 
     def summary(self) -> dict[str, dict[str, int]]:
         out = {p: {"holds": 0, "fails": 0, "undecided": 0} for p in PREDICATES}

@@ -454,6 +454,46 @@ class ContinuousPLRNN:
     def __getitem__(self, bits: str) -> RegionSystem:
         return self.systems[bits]
 
+    # the derivation is the mapping region -> RegionSystem it holds
+    def __len__(self) -> int:
+        return len(self.systems)
+
+    def __iter__(self):
+        return iter(self.systems)
+
+    def __contains__(self, bits: object) -> bool:
+        return bits in self.systems
+
+    def keys(self):
+        return self.systems.keys()
+
+    def values(self):
+        return self.systems.values()
+
+    def items(self):
+        return self.systems.items()
+
+    def to_frame(self):
+        """A ``pandas.DataFrame``, one row per region (index ``region``): status, dimension, method,
+        the residual bounds |e^(L dt) - W_Omega| and |dt phi1(L dt) g - h|, and the largest real part
+        of the eigenvalues of L (needs the ``frames`` extra).
+
+        Examples
+        --------
+        >>> from plrnn_symbolic import derive, example
+        >>> df = derive(example("chaotic"), mode="float").to_frame()
+        >>> len(df), int((df["status"] == "lifted").sum()), int((df["dimension"] == 6).sum())
+        (32, 11, 11)
+        """
+        from ..core.frames import frame
+
+        rows = []
+        for bits, s in self.systems.items():
+            rows.append({"region": bits, "status": s.status, "dimension": s.dimension, "method": s.method,
+                         "residual_exp": s.residual.get("exp"), "residual_affine": s.residual.get("affine"),
+                         "max_re_mu": float(np.linalg.eigvals(s.L).real.max()) if s.derived else None})
+        return frame(rows, index="region")
+
     def system_at(self, z) -> RegionSystem:
         bits = region_of(z)
         if bits not in self.systems:

@@ -82,11 +82,12 @@ def _cmd_check(args) -> int:
                    burn_in=args.burn_in, precision=args.precision, max_precision=args.max_precision,
                    max_regions=args.max_regions or MAX_REGIONS, progress=not args.json, workers=args.workers)
     if args.plot:
-        from ..model.regions import visited_regions
-        from ..render.regionmap import region_map
+        from ..plot import regions
 
-        visited = visited_regions(model, _z0(args, model), args.steps or 1000, args.burn_in)
-        region_map(report, args.plot, visited=visited)
+        num = model.numeric
+        z0 = _z0(args, model)
+        start = z0 if z0 is not None else num.z0 if num.z0 is not None else [0.0] * model.M
+        regions(report, args.plot, trajectory=num.trajectory(start, args.burn_in + (args.steps or 1000))[args.burn_in:])
     return emit(args, report.to_dict, report.table, args.plot and f"region map saved to {args.plot}")
 
 
@@ -112,6 +113,11 @@ def _cmd_derive(args) -> int:
         out = write_derivation(model, args.latex, list(cont.systems), args.mode, args.latex_digits, pdf=args.pdf,
                                derivation=cont)
         print(f"derivation written to {out}", file=sys.stderr if args.json else sys.stdout)
+    if args.export:
+        from ..render.export import export_systems
+
+        out = export_systems(cont, args.export[1], args.export[0])
+        print(f"region systems written to {out} ({args.export[0]})", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(cont.to_dict(), indent=1, default=str))
         return 0
@@ -190,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show", type=int, default=8, help="regions to print in the table")
     _add_workers_arg(p, "the regions' derivations", 256)
     p.add_argument("--latex", metavar="FILE.tex", help="write a LaTeX document of the derivation")
+    p.add_argument("--export", nargs=2, metavar=("py|jl|m", "FILE"),
+                   help="write the region systems as a runnable Python, Julia or MATLAB/Octave function file")
     p.add_argument("--latex-digits", type=int, default=6, help="digits shown for rounded numbers in --latex")
     p.add_argument("--pdf", action="store_true", help="also compile the --latex document (needs a LaTeX install)")
     p.add_argument("--json", action="store_true", help="print JSON")

@@ -174,6 +174,33 @@ class SimulationResult:
                 out[key] = None if x is None else [[None if not np.isfinite(v) else float(v) for v in row] for row in x]
         return out
 
+    def to_frame(self):
+        """A ``pandas.DataFrame``, one row per sample time n (index ``n``): the time, the region of
+        z_n, the E1 verdict of the step from z_n, and the states ``z1``..., ``hybrid_z1``...,
+        ``autonomous_z1``... of the systems simulated (needs the ``frames`` extra).
+
+        Examples
+        --------
+        >>> import plrnn_symbolic as ps
+        >>> df = ps.simulate(ps.example("limit_cycle"), steps=10).to_frame()
+        >>> df.shape, list(df.columns[:4])
+        ((11, 21), ['t', 'region', 'e1', 'z1'])
+        """
+        from ...core.frames import frame
+
+        M = self.model.M
+        cols = {f"z{i + 1}": self.discrete[:, i] for i in range(M)}
+        for which in ("hybrid", "autonomous"):
+            traj = getattr(self, which)
+            if traj is not None:
+                cols.update({f"{which}_z{i + 1}": traj[:, i] for i in range(M)})
+        e1 = [v.status for v in self.e1]
+        rows = [{"n": n, "t": float(self.times[n]),
+                 "region": region_of(self.discrete[n]) if np.all(np.isfinite(self.discrete[n])) else None,
+                 "e1": e1[n] if n < len(e1) else None, **{k: float(v[n]) for k, v in cols.items()}}
+                for n in range(len(self.times))]
+        return frame(rows, index="n")
+
     # ---- dense output (closed-form flows within each step or piece) -------------------------
     def dense(self, which: str, per_step: int = 24) -> tuple[np.ndarray, np.ndarray]:
         """(t, Z): the continuous trajectory ``which`` ("hybrid" or "autonomous") densely sampled."""

@@ -32,6 +32,7 @@ from ..model.regions import MAX_REGIONS, RegionMatrices, region_matrix, select_r
 from ..region.predicates import PREDICATES, all_decided, decide
 from ..region.spectrum import Spectrum, ball_spectrum, exact_spectrum, float_spectrum
 from ..region.symbolic import decide_symbolic
+from .sweep import guard_sweep, visited_record, visited_text
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class CheckReport:
     mode: str
     regions: Mapping[str, RegionCheck]
     notes: list[str] = field(default_factory=list)
+    visited: dict | None = None     # z0, steps, burn_in of a "visited" selection (sweep.visited_record)
 
     def __getitem__(self, bits: str) -> RegionCheck:
         return self.regions[bits]
@@ -146,6 +148,7 @@ class CheckReport:
         return {
             "model": {"M": m.M, "K": m.K, "dt": str(m.dt), "name": m.name, "conventions": m.conventions()},
             "mode": self.mode,
+            "visited": self.visited,
             "notes": list(self.notes),
             "summary": self.summary(),
             "regions": (self.regions.dicts() if isinstance(self.regions, _SweptRegions)
@@ -156,6 +159,8 @@ class CheckReport:
         """A readable summary, then the regions where something fails or is undecided."""
         m = self.model
         lines = [f"model {m.name or '(unnamed)'}: M = {m.M}, dt = {m.dt}, {len(self.regions)} regions, mode {self.mode}"]
+        if self.visited is not None:
+            lines.append(visited_text(self.visited))
         lines += [f"note: {n}" for n in self.notes]
         lines.append("")
         lines.append(f"{'predicate':<17}{'holds':>8}{'fails':>8}{'undecided':>11}")
@@ -260,9 +265,13 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
         mode = EXACT
     if precision < 2 or max_precision < precision:
         raise InputError("precision must be >= 2 bits and max_precision >= precision")
+    if isinstance(regions, str) and regions == "all" and 2**model.M <= max_regions:
+        # refused before the 2^M names are built when they would not fit in memory
+        guard_sweep(model, mode, parallel.workers(workers, 2**model.M, PARALLEL_MIN_REGIONS))
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, inputs=inputs,
                            max_regions=max_regions)
     notes = [f"convention: {c}" for c in model.conventions()]
+    visited = visited_record(model, regions, z0, steps, burn_in)
     bar = tqdm(names, desc=f"check ({mode})", unit="region", disable=None if progress and len(names) >= 64 else True,
                file=sys.stderr, leave=False)
     out: dict[str, RegionCheck] = {}
@@ -273,10 +282,10 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
         notes.append("symbolic weights: each verdict carries its condition on the parameters")
         for bits in bar:
             out[bits] = RegionCheck(bits, decide_symbolic(region_matrix(model, bits)), None, "symbolic")
-        return CheckReport(model, mode, out, notes)
+        return CheckReport(model, mode, out, notes, visited)
     mats = RegionMatrices(model)
     if mode == FLOAT:
-        return CheckReport(model, mode, _FloatRegions(mats, names), notes)
+        return CheckReport(model, mode, _FloatRegions(mats, names), notes, visited)
     workers = parallel.workers(workers, len(names), PARALLEL_MIN_REGIONS)
     if workers > 1:
         try:
@@ -285,10 +294,10 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
         except (OSError, NotImplementedError) as exc:  # no process pools on this system (e.g. no /dev/shm)
             notes.append(f"no parallel sweep ({type(exc).__name__}: {exc}); swept by one process")
         else:
-            return CheckReport(model, mode, swept, [*notes, f"swept in parallel by {workers} processes"])
+            return CheckReport(model, mode, swept, [*notes, f"swept in parallel by {workers} processes"], visited)
     for bits in bar:
         out[bits] = _region_check(mats, bits, mode, precision, max_precision)
-    return CheckReport(model, mode, out, notes)
+    return CheckReport(model, mode, out, notes, visited)
 
 
 def _spectrum(mats: RegionMatrices, bits: str, mode: str, precision: int, max_precision: int) -> Spectrum:

@@ -450,6 +450,7 @@ class ContinuousPLRNN:
     model: PLRNN
     systems: dict[str, RegionSystem]
     mode: str
+    visited: dict | None = None     # z0, steps, burn_in of a "visited" selection (sweep.visited_record)
 
     def __getitem__(self, bits: str) -> RegionSystem:
         return self.systems[bits]
@@ -535,7 +536,7 @@ class ContinuousPLRNN:
         for s in self.systems.values():
             counts[s.status] += 1
         return {"model": {"M": self.model.M, "K": self.model.K, "dt": str(self.model.dt), "name": self.model.name},
-                "mode": self.mode, "summary": counts,
+                "mode": self.mode, "visited": self.visited, "summary": counts,
                 "regions": {b: s.to_dict() for b, s in self.systems.items()}}
 
 
@@ -596,6 +597,10 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
     check_mode(mode)
     if digits < 1:
         raise InputError("digits must be >= 1")
+    if isinstance(regions, str) and regions == "all" and 2**model.M <= max_regions:
+        from .sweep import guard_sweep  # refused before the 2^M names are built when they would not fit
+
+        guard_sweep(model, mode, parallel.workers(workers, 2**model.M, PARALLEL_MIN_REGIONS), derive=True)
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, max_regions=max_regions)
     if mode == AUTO and model.is_symbolic:
         mode = EXACT
@@ -622,7 +627,9 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
                 systems += _derive_chunk(state, [item])
                 bar.update()
         bar.close()
-    return ContinuousPLRNN(model, dict(zip(names, systems)), mode)
+    from .sweep import visited_record
+
+    return ContinuousPLRNN(model, dict(zip(names, systems)), mode, visited_record(model, regions, z0, steps, burn_in))
 
 
 def discretize(A_c, W_c, h_c, dt: float = 1.0, regions: Iterable[str] | None = None, *,

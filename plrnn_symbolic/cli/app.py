@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from ..core.errors import InputError
 from ..core.version import __version__
 from ..model.loading import load_model, state_from_text
+from ..model.regions import MAX_REGIONS
 from . import dynamics_command, simulate_command
 from .output import emit
 
@@ -73,11 +74,23 @@ def _regions_arg(args):
     return r
 
 
+def _announce_sweep(args, model, derive: bool = False) -> None:
+    """Say what an exhaustive sweep will cost before it starts (stderr; from 4096 regions on)."""
+    if _regions_arg(args) != "all" or 2**model.M < 4096 or 2**model.M > (args.max_regions or MAX_REGIONS):
+        return
+    from ..analysis.sweep import guard_sweep
+    from ..core.parallel import workers
+
+    # refuses (one line, exit 2) what would not fit in memory, before anything is said or allocated
+    est = guard_sweep(model, args.mode, workers(args.workers, 2**model.M, 2048), derive=derive)
+    print(f"plrnn-symbolic: {est.text()}", file=sys.stderr)
+
+
 def _cmd_check(args) -> int:
     from ..analysis.conditions import check
-    from ..model.regions import MAX_REGIONS
 
     model = _model_from(args)
+    _announce_sweep(args, model)
     report = check(model, _regions_arg(args), args.mode, z0=_z0(args, model), steps=args.steps,
                    burn_in=args.burn_in, precision=args.precision, max_precision=args.max_precision,
                    max_regions=args.max_regions or MAX_REGIONS, progress=not args.json, workers=args.workers)
@@ -99,9 +112,9 @@ def _add_workers_arg(p, what: str, threshold: int) -> None:
 
 def _cmd_derive(args) -> int:
     from ..analysis.transform import derive
-    from ..model.regions import MAX_REGIONS
 
     model = _model_from(args)
+    _announce_sweep(args, model, derive=True)
     cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
                   burn_in=args.burn_in, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
                   workers=args.workers)
@@ -125,6 +138,10 @@ def _cmd_derive(args) -> int:
     print(f"model {model.name or '(unnamed)'}: M = {model.M}, dt = {model.dt}, {len(cont.systems)} regions, "
           f"mode {args.mode}")
     print("  " + ", ".join(f"{k}: {v}" for k, v in counts.items() if v))
+    if cont.visited is not None:
+        from ..analysis.sweep import visited_text
+
+        print("  " + visited_text(cont.visited))
     import numpy as np
 
     with np.printoptions(precision=6, suppress=True, linewidth=120):
@@ -231,7 +248,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "command", None):
             parser.print_help()
             return 2
-        return args.func(args)
+        import numpy as np
+
+        # a state beyond float64 (e.g. --z0 1e308,...) is reported by the results (NaN, notes), not by
+        # numpy's RuntimeWarnings from deep inside the arithmetic
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return args.func(args)
     except (InputError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         if debug:
             raise

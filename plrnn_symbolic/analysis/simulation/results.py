@@ -113,9 +113,9 @@ class SimulationResult:
 
     @property
     def free_run_drifts(self) -> bool:
-        """The free-running hybrid trajectory is farther than 1e-9 from the float map somewhere."""
+        """The free-running hybrid trajectory is farther than 1e-9 from a finite float map somewhere."""
         d = self.max_deviation_hybrid
-        return d is not None and not d <= ON_ORBIT
+        return d is not None and not d <= ON_ORBIT and bool(np.isfinite(self.discrete).all())
 
     def summary(self) -> str:
         """The report: the one-step deviations first (what E3 promises), then the free run, judged
@@ -127,6 +127,10 @@ class SimulationResult:
                 f"derivation mode {self.mode}, {len(self.systems)} region systems derived (the regions the "
                 f"discrete and continuous trajectories enter)")
         lines = [head]
+        finite = np.all(np.isfinite(self.discrete), axis=1)
+        if not finite.all():
+            lines.append(f"the discrete trajectory leaves float64 at step {int(np.argmin(finite))} (the map diverges "
+                         "from this z0); the deviations below are over the steps before")
         if self.hybrid is not None:
             lines.append(f"hybrid (sample and hold, E3): one step from each discrete state z_n lands within "
                          f"{self.hybrid_step_deviation:.1e} of z_(n+1) (E3: equal at every sample time)")

@@ -20,14 +20,13 @@ from . import dynamics_command, simulate_command
 from .output import emit
 
 EPILOG = {
-    "check": "example:\n  plrnn-symbolic check --example limit_cycle\n"
-             "  plrnn-symbolic check model.npz --regions visited --steps 2000 --mode certified --json",
-    "derive": "example:\n  plrnn-symbolic derive --example limit_cycle --regions 000000 111111\n"
-              "  plrnn-symbolic derive --example chaotic --latex chaotic.tex --pdf\n"
-              "  plrnn-symbolic derive model.json --regions all --mode certified --digits 40 --json",
-    "dynamics": "example:\n  plrnn-symbolic dynamics --example limit_cycle --cycles 4 --plot phase.png\n"
+    "check": "examples:\n  plrnn-symbolic check --example limit_cycle --plot regions.png\n"
+             "  plrnn-symbolic check model.npz --regions visited --steps 2000 --burn-in 500 --mode certified --json",
+    "derive": "examples:\n  plrnn-symbolic derive --example chaotic --regions 11110 11111 --latex chaotic.tex --pdf\n"
+              "  plrnn-symbolic derive model.npz --regions visited --export py model_ode.py",
+    "dynamics": "examples:\n  plrnn-symbolic dynamics --example limit_cycle --cycles 4 --plot phase.png\n"
                 "  plrnn-symbolic dynamics model.npz --json",
-    "examples": "example:\n  plrnn-symbolic examples",
+    "examples": "examples:\n  plrnn-symbolic examples\n  plrnn-symbolic examples --json",
 }
 
 
@@ -185,9 +184,12 @@ def _cmd_examples(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    first = {name: text.splitlines()[1] for name, text in EPILOG.items()}
+    first["simulate"] = simulate_command.EPILOG.splitlines()[1]
     parser = _Parser(prog="plrnn-symbolic", description=__doc__.splitlines()[0],
                      formatter_class=argparse.RawDescriptionHelpFormatter,
-                     epilog="\n\n".join(EPILOG.values()))
+                     epilog="examples (one per command; COMMAND --help shows more):\n" +
+                            "\n".join(first[c] for c in ("check", "derive", "simulate", "dynamics", "examples")))
     parser.add_argument("--version", action="version", version=f"plrnn-symbolic {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

@@ -9,9 +9,8 @@ from ..core.domains import CERTIFIED, EXACT, FLOAT
 from ..core.errors import InputError
 from ..model.loading import load_model, state_from_text, vector_entries
 
-EPILOG = ("example:\n  plrnn-symbolic simulate --example limit_cycle --steps 1000\n"
-          "  plrnn-symbolic simulate model.npz --steps 500 --z0 0.1,0,0 --system hybrid --json\n"
-          "  plrnn-symbolic simulate --example limit_cycle --steps 200 --plot cycle.png")
+EPILOG = ("examples:\n  plrnn-symbolic simulate --example vdp_trained --steps 1000 --plot vdp.png\n"
+          "  plrnn-symbolic simulate model.npz --steps 500 --z0 0.1,0,0 --system hybrid --json")
 
 
 def add_arguments(parser) -> None:

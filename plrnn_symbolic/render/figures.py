@@ -208,15 +208,15 @@ def simulation(result, path=None, *, observe=None, dims: Sequence[int] | None = 
                     ax.plot(tx, np.zeros(len(tx)), "x", color=_COLOURS["fail"], ms=4, mew=1,
                             label="leaves its region within the step (E1 fails)")
             ax.set_ylabel(obs.labels[d])
-        axes[0].set_title(f"{result.model.name or 'model'}: last {result.steps - n0} of {result.steps} steps, "
-                          f"dt = {result.model.dt}, in {obs.what}")
+        fig.suptitle(f"{result.model.name or 'model'}: last {result.steps - n0} of {result.steps} steps, "
+                     f"dt = {result.model.dt}, in {obs.what}", x=0.01, ha="left", fontsize=10)
         handles, labels = axes[0].get_legend_handles_labels()
         for ax in axes[1:len(dims)]:
             for h_, lab in zip(*ax.get_legend_handles_labels()):
                 if lab not in labels:
                     handles.append(h_)
                     labels.append(lab)
-        axes[0].legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.12), ncol=2, borderaxespad=0)
+        fig.legend(handles, labels, loc="outside lower center", ncol=4)
         ax = axes[-1]
         for which, style in (("hybrid", "-"), ("autonomous", "--")):
             traj = getattr(result, which)

@@ -147,8 +147,8 @@ class SimulationResult:
                              f"at t in [{w['time'][0]:.6g}, {w['time'][1]:.6g}] (within the step)")
         if self.autonomous is not None:
             lines.append(f"autonomous (switches at zero crossings): max deviation {self.max_deviation_autonomous:.3e} "
-                         f"from the float map, {len(self.segments)} pieces (it agrees with the map on the steps "
-                         "where E1 holds; elsewhere it may drift)")
+                         f"from the float map, {len(self.segments)} pieces (a step where E1 holds reproduces the "
+                         "map's step; after one where it fails, the two trajectories may part for good)")
         for ev in self.sliding:
             lines.append(f"  sliding at step {ev.step}, t = {ev.time:.6g}: units {list(ev.units)} between regions "
                          f"{ev.regions[0]} and {ev.regions[1]}; the autonomous trajectory {ev.action} there")

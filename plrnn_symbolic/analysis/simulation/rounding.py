@@ -131,7 +131,7 @@ def largest_exponent(model: PLRNN, trajectory: np.ndarray) -> float:
                 return float("-inf")
             total += np.log(norm)
             q /= norm
-    return total / (len(X) - 1)
+    return float(total / (len(X) - 1))
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class RoundingVerdict:
     def amplified(self) -> bool:
         """Rounding is amplified: the float map itself leaves the exact orbit and the largest
         exponent is positive."""
-        return self.discrete_leaves is not None and self.exponent > 0
+        return bool(self.discrete_leaves is not None and self.exponent > 0)
 
     def text(self) -> list[str]:
         head = f"the exact orbit of the map from the same z0, enclosed in {self.bits}-bit balls over {self.steps} steps:"

@@ -34,6 +34,13 @@ from ..region.spectrum import Spectrum, ball_spectrum, exact_spectrum, float_spe
 from ..region.symbolic import decide_symbolic
 from .sweep import guard_sweep, visited_record, visited_text
 
+__all__ = [
+    "PARALLEL_MIN_REGIONS",
+    "CheckReport",
+    "RegionCheck",
+    "check",
+]
+
 
 @dataclass(frozen=True)
 class RegionCheck:

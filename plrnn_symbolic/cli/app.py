@@ -19,6 +19,12 @@ from ..model.regions import MAX_REGIONS
 from . import dynamics_command, simulate_command
 from .output import emit
 
+__all__ = [
+    "EPILOG",
+    "build_parser",
+    "main",
+]
+
 EPILOG = {
     "check": "examples:\n  plrnn-symbolic check --example limit_cycle --plot regions.png\n"
              "  plrnn-symbolic check model.npz --regions visited --steps 2000 --burn-in 500 --mode certified --json",

@@ -8,6 +8,11 @@ from ..model.loading import load_model, state_from_text
 from ..model.regions import MAX_REGIONS
 from .output import emit
 
+__all__ = [
+    "add_arguments",
+    "run_cli",
+]
+
 
 def add_arguments(parser) -> None:
     """Options of ``plrnn-symbolic dynamics`` (MODEL and --example are added by the caller)."""

@@ -9,6 +9,12 @@ from ..core.domains import CERTIFIED, EXACT, FLOAT
 from ..core.errors import InputError
 from ..model.loading import load_model, state_from_text, vector_entries
 
+__all__ = [
+    "EPILOG",
+    "add_arguments",
+    "run_cli",
+]
+
 EPILOG = ("examples:\n  plrnn-symbolic simulate --example vdp_trained --steps 1000 --plot vdp.png\n"
           "  plrnn-symbolic simulate model.npz --steps 500 --z0 0.1,0,0 --system hybrid --json")
 

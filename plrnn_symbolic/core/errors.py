@@ -1,3 +1,7 @@
+
+__all__ = [
+    "InputError",
+]
 """Errors raised for input the package refuses.
 
 Every refusal of bad input raises :class:`InputError` (a ``ValueError``), so the

@@ -15,6 +15,12 @@ import numpy as np
 
 from ..core.errors import InputError
 
+__all__ = [
+    "COLOURS",
+    "LABELS",
+    "region_map",
+]
+
 COLOURS = {
     "principal": "#4c9a2a",
     "real_nonprincipal": "#3a6ea5",

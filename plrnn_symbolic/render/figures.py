@@ -259,7 +259,8 @@ def phase(source, path=None, *, observe=None, dims: Sequence[int] | None = None,
     projection.  The arrow there is Pi (L z + g), the field of z_k's region (a visited
     region; in a lifted region the initial velocity P (L G z + g)).  So the streamlines are
     the continuous system along the orbit, not a section through a point away from it;
-    grid points farther from the orbit than a fifth of the plot are left blank.
+    grid points farther from the orbit than a fifth of the plot are left blank.  The field is that
+    of the autonomous system without input (s = 0).
 
     Parameters
     ----------
@@ -436,7 +437,7 @@ def regions(report, path=None, *, trajectory=None, layout: str = "auto", max_nod
         extra = f"; {left_out} rarer regions left out" if left_out else ""
         ax.set_title(f"{model.name or 'model'} (M = {model.M}): the {n} regions visited, in order of first visit "
                      f"(clockwise from the top)\nnode: share of the steps; arrow: region changes, width by count"
-                     f"{extra} ({report.mode})")
+                     f"{extra} (check mode {report.mode})")
         ax.legend(handles=[Patch(color=COLOURS[s], label=LABELS[s]) for s in COLOURS if s in seen],
                   loc="lower center", bbox_to_anchor=(0.5, -0.06), ncol=3)
     return _finish(fig, path)

@@ -146,7 +146,7 @@ class RoundingVerdict:
     discrete_leaves : first step at which the float map is farther than ``ON_ORBIT`` (None: never)
     hybrid : the same for the hybrid trajectory (None if it was not simulated)
     hybrid_leaves : first step at which the hybrid is farther than ``ON_ORBIT``
-    exponent : largest Lyapunov exponent per step along the float map trajectory
+    exponent : largest Lyapunov exponent per step along the float map trajectory over those steps
     """
 
     steps: int
@@ -173,8 +173,9 @@ class RoundingVerdict:
                                            else f"leaves it at step {self.hybrid_leaves} (max {self.hybrid:.1e})"))
         if self.amplified:
             lines.append(f"  so the free-running deviation is amplified rounding, not a failure of E3: the largest "
-                         f"Lyapunov exponent along the orbit is {self.exponent:.3g} per step, so a rounding error of "
-                         f"1e-16 grows like e^({self.exponent:.3g} n) in either float trajectory")
+                         f"Lyapunov exponent along these {self.steps} steps is {self.exponent:.3g} per step (a "
+                         f"finite-time value), so a rounding error of 1e-16 grows like e^({self.exponent:.3g} n) in "
+                         "either float trajectory")
         elif self.discrete_leaves is not None:
             lines.append(f"  the float map drifts from the exact orbit (largest Lyapunov exponent {self.exponent:.3g} "
                          "per step: a neutral direction, such as the phase along a closed curve, accumulates "
@@ -209,4 +210,4 @@ def judge_rounding(model: PLRNN, discrete: np.ndarray, hybrid: np.ndarray | None
 
     dd, dl = leaves(discrete)
     hd, hl = leaves(hybrid) if hybrid is not None else (None, None)
-    return RoundingVerdict(upto - 1, bits, dd, dl, hd, hl, largest_exponent(model, discrete[:steps + 1]))
+    return RoundingVerdict(upto - 1, bits, dd, dl, hd, hl, largest_exponent(model, discrete[:upto]))

@@ -364,7 +364,8 @@ def _region_sequence(trajectory, model: PLRNN) -> list[str]:
 
 def regions(report, path=None, *, trajectory=None, layout: str = "auto", max_nodes: int = 40):
     """The regions by what the theorems allow there: a grid of all 2^M cells for small models,
-    or the regions a trajectory visits as a labelled graph (any M).
+    or the regions a trajectory visits as a labelled graph (any M; a grid of 2^10 cells has no
+    room for names).
 
     Parameters
     ----------
@@ -374,7 +375,7 @@ def regions(report, path=None, *, trajectory=None, layout: str = "auto", max_nod
         Framed on the grid; on the graph its regions are the nodes (in order of first visit, each
         with its share of the steps) and its region changes the arrows (width: how often).
     layout : "auto", "grid" or "graph"
-        auto: the grid up to M = 8 without a trajectory, else the graph.
+        auto: the grid up to M = 6, or up to M = 12 without a trajectory; else the graph.
     max_nodes : int
         The graph keeps the most visited regions (the title says how many are left out).
 
@@ -399,18 +400,19 @@ def regions(report, path=None, *, trajectory=None, layout: str = "auto", max_nod
     seq = _region_sequence(trajectory, model)
     if layout not in ("auto", "grid", "graph"):
         raise InputError("layout must be 'auto', 'grid' or 'graph'")
-    if layout == "grid" or (layout == "auto" and model.M <= 8 and not (seq and model.M > 6)):
+    if layout == "grid" or (layout == "auto" and (model.M <= 6 or (model.M <= 12 and not seq))):
         with plt.rc_context(STYLE | {"figure.constrained_layout.use": False}):
             fig = region_map(report, visited=list(dict.fromkeys(seq)))
         return _finish(fig, path)
     statuses = report.statuses()
-    if not seq:
+    given = bool(seq)
+    if not given:           # no trajectory: the report's regions, without region changes to draw
         seq = list(statuses)
     counts = Counter(seq)
     nodes = [b for b in dict.fromkeys(seq) if b in dict(counts.most_common(max_nodes))]
     left_out = len(counts) - len(nodes)
     index = {b: i for i, b in enumerate(nodes)}
-    moves = Counter((a, b) for a, b in pairwise(seq) if a != b and a in index and b in index)
+    moves = Counter((a, b) for a, b in pairwise(seq) if a != b and a in index and b in index) if given else {}
     n = len(nodes)
     angle = np.pi / 2 - 2 * np.pi * np.arange(n) / max(n, 1)
     pos = np.stack([np.cos(angle), np.sin(angle)], axis=1)
@@ -437,7 +439,9 @@ def regions(report, path=None, *, trajectory=None, layout: str = "auto", max_nod
         extra = f"; {left_out} rarer regions left out" if left_out else ""
         ax.set_title(f"{model.name or 'model'} (M = {model.M}): the {n} regions visited, in order of first visit "
                      f"(clockwise from the top)\nnode: share of the steps; arrow: region changes, width by count"
-                     f"{extra} (check mode {report.mode})")
+                     f"{extra} (check mode {report.mode})" if given else
+                     f"{model.name or 'model'} (M = {model.M}): {n} regions of the report{extra} (check mode "
+                     f"{report.mode})\npass trajectory= to see the regions an orbit visits and its region changes")
         ax.legend(handles=[Patch(color=COLOURS[s], label=LABELS[s]) for s in COLOURS if s in seen],
                   loc="lower center", bbox_to_anchor=(0.5, -0.06), ncol=3)
     return _finish(fig, path)

@@ -384,3 +384,17 @@ def test_every_public_module_says_what_it_exports():
         module = importlib.import_module(f"plrnn_symbolic.{name}")
         assert all(hasattr(module, n) for n in module.__all__), name
     assert missing == []
+
+
+def test_region_map_without_a_trajectory_draws_no_made_up_region_changes():
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    m10 = ps.example("vdp_trained")
+    grid = plot.regions(ps.check(m10, mode="float"))                 # 2^10 cells: a grid, every cell coloured
+    cells = [p for p in grid.axes[0].patches if isinstance(p, Rectangle) and p.get_fill()]
+    assert len(cells) == 1024 and all(p.get_linewidth() == 0 for p in cells)
+    M = 13
+    m13 = ps.PLRNN(np.diag(np.full(M, 0.5)), np.zeros((M, M)), np.zeros(M))
+    fig = plot.regions(ps.check(m13, [format(k, "013b") for k in range(50)], mode="float"))
+    assert not [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
+    assert "pass trajectory=" in fig.axes[0].get_title(loc="left")

@@ -398,3 +398,13 @@ def test_region_map_without_a_trajectory_draws_no_made_up_region_changes():
     fig = plot.regions(ps.check(m13, [format(k, "013b") for k in range(50)], mode="float"))
     assert not [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
     assert "pass trajectory=" in fig.axes[0].get_title(loc="left")
+
+
+def test_a_drift_beyond_the_steps_compared_is_said_to_be(monkeypatch):
+    from plrnn_symbolic.analysis.simulation import results
+
+    real = results.judge_rounding
+    monkeypatch.setattr(results, "judge_rounding", lambda *a, **k: real(*a, **{**k, "max_steps": 100}))
+    text = ps.simulate(ps.example("chaotic"), steps=1000, system="hybrid", e1=False).summary()
+    assert "over 100 steps" in text and "the float map stays within" in text
+    assert re.search(r"the free runs part at step \d+, after the steps compared", text)

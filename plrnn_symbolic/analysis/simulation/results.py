@@ -137,6 +137,11 @@ class SimulationResult:
             lines.append(f"  free run from z_0: max deviation {self.max_deviation_hybrid:.3e} from the float map")
             if self.free_run_drifts:
                 lines += ["  " + line for line in self.rounding.text()]
+                dev = np.abs(self.hybrid - self.discrete).max(axis=1)
+                part = int(np.argmax(~(dev <= ON_ORBIT)))
+                if part > self.rounding.steps:
+                    lines.append(f"    the free runs part at step {part}, after the steps compared (judge_rounding("
+                                 "..., max_steps=N) compares more)")
         if self.e1:
             lines.append(f"E1 (region flow stays in its region for the whole step): holds {c['holds']}, "
                          f"fails {c['fails']} ({c['fails'] / n:.1%}), undecided {c['undecided']}")

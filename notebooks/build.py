@@ -57,7 +57,8 @@ notebook("01_quickstart", [
 notebook("02_limit_cycle", [
     ("md", ("# A limit cycle in discrete and continuous time\n\n"
            "The bundled `limit_cycle` PLRNN is a van der Pol-like relaxation oscillator. Every region has a "
-           "principal logarithm, so each region has a unique real ODE. The sample-and-hold (hybrid) system "
+           "principal logarithm, so each region has its principal real ODE (the only real one where `unique_real_log` "
+           "holds). The sample-and-hold (hybrid) system "
            "reproduces the map at every sample time with no further condition (THEORY E3). The autonomous system "
            "switches region when a coordinate crosses zero; it agrees with the map only on steps where the "
            "region flow stays in its region (E1), which is decided rigorously step by step.")),
@@ -71,11 +72,14 @@ notebook("02_limit_cycle", [
            "divided by dt.")),
     ("code", ("d = ps.dynamics(m, cycles=0)\n"
              "print(d.table())")),
+    ("md", ("The public plotting API, `plrnn_symbolic.plot`, draws the simulation (with the deviations that say "
+           "how far to trust it) and the orbit with the vector field of the regions it visits.")),
     ("code", ("from IPython.display import Image\n\n"
-             "from plrnn_symbolic.render.plotting import plot_simulation\n\n"
-             "fig = plot_simulation(sim)\n"
-             "fig.savefig('limit_cycle.png', dpi=40)\n"
+             "from plrnn_symbolic import plot\n\n"
+             "plot.simulation(sim, 'limit_cycle.png', window=120)\n"
              "Image('limit_cycle.png')")),
+    ("code", ("plot.phase(sim, 'limit_cycle_phase.png')\n"
+             "Image('limit_cycle_phase.png')")),
 ])
 
 notebook("04_inputs", [
@@ -167,7 +171,7 @@ notebook("06_trained_models", [
     ("code", ("import io\n\nimport matplotlib.pyplot as plt\nimport numpy as np\nfrom IPython.display import Image\n\n"
              "import plrnn_symbolic as ps\n"
              "from plrnn_symbolic.analysis.lyapunov import lyapunov_continuous, lyapunov_discrete\n"
-             "from plrnn_symbolic.render.plotting import plot_simulation\n\n"
+             "from plrnn_symbolic import plot\n\n"
              "m = ps.example('vdp_trained')      # your model: m = ps.load('model.npz')\n"
              "print(m, '- z0 lies in region', ps.region_of(m.numeric.z0))")),
     ("md", ("## Which regions need a continuous-time system?\n\n"
@@ -176,6 +180,13 @@ notebook("06_trained_models", [
            "each predicate in ball arithmetic, so `undecided` would be reported, never guessed.")),
     ("code", ("report = ps.check(m, regions='visited', mode='certified')\n"
              "print(report.table())")),
+    ("md", ("The visited regions as a graph: each node a region (coloured by what the theorems allow there, with "
+           "its share of the steps), each arrow the region changes of the orbit.")),
+    ("code", ("fig = plot.regions(report, trajectory=m.numeric.trajectory(m.numeric.z0, 1000))\n"
+             "buf = io.BytesIO()\n"
+             "fig.savefig(buf, format='png', dpi=60)\n"
+             "plt.close(fig)\n"
+             "Image(buf.getvalue())")),
     ("md", ("All 13 visited regions are invertible. In 11 of them the principal logarithm exists: `derive` gives "
            "status `principal`, the unique real ODE whose spectrum lies in the strip |Im| < pi "
            "(where `unique_real_log` fails although a principal logarithm exists, a complex eigenvalue pair could "
@@ -207,7 +218,7 @@ notebook("06_trained_models", [
            "(max deviation printed above) and on the way it enters one region the map does not visit in these "
            "1000 steps, which is why the summary counts 14 derived regions. The plot shows the last 60 steps "
            "of the observed units: discrete points over the hybrid (solid) and autonomous (dashed) curves.")),
-    ("code", ("fig = plot_simulation(sim, units=[1, 2], window=60, per_step=8)\n"
+    ("code", ("fig = plot.simulation(sim, observe=[1, 2], window=60, per_step=8)\n"
              "buf = io.BytesIO()\n"
              "fig.savefig(buf, format='png', dpi=60)\n"
              "plt.close(fig)\n"

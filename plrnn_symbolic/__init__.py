@@ -63,7 +63,7 @@ _MOVED = {
     "errors": "core.errors", "floatball": "core.floatball", "parallel": "core.parallel",
     "spectrum": "region.spectrum", "predicates": "region.predicates", "symbolic": "region.symbolic",
     "logarithm": "region.logarithm", "exactlog": "region.exactlog", "latex": "render.latex",
-    "plotting": "render.plotting", "phase": "render.phase", "regionmap": "render.regionmap",
+    "phase": "render.phase", "regionmap": "render.regionmap",
 }
 
 

@@ -338,5 +338,6 @@ def test_phase_portrait_leaves_out_many_virtual_fixed_points():
     everything = phase_portrait(m, report=rep, steps=300, grid=10, max_virtual=2000)
     few = phase_portrait(m, report=rep, steps=300, grid=10)
     assert markers(few) < markers(everything)
-    assert "virtual ones not drawn" in few.axes[0].get_title() and "not drawn" not in everything.axes[0].get_title()
+    title = {fig: fig.axes[0].get_title(loc="left") for fig in (few, everything)}   # house style: titles on the left
+    assert "virtual ones not drawn" in title[few] and "not drawn" not in title[everything]
     assert markers(few) <= sum(fp.real for fp in rep.fixed_points)

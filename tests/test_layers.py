@@ -2,7 +2,7 @@
 lower one, and no two modules import each other, directly or around a cycle.
 
 Layers, lowest first: core 0 (number domains, verdicts), model 1, region 2 (one region's mathematics),
-analysis 3 (whole-model operations), render and testing 4, cli 5.  The package's own ``__init__`` is
+analysis 3 (whole-model operations), render, plot (the public figures) and testing 4, cli 5.  The package's own ``__init__`` is
 the public API: it may import anything, and nothing inside the package may import it.
 """
 
@@ -17,7 +17,7 @@ import plrnn_symbolic
 
 PACKAGE = "plrnn_symbolic"
 ROOT = Path(plrnn_symbolic.__file__).resolve().parent
-LAYERS = {"core": 0, "model": 1, "region": 2, "analysis": 3, "render": 4, "testing": 4, "cli": 5}
+LAYERS = {"core": 0, "model": 1, "region": 2, "analysis": 3, "render": 4, "plot": 4, "testing": 4, "cli": 5}
 API = len(LAYERS)              # the top package: above every layer
 
 

@@ -18,3 +18,11 @@ def test_notebook_executes(path):
                             resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+
+
+def test_notebooks_plot_through_the_public_api():
+    """Issue 19: the worked examples draw with ``plrnn_symbolic.plot``, never with the private renderers."""
+    sources = [(NOTEBOOKS[0].parent / "build.py").read_text(encoding="utf-8")]
+    sources += [p.read_text(encoding="utf-8") for p in NOTEBOOKS]
+    assert not any("plrnn_symbolic.render" in s or "plot_simulation" in s for s in sources)
+    assert any("plot.simulation(" in s for s in sources) and any("plot.phase(" in s for s in sources)

@@ -55,14 +55,56 @@ def test_assert_roundtrip_fails_on_wrong_mathematics(monkeypatch):
         assert_roundtrip(m, mode="float")
 
 
-def test_assert_equivalent_hybrid_passes_and_autonomous_fails_on_the_limit_cycle():
+def test_assert_equivalent_hybrid_passes_on_the_limit_cycle_for_1000_steps():
+    """Issue 19: each hybrid step from the discrete state agrees (the free run parts by amplified
+    rounding, which the assertion no longer mistakes for a failure of E3)."""
     from plrnn_symbolic import example
     from plrnn_symbolic.testing import assert_equivalent
 
     m = example("limit_cycle")
-    assert_equivalent(m, steps=200, burn_in=2000, system="hybrid", atol=1e-10)
-    with pytest.raises(AssertionError, match="first step whose flow leaves its region is step"):
-        assert_equivalent(m, steps=200, burn_in=2000, system="autonomous", atol=1e-12)
+    assert_equivalent(m, steps=1000, system="hybrid", atol=1e-6)
+    assert_equivalent(m, steps=1000, system="hybrid", atol=1e-10, mode="float")
+    assert_equivalent(m, steps=200, burn_in=2000, system="autonomous", atol=1e-12)
+
+
+def test_assert_equivalent_fails_on_wrong_mathematics(monkeypatch):
+    """The assertion can fail: region systems whose g is off by 1 % miss the first step."""
+    import dataclasses
+
+    from plrnn_symbolic import example
+    from plrnn_symbolic.analysis.simulation import driver
+    from plrnn_symbolic.testing import assert_equivalent
+
+    real = driver._Simulator._derive
+
+    def wrong_g(self, bits):
+        s = real(self, bits)
+        return dataclasses.replace(s, g=s.g * 1.01) if s.derived else s
+
+    monkeypatch.setattr(driver._Simulator, "_derive", wrong_g)
+    with pytest.raises(AssertionError, match="one step from the discrete state z_0 .* misses z_1"):
+        assert_equivalent(example("limit_cycle"), steps=50, system="hybrid", mode="float")
+
+
+def test_assert_equivalent_checks_the_free_run_of_a_contracting_orbit():
+    """Where rounding cannot grow (negative exponents), a free run that departs is a failure."""
+    from plrnn_symbolic import PLRNN
+    from plrnn_symbolic.analysis.simulation import results
+    from plrnn_symbolic.testing import assert_equivalent
+
+    m = PLRNN(A=[[0.5, 0], [0, 0.6]], W=[[0, 0.1], [0.1, 0]], h=[1, 1])
+    assert_equivalent(m, z0=[1.0, 1.0], steps=30, atol=1e-12)
+    real_init = results.SimulationResult.__init__
+
+    def shifted(self, *args, **kwargs):       # a hybrid trajectory that drifts off at step 20
+        real_init(self, *args, **kwargs)
+        if self.hybrid is not None:
+            self.hybrid[20:] += 1e-6
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(results.SimulationResult, "__init__", shifted)
+        with pytest.raises(AssertionError, match="free-running hybrid trajectory departs .* at step 20"):
+            assert_equivalent(m, z0=[1.0, 1.0], steps=30, atol=1e-9)
 
 
 def test_assert_equivalent_autonomous_passes_when_e1_holds():

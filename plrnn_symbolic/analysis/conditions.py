@@ -24,6 +24,7 @@ from tqdm import tqdm
 from ..core import parallel
 from ..core.domains import AUTO, EXACT, FLOAT, check_mode
 from ..core.errors import InputError
+from ..core.frames import frame
 from ..core.parallel import Pool
 from ..core.truth import FAILS, HOLDS, UNDECIDED, Verdict
 from ..model.plrnn import PLRNN
@@ -31,6 +32,14 @@ from ..model.regions import MAX_REGIONS, RegionMatrices, region_matrix, select_r
 from ..region.predicates import PREDICATES, all_decided, decide
 from ..region.spectrum import Spectrum, ball_spectrum, exact_spectrum, float_spectrum
 from ..region.symbolic import decide_symbolic
+from .sweep import guard_sweep, visited_record, visited_text
+
+__all__ = [
+    "PARALLEL_MIN_REGIONS",
+    "CheckReport",
+    "RegionCheck",
+    "check",
+]
 
 
 @dataclass(frozen=True)
@@ -66,9 +75,51 @@ class CheckReport:
     mode: str
     regions: Mapping[str, RegionCheck]
     notes: list[str] = field(default_factory=list)
+    visited: dict | None = None     # z0, steps, burn_in of a "visited" selection (sweep.visited_record)
 
     def __getitem__(self, bits: str) -> RegionCheck:
         return self.regions[bits]
+
+    # a report is the mapping region -> RegionCheck it holds
+    def __len__(self) -> int:
+        return len(self.regions)
+
+    def __iter__(self):
+        return iter(self.regions)
+
+    def __contains__(self, bits: object) -> bool:
+        return bits in self.regions
+
+    def keys(self):
+        return self.regions.keys()
+
+    def values(self):
+        return self.regions.values()
+
+    def items(self):
+        return self.regions.items()
+
+    def to_frame(self):
+        """A ``pandas.DataFrame``, one row per region (index ``region``): the five verdicts
+        ("holds", "fails" or "undecided") and the method (needs the ``frames`` extra).
+
+        Examples
+        --------
+        >>> from plrnn_symbolic import check, example
+        >>> df = check(example("chaotic")).to_frame()
+        >>> df.shape, int((df["real_log"] == "fails").sum())
+        ((32, 6), 11)
+        """
+        methods = self._methods()
+        return frame([{"region": bits, **verdicts, "method": methods[bits]}
+                      for bits, verdicts in self.statuses().items()], index="region")
+
+    def _methods(self) -> dict[str, str]:
+        if isinstance(self.regions, _FloatRegions):
+            return dict.fromkeys(self.regions, "float")
+        if isinstance(self.regions, _SweptRegions):
+            return dict(zip(self.regions, self.regions.methods))
+        return {bits: rc.method for bits, rc in self.regions.items()}
 
     def summary(self) -> dict[str, dict[str, int]]:
         out = {p: {"holds": 0, "fails": 0, "undecided": 0} for p in PREDICATES}
@@ -104,6 +155,7 @@ class CheckReport:
         return {
             "model": {"M": m.M, "K": m.K, "dt": str(m.dt), "name": m.name, "conventions": m.conventions()},
             "mode": self.mode,
+            "visited": self.visited,
             "notes": list(self.notes),
             "summary": self.summary(),
             "regions": (self.regions.dicts() if isinstance(self.regions, _SweptRegions)
@@ -114,6 +166,8 @@ class CheckReport:
         """A readable summary, then the regions where something fails or is undecided."""
         m = self.model
         lines = [f"model {m.name or '(unnamed)'}: M = {m.M}, dt = {m.dt}, {len(self.regions)} regions, mode {self.mode}"]
+        if self.visited is not None:
+            lines.append(visited_text(self.visited))
         lines += [f"note: {n}" for n in self.notes]
         lines.append("")
         lines.append(f"{'predicate':<17}{'holds':>8}{'fails':>8}{'undecided':>11}")
@@ -122,7 +176,7 @@ class CheckReport:
         if isinstance(self.regions, _SweptRegions):  # the workers sent the reasons
             bad = [(bits, r) for bits, r in zip(self.regions, self.regions.reasons) if r]
         elif isinstance(self.regions, _FloatRegions):  # only the flagged regions shown are built
-            bad = [(bits, None) for bits in self.regions.flagged()]
+            bad = [(bits, None) for bits in self.regions.flagged()]   # each has a reason (see flagged)
         else:
             bad = [(bits, r) for bits, rc in self.regions.items() if (r := _reason(rc))]
         if bad:
@@ -134,8 +188,11 @@ class CheckReport:
                 lines.append(f"  ... and {len(bad) - max_rows} more (use --json for all)")
         else:
             lines.append("")
-            lines.append("every region checked has a principal real logarithm and no eigenvalue one: each has a "
-                         "unique real ODE with spectrum in the principal strip (plrnn-symbolic derive builds it)")
+            unique = self.summary()["unique_real_log"]["holds"]
+            lines.append("every region checked has a principal real logarithm and no eigenvalue one: each has the "
+                         "principal real ODE, the one with spectrum in the strip |Im mu| < pi/dt (plrnn-symbolic "
+                         f"derive builds it); it is the only real ODE in the {unique} regions where "
+                         "unique_real_log holds (elsewhere complex eigenvalues, or equal Jordan blocks, admit other real logarithms too)")
         return "\n".join(lines)
 
 
@@ -215,9 +272,13 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
         mode = EXACT
     if precision < 2 or max_precision < precision:
         raise InputError("precision must be >= 2 bits and max_precision >= precision")
+    if isinstance(regions, str) and regions == "all" and 2**model.M <= max_regions:
+        # refused before the 2^M names are built when they would not fit in memory
+        guard_sweep(model, mode, parallel.workers(workers, 2**model.M, PARALLEL_MIN_REGIONS))
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, inputs=inputs,
                            max_regions=max_regions)
     notes = [f"convention: {c}" for c in model.conventions()]
+    visited = visited_record(model, regions, z0, steps, burn_in)
     bar = tqdm(names, desc=f"check ({mode})", unit="region", disable=None if progress and len(names) >= 64 else True,
                file=sys.stderr, leave=False)
     out: dict[str, RegionCheck] = {}
@@ -228,10 +289,10 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
         notes.append("symbolic weights: each verdict carries its condition on the parameters")
         for bits in bar:
             out[bits] = RegionCheck(bits, decide_symbolic(region_matrix(model, bits)), None, "symbolic")
-        return CheckReport(model, mode, out, notes)
+        return CheckReport(model, mode, out, notes, visited)
     mats = RegionMatrices(model)
     if mode == FLOAT:
-        return CheckReport(model, mode, _FloatRegions(mats, names), notes)
+        return CheckReport(model, mode, _FloatRegions(mats, names), notes, visited)
     workers = parallel.workers(workers, len(names), PARALLEL_MIN_REGIONS)
     if workers > 1:
         try:
@@ -240,10 +301,10 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
         except (OSError, NotImplementedError) as exc:  # no process pools on this system (e.g. no /dev/shm)
             notes.append(f"no parallel sweep ({type(exc).__name__}: {exc}); swept by one process")
         else:
-            return CheckReport(model, mode, swept, [*notes, f"swept in parallel by {workers} processes"])
+            return CheckReport(model, mode, swept, [*notes, f"swept in parallel by {workers} processes"], visited)
     for bits in bar:
         out[bits] = _region_check(mats, bits, mode, precision, max_precision)
-    return CheckReport(model, mode, out, notes)
+    return CheckReport(model, mode, out, notes, visited)
 
 
 def _spectrum(mats: RegionMatrices, bits: str, mode: str, precision: int, max_precision: int) -> Spectrum:
@@ -401,7 +462,8 @@ class _FloatRegions(Mapping):
         return len(self._names)
 
     def flagged(self) -> list[str]:
-        """Regions where ``_reason`` has something to say: a predicate other than
-        eigenvalue_one does not hold, or eigenvalue_one does not fail."""
-        good = self.holds[:, :4].all(axis=1) & ~self.holds[:, 4]
+        """Regions where ``_reason`` has something to say: invertible, principal_log or real_log
+        does not hold, or eigenvalue_one does not fail (a failing unique_real_log alone is no reason:
+        complex eigenvalues have other real logarithms besides the principal one)."""
+        good = self.holds[:, :3].all(axis=1) & ~self.holds[:, 4]   # unique_real_log is not a reason
         return [self._names[i] for i in np.flatnonzero(~good)]

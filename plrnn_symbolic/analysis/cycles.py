@@ -24,6 +24,13 @@ from ..model.plrnn import PLRNN
 from ..model.regions import all_regions, region_of
 from .steady_states import _float_systems, _linalg, _pairs
 
+__all__ = [
+    "DERIVED",
+    "Cycle",
+    "e1_along",
+    "find_cycles",
+]
+
 DERIVED = ("principal", "real_nonprincipal", "lifted")
 
 

@@ -54,6 +54,36 @@ class DynamicsReport:
             **({} if self.lyapunov_autonomous is None else {"lyapunov_autonomous": self.lyapunov_autonomous.to_dict()}),
         }
 
+    def to_frame(self, virtual: bool = True):
+        """A ``pandas.DataFrame`` of the fixed points, one row each: region, real, stable, the
+        discrete and continuous types, the unstable dimension, the spectral radius, the dimension
+        of the set (0: a point), |L z* + g| of the matching equilibrium and the coordinates
+        ``z1``... (needs the ``frames`` extra).  Cycles and Lyapunov exponents are in
+        :meth:`to_dict`.
+
+        Examples
+        --------
+        >>> from plrnn_symbolic import dynamics, example
+        >>> report = dynamics(example("chaotic"), lyapunov_steps=10)
+        >>> df = report.to_frame()
+        >>> len(df) == len(report.fixed_points), int(df["real"].sum()) == len(report.real_fixed_points)
+        (True, True)
+        """
+        from ..core.frames import frame
+
+        rows = []
+        for fp in self.fixed_points:
+            if not (virtual or fp.real):
+                continue
+            d, c, u = fp.types
+            eq = fp.equilibrium or {}
+            rows.append({"region": fp.region, "real": fp.real, "stable": fp.stable, "type": d,
+                         "continuous_type": c, "unstable_dimension": u,
+                         "spectral_radius": float(np.abs(fp.eigenvalues).max(initial=0.0)),
+                         "set_dimension": fp.dimension, "equilibrium_residual": eq.get("residual"),
+                         **{f"z{i + 1}": float(x) for i, x in enumerate(fp.z)}})
+        return frame(rows)
+
     def table(self, max_rows: int = 20) -> str:
         m = self.model
         real = self.real_fixed_points

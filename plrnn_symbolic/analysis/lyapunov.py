@@ -19,6 +19,15 @@ from ..core.errors import InputError, NoResult
 from ..model.plrnn import PLRNN
 from .steady_states import _finite
 
+__all__ = [
+    "AUTONOMOUS_METHOD",
+    "GRAZING_TOL",
+    "AutonomousLyapunov",
+    "lyapunov_autonomous",
+    "lyapunov_continuous",
+    "lyapunov_discrete",
+]
+
 
 # ---- Lyapunov exponents ---------------------------------------------------------------------------------------
 def lyapunov_discrete(model: PLRNN, z0=None, steps: int = 20000, burn_in: int = 1000, inputs=None) -> np.ndarray:

@@ -49,6 +49,16 @@ from ..core.errors import InputError
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS, RegionMatrices, all_regions
 
+__all__ = [
+    "UNIT_CIRCLE_TOL",
+    "FixedPoint",
+    "continuous_eigenvalues",
+    "fixed_point_type",
+    "fixed_points",
+    "schur_stable",
+    "spectral_radius_below_one",
+]
+
 UNIT_CIRCLE_TOL = 1e-9
 
 

@@ -482,9 +482,50 @@ class ContinuousPLRNN:
     model: PLRNN
     systems: dict[str, RegionSystem]
     mode: str
+    visited: dict | None = None     # z0, steps, burn_in of a "visited" selection (sweep.visited_record)
 
     def __getitem__(self, bits: str) -> RegionSystem:
         return self.systems[bits]
+
+    # the derivation is the mapping region -> RegionSystem it holds
+    def __len__(self) -> int:
+        return len(self.systems)
+
+    def __iter__(self):
+        return iter(self.systems)
+
+    def __contains__(self, bits: object) -> bool:
+        return bits in self.systems
+
+    def keys(self):
+        return self.systems.keys()
+
+    def values(self):
+        return self.systems.values()
+
+    def items(self):
+        return self.systems.items()
+
+    def to_frame(self):
+        """A ``pandas.DataFrame``, one row per region (index ``region``): status, dimension, method,
+        the residual bounds |e^(L dt) - W_Omega| and |dt phi1(L dt) g - h|, and the largest real part
+        of the eigenvalues of L (needs the ``frames`` extra).
+
+        Examples
+        --------
+        >>> from plrnn_symbolic import derive, example
+        >>> df = derive(example("chaotic"), mode="float").to_frame()
+        >>> len(df), int((df["status"] == "lifted").sum()), int((df["dimension"] == 6).sum())
+        (32, 11, 11)
+        """
+        from ..core.frames import frame
+
+        rows = []
+        for bits, s in self.systems.items():
+            rows.append({"region": bits, "status": s.status, "dimension": s.dimension, "method": s.method,
+                         "residual_exp": s.residual.get("exp"), "residual_affine": s.residual.get("affine"),
+                         "max_re_mu": float(np.linalg.eigvals(s.L).real.max()) if s.derived else None})
+        return frame(rows, index="region")
 
     def system(self, bits: str) -> RegionSystem:
         """The system of region ``bits``, derived (in this object's mode) on first use and kept."""
@@ -534,7 +575,7 @@ class ContinuousPLRNN:
         for s in self.systems.values():
             counts[s.status] += 1
         return {"model": {"M": self.model.M, "K": self.model.K, "dt": str(self.model.dt), "name": self.model.name},
-                "mode": self.mode, "summary": counts,
+                "mode": self.mode, "visited": self.visited, "summary": counts,
                 "regions": {b: s.to_dict() for b, s in self.systems.items()}}
 
 
@@ -616,6 +657,25 @@ def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar) -> 
     return out
 
 
+def _derive_regions(model: PLRNN, mode: str, digits: int, items: list, workers: int | None, bar) -> list:
+    """Exact, certified and auto derive, region by region (on every usable core from
+    ``PARALLEL_MIN_REGIONS`` regions on, unless ``workers`` says otherwise)."""
+    n = parallel.workers(workers, len(items), PARALLEL_MIN_REGIONS)
+    if n > 1:
+        try:
+            return parallel.Pool(_derive_state, (model, mode, digits), n).map(_derive_chunk, items, bar)
+        except (OSError, NotImplementedError):  # no process pools on this system: derive in this process
+            pass
+    state = _derive_state(model, mode, digits)
+    systems = []
+    with threadpool_limits(1):   # small matrices: extra BLAS threads only stall on a busy machine
+        for item in items:
+            systems += _derive_chunk(state, [item])
+            bar.update()
+    bar.close()
+    return systems
+
+
 def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, digits: int = 30, *, z0=None,
            steps: int | None = None, burn_in: int = 0, max_regions: int = MAX_REGIONS,
            progress: bool = False, workers: int | None = None) -> ContinuousPLRNN:
@@ -663,6 +723,10 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
     check_mode(mode)
     if digits < 1:
         raise InputError("digits must be >= 1")
+    if isinstance(regions, str) and regions == "all" and 2**model.M <= max_regions:
+        from .sweep import guard_sweep  # refused before the 2^M names are built when they would not fit
+
+        guard_sweep(model, mode, parallel.workers(workers, 2**model.M, PARALLEL_MIN_REGIONS), derive=True)
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, max_regions=max_regions)
     if mode == AUTO and model.is_symbolic:
         mode = EXACT
@@ -675,23 +739,12 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
     bar = tqdm(total=len(names), desc=f"derive ({mode})", unit="region", file=sys.stderr, leave=False,
                disable=None if progress and len(names) >= 16 else True)
     if mode == FLOAT:
-        return ContinuousPLRNN(model, dict(zip(names, _derive_float_sweep(model, items, workers, bar))), mode)
-    n = parallel.workers(workers, len(names), PARALLEL_MIN_REGIONS)
-    systems = None
-    if n > 1:
-        try:
-            systems = parallel.Pool(_derive_state, (model, mode, digits), n).map(_derive_chunk, items, bar)
-        except (OSError, NotImplementedError):  # no process pools on this system: derive in this process
-            systems = None
-    if systems is None:
-        state = _derive_state(model, mode, digits)
-        systems = []
-        with threadpool_limits(1):   # small matrices: extra BLAS threads only stall on a busy machine
-            for item in items:
-                systems += _derive_chunk(state, [item])
-                bar.update()
-        bar.close()
-    return ContinuousPLRNN(model, dict(zip(names, systems)), mode)
+        systems = _derive_float_sweep(model, items, workers, bar)
+    else:
+        systems = _derive_regions(model, mode, digits, items, workers, bar)
+    from .sweep import visited_record
+
+    return ContinuousPLRNN(model, dict(zip(names, systems)), mode, visited_record(model, regions, z0, steps, burn_in))
 
 
 def discretize(A_c, W_c, h_c, dt: float = 1.0, regions: Iterable[str] | None = None, *,

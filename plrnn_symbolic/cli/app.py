@@ -15,18 +15,24 @@ from collections.abc import Sequence
 from ..core.errors import InputError, NoResult
 from ..core.version import __version__
 from ..model.loading import load_model, state_from_text
+from ..model.regions import MAX_REGIONS
 from . import dynamics_command, simulate_command
 from .output import emit
 
+__all__ = [
+    "EPILOG",
+    "build_parser",
+    "main",
+]
+
 EPILOG = {
-    "check": "example:\n  plrnn-symbolic check --example limit_cycle\n"
-             "  plrnn-symbolic check model.npz --regions visited --steps 2000 --mode certified --json",
-    "derive": "example:\n  plrnn-symbolic derive --example limit_cycle --regions 000000 111111\n"
-              "  plrnn-symbolic derive --example chaotic --latex chaotic.tex --pdf\n"
-              "  plrnn-symbolic derive model.json --regions all --mode certified --digits 40 --json",
-    "dynamics": "example:\n  plrnn-symbolic dynamics --example limit_cycle --cycles 4 --plot phase.png\n"
+    "check": "examples:\n  plrnn-symbolic check --example limit_cycle --plot regions.png\n"
+             "  plrnn-symbolic check model.npz --regions visited --steps 2000 --burn-in 500 --mode certified --json",
+    "derive": "examples:\n  plrnn-symbolic derive --example chaotic --regions 11110 11111 --latex chaotic.tex --pdf\n"
+              "  plrnn-symbolic derive model.npz --regions visited --export py model_ode.py",
+    "dynamics": "examples:\n  plrnn-symbolic dynamics --example limit_cycle --cycles 4 --plot phase.png\n"
                 "  plrnn-symbolic dynamics model.npz --json",
-    "examples": "example:\n  plrnn-symbolic examples",
+    "examples": "examples:\n  plrnn-symbolic examples\n  plrnn-symbolic examples --json",
 }
 
 
@@ -73,20 +79,33 @@ def _regions_arg(args):
     return r
 
 
+def _announce_sweep(args, model, derive: bool = False) -> None:
+    """Say what an exhaustive sweep will cost before it starts (stderr; from 4096 regions on)."""
+    if _regions_arg(args) != "all" or 2**model.M < 4096 or 2**model.M > (args.max_regions or MAX_REGIONS):
+        return
+    from ..analysis.sweep import guard_sweep
+    from ..core.parallel import workers
+
+    # refuses (one line, exit 2) what would not fit in memory, before anything is said or allocated
+    est = guard_sweep(model, args.mode, workers(args.workers, 2**model.M, 2048), derive=derive)
+    print(f"plrnn-symbolic: {est.text()}", file=sys.stderr)
+
+
 def _cmd_check(args) -> int:
     from ..analysis.conditions import check
-    from ..model.regions import MAX_REGIONS
 
     model = _model_from(args)
+    _announce_sweep(args, model)
     report = check(model, _regions_arg(args), args.mode, z0=_z0(args, model), steps=args.steps,
                    burn_in=args.burn_in, precision=args.precision, max_precision=args.max_precision,
                    max_regions=args.max_regions or MAX_REGIONS, progress=not args.json, workers=args.workers)
     if args.plot:
-        from ..model.regions import visited_regions
-        from ..render.regionmap import region_map
+        from ..plot import regions
 
-        visited = visited_regions(model, _z0(args, model), args.steps or 1000, args.burn_in)
-        region_map(report, args.plot, visited=visited)
+        num = model.numeric
+        z0 = _z0(args, model)
+        start = z0 if z0 is not None else num.z0 if num.z0 is not None else [0.0] * model.M
+        regions(report, args.plot, trajectory=num.trajectory(start, args.burn_in + (args.steps or 1000))[args.burn_in:])
     return emit(args, report.to_dict, report.table, args.plot and f"region map saved to {args.plot}")
 
 
@@ -98,9 +117,9 @@ def _add_workers_arg(p, what: str, threshold: int) -> None:
 
 def _cmd_derive(args) -> int:
     from ..analysis.transform import derive
-    from ..model.regions import MAX_REGIONS
 
     model = _model_from(args)
+    _announce_sweep(args, model, derive=True)
     cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
                   burn_in=args.burn_in, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
                   workers=args.workers)
@@ -112,6 +131,11 @@ def _cmd_derive(args) -> int:
         out = write_derivation(model, args.latex, list(cont.systems), args.mode, args.latex_digits, pdf=args.pdf,
                                derivation=cont)
         print(f"derivation written to {out}", file=sys.stderr if args.json else sys.stdout)
+    if args.export:
+        from ..render.export import export_systems
+
+        out = export_systems(cont, args.export[1], args.export[0])
+        print(f"region systems written to {out} ({args.export[0]})", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(cont.to_dict(), indent=1, default=str))
         return 0
@@ -119,6 +143,10 @@ def _cmd_derive(args) -> int:
     print(f"model {model.name or '(unnamed)'}: M = {model.M}, dt = {model.dt}, {len(cont.systems)} regions, "
           f"mode {args.mode}")
     print("  " + ", ".join(f"{k}: {v}" for k, v in counts.items() if v))
+    if cont.visited is not None:
+        from ..analysis.sweep import visited_text
+
+        print("  " + visited_text(cont.visited))
     import numpy as np
 
     with np.printoptions(precision=6, suppress=True, linewidth=120):
@@ -162,9 +190,12 @@ def _cmd_examples(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    first = {name: text.splitlines()[1] for name, text in EPILOG.items()}
+    first["simulate"] = simulate_command.EPILOG.splitlines()[1]
     parser = _Parser(prog="plrnn-symbolic", description=__doc__.splitlines()[0],
                      formatter_class=argparse.RawDescriptionHelpFormatter,
-                     epilog="\n\n".join(EPILOG.values()))
+                     epilog="examples (one per command; COMMAND --help shows more):\n" +
+                            "\n".join(first[c] for c in ("check", "derive", "simulate", "dynamics", "examples")))
     parser.add_argument("--version", action="version", version=f"plrnn-symbolic {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -190,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show", type=int, default=8, help="regions to print in the table")
     _add_workers_arg(p, "the regions' derivations", 256)
     p.add_argument("--latex", metavar="FILE.tex", help="write a LaTeX document of the derivation")
+    p.add_argument("--export", nargs=2, metavar=("py|jl|m", "FILE"),
+                   help="write the region systems as a runnable Python, Julia or MATLAB/Octave function file")
     p.add_argument("--latex-digits", type=int, default=6, help="digits shown for rounded numbers in --latex")
     p.add_argument("--pdf", action="store_true", help="also compile the --latex document (needs a LaTeX install)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -223,7 +256,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "command", None):
             parser.print_help()
             return 2
-        return args.func(args)
+        import numpy as np
+
+        # a state beyond float64 (e.g. --z0 1e308,...) is reported by the results (NaN, notes), not by
+        # numpy's RuntimeWarnings from deep inside the arithmetic
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return args.func(args)
     except (InputError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         if debug:
             raise

@@ -8,6 +8,11 @@ from ..model.loading import load_model, state_from_text
 from ..model.regions import MAX_REGIONS
 from .output import emit
 
+__all__ = [
+    "add_arguments",
+    "run_cli",
+]
+
 
 def add_arguments(parser) -> None:
     """Options of ``plrnn-symbolic dynamics`` (MODEL and --example are added by the caller)."""
@@ -23,8 +28,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--max-regions", type=int, default=None,
                         help="raise the limit (2^20) on the number of regions of the fixed-point sweep")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--plot", metavar="FILE.png", help="save a phase portrait of a 2-D section")
-    parser.add_argument("--units", default="1,2", metavar="i,j", help="the two units of the section (1-based)")
+    parser.add_argument("--plot", metavar="FILE.png",
+                        help="save the orbit with the vector field of the regions it visits (plrnn_symbolic.plot.phase)")
+    parser.add_argument("--units", default=None, metavar="i,j",
+                        help="project the plot onto these two latent units (1-based; default: the observed "
+                             "variables, else the orbit's first two principal components)")
 
 
 def run_cli(args) -> int:
@@ -32,16 +40,17 @@ def run_cli(args) -> int:
     model = load_model(args.model, getattr(args, "example", None))
     if args.cycles < 0:
         raise InputError("--cycles must be >= 0")
-    units = _units(args.units, model.M) if args.plot else None
+    units = _units(args.units, model.M) if args.plot and args.units else None
     z0 = state_from_text(getattr(args, "z0", None), model)
     report = dynamics(model, args.cycles, args.mode, max_regions=args.max_regions or MAX_REGIONS,
                       lyapunov_steps=args.steps, burn_in=args.burn_in, z0=z0, progress=not args.json,
                       autonomous_lyapunov=getattr(args, "autonomous_lyapunov", False))
     if args.plot:
-        from ..render.phase import phase_portrait
+        from ..plot import phase
 
-        phase_portrait(model, units=units, report=report, z0=z0, path=args.plot)
-    return emit(args, report.to_dict(), report.table(), args.plot and f"phase portrait saved to {args.plot}")
+        phase(model, args.plot, observe=None if units is None else [units[0] + 1, units[1] + 1], z0=z0,
+              burn_in=args.burn_in, report=report)
+    return emit(args, report.to_dict(), report.table(), args.plot and f"phase plot saved to {args.plot}")
 
 
 def _units(text: str, M: int) -> tuple[int, int]:

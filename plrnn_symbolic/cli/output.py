@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+__all__ = [
+    "emit",
+]
+
 
 def emit(args, data, text, note: str | None = None) -> int:
     """Print ``data`` as JSON with --json, else ``text`` and ``note``; the exit status 0.

@@ -9,9 +9,14 @@ from ..core.domains import CERTIFIED, EXACT, FLOAT
 from ..core.errors import InputError
 from ..model.loading import load_model, state_from_text, vector_entries
 
-EPILOG = ("example:\n  plrnn-symbolic simulate --example limit_cycle --steps 1000\n"
-          "  plrnn-symbolic simulate model.npz --steps 500 --z0 0.1,0,0 --system hybrid --json\n"
-          "  plrnn-symbolic simulate --example limit_cycle --steps 200 --plot cycle.png")
+__all__ = [
+    "EPILOG",
+    "add_arguments",
+    "run_cli",
+]
+
+EPILOG = ("examples:\n  plrnn-symbolic simulate --example vdp_trained --steps 1000 --plot vdp.png\n"
+          "  plrnn-symbolic simulate model.npz --steps 500 --z0 0.1,0,0 --system hybrid --json")
 
 
 def add_arguments(parser) -> None:
@@ -29,7 +34,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-e1", action="store_true", help="skip the per-step E1 decisions")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--plot", metavar="FILE.png", help="write the figure (time graphs and a 2-D section)")
-    parser.add_argument("--units", help="units to plot, 1-based, e.g. 1,4 (default: the two most variable)")
+    parser.add_argument("--units", help="latent units to plot, 1-based, e.g. 1,4 (default: the model's observed variables, else "
+                             "the two most variable units)")
 
 
 def run_cli(args) -> int:
@@ -54,9 +60,9 @@ def run_cli(args) -> int:
                    digits=getattr(args, "digits", 30), e1=not getattr(args, "no_e1", False),
                    burn_in=getattr(args, "burn_in", 0) or 0, progress=not args.json)
     if args.plot:
-        from ..render.plotting import plot_simulation
+        from ..plot import simulation
 
-        plot_simulation(res, args.plot, units=units)
+        simulation(res, args.plot, observe=units)
     if args.json:
         print(json.dumps(res.to_dict(), indent=1, default=str))
     else:

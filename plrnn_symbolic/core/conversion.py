@@ -19,6 +19,11 @@ import sympy as sp
 
 from .errors import InputError
 
+__all__ = [
+    "is_rational",
+    "to_exact",
+]
+
 _RATIONAL = re.compile(r"^\s*[+-]?\d+\s*/\s*[+-]?\d+\s*$")
 _DECIMAL = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")

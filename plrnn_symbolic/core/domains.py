@@ -19,6 +19,26 @@ import sympy as sp
 
 from .errors import InputError
 
+__all__ = [
+    "AUTO",
+    "CERTIFIED",
+    "EXACT",
+    "FLOAT",
+    "MODES",
+    "BallMatrix",
+    "acb_from_fmpq",
+    "acb_to_complex",
+    "arb_matrix",
+    "check_mode",
+    "digits_to_bits",
+    "float_matrix",
+    "fmpq_matrix",
+    "fmpq_to_sympy",
+    "to_arb",
+    "to_fmpq",
+    "working_precision",
+]
+
 EXACT, CERTIFIED, FLOAT, AUTO = "exact", "certified", "float", "auto"
 MODES = (AUTO, EXACT, CERTIFIED, FLOAT)
 # auto: balls first, and exact arithmetic (always possible for float or rational weights) for

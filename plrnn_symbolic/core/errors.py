@@ -12,6 +12,9 @@
 """
 
 
+__all__ = ["InputError", "NoResult"]
+
+
 class InputError(ValueError):
     """Input that cannot be accepted: wrong shape, non-finite, unknown key, ..."""
 

@@ -26,6 +26,16 @@ from __future__ import annotations
 import flint
 import numpy as np
 
+__all__ = [
+    "BIG",
+    "GAMMA",
+    "MAX_TERMS",
+    "PHI",
+    "TAU",
+    "FloatCheck",
+    "parts",
+]
+
 MAX_TERMS = 1024           # terms a product may have: the constants below cover that many
 GAMMA = 2.0 ** -41         # >= gamma_k / (1 - gamma_k), gamma_k = k 2^-52 / (1 - k 2^-52), k <= MAX_TERMS
 PHI = 1.0 + 2.0 ** -38     # covers the relative rounding of a few float operations on nonnegative numbers

@@ -13,6 +13,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+__all__ = [
+    "FAILS",
+    "HOLDS",
+    "UNDECIDED",
+    "Truth",
+    "Verdict",
+    "all_of",
+    "any_of",
+]
+
 
 class Truth(enum.Enum):
     HOLDS = "holds"

@@ -1,3 +1,3 @@
 """Layer 4: renderers that only read results: LaTeX documents (:mod:`.latex`),
-figures (:mod:`.plotting`, :mod:`.phase`, :mod:`.regionmap`).
+figures (:mod:`.figures`, the public :mod:`plrnn_symbolic.plot`; :mod:`.phase`, :mod:`.regionmap`).
 """

@@ -27,6 +27,7 @@ from ..analysis.transform import ContinuousPLRNN
 from ..core.errors import InputError
 from ..model.plrnn import PLRNN
 from ..model.regions import region_of
+from .figures import STYLE
 
 MARKERS = {"stable node": "o", "unstable node": "o", "stable focus": "s", "unstable focus": "s",
            "saddle": "X", "saddle-focus": "P", "non-hyperbolic": "D", None: "v"}
@@ -126,52 +127,53 @@ def phase_portrait(model: PLRNN, units: tuple[int, int] = (0, 1), *, report: Dyn
     xs, ys = np.linspace(lo[0], hi[0], grid), np.linspace(lo[1], hi[1], grid)
     U, V = section_field(model, (i, j), section, xs, ys)
 
-    fig = None
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 6), dpi=110)
-    else:
-        fig = ax.figure
-    speed = np.hypot(U, V)
-    if np.isfinite(speed).any():
-        strm = ax.streamplot(xs, ys, U, V, color=np.log10(speed + 1e-12), cmap="viridis", density=1.3,
-                             linewidth=0.8, arrowsize=0.9)
-        fig.colorbar(strm.lines, ax=ax, label="log10 |dz/dt| (in the section)")
-    ax.axhline(0, color="0.5", lw=0.8, ls="--")
-    ax.axvline(0, color="0.5", lw=0.8, ls="--")
-    ax.plot(traj[:, i], traj[:, j], "-", color="0.25", lw=0.5, alpha=0.6)
-    ax.plot(traj[:, i], traj[:, j], ".", color="0.15", ms=2.5, label="map trajectory")
+    with plt.rc_context(STYLE | {"figure.constrained_layout.use": False}):   # the house style
+        fig = None
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(7, 6), dpi=110)
+        else:
+            fig = ax.figure
+        speed = np.hypot(U, V)
+        if np.isfinite(speed).any():
+            strm = ax.streamplot(xs, ys, U, V, color=np.log10(speed + 1e-12), cmap="viridis", density=1.3,
+                                 linewidth=0.8, arrowsize=0.9)
+            fig.colorbar(strm.lines, ax=ax, label="log10 |dz/dt| (in the section)")
+        ax.axhline(0, color="0.5", lw=0.8, ls="--")
+        ax.axvline(0, color="0.5", lw=0.8, ls="--")
+        ax.plot(traj[:, i], traj[:, j], "-", color="0.25", lw=0.5, alpha=0.6)
+        ax.plot(traj[:, i], traj[:, j], ".", color="0.15", ms=2.5, label="map trajectory")
 
-    virtual = [fp for fp in report.fixed_points if not fp.real]
-    drawn = [fp for fp in report.fixed_points if fp.real or len(virtual) <= max_virtual]
-    for fp in drawn:
-        x, y = fp.z[[i, j]]
-        if not (lo[0] <= x <= hi[0] and lo[1] <= y <= hi[1]):
-            continue
-        _, cont, _ = fp.types
-        color = "tab:green" if fp.stable else "tab:red"
-        ax.plot(x, y, MARKERS.get(cont, "v"), ms=11 if fp.real else 8, mec=color, mew=1.8,
-                mfc=color if fp.real else "none", alpha=1.0 if fp.real else 0.6, zorder=6 if fp.real else 5)
-        if fp.real:
-            ax.annotate(f"{fp.region}\n{cont}", (x, y), textcoords="offset points", xytext=(8, 8), fontsize=8)
+        virtual = [fp for fp in report.fixed_points if not fp.real]
+        drawn = [fp for fp in report.fixed_points if fp.real or len(virtual) <= max_virtual]
+        for fp in drawn:
+            x, y = fp.z[[i, j]]
+            if not (lo[0] <= x <= hi[0] and lo[1] <= y <= hi[1]):
+                continue
+            _, cont, _ = fp.types
+            color = "tab:green" if fp.stable else "tab:red"
+            ax.plot(x, y, MARKERS.get(cont, "v"), ms=11 if fp.real else 8, mec=color, mew=1.8,
+                    mfc=color if fp.real else "none", alpha=1.0 if fp.real else 0.6, zorder=6 if fp.real else 5)
+            if fp.real:
+                ax.annotate(f"{fp.region}\n{cont}", (x, y), textcoords="offset points", xytext=(8, 8), fontsize=8)
 
-    types = sorted({fp.types[1] or "singular" for fp in drawn
-                    if lo[0] <= fp.z[i] <= hi[0] and lo[1] <= fp.z[j] <= hi[1]})
-    handles = [Line2D([], [], ls="", marker=".", color="0.15", label="map trajectory")]
-    handles += [Line2D([], [], ls="", marker=MARKERS.get(None if t == "singular" else t, "v"), color="0.3",
-                       mfc="0.3", label=t) for t in types]
-    handles += [Line2D([], [], ls="", marker="o", mec="k", mfc="k", label="real (filled)"),
-                Line2D([], [], ls="", marker="o", mec="k", mfc="none", label="virtual (hollow)"),
-                Line2D([], [], ls="", marker="s", color="tab:green", label="stable"),
-                Line2D([], [], ls="", marker="s", color="tab:red", label="unstable")]
-    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False)
-    ax.set_xlim(lo[0], hi[0])
-    ax.set_ylim(lo[1], hi[1])
-    ax.set_xlabel(f"z{i + 1}")
-    ax.set_ylabel(f"z{j + 1}")
-    ax.set_title(f"{model.name or 'PLRNN'}: section (z{i + 1}, z{j + 1}), other units at {at_text}\n"
-                 "flow of the continuous system per region; fixed points projected" +
-                 (f" ({len(virtual)} virtual ones not drawn)" if len(drawn) < len(report.fixed_points) else ""),
-                 fontsize=9)
+        types = sorted({fp.types[1] or "singular" for fp in drawn
+                        if lo[0] <= fp.z[i] <= hi[0] and lo[1] <= fp.z[j] <= hi[1]})
+        handles = [Line2D([], [], ls="", marker=".", color="0.15", label="map trajectory")]
+        handles += [Line2D([], [], ls="", marker=MARKERS.get(None if t == "singular" else t, "v"), color="0.3",
+                           mfc="0.3", label=t) for t in types]
+        handles += [Line2D([], [], ls="", marker="o", mec="k", mfc="k", label="real (filled)"),
+                    Line2D([], [], ls="", marker="o", mec="k", mfc="none", label="virtual (hollow)"),
+                    Line2D([], [], ls="", marker="s", color="tab:green", label="stable"),
+                    Line2D([], [], ls="", marker="s", color="tab:red", label="unstable")]
+        ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False)
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
+        ax.set_xlabel(f"z{i + 1}")
+        ax.set_ylabel(f"z{j + 1}")
+        ax.set_title(f"{model.name or 'PLRNN'}: section (z{i + 1}, z{j + 1}), other units at {at_text}\n"
+                     "flow of the continuous system per region; fixed points projected" +
+                     (f" ({len(virtual)} virtual ones not drawn)" if len(drawn) < len(report.fixed_points) else ""),
+                     fontsize=9)
     if path:
         fig.savefig(path, bbox_inches="tight")
         plt.close(fig)

@@ -15,6 +15,12 @@ import numpy as np
 
 from ..core.errors import InputError
 
+__all__ = [
+    "COLOURS",
+    "LABELS",
+    "region_map",
+]
+
 COLOURS = {
     "principal": "#4c9a2a",
     "real_nonprincipal": "#3a6ea5",
@@ -75,7 +81,8 @@ def region_map(report, path=None, *, visited: Iterable[str] = (), title: str | N
         seen.add(st)
         r = int(bits[:a], 2) if a else 0
         c = int(bits[a:], 2) if b else 0
-        ax.add_patch(Rectangle((c, rows - 1 - r), 1, 1, facecolor=COLOURS[st], edgecolor="white", linewidth=0.5))
+        ax.add_patch(Rectangle((c, rows - 1 - r), 1, 1, facecolor=COLOURS[st], edgecolor="white",
+                               linewidth=0.5 if rows * cols <= 256 else 0.0))   # white lines would bury small cells
         if statuses["eigenvalue_one"] == "holds":
             ax.plot(c + 0.5, rows - 0.5 - r, "o", color="black", markersize=max(2, 40 / max(rows, cols)))
         if bits in visited:

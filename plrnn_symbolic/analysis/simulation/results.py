@@ -4,6 +4,7 @@ sliding events (:class:`SimulationResult`, :class:`Segment`, :class:`SlidingEven
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,9 @@ from ...model.plrnn import PLRNN
 from ...model.regions import region_of
 from ..transform import RegionSystem
 from .flows import _FloatFlows
+from .rounding import ON_ORBIT, RoundingVerdict, judge_rounding
+
+__all__ = ["Segment", "SimulationResult", "SlidingEvent"]
 
 
 # ---- result objects ---------------------------------------------------------------------------
@@ -103,7 +107,22 @@ class SimulationResult:
     def e1_truths(self) -> list[Truth]:
         return [v.truth for v in self.e1]
 
+    @cached_property
+    def rounding(self) -> RoundingVerdict:
+        """The float trajectories against a ball enclosure of the exact orbit of the map from the
+        same z0 (:func:`~plrnn_symbolic.analysis.simulation.rounding.judge_rounding`): which of
+        them left the orbit, and the largest Lyapunov exponent that amplified their rounding."""
+        return judge_rounding(self.model, self.discrete, self.hybrid, self.inputs)
+
+    @property
+    def free_run_drifts(self) -> bool:
+        """The free-running hybrid trajectory is farther than 1e-9 from a finite float map somewhere."""
+        d = self.max_deviation_hybrid
+        return d is not None and not d <= ON_ORBIT and bool(np.isfinite(self.discrete).all())
+
     def summary(self) -> str:
+        """The report: the one-step deviations first (what E3 promises), then the free run, judged
+        against the exact orbit when it drifts, then E1 and the autonomous system."""
         m = self.model
         c = self.e1_counts
         n = max(1, len(self.e1))
@@ -111,6 +130,21 @@ class SimulationResult:
                 f"derivation mode {self.mode}, {len(self.systems)} region systems derived (the regions the "
                 f"discrete and continuous trajectories enter)")
         lines = [head]
+        finite = np.all(np.isfinite(self.discrete), axis=1)
+        if not finite.all():
+            lines.append(f"the discrete trajectory leaves float64 at step {int(np.argmin(finite))} (the map diverges "
+                         "from this z0); the deviations below are over the steps before")
+        if self.hybrid is not None:
+            lines.append(f"hybrid (sample and hold, E3): one step from each discrete state z_n lands within "
+                         f"{self.hybrid_step_deviation:.1e} of z_(n+1) (E3: equal at every sample time)")
+            lines.append(f"  free run from z_0: max deviation {self.max_deviation_hybrid:.3e} from the float map")
+            if self.free_run_drifts:
+                lines += ["  " + line for line in self.rounding.text()]
+                dev = np.abs(self.hybrid - self.discrete).max(axis=1)
+                part = int(np.argmax(~(dev <= ON_ORBIT)))
+                if part > self.rounding.steps:
+                    lines.append(f"    the free runs part at step {part}, after the steps compared (judge_rounding("
+                                 "..., max_steps=N) compares more)")
         if self.e1:
             lines.append(f"E1 (region flow stays in its region for the whole step): holds {c['holds']}, "
                          f"fails {c['fails']} ({c['fails'] / n:.1%}), undecided {c['undecided']}")
@@ -119,12 +153,10 @@ class SimulationResult:
                 w = first.witness
                 lines.append(f"  first failure: step {w['step']}, unit {w['unit']} leaves region {w['region']} "
                              f"at t in [{w['time'][0]:.6g}, {w['time'][1]:.6g}] (within the step)")
-        if self.hybrid is not None:
-            lines.append(f"hybrid (sample and hold, E3): max deviation from the discrete trajectory "
-                         f"{self.max_deviation_hybrid:.3e} (one step from z_n: {self.hybrid_step_deviation:.3e})")
         if self.autonomous is not None:
-            lines.append(f"autonomous (switches at zero crossings): max deviation {self.max_deviation_autonomous:.3e}, "
-                         f"{len(self.segments)} pieces")
+            lines.append(f"autonomous (switches at zero crossings): max deviation {self.max_deviation_autonomous:.3e} "
+                         f"from the float map, {len(self.segments)} pieces (a step where E1 holds reproduces the "
+                         "map's step; after one where it fails, the two trajectories may part for good)")
         for ev in self.sliding:
             lines.append(f"  sliding at step {ev.step}, t = {ev.time:.6g}: units {list(ev.units)} between regions "
                          f"{ev.regions[0]} and {ev.regions[1]}; the autonomous trajectory {ev.action} there")
@@ -144,6 +176,7 @@ class SimulationResult:
                         for b, s in self.systems.items()},
             "notes": list(self.notes),
             "autonomous_undecided_steps": list(self.autonomous_undecided_steps),
+            "rounding": self.rounding.to_dict() if self.free_run_drifts else None,
         }
         if details:
             out["e1_steps"] = [{"status": v.status, "method": v.method, **v.witness} for v in self.e1]
@@ -153,6 +186,33 @@ class SimulationResult:
                 x = getattr(self, key)
                 out[key] = None if x is None else [[None if not np.isfinite(v) else float(v) for v in row] for row in x]
         return out
+
+    def to_frame(self):
+        """A ``pandas.DataFrame``, one row per sample time n (index ``n``): the time, the region of
+        z_n, the E1 verdict of the step from z_n, and the states ``z1``..., ``hybrid_z1``...,
+        ``autonomous_z1``... of the systems simulated (needs the ``frames`` extra).
+
+        Examples
+        --------
+        >>> import plrnn_symbolic as ps
+        >>> df = ps.simulate(ps.example("limit_cycle"), steps=10).to_frame()
+        >>> df.shape, list(df.columns[:4])
+        ((11, 21), ['t', 'region', 'e1', 'z1'])
+        """
+        from ...core.frames import frame
+
+        M = self.model.M
+        cols = {f"z{i + 1}": self.discrete[:, i] for i in range(M)}
+        for which in ("hybrid", "autonomous"):
+            traj = getattr(self, which)
+            if traj is not None:
+                cols.update({f"{which}_z{i + 1}": traj[:, i] for i in range(M)})
+        e1 = [v.status for v in self.e1]
+        rows = [{"n": n, "t": float(self.times[n]),
+                 "region": region_of(self.discrete[n]) if np.all(np.isfinite(self.discrete[n])) else None,
+                 "e1": e1[n] if n < len(e1) else None, **{k: float(v[n]) for k, v in cols.items()}}
+                for n in range(len(self.times))]
+        return frame(rows, index="n")
 
     # ---- dense output (closed-form flows within each step or piece) -------------------------
     def dense(self, which: str, per_step: int = 24) -> tuple[np.ndarray, np.ndarray]:

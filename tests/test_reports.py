@@ -26,6 +26,14 @@ from plrnn_symbolic import plot
 from plrnn_symbolic.analysis.simulation.rounding import judge_rounding
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
 IMAGES = ROOT / "docs" / "images"
 
 

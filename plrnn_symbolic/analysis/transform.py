@@ -791,3 +791,6 @@ def discretize(A_c, W_c, h_c, dt: float = 1.0, regions: Iterable[str] | None = N
         E = scipy.linalg.expm(aug)
         out[bits] = (E[:M, :M], E[:M, M])
     return out
+
+
+__all__ = ["STATUSES", "ContinuousPLRNN", "RegionSystem", "augmented", "derive", "derive_region", "discretize", "status_of"]

@@ -320,3 +320,6 @@ def certified_real_log(Hs: sp.MatrixBase, prec: int) -> CertifiedLog:
                 Ht[lift, lift] = g.value.real
                 lift += 1
     return CertifiedLog(X, Ht, lifted, paired, prec, groups, R, Ri)
+
+
+__all__ = ["CertifiedLog", "NotCertified", "certified_real_log", "deflatable", "proved_real"]

@@ -262,3 +262,6 @@ def exact_beta_apply(X: sp.Matrix, Ht: sp.Matrix, V: sp.Matrix) -> sp.Matrix:
         series += sp.Rational((-1) ** k, k + 1) * Np
         Np = Np * N
     return (X * drazin * V + series * Pi * V).applyfunc(tidy)
+
+
+__all__ = ["ExactLog", "exact_beta_apply", "exact_real_log"]

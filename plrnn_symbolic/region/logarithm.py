@@ -212,3 +212,6 @@ def principal_logarithm(H, la) -> LogResult:
         return real_logarithm(H, la, allow_lift=False)
     except LogError:
         return LogResult(la.principal_fallback(H), route="logm (inverse scaling and squaring)")
+
+
+__all__ = ["FloatLinalg", "LogError", "LogResult", "principal_logarithm", "real_logarithm"]

@@ -425,3 +425,6 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
     return SimulationResult(model, mode, system, np.arange(steps + 1) * dt, discrete, hyb, aut, tuple(verdicts),
                             step_dev if run_h else None, tuple(sliding), tuple(segments), inputs, dict(sim.systems),
                             tuple(dict.fromkeys(sim.notes)), tuple(sim.undecided_steps))
+
+
+__all__ = ["simulate"]

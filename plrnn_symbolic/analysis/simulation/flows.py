@@ -98,3 +98,6 @@ def _crossing_time(Af: np.ndarray, Sf: np.ndarray, y: np.ndarray, units, tau_max
             tau = min(max(tau - (c0 + tau * (c1 + tau * (c2 + tau * c3))) / d, 0.0), tau_max)
         best = min(best, tau)
     return best
+
+
+__all__ = []

@@ -28,7 +28,7 @@ from .model import PLRNN
 from .parallel import Pool
 from .predicates import PREDICATES, all_decided, decide
 from .regions import MAX_REGIONS, RegionMatrices, region_matrix, select_regions
-from .spectrum import Spectrum, ball_spectrum, exact_spectrum, float_spectrum
+from .spectrum import Spectrum, ball_spectrum, exact_spectrum, float_overflow, float_spectrum
 from .symbolic import decide_symbolic
 from .truth import FAILS, HOLDS, UNDECIDED, Verdict
 
@@ -356,8 +356,16 @@ class _FloatRegions(Mapping):
         self.holds = np.empty((n, len(PREDICATES)), dtype=bool)  # float never leaves a verdict undecided
         for k in range(0, n, chunk):
             H = mats.float_batch(names[k:k + chunk])
-            lam = np.linalg.eigvals(H).astype(complex)
-            tol = 1e-8 * np.maximum(1.0, np.abs(H).sum(axis=2).max(axis=1))  # float_tolerance, batched
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused just below
+                tol = 1e-8 * np.maximum(1.0, np.abs(H).sum(axis=2).max(axis=1))  # float_tolerance, batched
+            if not (np.isfinite(H).all() and np.isfinite(tol).all()):
+                raise float_overflow()
+            try:
+                lam = np.linalg.eigvals(H).astype(complex)
+            except np.linalg.LinAlgError:
+                raise float_overflow() from None
+            if not np.isfinite(lam).all():
+                raise float_overflow()
             t = tol[:, None]
             real = np.abs(lam.imag) <= t
             zero = np.abs(lam) <= t

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -61,8 +62,10 @@ def _z0(args, model):
     z0 = []
     for x in _vector(args.z0):
         v = to_exact(x, what="z0 entry")
-        if v.free_symbols:          # a name such as nan, inf or a parameter: a state must be a number
+        if v.free_symbols:          # a parameter name: a state must be a number
             raise InputError(f"z0 entry {x!r} is not a finite number")
+        if not math.isfinite(float(v)):     # the float trajectory starts from float64 values
+            raise InputError(f"z0 entry {x!r} is not a finite float64 number (|x| <= 1.8e308)")
         z0.append(float(v))
     if len(z0) != model.M:
         raise InputError(f"--z0 has {len(z0)} entries, the model has M = {model.M} units")

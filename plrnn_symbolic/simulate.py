@@ -185,17 +185,19 @@ class SimulationResult:
         return len(self.times) - 1
 
     @staticmethod
-    def _deviation(x) -> float | None:
-        return None if x is None else float(np.nanmax(np.abs(x))) if np.isfinite(x).any() else float("nan")
+    @np.errstate(invalid="ignore")   # inf - inf where both left the float64 range: NaN, skipped as unreached
+    def _deviation(y, z) -> float | None:
+        x = y - z
+        return float(np.nanmax(np.abs(x))) if np.isfinite(x).any() else float("nan")
 
     @property
     def max_deviation_hybrid(self) -> float | None:
         """max_n |hybrid(n dt) - z_n| (max norm) over the sample times reached."""
-        return None if self.hybrid is None else self._deviation(self.hybrid - self.discrete)
+        return None if self.hybrid is None else self._deviation(self.hybrid, self.discrete)
 
     @property
     def max_deviation_autonomous(self) -> float | None:
-        return None if self.autonomous is None else self._deviation(self.autonomous - self.discrete)
+        return None if self.autonomous is None else self._deviation(self.autonomous, self.discrete)
 
     @property
     def e1_counts(self) -> dict[str, int]:
@@ -446,7 +448,7 @@ class _BallFlow:
         # the first omitted one, (unit ||Aug||)^k / k!, below 1e-17
         x = self.unit * float(np.abs(self.aug_float).sum(axis=1).max())
         k = 2
-        while k < 30 and x ** k / math.factorial(k) >= 1e-17:
+        while k < 30 and (x > 1e10 or x ** k / math.factorial(k) >= 1e-17):   # x ** k overflows past 1e308
             k += 1
         self.taylor_terms = k
         self._root = None                      # e^{Lm [0, w]} at ENCLOSURE_ROOT (see derivative())
@@ -1510,6 +1512,7 @@ class _Simulator:
 
 
 @threadpool_limits.wrap(limits=1)   # small matrices: a second BLAS thread stalls expm on a busy machine
+@np.errstate(over="ignore", invalid="ignore")   # float overflow is reported in the notes (and E1 is NaN-safe)
 def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inputs=None, mode: str = CERTIFIED,
              digits: int = 30, e1: bool = True, burn_in: int = 0, progress: bool = False,
              systems: dict[str, RegionSystem] | None = None) -> SimulationResult:
@@ -1578,6 +1581,8 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
             raise InputError(f"inputs must be a (steps={steps}, K={model.K}) array, got shape {inputs.shape}")
         inputs = inputs[:steps]
     discrete = num.trajectory(z0, steps, inputs)
+    finite = np.isfinite(discrete).all(axis=1)
+    finite_steps = steps + 1 if finite.all() else int(np.argmin(finite))   # states z_0 .. z_{finite_steps - 1}
     sim = _Simulator(model, mode, digits)
     if systems:
         sim.systems.update(systems)
@@ -1621,11 +1626,16 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
             else:
                 hyb[n + 1] = hs(zh, s)
         if e1:
-            verdicts.append(sim.e1(n, z, s))
+            verdicts.append(sim.e1(n, z, s) if n < finite_steps else Verdict(
+                "E1", UNDECIDED, {"step": n, "region": None, "reason": "the discrete state is beyond the float64 range"},
+                "none"))
         if run_a and a_state is not None:
             a_state = sim.autonomous_step(n, a_state, segments, sliding)
             if a_state is not None:
                 aut[n + 1] = a_state[1][:M]     # P y, P = [I, 0] (transform._lift_maps)
+    if finite_steps <= steps:
+        sim.notes.append(f"the discrete trajectory leaves the float64 range (|z| <= 1.8e308) at step {finite_steps}: "
+                         "its later states are infinite or NaN, and E1 there is undecided")
     return SimulationResult(model, mode, system, np.arange(steps + 1) * dt, discrete, hyb, aut, tuple(verdicts),
                             step_dev if run_h else None, tuple(sliding), tuple(segments), inputs, dict(sim.systems),
                             tuple(dict.fromkeys(sim.notes)))

@@ -24,6 +24,7 @@ of S has only 1 x 1 Jordan blocks.  ``points`` and ``S`` carry this structure.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ import flint
 import numpy as np
 
 from .domains import acb_to_complex, working_precision
+from .errors import InputError
 from .truth import FAILS, HOLDS, UNDECIDED, Truth, all_of
 
 
@@ -195,9 +197,17 @@ def _rational_eigenvalue(v: flint.fmpq, m: int, blocks) -> Eigenvalue:
     return e
 
 
+def _approx(v: flint.fmpq) -> complex:
+    """The float nearest ``v``, or +-inf beyond the float64 range (as ``float(arb)`` gives)."""
+    try:
+        return complex(int(v.p) / int(v.q))
+    except OverflowError:
+        return complex(math.inf if v > 0 else -math.inf)
+
+
 def _make_rational_eigenvalue(v: flint.fmpq, m: int, blocks) -> Eigenvalue:
     return Eigenvalue(
-        value=v, approx=complex(int(v.p) / int(v.q)), multiplicity=m, blocks=blocks,
+        value=v, approx=_approx(v), multiplicity=m, blocks=blocks,
         real=HOLDS, zero=Truth.of(v == 0), one=Truth.of(v == 1),
         negative=Truth.of(v < 0), positive=Truth.of(v > 0),
     )
@@ -406,6 +416,13 @@ def float_tolerance(H: np.ndarray) -> float:
     return 1e-8 * max(1.0, float(np.linalg.norm(H, np.inf)))
 
 
+def float_overflow() -> InputError:
+    """The refusal when float64 arithmetic on a model overflows (its magnitudes near 1.8e308):
+    float mode then has no meaningful verdict, and exact and certified mode have no such limit."""
+    return InputError("float64 arithmetic overflows on this model (magnitudes too near the float64 limit "
+                      "1.8e308): float mode cannot decide it; use mode 'exact' or 'certified'")
+
+
 def float_spectrum(H: np.ndarray, tol: float | None = None, eigenvalues: np.ndarray | None = None) -> Spectrum:
     """Float spectrum: eigenvalues within ``tol`` of each other form a cluster,
     whose Jordan blocks come from numerical ranks of (H - lambda I)^k.
@@ -414,8 +431,14 @@ def float_spectrum(H: np.ndarray, tol: float | None = None, eigenvalues: np.ndar
     >>> [(e.text, e.negative.value) for e in spec.eigenvalues]
     [('-0.5', 'holds'), ('2', 'fails')]
     """
-    tol = float_tolerance(H) if tol is None else tol
-    lam = np.linalg.eigvals(H) if eigenvalues is None else eigenvalues
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused: an infinite norm, or below
+        tol = float_tolerance(H) if tol is None else tol
+    if not (math.isfinite(tol) and np.isfinite(H).all()):
+        raise float_overflow()
+    try:
+        lam = np.linalg.eigvals(H) if eigenvalues is None else eigenvalues
+    except np.linalg.LinAlgError:
+        raise float_overflow() from None
     order = np.argsort(lam.real + 1j * lam.imag)  # lexicographic on (re, im)
     lam = lam[order]
     clusters: list[list[complex]] = []
@@ -438,7 +461,10 @@ def float_spectrum(H: np.ndarray, tol: float | None = None, eigenvalues: np.ndar
             ranks = [n]
             P = np.eye(n, dtype=N.dtype)
             for _ in range(m):
-                P = P @ N
+                with np.errstate(over="ignore", invalid="ignore"):
+                    P = P @ N
+                if not np.isfinite(P).all():
+                    raise float_overflow()
                 ranks.append(int(np.linalg.matrix_rank(P, tol=tol * max(1.0, np.linalg.norm(P, 2)))))
             blocks = _partition([ranks[k - 1] - ranks[k] for k in range(1, len(ranks))])
         real = abs(z.imag) <= tol

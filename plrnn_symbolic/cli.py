@@ -263,7 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "command", None):
             parser.print_help()
             return 2
-        return args.func(args)
+        from .numbers import unlimited_int_digits
+
+        with unlimited_int_digits():    # inputs are capped (numbers.MAX_DIGITS); exact results may be longer
+            return args.func(args)
     except (InputError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         if debug:
             raise

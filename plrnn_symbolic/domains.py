@@ -62,6 +62,19 @@ def fmpq_matrix(m: sp.MatrixBase) -> flint.fmpq_mat:
     return flint.fmpq_mat(m.rows, m.cols, [to_fmpq(x) for x in m])
 
 
+def fmpq_to_float(x: flint.fmpq) -> float:
+    """The float nearest ``x`` (correctly rounded), or +-inf beyond the float64 range, as
+    ``float(arb)`` gives (``float(fmpq)`` raises OverflowError there).
+
+    >>> fmpq_to_float(flint.fmpq(1, 3)), fmpq_to_float(-flint.fmpq(10) ** 400)
+    (0.3333333333333333, -inf)
+    """
+    try:
+        return int(x.p) / int(x.q)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
 def fmpq_to_sympy(x: flint.fmpq) -> sp.Rational:
     return sp.Rational(int(x.p), int(x.q))
 

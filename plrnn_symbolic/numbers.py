@@ -6,16 +6,17 @@ Strings are accepted only as rationals (``"1/3"``, ``"-2"``, ``"0.125"``,
 ``"1e-3"``: read as the exact decimal the user wrote) or as a bare identifier,
 which becomes a sympy symbol; nothing is ever evaluated.  Names that read as a
 non-finite number (``nan``, ``inf``, ``Infinity``, ``oo``, ``zoo`` in any case)
-are refused, as is a number with more digits than Python converts
-(``sys.get_int_max_str_digits()``, 4,300 by default).
+are refused, as is a number of more than :data:`MAX_DIGITS` (4,300) digits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import re
 import sys
+from collections.abc import Iterator
 from fractions import Fraction
 
 import numpy as np
@@ -75,13 +76,37 @@ def to_exact(x, *, what: str = "entry") -> sp.Expr:
     raise InputError(f"{what} has unsupported type {type(x).__name__}")
 
 
+MAX_DIGITS = 4300
+"""Digits of the numerator or denominator of one input number at most: Python's default limit on
+int-string conversion (``sys.get_int_max_str_digits()``), kept here even where that limit is lifted,
+so that "1e99999999" is refused instead of building 10^99999999."""
+
+
 def _check_digits(digits: int, what: str) -> None:
-    """Refuse a number with more digits than Python converts to and from text: it
-    would fail later, deep inside, wherever it is read or printed."""
-    limit = sys.get_int_max_str_digits()
-    if limit and digits > limit:
-        raise InputError(f"{what} has about {digits:,} digits, above the limit of {limit:,} digits per number "
-                         "(Python's int string-conversion limit, sys.set_int_max_str_digits)")
+    if digits > MAX_DIGITS:
+        raise InputError(f"{what} has about {digits:,} digits, above the limit of {MAX_DIGITS:,} digits per number "
+                         "(Python's default int string-conversion limit)")
+
+
+@contextlib.contextmanager
+def unlimited_int_digits() -> Iterator[None]:
+    """Lift Python's limit on int-string conversion inside a block, then restore it.
+
+    Inputs are capped at :data:`MAX_DIGITS` digits, but exact results computed
+    from them (characteristic polynomials, closed forms) may have more, and
+    printing them would raise ``ValueError``; the command line prints inside
+    this context.
+
+    >>> with unlimited_int_digits():
+    ...     len(str(10**5000))
+    5001
+    """
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(old)
 
 
 def _int_digits(n: int) -> int:

@@ -34,7 +34,7 @@ from typing import Any
 import flint
 import numpy as np
 
-from .domains import acb_to_complex, working_precision
+from .domains import acb_to_complex, fmpq_to_float, working_precision
 from .errors import InputError
 from .truth import FAILS, HOLDS, UNDECIDED, Truth, all_of
 
@@ -197,17 +197,9 @@ def _rational_eigenvalue(v: flint.fmpq, m: int, blocks) -> Eigenvalue:
     return e
 
 
-def _approx(v: flint.fmpq) -> complex:
-    """The float nearest ``v``, or +-inf beyond the float64 range (as ``float(arb)`` gives)."""
-    try:
-        return complex(int(v.p) / int(v.q))
-    except OverflowError:
-        return complex(math.inf if v > 0 else -math.inf)
-
-
 def _make_rational_eigenvalue(v: flint.fmpq, m: int, blocks) -> Eigenvalue:
     return Eigenvalue(
-        value=v, approx=_approx(v), multiplicity=m, blocks=blocks,
+        value=v, approx=complex(fmpq_to_float(v)), multiplicity=m, blocks=blocks,
         real=HOLDS, zero=Truth.of(v == 0), one=Truth.of(v == 1),
         negative=Truth.of(v < 0), positive=Truth.of(v > 0),
     )

@@ -22,7 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from . import parallel
-from .domains import EXACT, FLOAT, check_mode
+from .domains import EXACT, FLOAT, check_mode, check_precision
 from .errors import InputError
 from .model import PLRNN
 from .parallel import Pool
@@ -209,6 +209,7 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT,
     check_mode(mode)
     if precision < 2 or max_precision < precision:
         raise InputError("precision must be >= 2 bits and max_precision >= precision")
+    check_precision(max_precision, "max_precision")
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, inputs=inputs,
                            max_regions=max_regions)
     notes = [f"convention: {c}" for c in model.conventions()]

@@ -272,6 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"plrnn-symbolic: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except MemoryError as exc:  # e.g. a trajectory of 10^14 steps: a limit of this machine, not a bug
+        if debug:
+            raise
+        print(f"plrnn-symbolic: error: out of memory ({_one_line(exc)}): ask for fewer steps or regions",
+              file=sys.stderr)
+        return 2
     except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0

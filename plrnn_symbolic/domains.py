@@ -45,9 +45,21 @@ def working_precision(bits: int) -> Iterator[int]:
         flint.ctx.prec = old
 
 
+MAX_PRECISION = 1 << 17
+"""Bits of ball precision at most (about 39,000 digits): beyond it a certified computation takes hours."""
+
+
+def check_precision(bits: int, what: str = "precision") -> int:
+    """``bits``, or an InputError naming :data:`MAX_PRECISION` when it is larger."""
+    if bits > MAX_PRECISION:
+        raise InputError(f"{what} of {bits:,} bits is above the limit of {MAX_PRECISION:,} bits "
+                         f"(about {int(MAX_PRECISION / math.log2(10)) - 5:,} digits)")
+    return bits
+
+
 def digits_to_bits(digits: int) -> int:
     """Bits of precision that carry ``digits`` decimal digits (plus guard bits)."""
-    return math.ceil(digits * math.log2(10)) + 16
+    return check_precision(math.ceil(digits * math.log2(10)) + 16, f"{digits:,} digits, a precision")
 
 
 # ---- exact ------------------------------------------------------------------

@@ -233,6 +233,8 @@ class NumericPLRNN:
             inputs = np.asarray(inputs, dtype=float)
             if inputs.ndim != 2 or inputs.shape[0] < steps:
                 raise InputError(f"inputs must be a (steps={steps}, K) array, got shape {inputs.shape}")
+            if not np.isfinite(inputs[:steps]).all():
+                raise InputError("inputs must be finite (found NaN or infinity)")
         out = np.empty((steps + 1, self.M))
         out[0] = z
         with np.errstate(over="ignore", invalid="ignore"):   # a diverging orbit leaves float64: inf, then NaN

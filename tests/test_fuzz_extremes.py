@@ -269,3 +269,15 @@ def test_nan_and_inf_inputs_are_refused_by_the_api():
             simulate(m, 2, z0=[0], inputs=[[0.0], [bad]], mode="float")
         with pytest.raises(InputError, match="finite"):
             check(m, "visited", z0=[0], steps=2, inputs=[[bad], [0.0]])
+
+
+def test_exact_log_of_a_huge_discriminant_is_a_log_error_not_an_overflow_error():
+    # sympy's sqrt of this discriminant raised OverflowError (its perfect-power test goes through
+    # float); a LogError makes derive fall back to certified arithmetic, with a note
+    from plrnn_symbolic.exactlog import exact_real_log
+    from plrnn_symbolic.logarithm import LogError
+    from plrnn_symbolic.regions import region_matrix
+
+    m = PLRNN(A=[[0, 0], [0, "38741/7" + "0" * 400 + "97301"]], W=[[0, "105e263"], [-5e-324, 0]], h=[2, 1.0])
+    with pytest.raises(LogError, match="square root"):
+        exact_real_log(region_matrix(m, "11"), "principal")

@@ -22,7 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..core import parallel
-from ..core.domains import AUTO, EXACT, FLOAT, check_mode
+from ..core.domains import AUTO, EXACT, FLOAT, check_mode, check_precision
 from ..core.errors import InputError
 from ..core.frames import frame
 from ..core.parallel import Pool
@@ -30,7 +30,7 @@ from ..core.truth import FAILS, HOLDS, UNDECIDED, Verdict
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS, RegionMatrices, region_matrix, select_regions
 from ..region.predicates import PREDICATES, all_decided, decide
-from ..region.spectrum import Spectrum, ball_spectrum, exact_spectrum, float_spectrum
+from ..region.spectrum import Spectrum, ball_spectrum, exact_spectrum, float_overflow, float_spectrum
 from ..region.symbolic import decide_symbolic
 from .sweep import guard_sweep, visited_record, visited_text
 
@@ -272,6 +272,7 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
         mode = EXACT
     if precision < 2 or max_precision < precision:
         raise InputError("precision must be >= 2 bits and max_precision >= precision")
+    check_precision(max_precision, "max_precision")
     if isinstance(regions, str) and regions == "all" and 2**model.M <= max_regions:
         # refused before the 2^M names are built when they would not fit in memory
         guard_sweep(model, mode, parallel.workers(workers, 2**model.M, PARALLEL_MIN_REGIONS))
@@ -428,8 +429,16 @@ class _FloatRegions(Mapping):
         self.holds = np.empty((n, len(PREDICATES)), dtype=bool)  # float never leaves a verdict undecided
         for k in range(0, n, chunk):
             H = mats.float_batch(names[k:k + chunk])
-            lam = np.linalg.eigvals(H).astype(complex)
-            tol = 1e-8 * np.maximum(1.0, np.abs(H).sum(axis=2).max(axis=1))  # float_tolerance, batched
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused just below
+                tol = 1e-8 * np.maximum(1.0, np.abs(H).sum(axis=2).max(axis=1))  # float_tolerance, batched
+            if not (np.isfinite(H).all() and np.isfinite(tol).all()):
+                raise float_overflow()
+            try:
+                lam = np.linalg.eigvals(H).astype(complex)
+            except np.linalg.LinAlgError:
+                raise float_overflow() from None
+            if not np.isfinite(lam).all():
+                raise float_overflow()
             t = tol[:, None]
             real = np.abs(lam.imag) <= t
             zero = np.abs(lam) <= t

@@ -44,7 +44,7 @@ import flint
 import numpy as np
 from tqdm import tqdm
 
-from ..core.domains import EXACT, FLOAT, check_mode, fmpq_matrix, working_precision
+from ..core.domains import EXACT, FLOAT, check_mode, fmpq_matrix, fmpq_to_float, working_precision
 from ..core.errors import InputError
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS, RegionMatrices, all_regions
@@ -163,7 +163,7 @@ class _ExactLinalg:
 
     @staticmethod
     def floats(X) -> np.ndarray:
-        return np.array([[float(x) for x in row] for row in X.tolist()], dtype=float)
+        return np.array([[fmpq_to_float(x) for x in row] for row in X.tolist()], dtype=float)
 
     def point_in_set(self, p, N, y: np.ndarray):
         """p + N y with y rounded to rationals: exactly a point of the affine set."""

@@ -258,9 +258,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         import numpy as np
 
+        from ..core.conversion import unlimited_int_digits
+
         # a state beyond float64 (e.g. --z0 1e308,...) is reported by the results (NaN, notes), not by
-        # numpy's RuntimeWarnings from deep inside the arithmetic
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        # numpy's RuntimeWarnings from deep inside the arithmetic; inputs are capped in digits
+        # (conversion.MAX_DIGITS), exact results may be longer
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"), unlimited_int_digits():
             return args.func(args)
     except (InputError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         if debug:
@@ -272,6 +275,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"plrnn-symbolic: no result: {_one_line(exc)}", file=sys.stderr)
         return 3
+    except MemoryError as exc:  # e.g. a trajectory of 10^14 steps: a limit of this machine, not a bug
+        if debug:
+            raise
+        print(f"plrnn-symbolic: error: out of memory ({_one_line(exc)}): ask for fewer steps or regions",
+              file=sys.stderr)
+        return 2
     except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0

@@ -67,9 +67,21 @@ def working_precision(bits: int) -> Iterator[int]:
         flint.ctx.prec = old
 
 
+MAX_PRECISION = 1 << 17
+"""Bits of ball precision at most (about 39,000 digits): beyond it a certified computation takes hours."""
+
+
+def check_precision(bits: int, what: str = "precision") -> int:
+    """``bits``, or an InputError naming :data:`MAX_PRECISION` when it is larger."""
+    if bits > MAX_PRECISION:
+        raise InputError(f"{what} of {bits:,} bits is above the limit of {MAX_PRECISION:,} bits "
+                         f"(about {int(MAX_PRECISION / math.log2(10)) - 5:,} digits)")
+    return bits
+
+
 def digits_to_bits(digits: int) -> int:
     """Bits of precision that carry ``digits`` decimal digits (plus guard bits)."""
-    return math.ceil(digits * math.log2(10)) + 16
+    return check_precision(math.ceil(digits * math.log2(10)) + 16, f"{digits:,} digits, a precision")
 
 
 # ---- exact ------------------------------------------------------------------
@@ -82,6 +94,19 @@ def to_fmpq(x: sp.Expr) -> flint.fmpq:
 def fmpq_matrix(m: sp.MatrixBase) -> flint.fmpq_mat:
     """Exact FLINT copy of a rational sympy matrix."""
     return flint.fmpq_mat(m.rows, m.cols, [to_fmpq(x) for x in m])
+
+
+def fmpq_to_float(x: flint.fmpq) -> float:
+    """The float nearest ``x`` (correctly rounded), or +-inf beyond the float64 range, as
+    ``float(arb)`` gives (``float(fmpq)`` raises OverflowError there).
+
+    >>> fmpq_to_float(flint.fmpq(1, 3)), fmpq_to_float(-flint.fmpq(10) ** 400)
+    (0.3333333333333333, -inf)
+    """
+    try:
+        return int(x.p) / int(x.q)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
 
 
 def fmpq_to_sympy(x: flint.fmpq) -> sp.Rational:

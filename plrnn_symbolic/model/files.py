@@ -193,6 +193,14 @@ def _reject_constant(name: str):
     raise InputError(f"non-standard JSON number {name}: weights must be finite")
 
 
+def _json_float(text: str) -> float:
+    x = float(text)
+    if not np.isfinite(x):
+        raise InputError(f"JSON number {text[:40]} is beyond the float64 range (|x| <= 1.8e308); "
+                         f"write it as a string, \"{text[:40]}\", to keep it exact")
+    return x
+
+
 def _read_json(p: Path, path: PathLike) -> tuple[dict, str | None]:
     try:
         text = p.read_text(encoding="utf-8")
@@ -200,11 +208,11 @@ def _read_json(p: Path, path: PathLike) -> tuple[dict, str | None]:
         raise InputError(f"{path}: not UTF-8 text ({_one_line(err)})") from None
     try:
         # json keeps integers int and decimals float, as the brief for PLRNN wants.
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_json_float)
     except json.JSONDecodeError as err:
         raise InputError(f"{path}: malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
-    except InputError as err:
-        raise InputError(f"{path}: {err}") from None
+    except ValueError as err:  # ours, or Python's limit on the digits of an integer (sys.set_int_max_str_digits)
+        raise InputError(f"{path}: {_one_line(err)}") from None
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a JSON object with keys A, W, h, got {type(data).__name__}")
     out = {}

@@ -6,6 +6,8 @@ through these; they know nothing of argparse.
 
 from __future__ import annotations
 
+import math
+
 from ..core.conversion import to_exact
 from ..core.errors import InputError
 from .plrnn import PLRNN
@@ -49,8 +51,10 @@ def state_from_text(text: str | None, model: PLRNN) -> list[float] | None:
     z0 = []
     for x in vector_entries(text):
         v = to_exact(x, what="z0 entry")
-        if v.free_symbols:          # a name such as nan, inf or a parameter: a state must be a number
+        if v.free_symbols:          # a parameter name: a state must be a number
             raise InputError(f"z0 entry {x!r} is not a finite number")
+        if not math.isfinite(float(v)):     # the float trajectory starts from float64 values
+            raise InputError(f"z0 entry {x!r} is not a finite float64 number (|x| <= 1.8e308)")
         z0.append(float(v))
     if len(z0) != model.M:
         raise InputError(f"--z0 has {len(z0)} entries, the model has M = {model.M} units")

@@ -100,6 +100,8 @@ class PLRNN:
         if isinstance(dt, sp.Symbol) and not dt.is_positive:
             dt = sp.Symbol(dt.name, positive=True)
         z0 = None if self.z0 is None else _matrix(self.z0, "z0", (M, 1))
+        if z0 is not None and z0.free_symbols:
+            raise InputError(f"z0 has the names {sorted(map(str, z0.free_symbols))}: an initial state must be numbers")
         for key, val in (("A", A), ("W", W), ("h", h), ("C", C), ("dt", dt), ("z0", z0)):
             object.__setattr__(self, key, val)
 
@@ -164,7 +166,14 @@ class PLRNN:
             raise InputError(f"the model has free parameters {sorted(map(str, self.symbols))}: give them values first")
 
         def f(m):
-            return None if m is None else np.array(m.tolist(), dtype=float)
+            if m is None:
+                return None
+            out = np.array(m.tolist(), dtype=float)   # saturates to +-inf beyond the float64 range
+            if not np.isfinite(out).all():
+                x = next(x for x, v in zip(m, out.ravel()) if not np.isfinite(v))
+                raise InputError(f"an entry of about {sp.Float(x, 3)} is beyond the float64 range (|x| <= 1.8e308) "
+                                 "that float arithmetic and simulation use; use mode 'exact' or 'certified'")
+            return out
 
         return NumericPLRNN(
             A=f(self.A), W=f(self.W), h=f(self.h).ravel(),
@@ -224,8 +233,11 @@ class NumericPLRNN:
             inputs = np.asarray(inputs, dtype=float)
             if inputs.ndim != 2 or inputs.shape[0] < steps:
                 raise InputError(f"inputs must be a (steps={steps}, K) array, got shape {inputs.shape}")
+            if not np.isfinite(inputs[:steps]).all():
+                raise InputError("inputs must be finite (found NaN or infinity)")
         out = np.empty((steps + 1, self.M))
         out[0] = z
-        for t in range(steps):
-            out[t + 1] = self.step(out[t], None if inputs is None else inputs[t])
+        with np.errstate(over="ignore", invalid="ignore"):   # a diverging orbit leaves float64: inf, then NaN
+            for t in range(steps):
+                out[t + 1] = self.step(out[t], None if inputs is None else inputs[t])
         return out

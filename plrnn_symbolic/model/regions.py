@@ -84,6 +84,7 @@ def visited_regions(model: PLRNN, z0=None, steps: int = 1000, burn_in: int = 0, 
     if z0 is None:
         z0 = num.z0 if num.z0 is not None else np.zeros(model.M)
     traj = num.trajectory(z0, burn_in + steps, inputs)[burn_in:]
+    traj = traj[np.isfinite(traj).all(axis=1)]   # states beyond the float64 range lie in no region we can name
     seen: dict[str, None] = {}
     for z in traj:
         seen.setdefault(region_of(z))

@@ -58,6 +58,13 @@ def _jordan_blocks(J: sp.Matrix) -> list[tuple[object, int, int]]:
     return out
 
 
+def _sqrt(x: sp.Expr) -> sp.Expr:
+    try:
+        return sp.sqrt(x)
+    except OverflowError:   # sympy's perfect-power test converts some integers of 600+ digits to float
+        raise LogError("sympy cannot take the square root of the discriminant (too many digits)") from None
+
+
 def _two_by_two(H: sp.Matrix) -> sp.Matrix:
     a, b, c, d = H
     tau, delta = a + d, a * d - b * c
@@ -65,14 +72,15 @@ def _two_by_two(H: sp.Matrix) -> sp.Matrix:
     eye = sp.eye(2)
     if disc.is_negative:
         # complex pair r e^{+-i theta}: H = (tau/2) I + N with N^2 = -omega^2 I
-        omega = sp.sqrt(-disc) / 2
+        omega = _sqrt(-disc) / 2
         theta = sp.atan2(omega, tau / 2)
         return sp.log(delta) / 2 * eye + theta / omega * (H - tau / 2 * eye)
     if disc.is_zero:
         lam = tau / 2
         return sp.log(lam) * eye + (H - lam * eye) / lam
     # distinct real eigenvalues (or a sign that depends on parameters: the generic formula)
-    l1, l2 = (tau + sp.sqrt(disc)) / 2, (tau - sp.sqrt(disc)) / 2
+    root = _sqrt(disc)
+    l1, l2 = (tau + root) / 2, (tau - root) / 2
     return (sp.log(l1) * (H - l2 * eye) - sp.log(l2) * (H - l1 * eye)) / (l1 - l2)
 
 

@@ -24,6 +24,7 @@ of S has only 1 x 1 Jordan blocks.  ``points`` and ``S`` carry this structure.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,8 @@ from typing import Any
 import flint
 import numpy as np
 
-from ..core.domains import acb_to_complex, arb_of_parts, arb_parts, working_precision
+from ..core.domains import acb_to_complex, arb_of_parts, arb_parts, fmpq_to_float, working_precision
+from ..core.errors import InputError
 from ..core.truth import FAILS, HOLDS, UNDECIDED, Truth, all_of
 
 
@@ -186,7 +188,7 @@ def _rational_eigenvalue(v: flint.fmpq, m: int, blocks) -> Eigenvalue:
 
 def _make_rational_eigenvalue(v: flint.fmpq, m: int, blocks) -> Eigenvalue:
     return Eigenvalue(
-        value=v, approx=complex(int(v.p) / int(v.q)), multiplicity=m, blocks=blocks,
+        value=v, approx=complex(fmpq_to_float(v)), multiplicity=m, blocks=blocks,
         real=HOLDS, zero=Truth.of(v == 0), one=Truth.of(v == 1),
         negative=Truth.of(v < 0), positive=Truth.of(v > 0),
     )
@@ -395,6 +397,13 @@ def float_tolerance(H: np.ndarray) -> float:
     return 1e-8 * max(1.0, float(np.linalg.norm(H, np.inf)))
 
 
+def float_overflow() -> InputError:
+    """The refusal when float64 arithmetic on a model overflows (its magnitudes near 1.8e308):
+    float mode then has no meaningful verdict, and exact and certified mode have no such limit."""
+    return InputError("float64 arithmetic overflows on this model (magnitudes too near the float64 limit "
+                      "1.8e308): float mode cannot decide it; use mode 'exact' or 'certified'")
+
+
 def float_spectrum(H: np.ndarray, tol: float | None = None, eigenvalues: np.ndarray | None = None) -> Spectrum:
     """Float spectrum: eigenvalues within ``tol`` of each other form a cluster,
     whose Jordan blocks come from numerical ranks of (H - lambda I)^k.
@@ -403,8 +412,14 @@ def float_spectrum(H: np.ndarray, tol: float | None = None, eigenvalues: np.ndar
     >>> [(e.text, e.negative.value) for e in spec.eigenvalues]
     [('-0.5', 'holds'), ('2', 'fails')]
     """
-    tol = float_tolerance(H) if tol is None else tol
-    lam = np.linalg.eigvals(H) if eigenvalues is None else eigenvalues
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused: an infinite norm, or below
+        tol = float_tolerance(H) if tol is None else tol
+    if not (math.isfinite(tol) and np.isfinite(H).all()):
+        raise float_overflow()
+    try:
+        lam = np.linalg.eigvals(H) if eigenvalues is None else eigenvalues
+    except np.linalg.LinAlgError:
+        raise float_overflow() from None
     order = np.argsort(lam.real + 1j * lam.imag)  # lexicographic on (re, im)
     lam = lam[order]
     clusters: list[list[complex]] = []
@@ -427,7 +442,10 @@ def float_spectrum(H: np.ndarray, tol: float | None = None, eigenvalues: np.ndar
             ranks = [n]
             P = np.eye(n, dtype=N.dtype)
             for _ in range(m):
-                P = P @ N
+                with np.errstate(over="ignore", invalid="ignore"):
+                    P = P @ N
+                if not np.isfinite(P).all():
+                    raise float_overflow()
                 ranks.append(int(np.linalg.matrix_rank(P, tol=tol * max(1.0, np.linalg.norm(P, 2)))))
             blocks = _partition([ranks[k - 1] - ranks[k] for k in range(1, len(ranks))])
         real = abs(z.imag) <= tol

@@ -300,6 +300,7 @@ class _Simulator:
 
 
 @threadpool_limits.wrap(limits=1)   # small matrices: a second BLAS thread stalls expm on a busy machine
+@np.errstate(over="ignore", invalid="ignore")   # float overflow is reported in the summary (and E1 is NaN-safe)
 def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inputs=None, mode: str = CERTIFIED,
              digits: int = 30, e1: bool = True, burn_in: int = 0, progress: bool = False,
              systems: dict[str, RegionSystem] | None = None) -> SimulationResult:
@@ -368,6 +369,8 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
             raise InputError(f"inputs must be a (steps={steps}, K={model.K}) array, got shape {inputs.shape}")
         inputs = inputs[:steps]
     discrete = num.trajectory(z0, steps, inputs)
+    finite = np.isfinite(discrete).all(axis=1)
+    finite_steps = steps + 1 if finite.all() else int(np.argmin(finite))   # states z_0 .. z_{finite_steps - 1}
     sim = _Simulator(model, mode, digits)
     if systems:
         sim.systems.update(systems)
@@ -413,7 +416,9 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
             else:
                 hyb[n + 1] = hs(zh, s)
         if e1:
-            verdicts.append(sim.e1(n, z, s))
+            verdicts.append(sim.e1(n, z, s) if n < finite_steps else Verdict(
+                "E1", UNDECIDED, {"step": n, "region": None, "reason": "the discrete state is beyond the float64 range"},
+                "none"))
         if run_a and a_state is not None:
             a_state = sim.autonomous_step(n, a_state, segments, sliding)
             if a_state is not None:

@@ -101,7 +101,7 @@ class _BallFlow:
         # the first omitted one, (unit ||Aug||)^k / k!, below 1e-17
         x = self.unit * float(np.abs(self.aug_float).sum(axis=1).max())
         k = 2
-        while k < 30 and x ** k / math.factorial(k) >= 1e-17:
+        while k < 30 and (x > 1e10 or x ** k / math.factorial(k) >= 1e-17):   # x ** k overflows past 1e308
             k += 1
         self.taylor_terms = k
         self._root = None                      # e^{Lm [0, w]} at ENCLOSURE_ROOT (see derivative())

@@ -97,20 +97,24 @@ def _add_workers_arg(p, what: str, threshold: int) -> None:
 
 
 def _cmd_derive(args) -> int:
+    import pathlib
+
     from ..analysis.transform import derive
     from ..model.regions import MAX_REGIONS
 
+    if (args.pdf or args.latex_exact or args.piecewise) and not args.latex:
+        raise InputError("--pdf, --latex-exact and --piecewise need --latex FILE.tex")
+    if args.latex and not pathlib.Path(args.latex).parent.is_dir():
+        raise InputError(f"no such folder: {str(pathlib.Path(args.latex).parent)!r} (create it first)")
     model = _model_from(args)
     cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
                   burn_in=args.burn_in, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
                   workers=args.workers)
-    if args.pdf and not args.latex:
-        raise InputError("--pdf needs --latex FILE.tex")
     if args.latex:
         from ..render.latex import write_derivation
 
         out = write_derivation(model, args.latex, list(cont.systems), args.mode, args.latex_digits, pdf=args.pdf,
-                               derivation=cont)
+                               derivation=cont, exact=args.latex_exact, piecewise=args.piecewise)
         print(f"derivation written to {out}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(cont.to_dict(), indent=1, default=str))
@@ -191,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workers_arg(p, "the regions' derivations", 256)
     p.add_argument("--latex", metavar="FILE.tex", help="write a LaTeX document of the derivation")
     p.add_argument("--latex-digits", type=int, default=6, help="digits shown for rounded numbers in --latex")
+    p.add_argument("--latex-exact", action="store_true", help="--latex shows exact closed forms where there are any")
+    p.add_argument("--piecewise", action="store_true", help="--latex also writes the model as one piecewise system")
     p.add_argument("--pdf", action="store_true", help="also compile the --latex document (needs a LaTeX install)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_derive)

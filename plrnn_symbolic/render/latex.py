@@ -616,7 +616,7 @@ def _region_block(model: PLRNN, rc: RegionCheck, s: RegionSystem, digits: int, e
         out.append(_layout(name, parts))
         r = s.residual
         if "exp" in r:
-            out.append(f"Residuals ({tex_escape(r.get('method', ''))}): $|e^{{L\\Delta t}} - W_\\Omega|_{{\\max}} "
+            out.append(f"Residuals of the float64 $L$, $g$ (bounds: {tex_escape(r.get('method', ''))}): $|e^{{L\\Delta t}} - W_\\Omega|_{{\\max}} "
                        f"\\le {_sig(r['exp'], 2)}$, $|\\Delta t\\,\\varphi_1(L\\Delta t)\\,g - h|_{{\\max}} \\le "
                        f"{_sig(r['affine'], 2)}$" + (" (lifted: $\\widetilde W_\\Omega$, $\\widetilde h$)"
                                                     if status == "lifted" else "") +
@@ -731,7 +731,7 @@ def derivation_document(model: PLRNN, regions: str | Iterable[str] = "all", mode
     >>> from plrnn_symbolic import PLRNN
     >>> m = PLRNN(A=[[0.5, 0], [0, 0.25]], W=[[0, 0.5], [0.25, 0]], h=[1, 0], dt="1/10")
     >>> tex = derivation_document(m, regions=["00"])   # W_Omega = diag(1/2, 1/4): L = diag(-10 log 2, -20 log 2)
-    >>> "-6.93147 & 0" in tex and r"\left(L \mid g\right) \approx" in tex
+    >>> "-6.9315 & 0 & 13.8629" in tex and r"\left(L \mid g\right) \approx" in tex
     True
     >>> r"- 10 \log{\left(2 \right)}" in derivation_document(m, regions=["00"], exact=True)
     True

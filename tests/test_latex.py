@@ -174,6 +174,22 @@ def test_large_matrices_split_into_column_blocks():
         assert len(arr.replace("|", "")) <= 11
 
 
+def symbolic_model() -> PLRNN:
+    a = sp.Symbol("a", positive=True)
+    return PLRNN(A=[[a, 0], [0, sp.Rational(1, 2)]], W=[[0, 0], [1, 0]], h=[1, 0], name="symbolic")
+
+
+def test_symbolic_closed_forms_with_their_conditions():
+    tex = derivation_document(symbolic_model(), mode="exact")
+    section = block(tex, "10")
+    # the 0/0 points of the closed forms are cases of their own: a = 1/2 (double eigenvalue), a = 1 (eigenvalue 1)
+    assert r"\text{for}\: a = \frac{1}{2}" in section and r"\text{for}\: a = 1" in section
+    assert "nan" not in section.lower() and r"\left|" not in section
+    assert r"valid for the parameter values where \texttt{principal\_log} holds" in section
+    assert r"\texttt{eigenvalue\_one}: $a = 1$" in section
+    assert "proofs/" not in tex and "raise the precision" not in tex and balanced(tex)
+
+
 def escaping_model():
     return PLRNN(A=[[0.5]], W=[[0]], h=[1], name="net_1 & 50% {x}")
 
@@ -222,9 +238,9 @@ def compiled(tmp_path: Path, model: PLRNN, regions, **kw) -> tuple[Path, str, fl
 
 @pytest.mark.latex
 @pytest.mark.skipif(not HAVE_LATEX, reason="latexmk and pdflatex are needed")
-@pytest.mark.parametrize("which", ["two_by_two", *(n for n, _ in list_examples())])
+@pytest.mark.parametrize("which", ["two_by_two", "symbolic", *(n for n, _ in list_examples())])
 def test_every_example_compiles_without_overfull_boxes(tmp_path, which):
-    model = two_by_two() if which == "two_by_two" else example(which)
+    model = {"two_by_two": two_by_two, "symbolic": symbolic_model}.get(which, lambda: example(which))()
     regions = "visited" if model.M > 6 else "all"
     pdf, log, _ = compiled(tmp_path, model, regions, piecewise=True)
     assert pdf.stat().st_size > 10_000

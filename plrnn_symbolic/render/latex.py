@@ -340,11 +340,25 @@ def _layout(name: str, parts: Sequence[_Cells], *, transpose_label: bool = False
 
 def _row_vector(name: str, values, digits: int, exact: bool) -> str:
     """A vector printed as a transposed row, ``name^T = (...)``."""
-    cells = _exact_cells(sp.Matrix(values).T) if exact else None
+    row = sp.Matrix([list(values)])
+    cells = _exact_cells(row) if exact or _numeric(row) is None else None
     if cells is None:
-        cells = _decimal_cells(np.asarray([[complex(sp.N(x)).real for x in values]]), digits) if not \
-            isinstance(values, np.ndarray) else _decimal_cells(values.reshape(1, -1), digits)
+        cells = _decimal_cells(_numeric(row), digits)
     return _layout(name + "^{\\top}", [cells], transpose_label=True)
+
+
+def _entrywise(mats: Sequence[tuple[str, sp.MatrixBase]]) -> str:
+    """Closed forms too long for a matrix, one nonzero entry per line."""
+    lines = []
+    for name, M in mats:
+        M = sp.Matrix(M)
+        for i in range(M.rows):
+            for j in range(M.cols):
+                if M[i, j] != 0:
+                    sub = f"{i + 1}{j + 1}" if M.cols > 1 else f"{i + 1}"
+                    lines.append(f"{name}_{{{sub}}} &= {sp.latex(M[i, j])}")
+    return ("{\\small\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}}\n"
+            "The entries not listed are $0$.")
 
 
 def _numeric(M) -> np.ndarray | None:
@@ -605,15 +619,14 @@ def _region_block(model: PLRNN, rc: RegionCheck, s: RegionSystem, digits: int, e
                                                                  else [])
         for _, ex, num in mats:
             cells = _exact_cells(ex) if ex is not None and (exact or num is None) else None
-            if cells is None and num is not None:
-                cells = _decimal_cells(num, digits, scaled=False)
-            if cells is None:
-                cells = _exact_cells(sp.Matrix(ex).evalf(digits))
-            parts.append(cells)
-        if exact and any(p.exact for p in parts) and not all(p.exact for p in parts):
-            parts = [_decimal_cells(num, digits, scaled=False) for _, _, num in mats]   # do not mix in one display
-        name = "\\left(L \\mid g" + (r" \mid B" if model.C is not None else "") + "\\right)"
-        out.append(_layout(name, parts))
+            parts.append(cells if cells is not None or num is None else _decimal_cells(num, digits, scaled=False))
+        if all(num is not None for *_, num in mats) and len({p.exact for p in parts}) > 1:
+            parts = [_decimal_cells(num, digits, scaled=False) for *_, num in mats]   # one kind per display
+        if any(p is None for p in parts):       # closed forms too long for a matrix: entry by entry
+            out.append(_entrywise([(n, ex) for n, ex, _ in mats]))
+        else:
+            name = "\\left(L \\mid g" + (r" \mid B" if model.C is not None else "") + "\\right)"
+            out.append(_layout(name, parts))
         r = s.residual
         if "exp" in r:
             out.append(f"Residuals of the float64 $L$, $g$ (bounds: {tex_escape(r.get('method', ''))}): $|e^{{L\\Delta t}} - W_\\Omega|_{{\\max}} "
@@ -622,23 +635,33 @@ def _region_block(model: PLRNN, rc: RegionCheck, s: RegionSystem, digits: int, e
                                                     if status == "lifted" else "") +
                        (f"; the matrices shown are within ${_sig(r['float_error'], 2)}$ of the exact ones"
                         if "float_error" in r else "") + ".")
-        elif r.get("note"):
-            out.append("Residuals: " + tex_escape(r["note"]) + ".")
+        elif s.L_exact is not None:
+            out.append("The matrices are closed forms, exact (" + _cite("embedding", "beta") + ").")
     symbolic = any(v.condition is not None for v in rc.verdicts.values())
     if symbolic:
-        out.append(_conditions_text(rc))
+        out.append(_conditions_text(rc, status))
     table = _eigen_table(rc, float(model.dt), digits, status)
     if table:
         out.append(table)
     return "\n\n".join(out)
 
 
-def _conditions_text(rc: RegionCheck) -> str:
-    """For symbolic weights: the condition on the parameters under which each verdict holds."""
-    rows = [f"\\item[\\texttt{{{tex_escape(n)}}}] ${sp.latex(v.condition)}$" for n, v in rc.verdicts.items()
-            if v.condition is not None]
-    return ("The closed forms hold where the parameters satisfy the conditions of the status; the predicates "
-            "hold exactly when:\n\\begin{description}\n" + "\n".join(rows) + "\n\\end{description}")
+def _conditions_text(rc: RegionCheck, status: str) -> str:
+    """For symbolic weights: the parameter values where the closed forms are valid, and the
+    condition under which each predicate holds."""
+    def cond(name: str) -> str:
+        c = rc.verdicts[name].condition
+        c = sp.true if c is None and rc.verdicts[name].truth is HOLDS else (sp.false if c is None else c)
+        return "every value" if c is sp.true else ("no value" if c is sp.false else f"${sp.latex(c)}$")
+
+    key = {"principal": "principal_log", "real_nonprincipal": "real_log"}.get(status)
+    valid = (f"The closed forms above are valid for the parameter values where \\texttt{{{tex_escape(key)}}} "
+             f"holds: {cond(key)}" + ("; a value where a formula would read $0/0$ is a case of its own (the limit, "
+                                      "which is the value, the principal logarithm and $\\beta$ of it being "
+                                      "continuous there)" if key == "principal_log" else "") + ". "
+             if key else "")
+    rows = [f"\\texttt{{{tex_escape(n)}}}: {cond(n)}" for n in rc.verdicts]
+    return valid + "The predicates hold for: " + "; ".join(rows) + "."
 
 
 def _piecewise_section(model: PLRNN, names: Sequence[str], systems: dict) -> str:

@@ -103,6 +103,21 @@ def exp_quadratic(X: sp.Matrix, s: sp.Expr, q: sp.Expr) -> sp.Matrix:
     return sp.exp(s) * (sp.cosh(q) * sp.eye(n) + sp.sinh(q) / q * Y)
 
 
+def exp_two_by_two(X: sp.Matrix) -> sp.Matrix:
+    """e^X for a 2 x 2 X from its own trace and determinant (Lemma 1.2 of
+    01_principal_embedding.tex): with s = tr X / 2, q^2 = s^2 - det X, (X - s I)^2 = q^2 I.
+    Used to check e^{Log H} = H without letting sympy rewrite exp(log x) to x."""
+    s = X.trace() / 2
+    q2 = sp.simplify(s**2 - X.det())
+    Y = X - s * sp.eye(2)
+    if q2 == 0:
+        return sp.exp(s) * (sp.eye(2) + Y)
+    if q2.is_negative:
+        theta = sp.sqrt(-q2)
+        return sp.exp(s) * (sp.cos(theta) * sp.eye(2) + sp.sin(theta) / theta * Y)
+    return exp_quadratic(X, s, sp.sqrt(q2))
+
+
 def rotation(theta: sp.Expr) -> sp.Matrix:
     return sp.Matrix([[sp.cos(theta), -sp.sin(theta)], [sp.sin(theta), sp.cos(theta)]])
 

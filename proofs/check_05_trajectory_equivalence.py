@@ -17,6 +17,7 @@ import sympy as sp
 from _checks import Claim, NumericRoute, Suite, reduce_numeric_logs
 from _matfun import (
     beta,
+    exp_two_by_two,
     expm_route,
     matrix_function,
     phi1,
@@ -52,9 +53,11 @@ def plrnn_step(z: sp.Matrix, s) -> sp.Matrix:
 
 def region_flow(d, z: sp.Matrix, bias: sp.Matrix, wrong: bool = False) -> sp.Matrix:
     """Time-dt flow of dz/dt = L z + g with L dt = Log W_d, g dt = beta(L dt) bias:
-    e^{L dt} z + phi1(L dt) g dt, each factor a primary function of W_d."""
+    e^{L dt} z + phi1(L dt) g dt.  e^{L dt} is the exponential of the matrix Log W_d,
+    computed from Log W_d alone (exp_two_by_two), not exp(log x) of W_d, which sympy
+    would rewrite to W_d by construction."""
     H = region_matrix(d)
-    E = matrix_function(sp.exp(sp.log(x)), H)
+    E = exp_two_by_two(matrix_function(sp.log(x), H))
     P = matrix_function(phi1(sp.log(x)), H)
     B = sp.eye(2) if wrong else matrix_function(beta(sp.log(x)), H)
     return E * z + P * (B * bias)

@@ -118,6 +118,15 @@ def exp_two_by_two(X: sp.Matrix) -> sp.Matrix:
     return exp_quadratic(X, s, sp.sqrt(q2))
 
 
+def function_of_two_by_two(f: sp.Expr, X: sp.Matrix) -> sp.Matrix:
+    """f(X) for a real 2 x 2 X with distinct eigenvalues s +- q (q^2 = s^2 - det X, s = tr X / 2),
+    from X itself: (f(s + q) + f(s - q))/2 I + (f(s + q) - f(s - q))/(2q) (X - s I)."""
+    s = X.trace() / 2
+    q = sp.sqrt(sp.simplify(s**2 - X.det()))
+    fp, fm = f.subs(x, s + q), f.subs(x, s - q)
+    return (fp + fm) / 2 * sp.eye(2) + (fp - fm) / (2 * q) * (X - s * sp.eye(2))
+
+
 def rotation(theta: sp.Expr) -> sp.Matrix:
     return sp.Matrix([[sp.cos(theta), -sp.sin(theta)], [sp.sin(theta), sp.cos(theta)]])
 

@@ -161,6 +161,12 @@ STATEMENTS: dict[str, Statement] = {
         r"The hybrid system that keeps the region of $z(n\Delta t)$ on $[n\Delta t, (n+1)\Delta t)$ passes through "
         r"$z_n$ at every sample time, with no further condition, when every visited region has an ODE of "
         r"dimension $M$."),
+    "lifted_sample_and_hold": Statement(
+        "05_trajectory_equivalence.tex", "Theorem 5.15", "E3 through lifts",
+        r"If every visited region has an ODE of dimension $M$ or an exact lift, the hybrid system that "
+        r"embeds $z(n\Delta t)$ by $G$ of its region at every sample time, follows that region's ODE for "
+        r"$\Delta t$ and projects by $P$ passes through $z_n$ at every sample time; within one region no "
+        r"re-embedding is needed."),
     "fixed_points": Statement(
         "06_fixed_points_eigenvalue_map.tex", "Theorem 6.1", "fixed points and equilibria",
         r"$(W_\Omega - I) z + h = \Delta t\,\varphi_1(L\Delta t)(Lz + g)$; so when $1$ is not an eigenvalue of "
@@ -540,7 +546,9 @@ def _method_section(model: PLRNN) -> str:
         _cite("eigenvalue_map") + r"). A trajectory of the PLRNN is reproduced by the sample-and-hold system at "
         r"every sample time, and by the autonomous switching system for every step whose region flow stays in the "
         r"closure of its region (" + _cite("sample_and_hold", "one_step", "trajectories") + r"); these statements "
-        r"concern regions with an ODE of dimension $M$.",
+        r"concern regions with an ODE of dimension $M$; with lifted regions, the sample-and-hold system that "
+        r"re-embeds the state by $G$ of its region at every sample time reproduces the trajectory (" +
+        _cite("lifted_sample_and_hold") + ").",
         f"Each block below gives $L_\\Omega$ and, after the rule, ${aff}_\\Omega$.",
     ])
 

@@ -678,7 +678,8 @@ def _piecewise_section(model: PLRNN, names: Sequence[str], systems: dict) -> str
     for bits in names:
         s = systems.get(bits)
         on = [str(i + 1) for i, b in enumerate(bits) if b == "1"]
-        cond = (r"$z_i > 0$ for $i \in \{" + ", ".join(on) + r"\}$, $z_i \le 0$ otherwise" if on and len(on) < model.M
+        cond = (r"$z_i > 0$ for $i \in \{$" + ", ".join(on) + r"$\}$, $z_i \le 0$ otherwise"   # breaks at the commas
+                if on and len(on) < model.M
                 else r"$z_i > 0$ for every $i$" if on else r"$z_i \le 0$ for every $i$")
         what = ("--" if s is None or not s.derived else
                 f"p.~\\pageref{{region:{bits}}}" + (" (lifted)" if s.status == "lifted" else ""))

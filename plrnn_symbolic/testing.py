@@ -265,6 +265,12 @@ def assert_roundtrip(model, regions="all", mode: str = "float", *, atol: float =
     """Discrete -> continuous -> discrete: in every derived region, one flow of dt (through
     G and P when lifted) reproduces the region's step, and e^{L dt} reproduces W_Omega.
 
+    For a lift (N > M) this checks the exact-lift identities of
+    proofs/03_negative_eigenvalues_lift.tex, Definition 3.6: e^{L dt} G = G W_Omega and
+    Phi_dt(G z) = G (W_Omega z + h + C s), so the embedded states stay embedded and every
+    later step is reproduced too.  P e^{L dt} G = W_Omega alone would not do: a one-step
+    projection satisfies it even for a singular W_Omega (proofs/04, Proposition 4.6).
+
     Raises AssertionError naming the region and the deviation.
     """
     import numpy as np
@@ -284,9 +290,11 @@ def assert_roundtrip(model, regions="all", mode: str = "float", *, atol: float =
         H = np.array(region_matrix(model, bits).tolist(), dtype=float)
         N = s.dimension
         E = scipy.linalg.expm(s.L * s.dt)
-        dev = float(np.abs(s.P @ E @ s.G - H).max())
+        G = np.eye(N, model.M) if s.G is None else np.asarray(s.G, dtype=float)
+        dev = float(np.abs(E @ G - G @ H).max())
         if dev > atol:
-            raise AssertionError(f"region {bits}: |P e^(L dt) G - W_Omega| = {dev:.3e} > {atol:g}")
+            raise AssertionError(f"region {bits}: |e^(L dt) G - G W_Omega| = {dev:.3e} > {atol:g}"
+                                 + (" (the lift's embedding is not invariant)" if N > model.M else ""))
         for _ in range(samples):
             z = rng.normal(size=model.M)
             u = rng.normal(size=model.K) if model.K else None
@@ -295,6 +303,11 @@ def assert_roundtrip(model, regions="all", mode: str = "float", *, atol: float =
             if dev > atol:
                 raise AssertionError(f"region {bits} (status {s.status}, dimension {N}): flow of dt misses the "
                                      f"step by {dev:.3e} > {atol:g}")
+            if N > model.M:         # the whole lifted state, not only its projection
+                dev = float(np.abs(s.flow(G @ z, s.dt, u) - G @ want).max())
+                if dev > atol:
+                    raise AssertionError(f"region {bits} (lifted, dimension {N}): Phi_dt(G z) misses G F(z) by "
+                                         f"{dev:.3e} > {atol:g}")
 
 
 def assert_fixed_points_correspond(model, regions="all", *, atol: float = 1e-8) -> None:

@@ -103,6 +103,30 @@ def exp_quadratic(X: sp.Matrix, s: sp.Expr, q: sp.Expr) -> sp.Matrix:
     return sp.exp(s) * (sp.cosh(q) * sp.eye(n) + sp.sinh(q) / q * Y)
 
 
+def exp_two_by_two(X: sp.Matrix) -> sp.Matrix:
+    """e^X for a 2 x 2 X from its own trace and determinant (Lemma 1.2 of
+    01_principal_embedding.tex): with s = tr X / 2, q^2 = s^2 - det X, (X - s I)^2 = q^2 I.
+    Used to check e^{Log H} = H without letting sympy rewrite exp(log x) to x."""
+    s = X.trace() / 2
+    q2 = sp.simplify(s**2 - X.det())
+    Y = X - s * sp.eye(2)
+    if q2 == 0:
+        return sp.exp(s) * (sp.eye(2) + Y)
+    if q2.is_negative:
+        theta = sp.sqrt(-q2)
+        return sp.exp(s) * (sp.cos(theta) * sp.eye(2) + sp.sin(theta) / theta * Y)
+    return exp_quadratic(X, s, sp.sqrt(q2))
+
+
+def function_of_two_by_two(f: sp.Expr, X: sp.Matrix) -> sp.Matrix:
+    """f(X) for a real 2 x 2 X with distinct eigenvalues s +- q (q^2 = s^2 - det X, s = tr X / 2),
+    from X itself: (f(s + q) + f(s - q))/2 I + (f(s + q) - f(s - q))/(2q) (X - s I)."""
+    s = X.trace() / 2
+    q = sp.sqrt(sp.simplify(s**2 - X.det()))
+    fp, fm = f.subs(x, s + q), f.subs(x, s - q)
+    return (fp + fm) / 2 * sp.eye(2) + (fp - fm) / (2 * q) * (X - s * sp.eye(2))
+
+
 def rotation(theta: sp.Expr) -> sp.Matrix:
     return sp.Matrix([[sp.cos(theta), -sp.sin(theta)], [sp.sin(theta), sp.cos(theta)]])
 

@@ -17,6 +17,8 @@ import sympy as sp
 from _checks import Claim, NumericRoute, Suite, reduce_numeric_logs
 from _matfun import (
     beta,
+    exp_two_by_two,
+    function_of_two_by_two,
     expm_route,
     matrix_function,
     phi1,
@@ -52,9 +54,11 @@ def plrnn_step(z: sp.Matrix, s) -> sp.Matrix:
 
 def region_flow(d, z: sp.Matrix, bias: sp.Matrix, wrong: bool = False) -> sp.Matrix:
     """Time-dt flow of dz/dt = L z + g with L dt = Log W_d, g dt = beta(L dt) bias:
-    e^{L dt} z + phi1(L dt) g dt, each factor a primary function of W_d."""
+    e^{L dt} z + phi1(L dt) g dt.  e^{L dt} is the exponential of the matrix Log W_d,
+    computed from Log W_d alone (exp_two_by_two), not exp(log x) of W_d, which sympy
+    would rewrite to W_d by construction."""
     H = region_matrix(d)
-    E = matrix_function(sp.exp(sp.log(x)), H)
+    E = exp_two_by_two(matrix_function(sp.log(x), H))
     P = matrix_function(phi1(sp.log(x)), H)
     B = sp.eye(2) if wrong else matrix_function(beta(sp.log(x)), H)
     return E * z + P * (B * bias)
@@ -169,6 +173,79 @@ def _(wrong):
     return Claim(symbolic, cross=NumericRoute(frozenset(), evaluate))
 
 
+# ---- Theorem 5.15: sample and hold through exact lifts, re-embedded at every sample time --------------
+# M = 1: z_t = -z/2 + (3/2) relu(z) - 1/4 + s_t.  Region 1 (z > 0): H = 1, an ODE of dimension 1 with the
+# eigenvalue one; region 0: H = -1/2, no real logarithm, lifted to N = 2 by diag(H, H) = -I/2 with the
+# paired logarithm X = log(1/2) I + pi [[0, -1], [1, 0]] (Lemma 3.2), G = (1, 0)^T, P = (1, 0).
+LIFT_A, LIFT_W, LIFT_H = -R(1, 2), R(3, 2), -R(1, 4)
+LIFT_Z0 = R(1)
+LIFT_INPUTS = [-1, 0, 1, 0, 0]          # visits regions 1, 0, 0, 1, 1
+
+
+def lift_step(z: sp.Expr, s) -> sp.Expr:
+    return LIFT_A * z + LIFT_W * sp.Max(z, 0) + LIFT_H + s
+
+
+def lift_system(d: int, wrong: bool) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
+    """(X = L dt, G, P) of region d; wrong: the real part of the complex log of -1/2, no lift."""
+    if d == 1:
+        return sp.Matrix([[0]]), sp.Matrix([[1]]), sp.Matrix([[1]])        # log 1 = 0
+    if wrong:
+        return sp.Matrix([[sp.log(R(1, 2))]]), sp.Matrix([[1]]), sp.Matrix([[1]])
+    X = sp.log(R(1, 2)) * sp.eye(2) + sp.pi * sp.Matrix([[0, -1], [1, 0]])
+    return X, sp.Matrix([1, 0]), sp.Matrix([[1, 0]])
+
+
+def lifted_flow(X: sp.Matrix, xs: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
+    """e^X x + phi1(X) beta(X) b: the time-dt flow of dx/dt = L x + g, g dt = beta(X) b, each
+    factor computed from X itself (no exp(log x))."""
+    if X.rows == 1:
+        e = X[0, 0]
+        return sp.Matrix([sp.exp(e) * xs[0] + b[0]])           # phi1(e) beta(e) = 1, also at e = 0
+    E = exp_two_by_two(X)
+    Phi = function_of_two_by_two(phi1(x), X)
+    Beta = function_of_two_by_two(beta(x), X)
+    return E * xs + Phi * (Beta * b)
+
+
+@suite.identity("lifted_sample_and_hold_orbit", "Theorem 5.15")
+def _(wrong):
+    """The hybrid system that re-embeds z by G of the current region at every sample time, follows
+    that region's (lifted) ODE for dt and projects by P, hits the orbit at every sample time; the
+    mutation replaces the lift by the real part of the complex logarithm of -1/2."""
+    orbit = [LIFT_Z0]
+    for s in LIFT_INPUTS:
+        orbit.append(lift_step(orbit[-1], s))
+    z, out = LIFT_Z0, []
+    for n, s in enumerate(LIFT_INPUTS):
+        d = 1 if z > 0 else 0
+        X, G, P = lift_system(d, wrong)
+        xs = lifted_flow(X, G * z, G * (LIFT_H + s))
+        z = sp.nsimplify(sp.simplify((P * xs)[0]))
+        out.append(z - orbit[n + 1])
+
+    def evaluate(point):
+        zn, res = mpmath.mpf(LIFT_Z0), []
+        for n, s in enumerate(LIFT_INPUTS):
+            d = 1 if zn > 0 else 0
+            Xs, G, P = lift_system(d, False)
+            Xn, Gn, Pn = (to_mp(M, {}) for M in (Xs, G, P))
+            N = Xn.rows
+            aug = mpmath.zeros(2 * N)
+            aug[:N, :N], aug[:N, N:] = Xn, mpmath.eye(N)
+            phi = mpmath.expm(aug)[:N, N:]                        # phi1(X), from the series of expm
+            g = mpmath.lu_solve(phi, Gn * (mpmath.mpf(LIFT_H.p) / LIFT_H.q + mpmath.mpf(sp.Rational(s).p)
+                                           / sp.Rational(s).q))
+            flow = mpmath.zeros(N + 1)
+            flow[:N, :N], flow[:N, N] = Xn, g
+            xs = mpmath.expm(flow) * mpmath.matrix(list(Gn * zn) + [1])
+            zn = (Pn * xs[:N, 0])[0]
+            res.append(zn - mpmath.mpf(orbit[n + 1].p) / orbit[n + 1].q)
+        return res
+
+    return Claim(out, cross=NumericRoute(frozenset(), evaluate))
+
+
 # ---- the exit-time bounds of plrnn_symbolic/analysis/simulation/exit_proofs.py (Lemmas 5.10-5.12) -------
 # An augmented matrix [[L, g], [0, 0]] with eigenvalues -1, 1/2 and 0.
 AUG = sp.Matrix([[-1, 2, R(1, 2)], [0, R(1, 2), -1], [0, 0, 0]])
@@ -261,6 +338,45 @@ def _(wrong):
     c = sp.Symbol("c", positive=True)
     vertex = a - b**2 / ((4 if wrong else 2) * c)
     return a + b * s + c * s**2 / 2 - vertex - c / 2 * (s + b / c) ** 2
+
+
+# ---- Lemma 5.14: the margins of the float check (plrnn_symbolic/core/floatball.py) -----------------
+U = R(1, 2**52)              # twice the unit roundoff
+MU = R(1, 2**1022)           # the absolute error of one operation (gradual underflow)
+
+
+def gamma(k: int) -> sp.Rational:
+    return k * U / (1 - k * U)
+
+
+def kappa(wrong: bool) -> sp.Rational:
+    """up(x) >= kappa x: the factor 1 + 2^-38 of up, less two roundings (1 + 2^-45 when wrong)."""
+    return (1 + R(1, 2**(45 if wrong else 38))) * (1 - U) ** 2
+
+
+def shortfall(lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
+    """0 iff lhs >= rhs > 0; else the relative shortfall 1 - lhs/rhs (exact rationals)."""
+    return sp.Max(0, 1 - lhs / rhs)
+
+
+@suite.identity("lemma_5_14_up_factor", "Lemma 5.14")
+def _(wrong):
+    """Each up step restores a bound: kappa (1 - gamma_1024) >= 1 + 2^-39."""
+    return shortfall(kappa(wrong) * (1 - gamma(1024)), 1 + R(1, 2**39))
+
+
+@suite.identity("lemma_5_14_final_factor", "Lemma 5.14")
+def _(wrong):
+    """The last up gives D >= (1 + 2^-38) D_0 from D' >= (1 + 2^-39) D_0: kappa (1 + 2^-39) >= 1 + 2^-38."""
+    return shortfall(kappa(wrong) * (1 + R(1, 2**39)), 1 + R(1, 2**38))
+
+
+@suite.identity("lemma_5_14_absolute_terms", "Lemma 5.14")
+def _(wrong):
+    """The absolute losses (at most 6 n mu, n <= 512) stay below the 2^-1001 that up keeps of the
+    2^-1000 it adds: 2^-1000 - mu >= 2^-1001 >= 6 * 512 mu kappa (2^-1010 added when wrong)."""
+    added = R(1, 2**(1010 if wrong else 1000))
+    return [shortfall(added - MU, R(1, 2**1001)), shortfall(R(1, 2**1001), 6 * 512 * MU * kappa(False))]
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from _checks import Claim, NumericRoute, Suite
 from _matfun import (
     beta,
     exp_nilpotent,
+    exp_two_by_two,
     generic_2x2,
     lagrange,
     log_unipotent,
@@ -127,7 +128,7 @@ def _(wrong):
     Psi = sp.eye(2)
     product = sp.eye(2)
     for Wk in REGION_MATRICES:
-        Psi = matrix_function(sp.exp(sp.log(x)), Wk) * Psi
+        Psi = exp_two_by_two(matrix_function(sp.log(x), Wk)) * Psi     # e^{L_k dt} from L_k itself
         product = (product * Wk) if wrong else (Wk * product)
 
     def evaluate(point):

@@ -177,6 +177,29 @@ def test_symbolic_two_by_two_closed_form():
         np.testing.assert_allclose(num, want, atol=1e-12)
 
 
+def test_symbolic_closed_forms_resolve_removable_singularities():
+    """H = [[a, 0], [1, 1/2]]: the 2 x 2 formula is 0/0 at a = 1/2 (a double eigenvalue) and g is 0/0 at
+    a = 1 (eigenvalue one); both are limits of a continuous function, given as cases of their own, and
+    agree with scipy's logm and the beta form there and elsewhere (issue 17)."""
+    a = sp.Symbol("a", positive=True)
+    H = sp.Matrix([[a, 0], [1, sp.Rational(1, 2)]])
+    h = sp.Matrix([1, 0])
+    v = {k: x for k, x in check(PLRNN(A=H.subs(a, sp.Rational(1, 3)), W=sp.zeros(2, 2), h=[1, 0]),
+                                ["00"])["00"].verdicts.items()}
+    s = derive_region(H, h, None, 1, v, "exact")
+    assert not s.L_exact.has(sp.Abs) and not s.g_exact.has(sp.Abs)          # (2a - 1), not |2a - 1|
+    for val in (sp.Rational(1, 3), sp.Rational(1, 2), sp.Integer(1), sp.Integer(2)):
+        L = np.array(s.L_exact.subs(a, val).evalf(30).tolist(), dtype=float)
+        g = np.array(s.g_exact.subs(a, val).evalf(30).tolist(), dtype=float).ravel()
+        Hn = np.array(H.subs(a, val).tolist(), dtype=float)
+        X = np.real(scipy.linalg.logm(Hn))
+        aug = np.zeros((4, 4))
+        aug[:2, :2], aug[:2, 2:] = X, np.eye(2)
+        phi1 = scipy.linalg.expm(aug)[:2, 2:]                                  # phi1(X), entire
+        np.testing.assert_allclose(L, X, atol=1e-9)
+        np.testing.assert_allclose(g, np.linalg.solve(phi1, [1.0, 0.0]), atol=1e-9)
+
+
 def test_exact_discretization_agrees_with_float():
     A_c = [[-1, 0], [0, sp.Rational(-1, 2)]]
     W_c = [[0, sp.Rational(1, 3)], [sp.Rational(1, 4), 0]]

@@ -1,26 +1,51 @@
-"""The LaTeX derivation document (plrnn_symbolic.render.latex, issue 6)."""
+"""The LaTeX document for a paper (plrnn_symbolic.render.latex, issues 6 and 17)."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy as sp
 
 from plrnn_symbolic import PLRNN, InputError, derive, example, list_examples
-from plrnn_symbolic.region.predicates import PREDICATES
 from plrnn_symbolic.render.latex import STATEMENTS, compile_pdf, derivation_document, tex_escape, write_derivation
 
 ROOT = Path(__file__).resolve().parents[1]
 HAVE_LATEX = shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
+HAVE_PDFTOOLS = shutil.which("pdftoppm") is not None and shutil.which("pdfinfo") is not None
 
 
 def two_by_two() -> PLRNN:
     """Rational weights, dt = 1/10: every region has an exact (closed-form) logarithm."""
     return PLRNN(A=[["1/2", 0], [0, "3/4"]], W=[[0, "1/4"], ["-1/2", 0]], h=["1/10", "-1/5"], dt="1/10",
                  name="two_by_two")
+
+
+def trained_like(M: int, seed: int = 0) -> PLRNN:
+    """A model as a training code writes it: float64 arrays, A = diag(a) with a_ii in (0, 1), W with a
+    zero diagonal scaled so that |A| + |W| < 1 in the spectral norm (every trajectory stays bounded)."""
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(0.2, 0.95, M)
+    W = rng.normal(0.0, 1.0, (M, M))
+    np.fill_diagonal(W, 0.0)
+    W *= (0.99 - a.max()) / np.linalg.norm(W, 2)
+    h = rng.normal(0.0, 0.5, M)
+    return PLRNN(A=np.diag(a), W=W, h=h, dt=1.0, name=f"trained_{M}")
+
+
+def visited(model: PLRNN, starts: int = 8, steps: int = 40, seed: int = 0) -> list[str]:
+    """The regions that trajectories from a few random states visit (as on held-out data)."""
+    rng = np.random.default_rng(seed)
+    seen: dict[str, None] = {}
+    for _ in range(starts):
+        for z in model.trajectory(rng.normal(0.0, 1.0, model.M), steps):
+            seen["".join("1" if v > 0 else "0" for v in z)] = None
+    return list(seen)
 
 
 def balanced(tex: str) -> bool:
@@ -40,107 +65,159 @@ def balanced(tex: str) -> bool:
     return depth == 0 and not stack
 
 
+def block(tex: str, bits: str) -> str:
+    return tex.split(rf"\label{{region:{bits}}}")[1].split(r"\subsection")[0].split(r"\section")[0]
+
+
 @pytest.fixture(scope="module")
 def two_tex() -> str:
     return derivation_document(two_by_two())
 
 
-def test_two_by_two_shows_exact_logarithms(two_tex):
-    cont = derive(two_by_two(), mode="exact")
+def test_decimals_by_default_aligned(two_tex):
     assert balanced(two_tex)
     assert r"\Delta t = \frac{1}{10}" in two_tex
-    assert r"\frac{1}{10}" in two_tex and r"- \frac{1}{5}" in two_tex      # h, exactly
+    section = block(two_tex, "00")
+    # W_Omega = diag(1/2, 3/4), L = 10 diag(log(1/2), log(3/4)), g = beta(Log W) h / dt
+    L = [10 * np.log(0.5), 10 * np.log(0.75)]
+    assert f"{L[0]:.5f}" in section and f"{L[1]:.5f}" in section      # one decimal place set per matrix
+    assert r"\left(L \mid g\right) \approx" in section and "{rr|r}" in section
+    assert r"\log{" not in section                                      # no closed form unless asked
+
+
+def test_exact_on_request():
+    tex = derivation_document(two_by_two(), exact=True)
+    cont = derive(two_by_two(), mode="exact")
     for bits, s in cont.systems.items():
-        assert s.L_exact is not None, bits
-        section = two_tex.split(rf"\label{{region:{bits}}}")[1].split(r"\subsection")[0]
-        L_line = next(line for line in section.splitlines() if "displaystyle L =" in line)
-        assert r"\log" in L_line                                             # L printed exactly
-        for x in s.L_exact:                                                  # by sympy's printer
-            assert sp.latex(x) in L_line
-        assert r"\approx" in section                                         # and its rounded companion
-    # region 00: W_Omega = diag(1/2, 3/4), L = 10 diag(log(1/2), log(3/4))
-    assert r"- 10 \log{\left(2 \right)}" in two_tex
-    # the real fixed point lies in region 10; its coordinates are exact fractions
-    assert r"Real fixed points lie in region \texttt{10}" in two_tex
+        section = block(tex, bits)
+        assert re.search(r"\\left\(L \\mid g\\right\)(_\{[^}]*\})? =", section)
+        for x in s.L_exact:
+            assert sp.latex(x) in section
+    assert r"- 10 \log{\left(2 \right)}" in tex
+    assert r"a^{\top} = \left(\begin{array}{cc}" in tex and r"\frac{1}{2} & \frac{3}{4}" in tex
 
 
-def test_two_by_two_every_region_in_detail(two_tex):
+def test_summary_table_and_blocks(two_tex):
     for bits in ("00", "01", "10", "11"):
         assert rf"\label{{region:{bits}}}" in two_tex
-    assert two_tex.count(r"\subsection{Region") == 4
-    for name in PREDICATES:
-        assert rf"\texttt{{{tex_escape(name)}}}" in two_tex
-    assert "Characteristic polynomial" in two_tex and r"\mu = \log(\lambda)/\Delta t" in two_tex
-    assert "Residuals" in two_tex and "Fixed point" in two_tex
+    assert two_tex.count(r"\subsection*{Region") == 4
+    summary = two_tex.split(r"\section{Summary of the regions}")[1].split(r"\section")[0]
+    assert r"$\rho(W_\Omega)$" in summary and "pairs" in summary
+    assert "Real fixed points lie in region \\texttt{10}" in summary
+    assert r"\mu = \log(\lambda)/\Delta t" in two_tex
 
 
-def test_cites_the_proofs(two_tex):
-    for key in ("principal_log", "embedding", "beta", "augmented"):
-        path, statement = STATEMENTS[key]
-        assert statement in two_tex
-        assert tex_escape(path).replace("/", r"/\allowbreak{}").replace(r"\_", r"\_\allowbreak{}") in two_tex
+def test_citations_by_name_in_an_appendix_without_paths(two_tex):
+    assert "proofs/" not in two_tex and ".tex" not in two_tex
+    appendix = two_tex.split(r"\appendix")[1]
+    for key in ("principal_log", "embedding", "beta", "eigenvalue_map"):
+        st = STATEMENTS[key]
+        assert f"\\label{{{st.label}}}" in appendix and st.name in appendix
+        assert f"\\hyperref[{st.label}]{{{st.number}}} ({st.name})" in two_tex.split(r"\appendix")[0]
+    cited = set(re.findall(r"\\hyperref\[(stmt:[^]]+)\]", two_tex))
+    stated = set(re.findall(r"\\label\{(stmt:[^}]+)\}", appendix))
+    assert cited == stated                  # every citation is stated, and only those
 
 
 def test_citations_match_proofs_readme():
-    readme = ROOT / "proofs" / "README.md"
-    if not readme.is_file():
-        pytest.skip("proofs/README.md not written yet")
-    text = readme.read_text()
-    for key, (path, statement) in STATEMENTS.items():
-        name = Path(path).name
-        assert name in text, f"{key}: {name} is not in proofs/README.md"
-        if statement:
-            line = next((ln for ln in text.splitlines() if name in ln and statement in ln), None)
-            assert line is not None or statement in text, f"{key}: {statement} of {name} not in proofs/README.md"
+    text = (ROOT / "proofs" / "README.md").read_text()
+    for key, st in STATEMENTS.items():
+        line = next((ln for ln in text.splitlines() if st.document in ln and f"| {st.number} |" in ln), None)
+        assert line is not None, f"{key}: {st.number} of {st.document} is not in proofs/README.md"
+        doc = (ROOT / "proofs" / st.document).read_text()
+        assert "{" + st.number.split()[1] + "}" in doc, key
 
 
 @pytest.mark.parametrize("name", [n for n, _ in list_examples()])
 def test_examples(name):
     m = example(name)
-    tex = derivation_document(m)
+    tex = derivation_document(m, regions="visited" if m.M > 6 else "all", mode="auto")
     assert balanced(tex)
     assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
-    assert r"\section{Summary of the regions}" in tex
-    n_regions = 2**m.M
-    n_detail = tex.count(r"\subsection{Region")
-    assert (n_detail == n_regions) if n_regions <= 16 else (1 <= n_detail < n_regions)
-    assert tex_escape(m.name) in tex
+    assert tex_escape(m.name) in tex and "proofs/" not in tex
+    assert (" + C s_t" in tex) == (m.C is not None)          # input terms only when the model has inputs
+    assert (r"\mid B" in tex) == (m.C is not None and r"\left(L \mid g" in tex)
 
 
 def test_example_statuses():
-    chaotic = derivation_document(example("chaotic"))
-    assert "Status: \\textbf{lifted}" in chaotic and "Theorem 3.9" in chaotic
-    assert r"\in [" in chaotic                                    # certified enclosures of cubic roots
-    gate = derivation_document(example("input_driven"))
-    assert "Status: \\textbf{impossible}" in gate and "Theorem 4.3" in gate
-    assert "continuous-time system" not in gate.split(r"\section{Derivation by region}")[1]
-    memory = derivation_document(example("regularized"))
-    assert r"$1$ is an eigenvalue of $W_\Omega$" in memory
+    chaotic = derivation_document(example("chaotic"), mode="auto")
+    assert r"status \textbf{lifted}" in chaotic and "Theorem 3.9" in chaotic
+    gate = derivation_document(example("input_driven"), mode="auto")
+    assert r"status \textbf{no ODE}" in gate and "Theorem 4.3" in gate and "Proposition 4.6" in gate
+    assert "of any dimension reproduces every step through an invariant embedding" in gate
+    assert r"\left(L" not in gate.split(r"\section{The regions}")[1]
+
+
+def test_messages_fit_the_mode():
+    m = example("limit_cycle")
+    for mode in ("exact", "auto"):
+        assert "raise the precision" not in derivation_document(m, ["111111"], mode)
+        assert "more digits" not in derivation_document(m, ["111111"], mode)
+    assert "not} proofs" in derivation_document(m, ["111111"], "float")
 
 
 def test_regions_given_and_rounding():
     m = example("limit_cycle")
     tex = derivation_document(m, regions=["111111", "000000"], mode="float", digits=3)
-    assert tex.count(r"\subsection{Region") == 2
-    assert r"\label{region:111111}" in tex and r"\label{region:000000}" in tex
-    assert "not} proofs" in tex                                    # float mode says so
-    L_line = next(line for line in tex.splitlines() if "displaystyle L \\approx" in line)
-    numbers = re.findall(r"-?\d+\.\d+", L_line)
-    assert numbers and all(len(x.lstrip("-").replace(".", "").lstrip("0")) <= 3 for x in numbers)
+    assert tex.count(r"\subsection*{Region") == 2
+    section = block(tex, "111111")
+    matrix = section.split(r"\begin{array}")[1].split(r"\end{array}")[0]
+    numbers = re.findall(r"-?\d+\.\d+", matrix)
+    assert numbers and max(len(x.lstrip("-").replace(".", "").lstrip("0")) for x in numbers) == 3
+
+
+def test_piecewise_system():
+    m = example("chaotic")
+    tex = derivation_document(m, regions=["11110", "11111", "00000"], mode="auto", piecewise=True)
+    part = tex.split(r"\section{The model as one piecewise system}")[1]
+    assert r"L_{\Omega(z)}\, z + g_{\Omega(z)}" in part
+    assert r"$z_i > 0$ for $i \in \{$1, 2, 3, 4$\}$, $z_i \le 0$ otherwise" in part
+    assert r"$z_i \le 0$ for every $i$" in part and r"\pageref{region:11111}" in part
+    assert balanced(tex)
+
+
+def test_large_matrices_split_into_column_blocks():
+    tex = derivation_document(trained_like(30), regions="visited", mode="auto", steps=100)
+    assert r"\resizebox" not in tex and r"\tiny" not in tex and r"\scriptsize" not in tex
+    assert r"\left(W\right)_{:,\,1\text{--}" in tex          # the labels name the columns (no double subscript)
+    for arr in re.findall(r"\\begin\{array\}\{([^}]*)\}", tex):
+        assert len(arr.replace("|", "")) <= 11
+
+
+def symbolic_model() -> PLRNN:
+    a = sp.Symbol("a", positive=True)
+    return PLRNN(A=[[a, 0], [0, sp.Rational(1, 2)]], W=[[0, 0], [1, 0]], h=[1, 0], name="symbolic")
+
+
+def test_symbolic_closed_forms_with_their_conditions():
+    tex = derivation_document(symbolic_model(), mode="exact")
+    section = block(tex, "10")
+    # the 0/0 points of the closed forms are cases of their own: a = 1/2 (double eigenvalue), a = 1 (eigenvalue 1)
+    assert r"\text{for}\: a = \frac{1}{2}" in section and r"\text{for}\: a = 1" in section
+    assert "nan" not in section.lower() and r"\left|" not in section
+    assert r"valid for the parameter values where \texttt{principal\_log} holds" in section
+    assert r"\texttt{eigenvalue\_one}: $a = 1$" in section
+    assert "proofs/" not in tex and "raise the precision" not in tex and balanced(tex)
+
+
+def escaping_model():
+    return PLRNN(A=[[0.5]], W=[[0]], h=[1], name="net_1 & 50% {x}")
 
 
 def test_escaping():
-    m = PLRNN(A=[[0.5]], W=[[0]], h=[1], name="net_1 & 50% {x}")
-    tex = derivation_document(m)
+    tex = derivation_document(escaping_model())
     assert r"net\_1 \& 50\% \{x\}" in tex
     assert balanced(tex)
 
 
 def test_write_derivation(tmp_path):
-    path = write_derivation(two_by_two(), tmp_path / "sub" / "d.tex", regions=["10"])
-    assert path == tmp_path / "sub" / "d.tex" and path.read_text().count(r"\subsection{Region") == 1
+    path = write_derivation(two_by_two(), tmp_path / "d.tex", regions=["10"])
+    assert path == tmp_path / "d.tex" and path.read_text().count(r"\subsection*{Region") == 1
     with pytest.raises(InputError, match=r"\.tex"):
         write_derivation(two_by_two(), tmp_path / "d.pdf")
+    with pytest.raises(InputError, match="no such folder"):
+        write_derivation(two_by_two(), tmp_path / "sub" / "d.tex")
+    assert not (tmp_path / "sub").exists()
 
 
 def test_compile_pdf_without_latex(tmp_path, monkeypatch):
@@ -157,15 +234,63 @@ def test_compile_pdf_without_latex(tmp_path, monkeypatch):
         compile_pdf(tmp_path / "missing.tex")
 
 
+# ---- compiled ------------------------------------------------------------------------------
+def overfull_pt(log: str) -> list[float]:
+    return [float(x) for x in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+
+
+def compiled(tmp_path: Path, model: PLRNN, regions, **kw) -> tuple[Path, str, float]:
+    tex = write_derivation(model, tmp_path / f"{model.name or 'model'}.tex", regions, mode="auto", **kw)
+    t = time.perf_counter()
+    pdf = compile_pdf(tex, keep_log=True)
+    return pdf, pdf.with_suffix(".log").read_text(errors="replace"), time.perf_counter() - t
+
+
 @pytest.mark.latex
 @pytest.mark.skipif(not HAVE_LATEX, reason="latexmk and pdflatex are needed")
-@pytest.mark.parametrize("which", ["two_by_two", "chaotic"])
-def test_compiles(tmp_path, which):
-    model = two_by_two() if which == "two_by_two" else example(which)
-    pdf = write_derivation(model, tmp_path / f"{which}.tex", pdf=True)
-    assert pdf.suffix == ".pdf" and pdf.stat().st_size > 10_000
-    log = pdf.with_suffix(".log").read_text(errors="replace")
+@pytest.mark.parametrize("which", ["two_by_two", "symbolic", *(n for n, _ in list_examples())])
+def test_every_example_compiles_without_overfull_boxes(tmp_path, which):
+    model = {"two_by_two": two_by_two, "symbolic": symbolic_model}.get(which, lambda: example(which))()
+    regions = "visited" if model.M > 6 else "all"
+    pdf, log, _ = compiled(tmp_path, model, regions, piecewise=True)
+    assert pdf.stat().st_size > 10_000
     assert "Undefined control sequence" not in log and "Missing" not in log
+    assert all(w <= 5.0 for w in overfull_pt(log)), overfull_pt(log)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([pdf.name, pdf.with_suffix(".tex").name,
+                                                                  pdf.with_suffix(".log").name])
+
+
+def pages(pdf: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", out).group(1))
+
+
+@pytest.mark.latex
+@pytest.mark.skipif(not (HAVE_LATEX and HAVE_PDFTOOLS), reason="TeX Live and poppler-utils are needed")
+@pytest.mark.parametrize("M", [10, 20, 30])
+def test_trained_models_compile(tmp_path, M):
+    """Trained models of 10 (bundled), 20 and 30 units, their visited regions: no overfull box wider than
+    5 pt; for the 10-unit model at most 2 pages per region plus the summary."""
+    model = example("vdp_trained") if M == 10 else trained_like(M, seed=M)
+    pdf, log, seconds = compiled(tmp_path, model, "visited" if M == 10 else visited(model), piecewise=True)
+    assert all(w <= 5.0 for w in overfull_pt(log)), overfull_pt(log)
+    n_regions = pdf.with_suffix(".tex").read_text().count(r"\subsection*{Region")
+    assert n_regions >= 1 and seconds < 120
+    if M == 10:
+        assert pages(pdf) <= 2 * n_regions + 3        # title, model and summary: 3 pages at most
+
+
+@pytest.mark.latex
+@pytest.mark.skipif(not (HAVE_LATEX and HAVE_PDFTOOLS), reason="TeX Live and poppler-utils are needed")
+def test_first_pages_render_to_png(tmp_path):
+    pdf, _, _ = compiled(tmp_path, example("vdp_trained"), "visited")
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "3", str(pdf), str(tmp_path / "page")],
+                   check=True, capture_output=True)
+    pngs = sorted(tmp_path.glob("page-*.png"))
+    assert len(pngs) == 3
+    for png in pngs:
+        data = png.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
 
 
 @pytest.mark.latex
@@ -175,3 +300,4 @@ def test_compile_error_is_reported(tmp_path):
     bad.write_text("\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}\n")
     with pytest.raises(InputError, match="LaTeX failed"):
         compile_pdf(bad)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.log", "bad.tex"]

@@ -55,6 +55,31 @@ def test_assert_roundtrip_fails_on_wrong_mathematics(monkeypatch):
         assert_roundtrip(m, mode="float")
 
 
+def test_assert_roundtrip_rejects_a_one_step_projection(monkeypatch):
+    """A singular W_Omega has a lift that reproduces one step, P e^(L dt) G = W_Omega (proofs/04,
+    Proposition 4.6); its embedding is not invariant, so the round trip must fail."""
+    import numpy as np
+    import scipy.linalg
+
+    import plrnn_symbolic.analysis.transform as tr
+    from plrnn_symbolic import PLRNN
+    from plrnn_symbolic.analysis.transform import ContinuousPLRNN, RegionSystem
+
+    m = PLRNN(A=[[0.5, 0], [0, 0]], W=[[0, 0], [0, 0]], h=[1, -1])          # every W_Omega = diag(1/2, 0)
+    H, h = np.diag([0.5, 0.0]), np.array([1.0, -1.0])
+    c = 1.0                                                                  # > rho(H)^2 / 4
+    K = np.block([[H, -c * np.eye(2)], [np.eye(2), np.zeros((2, 2))]])
+    X = scipy.linalg.logm(K).real
+    G, P = np.vstack([np.eye(2), np.zeros((2, 2))]), np.hstack([np.eye(2), np.zeros((2, 2))])
+    g = np.linalg.solve((scipy.linalg.expm(X) - np.eye(4)) @ np.linalg.inv(X), G @ h)   # dt phi1(X) g = G h
+    fake = RegionSystem("00", "lifted", 2, 1.0, L=X, g=g, G=G, P=P)
+    assert np.allclose(P @ scipy.linalg.expm(X) @ G, H)                    # the old check passes
+    assert np.allclose(fake.step([0.3, -0.7]), H @ [0.3, -0.7] + h)        # and so does one step
+    monkeypatch.setattr(tr, "derive", lambda model, regions, mode: ContinuousPLRNN(model, {"00": fake}, mode))
+    with pytest.raises(AssertionError, match=r"e\^\(L dt\) G - G W_Omega"):
+        assert_roundtrip(m, ["00"])
+
+
 def test_assert_equivalent_hybrid_passes_on_the_limit_cycle_for_1000_steps():
     """Issue 19: each hybrid step from the discrete state agrees (the free run parts by amplified
     rounding, which the assertion no longer mistakes for a failure of E3)."""

@@ -11,8 +11,10 @@ one discrete step exactly iff e^{L dt} = H and dt phi1(L dt) g = h
   unpaired negative-eigenvalue blocks (minimal when each negative eigenvalue has at most one block
   size of odd multiplicity, e.g. when it is simple: proofs/03, Theorem 3.9, Remark 3.10),
   with G = [I; 0] (N x M) and P = [I, 0] (M x N), P Phi_dt(G z) = H z + h.
-* ``impossible``: H singular, no flow of any dimension reproduces the step
-  (proofs/04_singular_impossible.tex).
+* ``impossible``: H singular: no ODE of dimension M has the step as its time-dt map, and no
+  lift of any dimension reproduces every step through an invariant embedding; a one-step
+  projection still exists (proofs/04_singular_impossible.tex, Theorems 4.2, 4.3, 4.5,
+  Proposition 4.6).
 
 g = (1/dt) beta(L dt) h and B = (1/dt) beta(L dt) C, computed as phi1(L dt)^{-1} h / dt
 (no special case for eigenvalue one).  Every derived system carries a residual:
@@ -237,9 +239,10 @@ def derive_region(H: sp.MatrixBase, h: sp.MatrixBase, C: sp.MatrixBase | None, d
     status = status_of(verdicts)
     dtf = float(dt)
     if status in ("impossible", "undecided"):
-        why = ("H is singular: a time-dt flow map is invertible, so no ODE of dimension M reproduces the step, "
-               "and no lift of any dimension reproduces every step through an embedding "
-               "(proofs/04_singular_impossible.tex, Theorems 4.2, 4.3, Corollary 4.4)" if status == "impossible" else
+        why = ("H is singular: a time-dt flow map is invertible, so no ODE of the same dimension M has this step "
+               "as its time-dt map, and no lift of any dimension reproduces every step through an invariant "
+               "embedding (proofs/04_singular_impossible.tex, Theorems 4.2, 4.3, 4.5, Corollary 4.4); a lift that "
+               "matches one step only exists (Proposition 4.6)" if status == "impossible" else
                "the predicates are undecided by ball arithmetic at this precision: more bits, or mode='auto' or "
                "'exact', decide them")
         return RegionSystem(region, status, M, dtf, method=method or verdicts["invertible"].method, notes=(why,))

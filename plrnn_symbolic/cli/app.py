@@ -116,20 +116,24 @@ def _add_workers_arg(p, what: str, threshold: int) -> None:
 
 
 def _cmd_derive(args) -> int:
+    import pathlib
+
     from ..analysis.transform import derive
 
+    if (args.pdf or args.latex_exact or args.piecewise) and not args.latex:
+        raise InputError("--pdf, --latex-exact and --piecewise need --latex FILE.tex")
+    if args.latex and not pathlib.Path(args.latex).parent.is_dir():
+        raise InputError(f"no such folder: {str(pathlib.Path(args.latex).parent)!r} (create it first)")
     model = _model_from(args)
     _announce_sweep(args, model, derive=True)
     cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
                   burn_in=args.burn_in, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
                   workers=args.workers)
-    if args.pdf and not args.latex:
-        raise InputError("--pdf needs --latex FILE.tex")
     if args.latex:
         from ..render.latex import write_derivation
 
         out = write_derivation(model, args.latex, list(cont.systems), args.mode, args.latex_digits, pdf=args.pdf,
-                               derivation=cont)
+                               derivation=cont, exact=args.latex_exact, piecewise=args.piecewise)
         print(f"derivation written to {out}", file=sys.stderr if args.json else sys.stdout)
     if args.export:
         from ..render.export import export_systems
@@ -224,6 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--export", nargs=2, metavar=("py|jl|m", "FILE"),
                    help="write the region systems as a runnable Python, Julia or MATLAB/Octave function file")
     p.add_argument("--latex-digits", type=int, default=6, help="digits shown for rounded numbers in --latex")
+    p.add_argument("--latex-exact", action="store_true", help="--latex shows exact closed forms where there are any")
+    p.add_argument("--piecewise", action="store_true", help="--latex also writes the model as one piecewise system")
     p.add_argument("--pdf", action="store_true", help="also compile the --latex document (needs a LaTeX install)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_derive)

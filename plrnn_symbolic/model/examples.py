@@ -235,8 +235,10 @@ def input_driven() -> PLRNN:
     gate is closed, e.g. zero), unit 2 holds sum_t m_t v_t and unit 3 holds
     sum_t m_t (after T steps already).  The gate forgets (a_11 = 0 and a zero
     row of W), so every region matrix is singular: exact gating destroys
-    information, and this model has no continuous-time equivalent in any
-    dimension (THEORY section 3, "invertible").
+    information: no ODE of dimension 3 has such a step as its time-dt map, and
+    no lift of any dimension reproduces every step through an invariant
+    embedding (proofs/04_singular_impossible.tex, Theorems 4.3 and 4.5; a lift
+    matching one step only exists, Proposition 4.6).
 
     Returns
     -------

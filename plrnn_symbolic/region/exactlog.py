@@ -79,9 +79,71 @@ def _two_by_two(H: sp.Matrix) -> sp.Matrix:
         lam = tau / 2
         return sp.log(lam) * eye + (H - lam * eye) / lam
     # distinct real eigenvalues (or a sign that depends on parameters: the generic formula)
-    root = _sqrt(disc)
+    root = _square_root(disc)
     l1, l2 = (tau + root) / 2, (tau - root) / 2
-    return (sp.log(l1) * (H - l2 * eye) - sp.log(l2) * (H - l1 * eye)) / (l1 - l2)
+    generic = (sp.log(l1) * (H - l2 * eye) - sp.log(l2) * (H - l1 * eye)) / (l1 - l2)
+    if not disc.free_symbols:
+        return generic
+    # parameters: where disc = 0 the formula is 0/0; its limit there is the repeated-eigenvalue form
+    # (the principal log is continuous in H where it exists), shown as a second case
+    lam = tau / 2
+    repeated = sp.log(lam) * eye + (H - lam * eye) / lam
+    X = sp.Matrix(2, 2, [sp.Piecewise((r, sp.Eq(disc, 0)), (x, True)) for x, r in zip(generic, repeated)])
+    return resolve_removable(X)
+
+
+def _square_root(disc: sp.Expr) -> sp.Expr:
+    """A square root of ``disc``, a polynomial one when ``disc`` is a square, e.g. 2a - 1 for
+    (2a - 1)^2 rather than |2a - 1|: the 2 x 2 formula is symmetric in the two eigenvalues, so
+    either root gives the same logarithm."""
+    if disc.free_symbols:
+        c, factors = sp.factor_list(disc)
+        if all(m % 2 == 0 for _, m in factors) and sp.sqrt(c).is_rational:
+            return sp.sqrt(c) * sp.Mul(*(q ** (m // 2) for q, m in factors))
+    return _sqrt(disc)
+
+
+def _real_points(expr: sp.Expr, x: sp.Symbol) -> set:
+    """The real zeros of ``expr`` in ``x`` when there are finitely many (else none)."""
+    if x not in expr.free_symbols:
+        return set()
+    zeros = sp.solveset(expr, x, sp.S.Reals)
+    return set(zeros) if isinstance(zeros, sp.FiniteSet) else set()
+
+
+def resolve_removable(M: sp.Matrix) -> sp.Matrix:
+    """Entries of a closed form in one real parameter, with the parameter values where a
+    denominator vanishes but the entry has a finite limit given as a case of their own.
+
+    For display and evaluation only: where the matrix function is continuous in the parameter
+    (the principal logarithm and beta of it, wherever principal_log holds), the limit is the value.
+    Entries with no such point, or with more than one parameter, are returned unchanged.
+    """
+    syms = M.free_symbols
+    if len(syms) != 1:
+        return M
+    (x,) = syms
+
+    def generic(e):     # the branch valid near every point of a Piecewise from _two_by_two
+        return e.replace(lambda t: isinstance(t, sp.Piecewise), lambda t: t.args[-1].expr)
+
+    out = []
+    for e in M:
+        plain = sp.cancel(generic(e))
+        points = set()
+        for pw in e.atoms(sp.Piecewise):          # the points where an inner case applies
+            for _, cond in pw.args:
+                if isinstance(cond, sp.Eq):
+                    points |= _real_points(cond.lhs - cond.rhs, x)
+        points |= _real_points(sp.denom(sp.together(plain)), x)
+        cases = []
+        for p in sorted(points, key=float):
+            lim = sp.limit(plain, x, p)
+            if not lim.is_finite:
+                return M                          # not removable: leave the closed form as it is
+            cases.append((sp.nsimplify(sp.simplify(lim)), sp.Eq(x, p)))
+        out.append(sp.Piecewise(*cases, (plain, True)) if cases else plain)
+    return sp.Matrix(M.rows, M.cols, out)
 
 
 def exact_real_log(H: sp.Matrix, status: str) -> ExactLog:
@@ -256,7 +318,10 @@ def exact_beta_apply(X: sp.Matrix, Ht: sp.Matrix, V: sp.Matrix) -> sp.Matrix:
         if Eq.det() != 0:
             return (X * _to_sympy(Eq.solve(fmpq_matrix(V)))).applyfunc(tidy)
     elif E.det() != 0:
-        return (X * E.inv() * V).applyfunc(tidy)
+        out = (X * E.inv() * V).applyfunc(tidy)
+        # with one parameter, det E vanishes where 1 is an eigenvalue: the limit there (the beta form
+        # is continuous) is given as a case of its own instead of 0/0
+        return resolve_removable(out) if out.free_symbols else out
     K = E**n
     ker, ran = K.nullspace(), K.columnspace()
     T = sp.Matrix.hstack(*(ker + ran))

@@ -13,25 +13,31 @@ from .core.errors import InputError
 from .core.truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
 from .core.version import __version__
 from .model.examples import example, list_examples
+from .model.family import ALRNN, DendPLRNN, ReluRNN, ShallowPLRNN
 from .model.files import load, save
 from .model.plrnn import PLRNN
-from .model.regions import all_regions, region_matrix, region_of, visited_regions
+from .model.regions import all_regions, cells, region_affine, region_matrix, region_of, visited_regions
 
 __all__ = [
+    "ALRNN",
     "FAILS",
     "HOLDS",
     "PLRNN",
     "UNDECIDED",
     "CheckReport",
     "ContinuousPLRNN",
+    "DendPLRNN",
     "DynamicsReport",
     "InputError",
     "RegionSystem",
+    "ReluRNN",
+    "ShallowPLRNN",
     "SimulationResult",
     "Truth",
     "Verdict",
     "__version__",
     "all_regions",
+    "cells",
     "check",
     "derive",
     "derive_region",
@@ -39,6 +45,7 @@ __all__ = [
     "example",
     "list_examples",
     "load",
+    "region_affine",
     "region_matrix",
     "region_of",
     "save",

@@ -27,7 +27,7 @@ from ..core.errors import InputError
 from ..core.parallel import Pool
 from ..core.truth import FAILS, HOLDS, UNDECIDED, Verdict
 from ..model.plrnn import PLRNN
-from ..model.regions import MAX_REGIONS, RegionMatrices, region_matrix, select_regions
+from ..model.regions import MAX_REGIONS, RegionMatrices, cells_note, region_matrix, select_regions
 from ..region.predicates import PREDICATES, all_decided, decide
 from ..region.spectrum import Spectrum, ball_spectrum, exact_spectrum, float_spectrum
 from ..region.symbolic import decide_symbolic
@@ -218,6 +218,8 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, inputs=inputs,
                            max_regions=max_regions)
     notes = [f"convention: {c}" for c in model.conventions()]
+    if isinstance(regions, str) and regions == "all" and cells_note(model, max_regions):
+        notes.append(cells_note(model, max_regions))
     bar = tqdm(names, desc=f"check ({mode})", unit="region", disable=None if progress and len(names) >= 64 else True,
                file=sys.stderr, leave=False)
     out: dict[str, RegionCheck] = {}

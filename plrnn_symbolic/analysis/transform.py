@@ -49,7 +49,7 @@ from ..core.domains import (
 from ..core.errors import InputError
 from ..core.truth import Verdict
 from ..model.plrnn import PLRNN
-from ..model.regions import MAX_REGIONS, region_matrix, region_of, select_regions
+from ..model.regions import MAX_REGIONS, region_affine, region_of, select_regions
 from ..region.certlog import NotCertified, certified_real_log, deflatable
 from ..region.exactlog import exact_beta_apply, exact_real_log
 from ..region.logarithm import FloatLinalg, LogError, principal_logarithm, real_logarithm
@@ -455,7 +455,7 @@ class ContinuousPLRNN:
         return self.systems[bits]
 
     def system_at(self, z) -> RegionSystem:
-        bits = region_of(z)
+        bits = region_of(z, self.model)
         if bits not in self.systems:
             self.systems[bits] = derive(self.model, [bits], mode=self.mode)[bits]
         return self.systems[bits]
@@ -508,7 +508,7 @@ def _derive_state(model: PLRNN, mode: str, digits: int) -> tuple:
 
 def _derive_chunk(state: tuple, chunk: list) -> list[RegionSystem]:
     model, mode, digits = state
-    return [derive_region(region_matrix(model, bits), model.h, model.C, model.dt, statuses, mode, digits, bits,
+    return [derive_region(*region_affine(model, bits), model.C, model.dt, statuses, mode, digits, bits,
                           method) for bits, statuses, method in chunk]
 
 

@@ -9,6 +9,7 @@ arrays) are derived from the exact weights on demand.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -81,6 +82,9 @@ class PLRNN:
     dt: sp.Expr = 1  # converted to an exact sympy number in __post_init__
     name: str = ""
     z0: sp.ImmutableMatrix | None = field(default=None, repr=False)
+    observation: sp.ImmutableMatrix | None = field(default=None, repr=False)
+
+    kind = "plrnn"
 
     def __post_init__(self):
         A = _matrix(self.A, "A", (None, None))
@@ -100,7 +104,8 @@ class PLRNN:
         if isinstance(dt, sp.Symbol) and not dt.is_positive:
             dt = sp.Symbol(dt.name, positive=True)
         z0 = None if self.z0 is None else _matrix(self.z0, "z0", (M, 1))
-        for key, val in (("A", A), ("W", W), ("h", h), ("C", C), ("dt", dt), ("z0", z0)):
+        obs = None if self.observation is None else _matrix(self.observation, "observation", (None, M))
+        for key, val in (("A", A), ("W", W), ("h", h), ("C", C), ("dt", dt), ("z0", z0), ("observation", obs)):
             object.__setattr__(self, key, val)
 
     # ---- shape and kind -------------------------------------------------
@@ -113,6 +118,65 @@ class PLRNN:
     def K(self) -> int:
         """Number of inputs (0 without C)."""
         return 0 if self.C is None else self.C.cols
+
+    # ---- the general form of the family (THEORY section 8): W1 = W, W2 = I, h2 = 0 ----
+    @property
+    def L(self) -> int:
+        """Number of pre-activations: the units themselves."""
+        return self.M
+
+    @property
+    def W1(self) -> sp.ImmutableMatrix:
+        return self.W
+
+    @property
+    def W2(self) -> sp.ImmutableMatrix:
+        return sp.ImmutableMatrix(sp.eye(self.M))
+
+    @property
+    def h1(self) -> sp.ImmutableMatrix:
+        return self.h
+
+    @property
+    def h2(self) -> sp.ImmutableMatrix:
+        return sp.ImmutableMatrix(sp.zeros(self.M, 1))
+
+    def check_region(self, bits: str) -> str:
+        """Validate a region name: M characters 0/1, unit 1 first."""
+        bits = str(bits).strip()
+        if len(bits) != self.M or set(bits) - {"0", "1"}:
+            raise InputError(f"region {bits!r} is not a string of {self.M} characters 0/1 (unit 1 first)")
+        return bits
+
+    def pattern(self, bits: str) -> tuple[int, ...]:
+        """The activation pattern of a region: its bits."""
+        return tuple(int(c) for c in self.check_region(bits))
+
+    def region_name(self, d) -> str:
+        return "".join("1" if x else "0" for x in d)
+
+    def candidate_regions(self):
+        """All 2^M regions (every orthant is a non-empty cell)."""
+        return ("".join(t) for t in itertools.product("10", repeat=self.M))
+
+    @property
+    def n_candidates(self) -> int:
+        return 2**self.M
+
+    def preactivations(self, z) -> np.ndarray:
+        """The coordinates themselves (the exit functions of the regions)."""
+        return np.asarray(z, dtype=float)
+
+    def region_of(self, z) -> str:
+        return self.region_name(float(x) > 0 for x in z)
+
+    def region_affine(self, bits: str) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix]:
+        """(W_Omega, h_Omega) = (A + W diag(d), h), exactly."""
+        D = sp.diag(*self.pattern(bits))
+        return sp.ImmutableMatrix(self.A + self.W * D), self.h
+
+    def parameters(self) -> dict:
+        return {"A": self.A, "W": self.W, "h": self.h}
 
     def _entries(self):
         yield from self.A
@@ -177,7 +241,8 @@ class PLRNN:
         def s(m):
             return None if m is None else m.subs(values)
 
-        return PLRNN(s(self.A), s(self.W), s(self.h), s(self.C), self.dt.subs(values), self.name, s(self.z0))
+        return PLRNN(s(self.A), s(self.W), s(self.h), s(self.C), self.dt.subs(values), self.name, s(self.z0),
+                     self.observation)
 
     def step(self, z, s=None) -> np.ndarray:
         """One float step of the map: A z + W relu(z) + h (+ C s)."""

@@ -513,7 +513,7 @@ def _derive_chunk(state: tuple, chunk: list) -> list[RegionSystem]:
 
 
 def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, digits: int = 30, *, z0=None,
-           steps: int | None = None, burn_in: int = 0, max_regions: int = MAX_REGIONS,
+           steps: int | None = None, burn_in: int = 0, inputs=None, max_regions: int = MAX_REGIONS,
            progress: bool = False, workers: int | None = None) -> ContinuousPLRNN:
     """Derive the continuous-time system of each region.
 
@@ -556,7 +556,8 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
     check_mode(mode)
     if digits < 1:
         raise InputError("digits must be >= 1")
-    names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, max_regions=max_regions)
+    names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, inputs=inputs,
+                           max_regions=max_regions)
     if mode == AUTO and model.is_symbolic:
         mode = EXACT
     report = check(model, names, mode, precision=max(53, digits_to_bits(digits)) if mode in (CERTIFIED, AUTO) else 53,

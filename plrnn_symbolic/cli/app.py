@@ -14,8 +14,9 @@ from collections.abc import Sequence
 
 from ..core.errors import InputError
 from ..core.version import __version__
-from ..model.loading import load_model, state_from_text
+from ..model.loading import state_from_text
 from . import dynamics_command, simulate_command
+from .model_args import add_model_args, model_from
 from .output import emit
 
 EPILOG = {
@@ -36,7 +37,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _model_from(args):
-    return load_model(args.model, getattr(args, "example", None))
+    visited = getattr(args, "regions", None) == ["visited"]
+    return model_from(args, zero_inputs_note="the visited regions come from a trajectory with the inputs held at "
+                                             "zero" if visited else None)
 
 
 def _z0(args, model):
@@ -44,8 +47,7 @@ def _z0(args, model):
 
 
 def _add_model_args(p: argparse.ArgumentParser):
-    p.add_argument("model", nargs="?", help="model file: .npz, .mat (MATLAB v5) or .json")
-    p.add_argument("--example", metavar="NAME", help="use a bundled example model (see 'plrnn-symbolic examples')")
+    add_model_args(p)
 
 
 def _add_region_args(p: argparse.ArgumentParser):
@@ -77,15 +79,16 @@ def _cmd_check(args) -> int:
     from ..analysis.conditions import check
     from ..model.regions import MAX_REGIONS
 
-    model = _model_from(args)
+    mf = _model_from(args)
+    model = mf.model
     report = check(model, _regions_arg(args), args.mode, z0=_z0(args, model), steps=args.steps,
-                   burn_in=args.burn_in, precision=args.precision, max_precision=args.max_precision,
+                   burn_in=args.burn_in, inputs=mf.inputs, precision=args.precision, max_precision=args.max_precision,
                    max_regions=args.max_regions or MAX_REGIONS, progress=not args.json, workers=args.workers)
     if args.plot:
         from ..model.regions import visited_regions
         from ..render.regionmap import region_map
 
-        visited = visited_regions(model, _z0(args, model), args.steps or 1000, args.burn_in)
+        visited = visited_regions(model, _z0(args, model), args.steps or 1000, args.burn_in, mf.inputs)
         region_map(report, args.plot, visited=visited)
     return emit(args, report.to_dict, report.table, args.plot and f"region map saved to {args.plot}")
 
@@ -100,9 +103,10 @@ def _cmd_derive(args) -> int:
     from ..analysis.transform import derive
     from ..model.regions import MAX_REGIONS
 
-    model = _model_from(args)
+    mf = _model_from(args)
+    model = mf.model
     cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
-                  burn_in=args.burn_in, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
+                  burn_in=args.burn_in, inputs=mf.inputs, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
                   workers=args.workers)
     if args.pdf and not args.latex:
         raise InputError("--pdf needs --latex FILE.tex")

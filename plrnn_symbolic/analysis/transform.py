@@ -23,6 +23,8 @@ in exact and certified mode.
 
 from __future__ import annotations
 
+import dataclasses
+
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -96,6 +98,10 @@ class RegionSystem:
     notes: tuple[str, ...] = ()
     dt_exact: Any = None        # the exact step (sympy) of an exact or certified system; ``dt`` is its float
     enclosure: BallMatrix | None = None   # certified: balls containing the true [L g B] (N rows)
+    # the exit functions of a region of the general form (THEORY section 8): (E, signs) with E the exact
+    # L x (M + 1) matrix [W2 | h2] and signs[k] = +1 where pre-activation k is active, else -1, so that
+    # the closure of the cell is signs * (W2 z + h2) >= 0; None for a PLRNN (the coordinates themselves)
+    exits: Any = None
 
     @property
     def dimension(self) -> int:
@@ -508,8 +514,12 @@ def _derive_state(model: PLRNN, mode: str, digits: int) -> tuple:
 
 def _derive_chunk(state: tuple, chunk: list) -> list[RegionSystem]:
     model, mode, digits = state
-    return [derive_region(*region_affine(model, bits), model.C, model.dt, statuses, mode, digits, bits,
-                          method) for bits, statuses, method in chunk]
+    out = [derive_region(*region_affine(model, bits), model.C, model.dt, statuses, mode, digits, bits,
+                         method) for bits, statuses, method in chunk]
+    if isinstance(model, PLRNN):
+        return out
+    E = sp.ImmutableMatrix(sp.Matrix.hstack(model.W2, model.h2))
+    return [dataclasses.replace(s, exits=(E, tuple(1 if x else -1 for x in model.pattern(s.region)))) for s in out]
 
 
 def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, digits: int = 30, *, z0=None,

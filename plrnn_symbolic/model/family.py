@@ -186,9 +186,9 @@ class ReluRNN:
         return 2**self.L
 
     def preactivations(self, z) -> np.ndarray:
-        """W2 z + h2 in floats (the exit functions of the regions)."""
+        """W2 z + h2 in floats (the exit functions of the regions); z may be a stack of states (n, M)."""
         n = self.numeric
-        return n.W2 @ np.asarray(z, dtype=float) + n.h2
+        return np.asarray(z, dtype=float) @ n.W2.T + n.h2
 
     def region_of(self, z) -> str:
         """The region of the state ``z`` (pre-activation exactly 0 counts as inactive)."""

@@ -164,7 +164,7 @@ class PLRNN:
         return 2**self.M
 
     def preactivations(self, z) -> np.ndarray:
-        """The coordinates themselves (the exit functions of the regions)."""
+        """The coordinates themselves (the exit functions of the regions); z may be a stack (n, M)."""
         return np.asarray(z, dtype=float)
 
     def region_of(self, z) -> str:

@@ -164,7 +164,7 @@ class SimulationResult:
                 if not np.all(np.isfinite(z)):
                     break
                 s = self._input(n)
-                sysm = self.systems[region_of(z)]
+                sysm = self.systems[region_of(z, self.model)]
                 tau, Y = flows.sampled(sysm, sysm.G @ z, s, dt, per_step)
                 ts.append(n * dt + tau)
                 zs.append(Y @ sysm.P.T)

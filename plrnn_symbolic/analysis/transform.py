@@ -24,7 +24,6 @@ in exact and certified mode.
 from __future__ import annotations
 
 import dataclasses
-
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field

@@ -214,3 +214,34 @@ def test_cli_flags_on_the_training_files(capsys):
     out, err = capsys.readouterr()
     assert "dt = 1/2" in out and "mu0 holds 6 trials" not in err and "ignored keys" in err
     assert main(["check", str(DATA / "alrnn_M20_P2.pt"), "--kind", "shallow", "--relu-units", "2"]) == 2
+
+
+# ---- inputs end to end ----------------------------------------------------------------------------
+def test_inputs_from_the_model_file_and_from_inputs_flag(tmp_path, capsys):
+    path = DATA / "plrnn2020_inputs.mat"
+    raw = scipy.io.loadmat(path)
+    assert main(["simulate", str(path), "--steps", "12", "--system", "hybrid", "--no-e1", "--json"]) == 0
+    out, err = capsys.readouterr()
+    res = json.loads(out)
+    mf = load_file(path)
+    want = mf.model.trajectory(mf.model.numeric.z0, 12, raw["Inp"].T)
+    np.testing.assert_allclose(np.array(res["discrete"], dtype=float), want, atol=1e-12)
+    assert "held at zero" not in err
+    # --inputs as K x T (5 x 12 is unambiguous for K = 5): replaces the file's sequence, with a note
+    s = np.random.default_rng(2).normal(size=(5, 12))
+    np.save(tmp_path / "s.npy", s)
+    assert main(["simulate", str(path), "--steps", "12", "--system", "hybrid", "--no-e1", "--json",
+                 "--inputs", str(tmp_path / "s.npy")]) == 0
+    out, err = capsys.readouterr()
+    want = mf.model.trajectory(mf.model.numeric.z0, 12, s.T)
+    np.testing.assert_allclose(np.array(json.loads(out)["discrete"], dtype=float), want, atol=1e-12)
+    assert "replaced by --inputs" in err
+    # a model with inputs and no sequence: a note on every command that runs it
+    m = PLRNN([[0.5, 0], [0, 0.5]], [[0, 1], [-1, 0]], [0, 0], C=[[1], [0]])
+    save(m, tmp_path / "m.json")
+    for cmd in (["simulate", "--steps", "5"], ["dynamics"], ["check", "--regions", "visited", "--steps", "5"]):
+        assert main([cmd[0], str(tmp_path / "m.json"), *cmd[1:]]) == 0
+        assert "inputs held at zero" in capsys.readouterr().err
+    np.save(tmp_path / "bad.npy", np.zeros((3, 7)))
+    assert main(["simulate", str(tmp_path / "m.json"), "--inputs", str(tmp_path / "bad.npy")]) == 2
+    assert main(["derive", str(DATA / "shallow_M3_L6.pt"), "--latex", str(tmp_path / "x.tex")]) == 2

@@ -8,7 +8,7 @@ possibly empty when L > M or rows of W2 are dependent.  It is non-empty iff
 the linear program  max t  s.t.  (W2 z + h2)_k >= t (d_k = 1),
 (W2 z + h2)_k <= 0 (d_k = 0), t <= 1  has a positive optimum.
 
-Decided exactly, two ways (proofs/08_family.tex, Lemma 8.3):
+Decided exactly, two ways (proofs/07_region_structure.tex, Lemma 7.10):
 
 - non-empty: a float LP (scipy's HiGHS) proposes a point; its float
   coordinates are rationals, and the strict and weak inequalities are checked

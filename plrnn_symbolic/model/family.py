@@ -195,7 +195,8 @@ class ReluRNN:
         return self.region_name(self.preactivations(z) > 0)
 
     def region_affine(self, name: str) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix]:
-        """(W_Omega, h_Omega) = (A + W1 D W2, h1 + W1 D h2), exactly."""
+        """(W_Omega, h_Omega) = (A + W1 D W2, h1 + W1 D h2), exactly (proofs/07_region_structure.tex,
+        Lemma 7.7)."""
         D = sp.diag(*self.pattern(name))
         W1D = self.W1 * D
         return sp.ImmutableMatrix(self.A + W1D * self.W2), sp.ImmutableMatrix(self.h1 + W1D * self.h2)

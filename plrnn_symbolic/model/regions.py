@@ -270,9 +270,9 @@ class PatternRegionMatrices(RegionMatrices):
     ``RegionMatrices(model)`` builds one for any model that is not a PLRNN.  A
     column j of W_Omega that is zero off the diagonal is an exact eigenvector
     direction: after a permutation W_Omega is block upper triangular with that
-    diagonal entry as a 1 x 1 block (proofs/07_region_structure.tex, the same
-    split as a PLRNN's inactive units), so its entry is an exact eigenvalue and
-    only the rest, S, is enclosed or factorised.
+    diagonal entry as a 1 x 1 block (proofs/07_region_structure.tex, Proposition
+    7.9, the split of a PLRNN's inactive units), so its entry is an exact
+    eigenvalue and only the rest, S, is enclosed or factorised.
     """
 
     structured = False

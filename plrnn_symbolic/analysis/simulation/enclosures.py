@@ -428,8 +428,8 @@ def _modal_basis(Af: np.ndarray) -> np.ndarray | None:
 
 def _exit_rows(sysm: RegionSystem, n: int) -> tuple[flint.arb_mat, np.ndarray]:
     """S for a region of the general form: row k is signs_k (W2 P y + h2 * 1) on the augmented
-    state (y, 1, s), so that the closure of the cell is S (y, 1, s) >= 0 (THEORY section 8: the exit
-    functions are the pre-activations).  Balls around the exact [W2 | h2] (exact for float weights);
+    state (y, 1, s), so that the closure of the cell is S (y, 1, s) >= 0 (the exit functions are the
+    pre-activations: proofs/07_region_structure.tex, Proposition 7.11).  Balls around the exact [W2 | h2] (exact for float weights);
     P has entries 0 and 1.  Returns the ball matrix and its midpoints."""
     E, signs = sysm.exits
     L, M = E.rows, E.cols - 1

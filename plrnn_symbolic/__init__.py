@@ -14,7 +14,7 @@ from .core.truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
 from .core.version import __version__
 from .model.examples import example, list_examples
 from .model.family import ALRNN, DendPLRNN, ReluRNN, ShallowPLRNN
-from .model.files import load, save
+from .model.files import load, load_file, save
 from .model.plrnn import PLRNN
 from .model.regions import all_regions, cells, region_affine, region_matrix, region_of, visited_regions
 
@@ -45,6 +45,7 @@ __all__ = [
     "example",
     "list_examples",
     "load",
+    "load_file",
     "region_affine",
     "region_matrix",
     "region_of",

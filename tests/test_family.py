@@ -11,11 +11,13 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
 
 from plrnn_symbolic import PLRNN, check, derive
 from plrnn_symbolic.core.errors import InputError
 from plrnn_symbolic.model.family import ALRNN, DendPLRNN, ReluRNN, ShallowPLRNN
 from plrnn_symbolic.model.regions import cells, region_affine, region_matrix, visited_regions
+from plrnn_symbolic.testing import assert_roundtrip, relu_rnns
 
 PREDICATES = ("invertible", "principal_log", "real_log", "unique_real_log", "eigenvalue_one")
 
@@ -240,3 +242,21 @@ def test_general_form_validates_shapes():
         ReluRNN(np.eye(2), np.ones((2, 3)), np.ones((2, 2)), [0, 0], [0, 0, 0])
     with pytest.raises(InputError, match="region"):
         ShallowPLRNN([0.5], [[1, 1]], [[1], [1]], [0], [0, 1]).pattern("1")
+
+
+# ---- every form through the public strategies and assertions ------------------------------------
+@settings(max_examples=15)
+@given(relu_rnns())
+def test_every_form_round_trips_and_its_sweep_matches_sampling(model):
+    assert_roundtrip(model, mode="float", atol=1e-8)
+    names, skipped = cells(model)
+    assert len(names) + skipped == model.n_candidates
+    # every state lies in a kept cell, and the region map there is the step
+    rng = np.random.default_rng(0)
+    for z in rng.normal(scale=2, size=(200, model.M)):
+        name = model.region_of(z)
+        assert name in names
+        H, hh = (np.array(x, dtype=float) for x in region_affine(model, name))
+        np.testing.assert_allclose(model.step(z), H @ z + hh.ravel(), atol=1e-12)
+    exact, auto = check(model, mode="exact"), check(model, mode="auto")
+    assert all(_statuses(exact, b) == _statuses(auto, b) for b in names)

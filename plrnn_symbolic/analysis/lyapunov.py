@@ -244,6 +244,9 @@ def lyapunov_autonomous(model: PLRNN, z0=None, steps: int = 20000, burn_in: int 
     >>> np.allclose(r.exponents, [math.log(0.5), math.log(0.25)], atol=1e-9), r.method.startswith("float")
     (True, True)
     """
+    if not isinstance(model, PLRNN):
+        raise InputError("the autonomous Lyapunov spectrum is measured for PLRNNs only so far (its saltation "
+                         "matrices are written for switches across coordinate hyperplanes)")
     if steps < 1 or burn_in < 0:
         raise InputError("steps must be >= 1 and burn-in >= 0")
     dt = float(model.dt)

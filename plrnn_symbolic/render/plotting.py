@@ -46,7 +46,7 @@ def _section_field(result, a: int, b: int, anchor: np.ndarray, xs: np.ndarray, y
     for i, y in enumerate(ys):
         for j, x in enumerate(xs):
             z[a], z[b] = x, y
-            bits = region_of(z)
+            bits = region_of(z, result.model)
             if bits not in systems:
                 systems[bits] = derive(result.model, [bits], mode=result.mode)[bits]
             sysm = systems[bits]

@@ -32,9 +32,9 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from ..core.conversion import is_rational, to_exact
+from ..core.conversion import to_exact
 from ..core.errors import InputError
-from .plrnn import _matrix
+from .plrnn import ModelBase, NumericBase, _matrix
 
 KINDS = ("plrnn", "alrnn", "dend", "dend-clipped", "shallow", "shallow-clipped", "relu")
 _COUNT_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -52,7 +52,7 @@ def _diagonal(value, name: str, M: int | None = None) -> sp.ImmutableMatrix:
 
 
 @dataclass(frozen=True, eq=False)
-class ReluRNN:
+class ReluRNN(ModelBase):
     """A ReLU RNN in the general form z -> A z + W1 relu(W2 z + h2) + h1 + C s.
 
     Parameters
@@ -119,43 +119,15 @@ class ReluRNN:
 
     # ---- shape and kind -------------------------------------------------
     @property
-    def M(self) -> int:
-        """Number of units."""
-        return self.A.rows
-
-    @property
     def L(self) -> int:
         """Number of pre-activations (relu arguments)."""
         return self.W2.rows
-
-    @property
-    def K(self) -> int:
-        return 0 if self.C is None else self.C.cols
 
     def _entries(self):
         for m in (self.A, self.W1, self.W2, self.h1, self.h2, self.C):
             if m is not None:
                 yield from m
         yield self.dt
-
-    @cached_property
-    def is_rational(self) -> bool:
-        return all(is_rational(x) for x in self._entries())
-
-    @cached_property
-    def symbols(self) -> frozenset:
-        out = set()
-        for x in self._entries():
-            out |= x.free_symbols
-        return frozenset(out)
-
-    @property
-    def is_symbolic(self) -> bool:
-        return bool(self.symbols)
-
-    @cached_property
-    def A_is_diagonal(self) -> bool:
-        return all(self.A[i, j] == 0 for i in range(self.M) for j in range(self.M) if i != j)
 
     def conventions(self) -> list[str]:
         return [] if self.A_is_diagonal else ["A is not diagonal"]
@@ -172,10 +144,6 @@ class ReluRNN:
     def pattern(self, name: str) -> tuple[int, ...]:
         """The activation pattern d in {0,1}^L of a region name."""
         return tuple(int(c) for c in self.check_region(name))
-
-    def region_name(self, d) -> str:
-        """The name of the region with activation pattern ``d``."""
-        return "".join("1" if x else "0" for x in d)
 
     def candidate_regions(self):
         """Every region name the model's own naming allows (some cells may be empty)."""
@@ -204,8 +172,7 @@ class ReluRNN:
     # ---- numeric views --------------------------------------------------
     @cached_property
     def numeric(self) -> NumericReluRNN:
-        if self.is_symbolic:
-            raise InputError(f"the model has free parameters {sorted(map(str, self.symbols))}: give them values first")
+        self._refuse_symbolic()
 
         def f(m):
             return None if m is None else np.array(m.tolist(), dtype=float)
@@ -226,12 +193,6 @@ class ReluRNN:
         return ReluRNN(s(self.A), s(self.W1), s(self.W2), s(self.h1), s(self.h2), s(self.C),
                        self.dt.subs(values), self.name, s(self.z0), self.observation)
 
-    def step(self, z, s=None) -> np.ndarray:
-        return self.numeric.step(z, s)
-
-    def trajectory(self, z0, steps: int, inputs=None) -> np.ndarray:
-        return self.numeric.trajectory(z0, steps, inputs)
-
     def parameters(self) -> dict[str, sp.ImmutableMatrix]:
         """The model's own parameters, as its file stores them (``kind`` says which)."""
         return {"A": self.A, "W1": self.W1, "W2": self.W2, "h1": self.h1, "h2": self.h2}
@@ -242,7 +203,7 @@ class ReluRNN:
 
 
 @dataclass(frozen=True, eq=False)
-class NumericReluRNN:
+class NumericReluRNN(NumericBase):
     """Float64 view of a :class:`ReluRNN`."""
 
     A: np.ndarray
@@ -254,31 +215,11 @@ class NumericReluRNN:
     dt: float
     z0: np.ndarray | None = None
 
-    @property
-    def M(self) -> int:
-        return self.A.shape[0]
-
     def step(self, z, s=None) -> np.ndarray:
         z = np.asarray(z, dtype=float)
         out = self.A @ z + self.W1 @ np.maximum(self.W2 @ z + self.h2, 0.0) + self.h1
         if s is not None and self.C is not None:
             out = out + self.C @ np.asarray(s, dtype=float)
-        return out
-
-    def trajectory(self, z0, steps: int, inputs=None) -> np.ndarray:
-        z = np.asarray(z0, dtype=float).ravel()
-        if z.shape != (self.M,):
-            raise InputError(f"z0 has length {z.size}, expected {self.M}")
-        if not np.all(np.isfinite(z)):
-            raise InputError("z0 must be finite")
-        if inputs is not None:
-            inputs = np.asarray(inputs, dtype=float)
-            if inputs.ndim != 2 or inputs.shape[0] < steps:
-                raise InputError(f"inputs must be a (steps={steps}, K) array, got shape {inputs.shape}")
-        out = np.empty((steps + 1, self.M))
-        out[0] = z
-        for t in range(steps):
-            out[t + 1] = self.step(out[t], None if inputs is None else inputs[t])
         return out
 
 

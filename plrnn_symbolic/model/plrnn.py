@@ -46,8 +46,86 @@ def _matrix(value, name: str, shape: tuple[int | None, int | None]) -> sp.Immuta
     )
 
 
+class ModelBase:
+    """What every form of the model shares (:class:`PLRNN` here, the general form in
+    :mod:`.family`): shapes, the kind of weights, float steps and trajectories.
+    A subclass holds A and C, yields its exact entries from ``_entries`` and
+    gives ``numeric`` (a :class:`NumericBase`)."""
+
+    @property
+    def M(self) -> int:
+        """Number of units."""
+        return self.A.rows
+
+    @property
+    def K(self) -> int:
+        """Number of inputs (0 without C)."""
+        return 0 if self.C is None else self.C.cols
+
+    @cached_property
+    def is_rational(self) -> bool:
+        """All weights and dt are rationals (exact mode decides everything)."""
+        return all(is_rational(x) for x in self._entries())
+
+    @cached_property
+    def symbols(self) -> frozenset:
+        """Free parameters among the weights."""
+        out = set()
+        for x in self._entries():
+            out |= x.free_symbols
+        return frozenset(out)
+
+    @property
+    def is_symbolic(self) -> bool:
+        return bool(self.symbols)
+
+    @cached_property
+    def A_is_diagonal(self) -> bool:
+        return all(self.A[i, j] == 0 for i in range(self.M) for j in range(self.M) if i != j)
+
+    def _refuse_symbolic(self) -> None:
+        if self.is_symbolic:
+            raise InputError(f"the model has free parameters {sorted(map(str, self.symbols))}: give them values first")
+
+    def region_name(self, d) -> str:
+        """The name of the region with activation pattern ``d`` (bits, first first)."""
+        return "".join("1" if x else "0" for x in d)
+
+    def step(self, z, s=None) -> np.ndarray:
+        """One float step of the map (+ C s)."""
+        return self.numeric.step(z, s)
+
+    def trajectory(self, z0, steps: int, inputs=None) -> np.ndarray:
+        """Float trajectory z_0, ..., z_steps as a (steps + 1, M) array."""
+        return self.numeric.trajectory(z0, steps, inputs)
+
+
+class NumericBase:
+    """Float64 views: a subclass has A and ``step``; this adds M and trajectories."""
+
+    @property
+    def M(self) -> int:
+        return self.A.shape[0]
+
+    def trajectory(self, z0, steps: int, inputs=None) -> np.ndarray:
+        z = np.asarray(z0, dtype=float).ravel()
+        if z.shape != (self.M,):
+            raise InputError(f"z0 has length {z.size}, expected {self.M}")
+        if not np.all(np.isfinite(z)):
+            raise InputError("z0 must be finite")
+        if inputs is not None:
+            inputs = np.asarray(inputs, dtype=float)
+            if inputs.ndim != 2 or inputs.shape[0] < steps:
+                raise InputError(f"inputs must be a (steps={steps}, K) array, got shape {inputs.shape}")
+        out = np.empty((steps + 1, self.M))
+        out[0] = z
+        for t in range(steps):
+            out[t + 1] = self.step(out[t], None if inputs is None else inputs[t])
+        return out
+
+
 @dataclass(frozen=True, eq=False)
-class PLRNN:
+class PLRNN(ModelBase):
     """A piecewise-linear recurrent neural network, as a discrete-time map.
 
     Parameters
@@ -109,16 +187,6 @@ class PLRNN:
             object.__setattr__(self, key, val)
 
     # ---- shape and kind -------------------------------------------------
-    @property
-    def M(self) -> int:
-        """Number of units."""
-        return self.A.rows
-
-    @property
-    def K(self) -> int:
-        """Number of inputs (0 without C)."""
-        return 0 if self.C is None else self.C.cols
-
     # ---- the general form of the family (THEORY section 8): W1 = W, W2 = I, h2 = 0 ----
     @property
     def L(self) -> int:
@@ -152,9 +220,6 @@ class PLRNN:
         """The activation pattern of a region: its bits."""
         return tuple(int(c) for c in self.check_region(bits))
 
-    def region_name(self, d) -> str:
-        return "".join("1" if x else "0" for x in d)
-
     def candidate_regions(self):
         """All 2^M regions (every orthant is a non-empty cell)."""
         return ("".join(t) for t in itertools.product("10", repeat=self.M))
@@ -186,27 +251,6 @@ class PLRNN:
             yield from self.C
         yield self.dt
 
-    @cached_property
-    def is_rational(self) -> bool:
-        """All weights and dt are rationals (exact mode decides everything)."""
-        return all(is_rational(x) for x in self._entries())
-
-    @cached_property
-    def symbols(self) -> frozenset:
-        """Free parameters among the weights."""
-        out = set()
-        for x in self._entries():
-            out |= x.free_symbols
-        return frozenset(out)
-
-    @property
-    def is_symbolic(self) -> bool:
-        return bool(self.symbols)
-
-    @cached_property
-    def A_is_diagonal(self) -> bool:
-        return all(self.A[i, j] == 0 for i in range(self.M) for j in range(self.M) if i != j)
-
     def conventions(self) -> list[str]:
         """Departures from the usual convention (A diagonal, diag W = 0).
 
@@ -224,8 +268,7 @@ class PLRNN:
     @cached_property
     def numeric(self) -> NumericPLRNN:
         """Float64 arrays of the weights (refused for symbolic models)."""
-        if self.is_symbolic:
-            raise InputError(f"the model has free parameters {sorted(map(str, self.symbols))}: give them values first")
+        self._refuse_symbolic()
 
         def f(m):
             return None if m is None else np.array(m.tolist(), dtype=float)
@@ -244,21 +287,13 @@ class PLRNN:
         return PLRNN(s(self.A), s(self.W), s(self.h), s(self.C), self.dt.subs(values), self.name, s(self.z0),
                      self.observation)
 
-    def step(self, z, s=None) -> np.ndarray:
-        """One float step of the map: A z + W relu(z) + h (+ C s)."""
-        return self.numeric.step(z, s)
-
-    def trajectory(self, z0, steps: int, inputs=None) -> np.ndarray:
-        """Float trajectory z_0, ..., z_steps as a (steps + 1, M) array."""
-        return self.numeric.trajectory(z0, steps, inputs)
-
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
         return f"<PLRNN{label} M={self.M} K={self.K} dt={self.dt}>"
 
 
 @dataclass(frozen=True, eq=False)
-class NumericPLRNN:
+class NumericPLRNN(NumericBase):
     """Float64 view of a :class:`PLRNN` (for simulation and float mode)."""
 
     A: np.ndarray
@@ -268,29 +303,9 @@ class NumericPLRNN:
     dt: float
     z0: np.ndarray | None = None
 
-    @property
-    def M(self) -> int:
-        return self.A.shape[0]
-
     def step(self, z, s=None) -> np.ndarray:
         z = np.asarray(z, dtype=float)
         out = self.A @ z + self.W @ np.maximum(z, 0.0) + self.h
         if s is not None and self.C is not None:
             out = out + self.C @ np.asarray(s, dtype=float)
-        return out
-
-    def trajectory(self, z0, steps: int, inputs=None) -> np.ndarray:
-        z = np.asarray(z0, dtype=float).ravel()
-        if z.shape != (self.M,):
-            raise InputError(f"z0 has length {z.size}, expected {self.M}")
-        if not np.all(np.isfinite(z)):
-            raise InputError("z0 must be finite")
-        if inputs is not None:
-            inputs = np.asarray(inputs, dtype=float)
-            if inputs.ndim != 2 or inputs.shape[0] < steps:
-                raise InputError(f"inputs must be a (steps={steps}, K) array, got shape {inputs.shape}")
-        out = np.empty((steps + 1, self.M))
-        out[0] = z
-        for t in range(steps):
-            out[t + 1] = self.step(out[t], None if inputs is None else inputs[t])
         return out

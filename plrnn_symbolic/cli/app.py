@@ -111,6 +111,12 @@ def _cmd_derive(args) -> int:
     cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
                   burn_in=args.burn_in, inputs=mf.inputs, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
                   workers=args.workers)
+    if _regions_arg(args) == "all":
+        from ..model.regions import cells_note
+
+        note = cells_note(model, args.max_regions or MAX_REGIONS)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     if args.pdf and not args.latex:
         raise InputError("--pdf needs --latex FILE.tex")
     if args.latex:

@@ -260,3 +260,23 @@ def test_every_form_round_trips_and_its_sweep_matches_sampling(model):
         np.testing.assert_allclose(model.step(z), H @ z + hh.ravel(), atol=1e-12)
     exact, auto = check(model, mode="exact"), check(model, mode="auto")
     assert all(_statuses(exact, b) == _statuses(auto, b) for b in names)
+
+
+def test_cells_of_lines_in_general_position_are_counted_and_found_by_probing():
+    """L lines in general position cut the plane into 1 + L + C(L, 2) cells; probing around every
+    intersection point and far out in every direction finds each of them (an independent route)."""
+    rng = np.random.default_rng(3)
+    L = 7
+    W2, h2 = _rational(rng, (L, 2), den=7, spread=2), _rational(rng, L, den=5, spread=2)
+    sh = ShallowPLRNN([0.5, 0.5], np.ones((2, L), dtype=int), W2, [0, 0], h2)
+    names, skipped = cells(sh)
+    assert len(names) == 1 + L + L * (L - 1) // 2 and skipped == 2**L - len(names)
+    Wf, hf = np.array(W2, dtype=float), np.array(h2, dtype=float)
+    angles = np.linspace(0, 2 * np.pi, 48, endpoint=False)
+    ring = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    probes = [1e6 * ring]
+    for i, j in itertools.combinations(range(L), 2):
+        p = np.linalg.solve(Wf[[i, j]], -hf[[i, j]])
+        probes.append(p + 1e-6 * ring)
+    found = {sh.region_of(z) for z in np.vstack(probes)}
+    assert found == set(names)

@@ -13,8 +13,11 @@ Decided exactly, two ways (proofs/07_region_structure.tex, Lemma 7.10):
 - non-empty: a float LP (scipy's HiGHS) proposes a point; its float
   coordinates are rationals, and the strict and weak inequalities are checked
   at that point in exact rational arithmetic.  A point that passes is a proof.
-- empty (or a point that fails the check): sympy's exact rational simplex
-  solves the LP over Q.
+- empty: a float LP proposes a Motzkin certificate (nonnegative multipliers of
+  the constraints that combine to a contradiction); its support is solved again
+  over Q and the contradiction checked in rational arithmetic.
+- anything not proved either way: sympy's exact rational simplex solves the LP
+  over Q.
 
 Two shortcuts, both exact: rows that share no column of W2 with the others
 form separate components (a pattern is a cell iff each component's part is),
@@ -52,14 +55,19 @@ def _witness_holds(a, b, signs, z) -> bool:
     return True
 
 
-def _float_witness(a, b, signs) -> list[flint.fmpq] | None:
-    """A point proposed by a float LP, as exact rationals (None when the LP finds none)."""
+def _float_witness(a, b, signs, interior: bool) -> list[flint.fmpq] | None:
+    """A point proposed by a float LP, as exact rationals (None when the LP finds none).
+
+    ``interior``: the inactive constraints get the margin t too (a point well inside a
+    full-dimensional cell, which survives the rounding to rationals); otherwise only the
+    active ones (cells that lie in a hyperplane)."""
     n = len(a[0])
     A = np.array([[float(x) for x in r] for r in a])
     bb = np.array([float(x) for x in b])
     sg = np.array(signs, dtype=bool)
     # variables (z, t): minimise -t; -(a z + b) + t <= 0 where active, a z + b <= 0 where inactive
-    A_ub = np.vstack([np.hstack([-A[sg], np.ones((sg.sum(), 1))]), np.hstack([A[~sg], np.zeros(((~sg).sum(), 1))])])
+    A_ub = np.vstack([np.hstack([-A[sg], np.ones((sg.sum(), 1))]),
+                      np.hstack([A[~sg], np.full(((~sg).sum(), 1), 1.0 if interior else 0.0)])])
     b_ub = np.concatenate([bb[sg], -bb[~sg]])
     c = np.zeros(n + 1)
     c[-1] = -1
@@ -67,6 +75,43 @@ def _float_witness(a, b, signs) -> list[flint.fmpq] | None:
     if res.status != 0 or not np.all(np.isfinite(res.x)):
         return None
     return [flint.fmpq(*Fraction(float(x)).as_integer_ratio()) for x in res.x[:n]]
+
+
+def _exact_certificate_of_emptiness(a, b, signs) -> bool:
+    """A Motzkin certificate that the cell is empty, proposed by a float LP and checked exactly.
+
+    With u_k = a_k z + b_k and s_k = +1 (active, u_k > 0) or -1 (inactive, u_k <= 0): for
+    y >= 0 with sum_k y_k s_k a_k = 0 the number c = sum_k y_k s_k b_k equals sum_k y_k s_k u_k,
+    which is >= 0 on the cell and > 0 when some active y_k > 0.  So c < 0, or c <= 0 with an
+    active y_k > 0, proves the cell empty.  The LP (min c, sum y = 1) gives a vertex; its support
+    is solved again exactly over Q and every condition checked in rationals.  False means only
+    "not proved here" (the caller then solves the exact LP)."""
+    n, m = len(a[0]), len(a)
+    s = np.array([1.0 if x else -1.0 for x in signs])
+    G = np.array([[float(x) for x in row] for row in a]) * s[:, None]
+    c = np.array([float(x) for x in b]) * s
+    res = scipy.optimize.linprog(c, A_eq=np.vstack([G.T, np.ones((1, m))]), b_eq=np.r_[np.zeros(n), 1.0],
+                                 bounds=[(0, None)] * m, method="highs")
+    if res.status != 0 or res.fun > 1e-9 * max(1.0, float(np.abs(c).max())):
+        return False
+    support = [k for k in range(m) if res.x[k] > 1e-12]
+    q = len(support)
+    # [s_k a_k^T ; 1] y_S = [0; 1] over Q
+    rows = []
+    for j in range(n):
+        rows += [(a[k][j] if signs[k] else -a[k][j]) for k in support] + [flint.fmpq(0)]
+    rows += [flint.fmpq(1)] * q + [flint.fmpq(1)]
+    aug = flint.fmpq_mat(n + 1, q + 1, rows)
+    R, rank = aug.rref()
+    pivots = [next(j for j in range(q + 1) if R[r, j] != 0) for r in range(rank)]
+    if q in pivots or rank != q:            # inconsistent, or not a unique solution
+        return False
+    y = [R[r, q] for r in range(rank)]      # pivots are 0..q-1 in order
+    if any(v < 0 for v in y):
+        return False
+    cval = sum(((b[k] if signs[k] else -b[k]) * v for k, v in zip(support, y)), flint.fmpq(0))
+    active = sum((v for k, v in zip(support, y) if signs[k]), flint.fmpq(0))
+    return cval < 0 or (cval == 0 and active > 0)
 
 
 def cell_is_nonempty(a, b, signs) -> bool:
@@ -84,9 +129,12 @@ def cell_is_nonempty(a, b, signs) -> bool:
     """
     if not a:
         return True
-    z = _float_witness(a, b, signs)
-    if z is not None and _witness_holds(a, b, signs, z):
-        return True
+    for interior in (True, False):
+        z = _float_witness(a, b, signs, interior)
+        if z is not None and _witness_holds(a, b, signs, z):
+            return True
+    if _exact_certificate_of_emptiness(a, b, signs):
+        return False
     # exact rational simplex over nonnegative variables (p, n, t), z = p - n, 0 <= t <= 1: max t.
     # (sympy's own free-variable bounds are avoided: they returned infeasible points in testing.)
     # t >= 0 loses nothing: the cell lies in the set with t = 0, so an infeasible LP means empty.

@@ -381,6 +381,16 @@ def load_file(path: PathLike, *, kind: str | None = None, relu_units: int | None
         ``model``; ``inputs`` (T x K floats, from ``Inp``) or None; ``notes``:
         the trial taken, an all-zero ``C`` dropped, a missing ``dt``, and one
         note listing every key that was ignored.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "al.json"
+    >>> _ = path.write_text(json.dumps({"kind": "alrnn", "A": [0.5, 0.5], "W": [[0, 1], [1, 0]], "h": [0, 0],
+    ...                                 "P": 1, "notes": "trained on ECG"}))
+    >>> mf = load_file(path)
+    >>> mf.model, mf.model.pattern("1"), mf.notes
+    (<ALRNN 'al' M=2 L=1 K=0 dt=1>, (1,), ('the file gives no dt: taken as 1 (--dt to set it)', 'ignored keys: notes'))
     """
     p = _existing(path, MODEL_FORMATS + STATE_DICT_FORMATS, "model")
     suffix = p.suffix.lower()

@@ -86,7 +86,13 @@ def cells(model: Model, max_regions: int = MAX_REGIONS) -> tuple[list[str], int]
     """The regions of ``model`` whose cells are non-empty, and how many candidates were empty.
 
     A PLRNN has all 2^M orthants.  Otherwise emptiness is decided exactly
-    (:mod:`.emptiness`); the count is refused above ``max_regions`` as for a PLRNN.
+    (:mod:`.emptiness`, proofs/07_region_structure.tex, Lemma 7.10); the count is
+    refused above ``max_regions`` as for a PLRNN.
+
+    >>> from plrnn_symbolic.model.family import ShallowPLRNN
+    >>> m = ShallowPLRNN([0.5], [[1, 1]], [[1], [1]], [0], [0, -1])    # thresholds 0 and 1 on one line
+    >>> cells(m)
+    (['11', '10', '00'], 1)
     """
     if isinstance(model, PLRNN):
         return all_regions(model.M, max_regions), 0

@@ -245,3 +245,22 @@ def test_inputs_from_the_model_file_and_from_inputs_flag(tmp_path, capsys):
     np.save(tmp_path / "bad.npy", np.zeros((3, 7)))
     assert main(["simulate", str(tmp_path / "m.json"), "--inputs", str(tmp_path / "bad.npy")]) == 2
     assert main(["derive", str(DATA / "shallow_M3_L6.pt"), "--latex", str(tmp_path / "x.tex")]) == 2
+
+
+@pytest.mark.parametrize(("name", "P"), [("alrnn_M20_P2", 2), ("alrnn_M30_P10", 10)])
+def test_alrnn_state_dicts_through_every_command(name, P, capsys):
+    path = str(DATA / f"{name}.pt")
+    common = [path, "--relu-units", str(P), "--json"]
+    assert main(["check", *common, "--regions", "visited", "--steps", "30"]) == 0
+    visited = json.loads(capsys.readouterr().out)["regions"]
+    assert visited and all(len(r) == P for r in visited)
+    assert main(["derive", *common, "--regions", "visited", "--steps", "30"]) == 0
+    systems = json.loads(capsys.readouterr().out)["regions"]
+    assert set(systems) == set(visited)
+    assert main(["simulate", *common, "--steps", "20", "--z0", ",".join(["0.1"] * (20 if P == 2 else 30))]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert len(res["discrete"]) == 21
+    if P == 2:                         # 4 regions; the M = 30 sweep of 1024 exact fixed points takes ~30 s
+        assert main(["dynamics", *common]) == 0
+        rep = json.loads(capsys.readouterr().out)
+        assert rep["regions_swept"] == 4

@@ -19,26 +19,32 @@ from .core.errors import InputError, NoResult
 from .core.truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
 from .core.version import __version__
 from .model.examples import example, list_examples
-from .model.files import load, save
+from .model.family import ALRNN, DendPLRNN, ReluRNN, ShallowPLRNN
+from .model.files import load, load_file, save
 from .model.plrnn import PLRNN
-from .model.regions import all_regions, region_matrix, region_of, visited_regions
+from .model.regions import all_regions, cells, region_affine, region_matrix, region_of, visited_regions
 
 __all__ = [
+    "ALRNN",
     "FAILS",
     "HOLDS",
     "PLRNN",
     "UNDECIDED",
     "CheckReport",
     "ContinuousPLRNN",
+    "DendPLRNN",
     "DynamicsReport",
     "InputError",
     "NoResult",
     "RegionSystem",
+    "ReluRNN",
+    "ShallowPLRNN",
     "SimulationResult",
     "Truth",
     "Verdict",
     "__version__",
     "all_regions",
+    "cells",
     "check",
     "derive",
     "derive_region",
@@ -46,6 +52,8 @@ __all__ = [
     "example",
     "list_examples",
     "load",
+    "load_file",
+    "region_affine",
     "region_matrix",
     "region_of",
     "save",

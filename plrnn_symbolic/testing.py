@@ -247,6 +247,50 @@ def plrnns(draw, M: int | st.SearchStrategy[int] | None = None, condition: str =
     return PLRNN(diag, W, h, C=C, dt=dt)
 
 
+FAMILY_KINDS = ("alrnn", "dend", "dend-clipped", "shallow", "shallow-clipped")
+
+
+@st.composite
+def relu_rnns(draw, kind: str | st.SearchStrategy[str] | None = None, M: int | st.SearchStrategy[int] | None = None,
+              L: int | None = None, inputs: int = 0, dt=None):
+    """A model of the ReLU RNN family (THEORY section 8) with small rational weights.
+
+    ``kind`` is one of ``FAMILY_KINDS`` (default: drawn); ``M`` units (default 1-3);
+    ``L`` is the width of a shallow model's hidden layer, the number of bases of a
+    dendritic one and P of an ALRNN (default: drawn, P <= M).  Guarantees only the
+    shapes and the form; region structure (empty cells, repeated eigenvalues) is
+    whatever the draw gives, which is what the tests of the general form want.
+    """
+    from .model.family import ALRNN, DendPLRNN, ShallowPLRNN
+
+    kind = draw(st.sampled_from(FAMILY_KINDS)) if kind is None else kind
+    kind = draw(kind) if isinstance(kind, st.SearchStrategy) else kind
+    if kind not in FAMILY_KINDS:
+        raise ValueError(f"kind must be one of {FAMILY_KINDS}")
+    M = draw(st.integers(1, 3)) if M is None else M
+    M = draw(M) if isinstance(M, st.SearchStrategy) else M
+    q = small_rationals(-1, 1, denominators=(2, 3, 4, 5, 8))
+
+    def mat(r, c):
+        return [[draw(q) for _ in range(c)] for _ in range(r)]
+
+    def vec(n):
+        return [draw(q) for _ in range(n)]
+
+    A = [draw(small_rationals(Fraction(1, 5), Fraction(19, 20), denominators=(5, 10, 20))) for _ in range(M)]
+    C = mat(M, inputs) if inputs else None
+    dt = draw(st.sampled_from([Fraction(1), Fraction(1, 2)])) if dt is None else dt
+    if kind == "alrnn":
+        P = draw(st.integers(1, M)) if L is None else L
+        return ALRNN(A, mat(M, M), vec(M), P, C=C, dt=dt)
+    if kind.startswith("dend"):
+        B = draw(st.integers(1, 3)) if L is None else L
+        return DendPLRNN(A, mat(M, M), vec(M), vec(B), mat(M, B), clipped=kind == "dend-clipped", C=C, dt=dt)
+    width = draw(st.integers(1, 4)) if L is None else L
+    return ShallowPLRNN(A, mat(M, width), mat(width, M), vec(M), vec(width), clipped=kind == "shallow-clipped",
+                        C=C, dt=dt)
+
+
 @st.composite
 def initial_states(draw, M: int, scale: float = 2.0) -> list[float]:
     """A finite initial state with entries in [-scale, scale]."""
@@ -277,7 +321,7 @@ def assert_roundtrip(model, regions="all", mode: str = "float", *, atol: float =
     import scipy.linalg
 
     from .analysis.transform import derive
-    from .model.regions import region_matrix
+    from .model.regions import region_affine
 
     rng = np.random.default_rng(seed)
     cont = derive(model, regions, mode=mode)
@@ -287,7 +331,7 @@ def assert_roundtrip(model, regions="all", mode: str = "float", *, atol: float =
             continue
         if not s.derived:
             raise AssertionError(f"region {bits}: no continuous-time system was derived ({'; '.join(s.notes)})")
-        H = np.array(region_matrix(model, bits).tolist(), dtype=float)
+        H, hb = (np.array(x.tolist(), dtype=float) for x in region_affine(model, bits))
         N = s.dimension
         E = scipy.linalg.expm(s.L * s.dt)
         G = np.eye(N, model.M) if s.G is None else np.asarray(s.G, dtype=float)
@@ -298,7 +342,7 @@ def assert_roundtrip(model, regions="all", mode: str = "float", *, atol: float =
         for _ in range(samples):
             z = rng.normal(size=model.M)
             u = rng.normal(size=model.K) if model.K else None
-            want = H @ z + num.h + (num.C @ u if u is not None else 0)
+            want = H @ z + hb.ravel() + (num.C @ u if u is not None else 0)
             dev = float(np.abs(s.step(z, u) - want).max())
             if dev > atol:
                 raise AssertionError(f"region {bits} (status {s.status}, dimension {N}): flow of dt misses the "
@@ -318,7 +362,7 @@ def assert_fixed_points_correspond(model, regions="all", *, atol: float = 1e-8) 
 
     from .analysis.conditions import check
     from .analysis.transform import derive
-    from .model.regions import region_matrix
+    from .model.regions import region_affine
 
     rep = check(model, regions, mode="float")
     cont = derive(model, list(rep.regions), mode="float")
@@ -326,8 +370,8 @@ def assert_fixed_points_correspond(model, regions="all", *, atol: float = 1e-8) 
         if rc["principal_log"].status != "holds" or rc["eigenvalue_one"].status != "fails":
             continue
         s = cont[bits]
-        H = np.array(region_matrix(model, bits).tolist(), dtype=float)
-        z = np.linalg.solve(np.eye(model.M) - H, model.numeric.h)
+        H, hb = (np.array(x.tolist(), dtype=float) for x in region_affine(model, bits))
+        z = np.linalg.solve(np.eye(model.M) - H, hb.ravel())
         r = float(np.abs(s.L @ z + s.g).max())
         if r > atol * max(1.0, float(np.abs(z).max())):
             raise AssertionError(f"region {bits}: the fixed point {z} is not an equilibrium: |L z* + g| = {r:.3e}")
@@ -380,7 +424,7 @@ def assert_equivalent(model, *, z0=None, steps: int = 100, system: str = "hybrid
     for n in asserted:
         if not np.all(np.isfinite(X[n + 1])):
             break
-        bits = region_of(X[n])
+        bits = region_of(X[n], model)
         sysm = res.systems.get(bits)
         if sysm is None or not sysm.derived:
             raise AssertionError(f"step {n}: region {bits} has no continuous-time system "
@@ -402,4 +446,4 @@ def assert_equivalent(model, *, z0=None, steps: int = 100, system: str = "hybrid
         raise AssertionError(f"the free-running {system} trajectory departs from the discrete one at step {n} "
                              f"(t = {res.times[n]:g}) although the orbit contracts: deviation {dev[n]:.3e} > "
                              f"atol {atol:g}; the step from z_{max(n - 1, 0)} starts in region "
-                             f"{region_of(X[max(n - 1, 0)])}")
+                             f"{region_of(X[max(n - 1, 0)], model)}")

@@ -130,5 +130,95 @@ def _(wrong):
     return [K.rank() - 1, (K**2).rank() - 1]
 
 
+# ---- the ReLU RNN family (THEORY section 8) ---------------------------------------------------------
+def generic_general(m: int, L: int):
+    A = sp.Matrix(m, m, lambda i, j: sp.Symbol(f"a{i + 1}{j + 1}", real=True))
+    W1 = sp.Matrix(m, L, lambda i, k: sp.Symbol(f"u{i + 1}{k + 1}", real=True))
+    W2 = sp.Matrix(L, m, lambda k, j: sp.Symbol(f"v{k + 1}{j + 1}", real=True))
+    h1 = sp.Matrix(m, 1, lambda i, _: sp.Symbol(f"c{i + 1}", real=True))
+    h2 = sp.Matrix(L, 1, lambda k, _: sp.Symbol(f"b{k + 1}", real=True))
+    z = sp.Matrix(m, 1, lambda i, _: sp.Symbol(f"z{i + 1}", real=True))
+    return A, W1, W2, h1, h2, z
+
+
+@suite.identity("general_form_affine_on_cells", "Lemma 7.7")
+def _(wrong):
+    """On the cell of pattern d, A z + W1 relu(W2 z + h2) + h1 = W_Omega z + h_Omega with
+    W_Omega = A + W1 D W2 and h_Omega = h1 + W1 D h2 (relu(x_k) = d_k x_k there)."""
+    A, W1, W2, h1, h2, z = generic_general(2, 3)
+    residuals = []
+    for d in itertools.product((0, 1), repeat=3):
+        D = sp.diag(*d)
+        step = A * z + W1 * D * (W2 * z + h2) + h1
+        h_omega = h1 if wrong else h1 + W1 * D * h2
+        residuals.append(sp.expand(step - ((A + W1 * D * W2) * z + h_omega)))
+    return residuals
+
+
+@suite.identity("family_members_in_general_form", "Proposition 7.8")
+def _(wrong):
+    """The table of THEORY section 8: the ALRNN (relu on the last P units), the dendritic PLRNN
+    (B thresholds per unit) and its clipped form, written as A z + W1 relu(W2 z + h2) + h1, agree
+    with their own equations on every cell (relu(x) = x or 0 by the cell's pattern)."""
+    m, B = 2, 2
+    a = sp.symbols("a1:3", real=True)
+    W = sp.Matrix(m, m, lambda i, j: sp.Symbol(f"w{i + 1}{j + 1}", real=True))
+    h = sp.Matrix(sp.symbols("h1:3", real=True))
+    al = sp.symbols("alpha1:3", real=True)
+    th = sp.Matrix(m, B, lambda i, b: sp.Symbol(f"theta{i + 1}{b + 1}", real=True))
+    z = sp.Matrix(sp.symbols("z1:3", real=True))
+    residuals = []
+    # ALRNN, M = 2, P = 1: z -> diag(a) z + W [z_1; relu(z_2)] + h
+    for d in (0, 1):
+        own = sp.diag(*a) * z + W * sp.Matrix([z[0], d * z[1]]) + h
+        A_gen = sp.diag(*a) + W[:, 0] * sp.Matrix([[1, 0]])
+        W2 = sp.Matrix([[0, 1]]) if not wrong else sp.Matrix([[1, 0]])
+        gen = A_gen * z + W[:, 1] * d * (W2 * z) + h
+        residuals.append(sp.expand(own - gen))
+    # dendritic, clipped and not: W sum_b alpha_b (relu(z - h_b) [- relu(z)]) + h0
+    for clipped in (False, True):
+        blocks = [W * al[b] for b in range(B)] + ([-W * sum(al)] if clipped else [])
+        W1 = sp.Matrix.hstack(*blocks)
+        W2 = sp.Matrix.vstack(*([sp.eye(m)] * (B + (1 if clipped else 0))))
+        sgn = 1 if wrong else -1
+        h2 = sp.Matrix.vstack(*[sgn * th[:, b] for b in range(B)], *([sp.zeros(m, 1)] if clipped else []))
+        for d in itertools.product((0, 1), repeat=W2.rows):
+            D = sp.diag(*d)
+            gen = sp.diag(*a) * z + W1 * D * (W2 * z + h2) + h
+            rel = [sp.Matrix([d[b * m + i] * (z[i] - th[i, b]) for i in range(m)]) for b in range(B)]
+            inner = sum((al[b] * rel[b] for b in range(B)), sp.zeros(m, 1))
+            if clipped:
+                inner -= sum(al) * sp.Matrix([d[B * m + i] * z[i] for i in range(m)])
+            residuals.append(sp.expand(gen - (sp.diag(*a) * z + W * inner + h)))
+    return residuals
+
+
+@suite.identity("diagonal_column_splits_the_spectrum", "Proposition 7.9")
+def _(wrong):
+    """A column j of a matrix H that is zero off the diagonal splits charpoly(H) =
+    (t - H_jj) charpoly(H without row and column j): here for every column-zero pattern of a
+    generic 3 x 3 matrix with column 2 = H_22 e_2."""
+    H = sp.Matrix(3, 3, lambda i, j: sp.Symbol(f"x{i + 1}{j + 1}", real=True))
+    H[0, 1] = H[2, 1] = 0
+    keep = [0, 2] if not wrong else [0, 1]
+    rest = H.extract(keep, keep)
+    return [sp.expand((tt * sp.eye(3) - H).det() - (tt - H[1, 1]) * (tt * sp.eye(2) - rest).det())]
+
+
+@suite.identity("exit_functions_are_linear_in_the_augmented_state", "Proposition 7.11")
+def _(wrong):
+    """The exit function of pre-activation k along the region flow, s_k (W2 z(t) + h2)_k, is the row
+    s_k [W2_k P, h2_k, 0] times the augmented state (y(t), 1, s): a linear functional of
+    e^{Aug t} (y0, 1, s), as the coordinates are for a PLRNN (P = I, W2 = I, h2 = 0)."""
+    A, W1, W2, h1, h2, z = generic_general(2, 3)
+    residuals = []
+    for k in range(3):
+        for sk in (1, -1):
+            row = sp.Matrix.hstack(sk * W2[k, :], sp.Matrix([[sk * h2[k] * (0 if wrong else 1)]]))
+            aug_state = sp.Matrix.vstack(z, sp.Matrix([1]))
+            residuals.append(sp.expand((row * aug_state)[0] - sk * (W2 * z + h2)[k]))
+    return residuals
+
+
 if __name__ == "__main__":
     suite.main()

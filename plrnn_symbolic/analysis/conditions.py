@@ -28,7 +28,7 @@ from ..core.frames import frame
 from ..core.parallel import Pool
 from ..core.truth import FAILS, HOLDS, UNDECIDED, Verdict
 from ..model.plrnn import PLRNN
-from ..model.regions import MAX_REGIONS, RegionMatrices, region_matrix, select_regions
+from ..model.regions import MAX_REGIONS, RegionMatrices, cells_note, region_matrix, select_regions
 from ..region.predicates import PREDICATES, all_decided, decide
 from ..region.spectrum import Spectrum, ball_spectrum, exact_spectrum, float_overflow, float_spectrum
 from ..region.symbolic import decide_symbolic
@@ -280,6 +280,8 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
                            max_regions=max_regions)
     notes = [f"convention: {c}" for c in model.conventions()]
     visited = visited_record(model, regions, z0, steps, burn_in)
+    if isinstance(regions, str) and regions == "all" and cells_note(model, max_regions):
+        notes.append(cells_note(model, max_regions))
     bar = tqdm(names, desc=f"check ({mode})", unit="region", disable=None if progress and len(names) >= 64 else True,
                file=sys.stderr, leave=False)
     out: dict[str, RegionCheck] = {}

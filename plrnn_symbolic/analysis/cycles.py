@@ -21,7 +21,7 @@ from tqdm import tqdm
 from ..core.domains import EXACT
 from ..core.truth import FAILS, HOLDS
 from ..model.plrnn import PLRNN
-from ..model.regions import all_regions, region_of
+from ..model.regions import cells, region_of
 from .steady_states import _float_systems, _linalg, _pairs
 
 __all__ = [
@@ -99,8 +99,8 @@ def _solve_cycle(la, seq: Sequence[str], guess: np.ndarray | None = None):
     """The k-cycle through the region sequence, checked point by point, or None."""
     P, c = la.I, la.h * 0
     mats = [la.matrix(b) for b in seq]
-    for H in mats:
-        P, c = la.mul(H, P), la.mul(H, c) + la.h
+    for bits, H in zip(seq, mats):
+        P, c = la.mul(H, P), la.mul(H, c) + la.bias(bits)
     sol = la.affine_solve(la.I - P, c)
     if sol is None:
         return None
@@ -116,7 +116,7 @@ def _solve_cycle(la, seq: Sequence[str], guess: np.ndarray | None = None):
         if not la.inside(z, bits):
             return None
         points.append(z)
-        z = la.mul(H, z) + la.h
+        z = la.mul(H, z) + la.bias(bits)
     return points, P
 
 
@@ -136,7 +136,9 @@ def _make_cycle(la, seq, points, P, dtf: float) -> Cycle | None:
     if la.name != EXACT:
         # the tolerance lets a point on a boundary (z_i ~ 0) pass for either side; the map is
         # continuous there, so relabel by the convention z_i = 0 -> inactive and use those matrices
-        seq = tuple(region_of(np.where(np.abs(z) <= 1e-9, 0.0, z)) for z in F)
+        G, c = la.exits()
+        seq = tuple(region_of(np.where(np.abs(G @ z + c) <= 1e-9, 0.0, G @ z + c)) if isinstance(la.model, PLRNN)
+                    else la.model.region_name(np.where(np.abs(G @ z + c) <= 1e-9, 0.0, G @ z + c) > 0) for z in F)
         P = la.I
         for bits in seq:
             P = la.mul(la.matrix(bits), P)
@@ -150,9 +152,8 @@ def _make_cycle(la, seq, points, P, dtf: float) -> Cycle | None:
                  None if exact is None else [exact[i] for i in rot])
 
 
-def _sequences(M: int, k: int):
-    regions = all_regions(M, 2**M)
-    for idx in np.ndindex(*([2**M] * k)):
+def _sequences(regions: list[str], k: int):
+    for idx in np.ndindex(*([len(regions)] * k)):
         seq = tuple(regions[i] for i in idx)
         if _canonical(seq) == seq:
             yield seq
@@ -176,7 +177,10 @@ def _orbits(model: PLRNN, starts: np.ndarray, steps: int) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps):
             Z = out[t]
-            out[t + 1] = Z @ num.A.T + np.maximum(Z, 0) @ num.W.T + num.h
+            if isinstance(model, PLRNN):
+                out[t + 1] = Z @ num.A.T + np.maximum(Z, 0) @ num.W.T + num.h
+            else:
+                out[t + 1] = Z @ num.A.T + np.maximum(Z @ num.W2.T + num.h2, 0) @ num.W1.T + num.h1
     return out
 
 
@@ -214,10 +218,12 @@ def find_cycles(model: PLRNN, max_period: int, mode: str = EXACT, *, exhaustive:
             found.setdefault(key, c)
 
     ks = range(2, max_period + 1)
-    full = [k for k in ks if (exhaustive if exhaustive is not None else 2 ** (model.M * k) <= max_sequences)]
+    n_cells = 2**model.M if isinstance(model, PLRNN) else model.n_candidates
+    full = [k for k in ks if (exhaustive if exhaustive is not None else n_cells**k <= max_sequences)]
+    regions = cells(model, max(n_cells, 1))[0] if full else []
     for k in full:
-        total = 2 ** (model.M * k)
-        for seq in tqdm(_sequences(model.M, k), total=total // k, desc=f"{k}-cycles", unit="sequence",
+        total = len(regions) ** k
+        for seq in tqdm(_sequences(regions, k), total=total // k, desc=f"{k}-cycles", unit="sequence",
                         disable=None if progress and total >= 4096 else True, file=sys.stderr, leave=False):
             add(seq)
     searched = [k for k in ks if k not in full]
@@ -238,8 +244,9 @@ def _search(model, ks, starts, steps, seed, spread, add, max_candidates: int = 2
     if X.shape[1] == 0:
         return
     scale = max(1.0, float(np.abs(X[-1]).max()))
-    rows, ids = np.unique((X > 0).reshape(-1, model.M), axis=0, return_inverse=True)
-    names = ["".join("1" if b else "0" for b in row) for row in rows]
+    signs = X > 0 if isinstance(model, PLRNN) else model.preactivations(X) > 0
+    rows, ids = np.unique(signs.reshape(-1, signs.shape[-1]), axis=0, return_inverse=True)
+    names = [model.region_name(row) for row in rows]
     ids = ids.reshape(X.shape[:2])
     for k in ks:  # attracting k-cycles: the end of the orbit repeats after k steps
         for j in np.flatnonzero(np.abs(X[-1 - k] - X[-1]).max(axis=1) <= 1e-8 * scale):

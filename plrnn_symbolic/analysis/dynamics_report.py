@@ -16,7 +16,7 @@ import numpy as np
 from ..core.domains import EXACT, FLOAT
 from ..core.errors import NoResult
 from ..model.plrnn import PLRNN
-from ..model.regions import MAX_REGIONS
+from ..model.regions import MAX_REGIONS, cells, cells_note
 from .cycles import Cycle, find_cycles
 from .lyapunov import AutonomousLyapunov, lyapunov_autonomous, lyapunov_discrete
 from .steady_states import FixedPoint, _finite, fixed_points
@@ -176,9 +176,13 @@ def dynamics(model: PLRNN, cycles: int = 0, mode: str | None = None, *, max_regi
     if model.K:
         notes.append("inputs held at zero (the autonomous map z -> W_Omega z + h)")
     notes += [f"convention: {c}" for c in model.conventions()]
+    swept = len(cells(model, max_regions)[0])
+    if cells_note(model, max_regions):
+        notes.append(cells_note(model, max_regions))
     fps, none = fixed_points(model, mode, max_regions=max_regions, equilibria=equilibria, progress=progress)
     found = find_cycles(model, cycles, mode, seed=seed, starts=starts, progress=progress) if cycles >= 2 else []
-    if cycles >= 2 and any(2 ** (model.M * k) > 2**16 for k in range(2, cycles + 1)):
+    n_names = 2**model.M if isinstance(model, PLRNN) else model.n_candidates
+    if cycles >= 2 and any(n_names**k > 2**16 for k in range(2, cycles + 1)):
         notes.append("cycles of the longer periods come from a search from random starts: others may exist")
     try:
         lyap = lyapunov_discrete(model, z0, lyapunov_steps, burn_in)
@@ -194,7 +198,7 @@ def dynamics(model: PLRNN, cycles: int = 0, mode: str | None = None, *, max_regi
             notes.append("lyapunov_autonomous is measured (float) along the simulated switching trajectory")
         except NoResult as exc:
             notes.append(f"no autonomous Lyapunov spectrum: {exc}")
-    return DynamicsReport(model, mode, fps, none, found, lyap, lyap_c, 2**model.M, notes, auto)
+    return DynamicsReport(model, mode, fps, none, found, lyap, lyap_c, swept, notes, auto)
 
 
 __all__ = ["DynamicsReport", "dynamics"]

@@ -57,14 +57,21 @@ def lyapunov_discrete(model: PLRNN, z0=None, steps: int = 20000, burn_in: int = 
         inputs = np.asarray(inputs, dtype=float)
         if inputs.ndim != 2 or inputs.shape[0] < burn_in + steps:
             raise InputError(f"inputs must be a (burn_in + steps = {burn_in + steps}, K) array")
-    A, AW = num.A, num.A + num.W
+    if isinstance(model, PLRNN):
+        A, AW = num.A, num.A + num.W
+
+        def jacobian(z):
+            return np.where((z > 0)[None, :], AW, A)
+    else:  # the general form: A + W1 D(z) W2, D the pattern of the pre-activations
+        def jacobian(z):
+            return num.A + (num.W1 * (num.W2 @ z + num.h2 > 0)) @ num.W2
     for t in range(burn_in):
         z = num.step(z, None if inputs is None else inputs[t])
     Q = np.eye(model.M)
     total = np.zeros(model.M)
     with np.errstate(divide="ignore"):
         for t in range(burn_in, burn_in + steps):
-            J = np.where((z > 0)[None, :], AW, A)
+            J = jacobian(z)
             Q, R = np.linalg.qr(J @ Q)
             total += np.log(np.abs(np.diag(R)))
             z = num.step(z, None if inputs is None else inputs[t])
@@ -239,6 +246,9 @@ def lyapunov_autonomous(model: PLRNN, z0=None, steps: int = 20000, burn_in: int 
     >>> np.allclose(r.exponents, [math.log(0.5), math.log(0.25)], atol=1e-9), r.method.startswith("float")
     (True, True)
     """
+    if not isinstance(model, PLRNN):
+        raise InputError("the autonomous Lyapunov spectrum is measured for PLRNNs only so far (its saltation "
+                         "matrices are written for switches across coordinate hyperplanes)")
     if steps < 1 or burn_in < 0:
         raise InputError("steps must be >= 1 and burn-in >= 0")
     dt = float(model.dt)

@@ -47,7 +47,7 @@ from tqdm import tqdm
 from ..core.domains import EXACT, FLOAT, check_mode, fmpq_matrix, fmpq_to_float, working_precision
 from ..core.errors import InputError
 from ..model.plrnn import PLRNN
-from ..model.regions import MAX_REGIONS, RegionMatrices, all_regions
+from ..model.regions import MAX_REGIONS, RegionMatrices, cells, region_affine
 
 __all__ = [
     "UNIT_CIRCLE_TOL",
@@ -120,13 +120,36 @@ class _ExactLinalg:
     def __init__(self, model: PLRNN):
         self.M = model.M
         self.A = fmpq_matrix(model.A)
-        self.AW = fmpq_matrix(model.A + model.W)
-        self.h = fmpq_matrix(model.h)
         self.I = flint.fmpq_mat(self.M, self.M, [int(i == j) for i in range(self.M) for j in range(self.M)])
+        self.model = model
+        if isinstance(model, PLRNN):
+            self.AW = fmpq_matrix(model.A + model.W)
+            self.h = fmpq_matrix(model.h)
+        else:  # the general form (THEORY section 8): region matrices and biases per activation pattern
+            self._mats = RegionMatrices(model)
+            self.W2, self.h2 = fmpq_matrix(model.W2), fmpq_matrix(model.h2)
+            self.h = flint.fmpq_mat(self.M, 1)
+            self._bias: dict[str, flint.fmpq_mat] = {}
 
     def matrix(self, bits: str) -> flint.fmpq_mat:
+        if not isinstance(self.model, PLRNN):
+            return self._mats.exact(bits)[0]
         M, A, AW = self.M, self.A, self.AW
         return flint.fmpq_mat(M, M, [AW[i, j] if bits[j] == "1" else A[i, j] for i in range(M) for j in range(M)])
+
+    def bias(self, bits: str) -> flint.fmpq_mat:
+        """h_Omega: h for a PLRNN, h1 + W1 D h2 for the general form."""
+        if isinstance(self.model, PLRNN):
+            return self.h
+        if bits not in self._bias:
+            self._bias[bits] = fmpq_matrix(region_affine(self.model, bits)[1])
+        return self._bias[bits]
+
+    def exits(self) -> tuple[np.ndarray, np.ndarray]:
+        """(G, c): the exit functions G z + c as floats (coordinates, or W2 z + h2)."""
+        if isinstance(self.model, PLRNN):
+            return np.eye(self.M), np.zeros(self.M)
+        return self.floats(self.W2), self.floats(self.h2).ravel()
 
     @staticmethod
     def mul(X, Y):
@@ -157,9 +180,11 @@ class _ExactLinalg:
                 N[j, k] = -R[r, f]
         return p, N
 
-    @staticmethod
-    def inside(z, bits: str) -> bool:
-        return all((z[i, 0] > 0) == (b == "1") for i, b in enumerate(bits))
+    def inside(self, z, bits: str) -> bool:
+        if isinstance(self.model, PLRNN):
+            return all((z[i, 0] > 0) == (b == "1") for i, b in enumerate(bits))
+        pre = self.W2 * z + self.h2
+        return all((pre[k, 0] > 0) == bool(d) for k, d in enumerate(self.model.pattern(bits)))
 
     @staticmethod
     def floats(X) -> np.ndarray:
@@ -185,12 +210,32 @@ class _FloatLinalg:
 
     def __init__(self, model: PLRNN):
         num = model.numeric
-        self.M, self.A, self.AW = num.M, num.A, num.A + num.W
-        self.h = num.h.reshape(-1, 1)
-        self.I = np.eye(self.M)
+        self.model = model
+        self.I = np.eye(num.M)
+        self.M, self.A = num.M, num.A
+        if isinstance(model, PLRNN):
+            self.AW, self.h = num.A + num.W, num.h.reshape(-1, 1)
+        else:
+            self._mats = RegionMatrices(model)
+            self.h = np.zeros((self.M, 1))
 
     def matrix(self, bits: str) -> np.ndarray:
+        if not isinstance(self.model, PLRNN):
+            return self._mats.float(bits)
         return np.where(np.array([b == "1" for b in bits])[None, :], self.AW, self.A)
+
+    def bias(self, bits: str) -> np.ndarray:
+        if isinstance(self.model, PLRNN):
+            return self.h
+        num = self.model.numeric
+        d = np.array(self.model.pattern(bits), dtype=float)
+        return (num.h1 + num.W1 @ (d * num.h2)).reshape(-1, 1)
+
+    def exits(self) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(self.model, PLRNN):
+            return np.eye(self.M), np.zeros(self.M)
+        num = self.model.numeric
+        return num.W2, num.h2
 
     @staticmethod
     def mul(X, Y):
@@ -205,10 +250,10 @@ class _FloatLinalg:
             return None
         return p, (None if rank == self.M else Vt[rank:].T)
 
-    @staticmethod
-    def inside(z, bits: str, tol: float = 1e-9) -> bool:
-        z = np.asarray(z, dtype=float).ravel()
-        on = np.array([b == "1" for b in bits])
+    def inside(self, z, bits: str, tol: float = 1e-9) -> bool:
+        G, c = self.exits()
+        z = G @ np.asarray(z, dtype=float).ravel() + c
+        on = np.array(self.model.pattern(bits), dtype=bool)
         return bool(np.all(z[on] > -tol) and np.all(z[~on] <= tol))
 
     @staticmethod
@@ -247,10 +292,12 @@ def _meet_region(la, p, N, bits: str):
     from scipy.optimize import linprog
 
     pf, Nf = la.floats(p).ravel(), la.floats(N)
-    sign = np.array([-1.0 if b == "1" else 1.0 for b in bits])  # rows: sign * z (+ t for active) <= 0
-    active = np.array([b == "1" for b in bits], dtype=float)
-    A_ub = np.hstack([sign[:, None] * Nf, active[:, None]])
-    b_ub = -sign * pf
+    G, c = la.exits()                       # exit functions G z + c: the coordinates of a PLRNN
+    pattern = la.model.pattern(bits)
+    sign = np.array([-1.0 if d else 1.0 for d in pattern])  # rows: sign * (G z + c) (+ t for active) <= 0
+    active = np.array(pattern, dtype=float)
+    A_ub = np.hstack([sign[:, None] * (G @ Nf), active[:, None]])
+    b_ub = -sign * (G @ pf + c)
     d = Nf.shape[1]
     res = linprog(np.r_[np.zeros(d), -1.0], A_ub=A_ub, b_ub=b_ub,
                   bounds=[(None, None)] * d + [(None, 1.0)], method="highs")
@@ -429,7 +476,7 @@ def fixed_points(model: PLRNN, mode: str = EXACT, *, regions: Sequence[str] | No
     if equilibria not in ("real", "all", "none"):
         raise InputError("equilibria must be 'real', 'all' or 'none'")
     la = _linalg(model, mode)
-    names = all_regions(model.M, max_regions) if regions is None else list(regions)
+    names = cells(model, max_regions)[0] if regions is None else list(regions)
     mats = RegionMatrices(model)
     dtf = float(model.dt)
     found: list[FixedPoint] = []
@@ -442,7 +489,7 @@ def fixed_points(model: PLRNN, mode: str = EXACT, *, regions: Sequence[str] | No
         for bits, lam in zip(chunk, lams):
             bar.update(1)
             H = la.matrix(bits)
-            sol = la.affine_solve(la.I - H, la.h)
+            sol = la.affine_solve(la.I - H, la.bias(bits))
             if sol is None:
                 none.append(bits)
                 continue

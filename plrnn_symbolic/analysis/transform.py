@@ -55,7 +55,7 @@ from ..core.domains import (
 from ..core.errors import InputError, NoResult
 from ..core.truth import Verdict
 from ..model.plrnn import PLRNN
-from ..model.regions import MAX_REGIONS, RegionMatrices, region_matrix, region_of, select_regions
+from ..model.regions import MAX_REGIONS, RegionMatrices, region_affine, region_of, select_regions
 from ..region.certlog import NotCertified, certified_real_log, deflatable
 from ..region.exactlog import exact_beta_apply, exact_real_log
 from ..region.floatderive import one_blas_thread, principal_batch
@@ -103,6 +103,10 @@ class RegionSystem:
     notes: tuple[str, ...] = ()
     dt_exact: Any = None        # the exact step (sympy) of an exact or certified system; ``dt`` is its float
     enclosure: BallMatrix | None = None   # certified: balls containing the true [L g B] (N rows)
+    # the exit functions of a region of the general form (THEORY section 8): (E, signs) with E the exact
+    # L x (M + 1) matrix [W2 | h2] and signs[k] = +1 where pre-activation k is active, else -1, so that
+    # the closure of the cell is signs * (W2 z + h2) >= 0; None for a PLRNN (the coordinates themselves)
+    exits: Any = None
 
     @property
     def dimension(self) -> int:
@@ -544,7 +548,7 @@ class ContinuousPLRNN:
 
     def system_at(self, z) -> RegionSystem:
         """The system of the region that contains the state ``z``."""
-        return self.system(region_of(z))
+        return self.system(region_of(z, self.model))
 
     def vector_field(self, z, s=None) -> np.ndarray:
         """dz/dt at the M-dimensional state z (regions without a lift)."""
@@ -586,17 +590,22 @@ PARALLEL_MIN_REGIONS = 256   # derive: every usable core from this many regions 
 
 
 def _derive_state(model: PLRNN, mode: str, digits: int) -> tuple:
-    return model, mode, digits, RegionMatrices(model) if mode == FLOAT else None
+    # the float batch and numpy region matrices serve PLRNNs (one h for every region)
+    return model, mode, digits, RegionMatrices(model) if mode == FLOAT and isinstance(model, PLRNN) else None
 
 
 def _derive_chunk(state: tuple, chunk: list) -> list[RegionSystem]:
     model, mode, digits, mats = state
-    if mats is not None:   # float, regions with a system: numpy region matrices (as derive_region's float branch)
+    if mats is not None:   # float PLRNN, regions with a system: numpy region matrices (derive_region's float branch)
         num = model.numeric
         return [_derive_float(mats.float(bits), num.h, num.C, model.dt, status_of(statuses), bits, [])
                 for bits, statuses, _ in chunk]
-    return [derive_region(region_matrix(model, bits), model.h, model.C, model.dt, statuses, mode, digits, bits,
-                          method) for bits, statuses, method in chunk]
+    out = [derive_region(*region_affine(model, bits), model.C, model.dt, statuses, mode, digits, bits,
+                         method) for bits, statuses, method in chunk]
+    if isinstance(model, PLRNN):
+        return out
+    E = sp.ImmutableMatrix(sp.Matrix.hstack(model.W2, model.h2))
+    return [dataclasses.replace(s, exits=(E, tuple(1 if x else -1 for x in model.pattern(s.region)))) for s in out]
 
 
 FLOAT_BATCH = 4096   # regions per batched eigendecomposition in float mode (bounds the memory of the stacks)
@@ -636,7 +645,7 @@ def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar) -> 
         if kinds[j] in ("impossible", "undecided"):
             key = (kinds[j], method)
             if key not in templates:
-                templates[key] = derive_region(region_matrix(model, bits), model.h, model.C, model.dt, statuses,
+                templates[key] = derive_region(*region_affine(model, bits), model.C, model.dt, statuses,
                                                FLOAT, 0, bits, method)
             out[j] = dataclasses.replace(templates[key], region=bits)
             if bar is not None:
@@ -680,7 +689,7 @@ def _derive_regions(model: PLRNN, mode: str, digits: int, items: list, workers: 
 
 
 def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, digits: int = 30, *, z0=None,
-           steps: int | None = None, burn_in: int = 0, max_regions: int = MAX_REGIONS,
+           steps: int | None = None, burn_in: int = 0, inputs=None, max_regions: int = MAX_REGIONS,
            progress: bool = False, workers: int | None = None) -> ContinuousPLRNN:
     """Derive the continuous-time system of each region.
 
@@ -730,7 +739,8 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
         from .sweep import guard_sweep  # refused before the 2^M names are built when they would not fit
 
         guard_sweep(model, mode, parallel.workers(workers, 2**model.M, PARALLEL_MIN_REGIONS), derive=True)
-    names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, max_regions=max_regions)
+    names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, inputs=inputs,
+                           max_regions=max_regions)
     if mode == AUTO and model.is_symbolic:
         mode = EXACT
     report = check(model, names, mode, precision=max(53, digits_to_bits(digits)) if mode in (CERTIFIED, AUTO) else 53,
@@ -741,7 +751,7 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
               else None) for bits in names]
     bar = tqdm(total=len(names), desc=f"derive ({mode})", unit="region", file=sys.stderr, leave=False,
                disable=None if progress and len(names) >= 16 else True)
-    if mode == FLOAT:
+    if mode == FLOAT and isinstance(model, PLRNN):
         systems = _derive_float_sweep(model, items, workers, bar)
     else:
         systems = _derive_regions(model, mode, digits, items, workers, bar)

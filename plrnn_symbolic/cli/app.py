@@ -14,9 +14,10 @@ from collections.abc import Sequence
 
 from ..core.errors import InputError, NoResult
 from ..core.version import __version__
-from ..model.loading import load_model, state_from_text
+from ..model.loading import state_from_text
 from ..model.regions import MAX_REGIONS
 from . import dynamics_command, simulate_command
+from .model_args import add_model_args, model_from
 from .output import emit
 
 __all__ = [
@@ -42,7 +43,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _model_from(args):
-    return load_model(args.model, getattr(args, "example", None))
+    visited = getattr(args, "regions", None) == ["visited"]
+    return model_from(args, zero_inputs_note="the visited regions come from a trajectory with the inputs held at "
+                                             "zero" if visited else None)
 
 
 def _z0(args, model):
@@ -50,8 +53,7 @@ def _z0(args, model):
 
 
 def _add_model_args(p: argparse.ArgumentParser):
-    p.add_argument("model", nargs="?", help="model file: .npz, .mat (MATLAB v5) or .json")
-    p.add_argument("--example", metavar="NAME", help="use a bundled example model (see 'plrnn-symbolic examples')")
+    add_model_args(p)
 
 
 def _add_region_args(p: argparse.ArgumentParser):
@@ -94,10 +96,11 @@ def _announce_sweep(args, model, derive: bool = False) -> None:
 def _cmd_check(args) -> int:
     from ..analysis.conditions import check
 
-    model = _model_from(args)
+    mf = _model_from(args)
+    model = mf.model
     _announce_sweep(args, model)
     report = check(model, _regions_arg(args), args.mode, z0=_z0(args, model), steps=args.steps,
-                   burn_in=args.burn_in, precision=args.precision, max_precision=args.max_precision,
+                   burn_in=args.burn_in, inputs=mf.inputs, precision=args.precision, max_precision=args.max_precision,
                    max_regions=args.max_regions or MAX_REGIONS, progress=not args.json, workers=args.workers)
     if args.plot:
         from ..plot import regions
@@ -124,11 +127,21 @@ def _cmd_derive(args) -> int:
         raise InputError("--pdf, --latex-exact and --piecewise need --latex FILE.tex")
     if args.latex and not pathlib.Path(args.latex).parent.is_dir():
         raise InputError(f"no such folder: {str(pathlib.Path(args.latex).parent)!r} (create it first)")
-    model = _model_from(args)
+    mf = _model_from(args)
+    model = mf.model
+    if args.latex and getattr(model, "kind", "plrnn") != "plrnn":
+        raise InputError(f"--latex writes PLRNN derivations only so far; this model is a {model.kind} "
+                         "(use --json for its region systems)")
     _announce_sweep(args, model, derive=True)
     cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
-                  burn_in=args.burn_in, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
+                  burn_in=args.burn_in, inputs=mf.inputs, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
                   workers=args.workers)
+    if _regions_arg(args) == "all":
+        from ..model.regions import cells_note
+
+        note = cells_note(model, args.max_regions or MAX_REGIONS)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     if args.latex:
         from ..render.latex import write_derivation
 

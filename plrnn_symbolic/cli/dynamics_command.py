@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..analysis.dynamics_report import dynamics
 from ..core.errors import InputError
-from ..model.loading import load_model, state_from_text
+from ..model.loading import state_from_text
 from ..model.regions import MAX_REGIONS
+from .model_args import model_from
 from .output import emit
 
 __all__ = [
@@ -37,7 +38,8 @@ def add_arguments(parser) -> None:
 
 def run_cli(args) -> int:
     """Run ``plrnn-symbolic dynamics`` with parsed ``args``; returns the exit status."""
-    model = load_model(args.model, getattr(args, "example", None))
+    model = model_from(args, zero_inputs_note="fixed points, cycles and Lyapunov exponents are those of the map "
+                                         "with the inputs held at zero").model
     if args.cycles < 0:
         raise InputError("--cycles must be >= 0")
     units = _units(args.units, model.M) if args.plot and args.units else None

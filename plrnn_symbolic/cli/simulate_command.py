@@ -7,7 +7,8 @@ import json
 from ..analysis.simulation import SYSTEMS, simulate
 from ..core.domains import CERTIFIED, EXACT, FLOAT
 from ..core.errors import InputError
-from ..model.loading import load_model, state_from_text, vector_entries
+from ..model.loading import state_from_text, vector_entries
+from .model_args import model_from
 
 __all__ = [
     "EPILOG",
@@ -26,7 +27,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--system", choices=SYSTEMS, default="both",
                         help="hybrid (sample and hold), autonomous (switching), or both (default)")
     parser.add_argument("--burn-in", type=int, default=0, help="discrete steps run from z0 first, not counted")
-    parser.add_argument("--inputs", metavar="FILE", help="inputs s_0, s_1, ... as a (T, K) .npy or .csv file")
     parser.add_argument("--mode", choices=[EXACT, CERTIFIED, FLOAT], default=CERTIFIED,
                         help="derivation of the region systems (default certified: rigorous and fast on float "
                              "weights; exact: closed forms on rational models)")
@@ -40,14 +40,10 @@ def add_arguments(parser) -> None:
 
 def run_cli(args) -> int:
     """Run ``plrnn-symbolic simulate`` from parsed arguments; returns the exit status."""
-    model = load_model(args.model, getattr(args, "example", None))
+    mf = model_from(args, zero_inputs_note="simulated with the inputs held at zero")
+    model, inputs = mf.model, mf.inputs
     if args.steps is None or args.steps < 0:
         raise InputError("--steps must be a nonnegative integer")
-    inputs = None
-    if getattr(args, "inputs", None):
-        from ..model.files import load_inputs
-
-        inputs = load_inputs(args.inputs)
     units = None
     if getattr(args, "units", None):
         try:

@@ -6,6 +6,7 @@ The :class:`~.plrnn.PLRNN` class, its regions and region matrices
 example name (:mod:`.loading`).  Imports only from :mod:`plrnn_symbolic.core`.
 """
 
+from .family import ALRNN, DendPLRNN, ReluRNN, ShallowPLRNN
 from .plrnn import PLRNN
 
-__all__ = ["PLRNN"]
+__all__ = ["ALRNN", "PLRNN", "DendPLRNN", "ReluRNN", "ShallowPLRNN"]

@@ -19,10 +19,12 @@ one-line message names the file.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,15 +34,23 @@ import sympy as sp
 from scipy.io.matlab import MatReadError
 
 from ..core.errors import InputError
+from .family import KINDS, ReluRNN, build
 from .plrnn import PLRNN
+from .torchfile import read_state_dict
 
-__all__ = ["INPUT_FORMATS", "MODEL_FORMATS", "load", "load_inputs", "save"]
+__all__ = ["INPUT_FORMATS", "MODEL_FORMATS", "STATE_DICT_FORMATS", "ModelFile", "inputs_for", "load", "load_file",
+           "load_inputs", "save"]
 
 MODEL_FORMATS = (".npz", ".mat", ".json")
+STATE_DICT_FORMATS = (".pt", ".pth")    # read only: PyTorch state dicts
 INPUT_FORMATS = (".npy", ".csv")
 
 _REQUIRED = ("A", "W", "h")
-_KEYS = (*_REQUIRED, "C", "dt", "z0", "mu0")
+# the family's parameters (model.family), the observation matrix B and an input sequence Inp
+_FAMILY_KEYS = ("kind", "P", "AW", "W1", "W2", "h1", "h2", "h0", "alpha", "H", "B", "Inp")
+_KEYS = (*_REQUIRED, "C", "dt", "z0", "mu0", *_FAMILY_KEYS)
+_TEXT_KEYS = ("kind",)
+_CELL_KEYS = ("mu0", "Inp")     # MATLAB cells of trials
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _NPY_MAGIC = b"\x93NUMPY"
 _PICKLE_MAGIC = b"\x80"
@@ -161,7 +171,7 @@ def _read_npz(p: Path, path: PathLike) -> dict:
         raise
     except _BAD_ARCHIVE as err:
         raise InputError(f"{path}: not a valid .npz file ({_one_line(err)})") from None
-    return {k: _numeric(v, k, path) for k, v in raw.items()}
+    return {k: v if k in _TEXT_KEYS else _numeric(v, k, path) for k, v in raw.items()}
 
 
 def _read_mat(p: Path, path: PathLike) -> dict:
@@ -172,7 +182,8 @@ def _read_mat(p: Path, path: PathLike) -> dict:
                          "re-save it with save(..., '-v7') or as .npz") from None
     except (MatReadError, ValueError, TypeError, OSError, EOFError, KeyError) as err:
         raise InputError(f"{path}: not a valid MATLAB file ({_one_line(err)})") from None
-    return {k: _numeric(v, k, path) for k, v in raw.items() if k in _KEYS}
+    return {k: v if (k in _TEXT_KEYS or (k in _CELL_KEYS and v.dtype.kind == "O")) else _numeric(v, k, path)
+            for k, v in raw.items() if k in _KEYS}
 
 
 def _json_array(value, key: str, path: PathLike) -> np.ndarray:
@@ -218,15 +229,19 @@ def _read_json(p: Path, path: PathLike) -> tuple[dict, str | None]:
     out = {}
     for key in _KEYS:
         if key in data and data[key] is not None:
-            out[key] = data[key] if key == "dt" else _json_array(data[key], key, path)
+            out[key] = data[key] if key in ("dt", *_TEXT_KEYS) else _json_array(data[key], key, path)
     if "dt" in out and (isinstance(out["dt"], (bool, list, dict))):
         raise InputError(f"{path}: 'dt' must be a number or a string such as \"1/10\"")
     name = data.get("name")
     return out, name if isinstance(name, str) else None
 
 
-def load(path: PathLike) -> PLRNN:
-    """Read a PLRNN from a ``.npz``, ``.mat`` or ``.json`` file.
+def load(path: PathLike, **options) -> PLRNN | ReluRNN:
+    """Read a model from a ``.npz``, ``.mat``, ``.json`` or PyTorch (``.pt``, ``.pth``) file.
+
+    ``options`` are those of :func:`load_file` (``kind``, ``relu_units``,
+    ``trial``, ``dt``); :func:`load_file` also returns the input sequence and
+    the notes on what was read.
 
     Parameters
     ----------
@@ -264,17 +279,259 @@ def load(path: PathLike) -> PLRNN:
     ...
     plrnn_symbolic.core.errors.InputError: .../tiny.txt: no such file
     """
-    p = _existing(path, MODEL_FORMATS, "model")
+    return load_file(path, **options).model
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """What a model file holds: the model, its input sequence (T x K, or None) and notes on the reading."""
+
+    model: PLRNN | ReluRNN
+    inputs: np.ndarray | None
+    notes: tuple[str, ...]
+
+
+# state-dict keys (their last dotted part) as the training codes name them -> our names
+_STATE_NAMES = {"A": "A", "W": "W", "h": "h", "AW": "AW", "W1": "W1", "W2": "W2", "h1": "h1", "h2": "h2",
+                "h0": "h0", "alpha": "alpha", "alphas": "alpha", "H": "H", "thetas": "H", "theta": "H",
+                "C": "C", "B": "B", "z0": "z0", "mu0": "z0", "dt": "dt", "P": "P"}
+
+
+def _state_dict_arrays(p: Path, path: PathLike) -> tuple[dict, list[str]]:
+    tensors = read_state_dict(p)
+    out: dict[str, np.ndarray] = {}
+    ignored, source = [], {}
+    for key, val in tensors.items():
+        short = _STATE_NAMES.get(key.rsplit(".", 1)[-1])
+        if short is None:
+            ignored.append(key)
+            continue
+        if short in out:
+            raise InputError(f"{path}: both {source[short]!r} and {key!r} name {short!r}; keep one model per file")
+        out[short], source[short] = val, key
+    return out, ignored
+
+
+def _file_keys(p: Path, suffix: str) -> list[str]:
+    """Every key the file holds (for the note on ignored keys); [] where they cannot be listed cheaply."""
+    try:
+        if suffix == ".npz":
+            with zipfile.ZipFile(p) as z:
+                return [n.removesuffix(".npy") for n in z.namelist()]
+        if suffix == ".mat":
+            return [name for name, _shape, _cls in scipy.io.whosmat(p)]
+        data = json.loads(p.read_text(encoding="utf-8"))
+        return list(data) if isinstance(data, dict) else []
+    except (OSError, ValueError, zipfile.BadZipFile, MatReadError, NotImplementedError, TypeError):
+        return []
+
+
+def _trial(value: np.ndarray, key: str, trial: int | None, path: PathLike, notes: list[str]) -> np.ndarray:
+    """One trial of a MATLAB cell of trials (``--trial k``, 1-based, default 1 with a note)."""
+    cells = [c for c in value.reshape(-1)]
+    n = len(cells)
+    k = 1 if trial is None else trial
+    if not 1 <= k <= n:
+        raise InputError(f"{path}: --trial {k}, but {key!r} holds {n} trials (1..{n})")
+    if trial is None and n > 1:
+        notes.append(f"{key} holds {n} trials; using trial 1 (--trial k to choose)")
+    return _numeric(np.asarray(cells[k - 1]), f"{key}{{{k}}}", path)
+
+
+def _scalar_kind(value, path: PathLike) -> str:
+    kind = value.item() if isinstance(value, np.ndarray) and value.size == 1 else value
+    if isinstance(kind, bytes):
+        kind = kind.decode("ascii", "replace")
+    if isinstance(kind, np.ndarray) and kind.dtype.kind == "U" and kind.size == 1:
+        kind = str(kind.reshape(-1)[0])
+    if not isinstance(kind, str):
+        raise InputError(f"{path}: 'kind' must be a string such as \"alrnn\"")
+    return kind.strip().lower()
+
+
+def _relu_units(value, path: PathLike) -> int:
+    arr = np.asarray(value).reshape(-1)
+    x = arr[0] if arr.size == 1 else None
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)) or x != int(x):
+        raise InputError(f"{path}: 'P' (the number of ReLU units) must be one integer")
+    return int(x)
+
+
+def load_file(path: PathLike, *, kind: str | None = None, relu_units: int | None = None, trial: int | None = None,
+              dt=None) -> ModelFile:
+    """Read a model file of any form of the family (THEORY section 8), with its inputs and notes.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.npz``, ``.mat`` or ``.json`` (a ``kind`` field names the form:
+        plrnn, alrnn, dend, dend-clipped, shallow, shallow-clipped, relu), or a
+        PyTorch state dict (``.pt``, ``.pth``: tensors only, nothing executed;
+        :mod:`.torchfile`).  Keys by form: plrnn ``A, W, h`` (or ``AW``: A its
+        diagonal, W the rest); alrnn ``A, W, h, P``; dend ``A, W, h0`` (or ``h``),
+        ``alpha`` (``alphas``), ``H`` (``thetas``, M x B); shallow and relu
+        ``A, W1, W2, h1, h2``.  Each may add ``C``, ``dt``, ``z0`` (``mu0``), the
+        observation matrix ``B`` (x = B z) and an input sequence ``Inp`` (K x T).
+    kind : str, optional
+        The form, where the file does not say (``--kind``); a state dict with
+        ``W1``/``W2`` is read as shallow and one with ``alpha``/``H`` as dend.
+    relu_units : int, optional
+        P for an ALRNN whose file does not hold it (``--relu-units``); given
+        without ``kind`` it means alrnn.
+    trial : int, optional
+        Which trial (1-based) of a MATLAB cell ``mu0`` / ``Inp`` (default 1, with a note).
+    dt : number, optional
+        The step's duration, over the file's; a file without one gets 1 with a note.
+
+    Returns
+    -------
+    ModelFile
+        ``model``; ``inputs`` (T x K floats, from ``Inp``) or None; ``notes``:
+        the trial taken, an all-zero ``C`` dropped, a missing ``dt``, and one
+        note listing every key that was ignored.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "al.json"
+    >>> _ = path.write_text(json.dumps({"kind": "alrnn", "A": [0.5, 0.5], "W": [[0, 1], [1, 0]], "h": [0, 0],
+    ...                                 "P": 1, "notes": "trained on ECG"}))
+    >>> mf = load_file(path)
+    >>> mf.model, mf.model.pattern("1"), mf.notes
+    (<ALRNN 'al' M=2 L=1 K=0 dt=1>, (1,), ('the file gives no dt: taken as 1 (--dt to set it)', 'ignored keys: notes'))
+    """
+    p = _existing(path, MODEL_FORMATS + STATE_DICT_FORMATS, "model")
     suffix = p.suffix.lower()
     name = p.stem
-    if suffix == ".npz":
-        arrays = _read_npz(p, path)
-    elif suffix == ".mat":
-        arrays = _read_mat(p, path)
+    notes: list[str] = []
+    if suffix in STATE_DICT_FORMATS:
+        arrays, ignored = _state_dict_arrays(p, path)
     else:
-        arrays, given = _read_json(p, path)
-        name = given or name
-    return _model(arrays, path, name)
+        if suffix == ".npz":
+            arrays = _read_npz(p, path)
+        elif suffix == ".mat":
+            arrays = _read_mat(p, path)
+        else:
+            arrays, given = _read_json(p, path)
+            name = given or name
+        ignored = [k for k in _file_keys(p, suffix) if k not in _KEYS and not k.startswith("__") and k != "name"]
+    file_kind = _scalar_kind(arrays.pop("kind"), path) if "kind" in arrays else None
+    if kind is not None and file_kind is not None and kind != file_kind:
+        raise InputError(f"{path}: the file says kind {file_kind!r}, --kind says {kind!r}")
+    kind = (kind or file_kind or ("alrnn" if relu_units is not None else None)
+            or ("shallow" if "W1" in arrays or "W2" in arrays else None)
+            or ("dend" if "alpha" in arrays or "H" in arrays else None) or "plrnn")
+    if kind not in KINDS:
+        raise InputError(f"{path}: unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    if suffix in STATE_DICT_FORMATS and file_kind is None and kind == "plrnn" and relu_units is None:
+        notes.append("the state dict does not say which model it is; read as a PLRNN (--kind, --relu-units)")
+    for key in _CELL_KEYS:
+        if suffix == ".mat" and key in arrays and arrays[key].dtype.kind == "O":
+            arrays[key] = _trial(arrays[key], key, trial, path, notes)
+    if trial is not None and not (suffix == ".mat" and any(k in arrays for k in _CELL_KEYS)):
+        notes.append(f"--trial {trial} ignored: the file holds no cell of trials")
+    if "AW" in arrays:
+        if "A" in arrays or "W" in arrays:
+            raise InputError(f"{path}: gives 'AW' and also 'A' or 'W'; keep one")
+        AW = arrays.pop("AW")
+        if AW.ndim != 2 or AW.shape[0] != AW.shape[1]:
+            raise InputError(f"{path}: 'AW' must be a square matrix, got shape {AW.shape}")
+        arrays["A"], arrays["W"] = np.diag(np.diag(AW)), AW - np.diag(np.diag(AW))
+    C = arrays.get("C")
+    inputs = arrays.pop("Inp", None)
+    if C is not None and C.size and C.dtype.kind in "iuf" and not np.any(C):
+        notes.append(f"C is all zero ({'x'.join(map(str, C.shape))}): no inputs act on the model; dropped"
+                     + (", and the input sequence Inp with it" if inputs is not None else ""))
+        del arrays["C"]
+        C, inputs = None, None
+    if dt is not None:
+        arrays["dt"] = dt
+    elif "dt" not in arrays:
+        notes.append("the file gives no dt: taken as 1 (--dt to set it)")
+    observation = arrays.pop("B", None)
+    if ignored:
+        notes.append(f"ignored keys: {', '.join(sorted(ignored))}")
+    model = _family_model(kind, arrays, path, name, relu_units) if kind != "plrnn" else _model(arrays, path, name)
+    try:
+        if observation is not None:
+            obs = observation.reshape(1, -1) if observation.ndim == 1 else observation
+            model = dataclasses.replace(model, observation=obs) if isinstance(model, PLRNN) else \
+                build(model.kind, model.parameters(), C=model.C, dt=model.dt, name=model.name, z0=model.z0,
+                      observation=obs)
+        if inputs is not None:
+            inputs = _oriented_inputs(np.asarray(inputs, dtype=float), model.K, "Inp", K_by_T=True)
+    except InputError as err:
+        raise InputError(f"{path}: {_one_line(err)}") from None
+    return ModelFile(model, inputs, tuple(notes))
+
+
+def _family_model(kind: str, arrays: dict, path: PathLike, name: str, relu_units: int | None) -> ReluRNN:
+    params = dict(arrays)
+    if "h0" not in params and "h" in params and kind.startswith("dend"):
+        params["h0"] = params.pop("h")
+    if kind == "alrnn":
+        if relu_units is not None:
+            if "P" in params and _relu_units(params["P"], path) != relu_units:
+                raise InputError(f"{path}: the file says P = {_relu_units(params['P'], path)}, "
+                                 f"--relu-units says {relu_units}")
+            params["P"] = relu_units
+        elif "P" in params:
+            params["P"] = _relu_units(params["P"], path)
+        else:
+            raise InputError(f"{path}: an ALRNN needs P, the number of ReLU units: give --relu-units P")
+    needed = {"alrnn": ("A", "W", "h"), "dend": ("A", "W", "h0", "alpha", "H"), "shallow": ("A", "W1", "W2", "h1", "h2"),
+              "relu": ("A", "W1", "W2", "h1", "h2")}[kind.split("-")[0]]
+    for key in needed:
+        if key not in params:
+            raise InputError(f"{path}: a {kind} model needs {', '.join(needed)}; no array {key!r}")
+    if "z0" in params and "mu0" in params:
+        raise InputError(f"{path}: gives both 'z0' and 'mu0'; keep one")
+    z0 = params.get("z0", params.get("mu0"))
+    dt = params.get("dt", 1)
+    if isinstance(dt, np.ndarray):
+        if dt.size != 1:
+            raise InputError(f"{path}: 'dt' must be a number, got shape {dt.shape}")
+        dt = dt.reshape(-1)[0]
+    C = params.get("C")
+    if C is not None and C.ndim == 1:
+        C = C.reshape(-1, 1)
+    vec = {"h", "h0", "h1", "h2", "alpha"}
+    clean = {k: (_vector(v, k, path) if k in vec and isinstance(v, np.ndarray) and v.ndim != 1 else v)
+             for k, v in params.items()}
+    try:
+        return build(kind, clean, C=None if C is None or C.size == 0 else C, dt=dt, name=name,
+                     z0=None if z0 is None or z0.size == 0 else z0.reshape(-1))
+    except InputError as err:
+        raise InputError(f"{path}: {_one_line(err)}") from None
+
+
+def _oriented_inputs(arr: np.ndarray, K: int, what: str, *, K_by_T: bool = False) -> np.ndarray:
+    """An input sequence as T x K: a K x T array is transposed when its shape says so unambiguously."""
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1) if K == 1 else arr.reshape(1, -1)
+    if arr.ndim != 2:
+        raise InputError(f"{what} must be a 2-d array (T x K or K x T), got shape {arr.shape}")
+    if K == 0:
+        raise InputError(f"{what} given, but the model has no input matrix C")
+    rows_k, cols_k = arr.shape[1] == K, arr.shape[0] == K
+    if rows_k and cols_k:       # square: the file's own orientation decides
+        return arr.T if K_by_T else arr
+    if rows_k:
+        return arr
+    if cols_k:
+        return arr.T
+    raise InputError(f"{what} has shape {arr.shape}; the model has K = {K} inputs (T x K or K x T)")
+
+
+def inputs_for(model, arr: np.ndarray, what: str = "inputs") -> np.ndarray:
+    """An input sequence read by :func:`load_inputs` (T x K, or K x T when unambiguous) for ``model``, as T x K.
+
+    >>> from plrnn_symbolic.model.plrnn import PLRNN
+    >>> m = PLRNN([[0.5]], [[0]], [0], C=[[1]])
+    >>> inputs_for(m, np.zeros((1, 7))).shape
+    (7, 1)
+    """
+    return _oriented_inputs(np.asarray(arr, dtype=float), model.K, what)
 
 
 # ---- writing ---------------------------------------------------------------
@@ -324,6 +581,9 @@ def save(model: PLRNN, path: PathLike) -> None:
     suffix = p.suffix.lower()
     if suffix not in MODEL_FORMATS:
         raise InputError(f"{path}: unknown file type {suffix or '(none)'!r}; supported: {', '.join(MODEL_FORMATS)}")
+    if not isinstance(model, PLRNN) or model.observation is not None:
+        _save_family(model, p, suffix)
+        return
     if suffix == ".json":
         data: dict = {"A": _json_rows(model.A, "A"), "W": _json_rows(model.W, "W"),
                       "h": [row[0] for row in _json_rows(model.h, "h")]}
@@ -344,6 +604,42 @@ def save(model: PLRNN, path: PathLike) -> None:
         arrays["z0"] = n.z0
     if suffix == ".npz":
         with p.open("wb") as f:  # an open file stops numpy from appending a second ".npz"
+            np.savez(f, **arrays)
+    else:
+        scipy.io.savemat(p, arrays, format="5")
+
+
+def _save_family(model: PLRNN | ReluRNN, p: Path, suffix: str) -> None:
+    """Any form of the family, as its own parameters with a ``kind`` field (and ``B``, the observation)."""
+    mats = dict(model.parameters())
+    P = mats.pop("P", None)
+    extra = {"C": model.C, "z0": model.z0, "B": model.observation}
+    if suffix == ".json":
+        data: dict = {"kind": model.kind}
+        for key, m in {**mats, **extra}.items():
+            if m is None:
+                continue
+            rows = _json_rows(m, key)
+            data[key] = [r[0] for r in rows] if m.cols == 1 and key not in ("C", "B", "W1", "W2", "W", "H") else rows
+        if P is not None:
+            data["P"] = P
+        data["dt"] = _json_number(model.dt, "dt")
+        if model.name:
+            data["name"] = model.name
+        p.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        return
+    if model.is_symbolic:
+        raise InputError(f"{p}: .npz and .mat store numbers; the model has free parameters (save it as .json)")
+    arrays = {k: np.array(m.tolist(), dtype=float) for k, m in {**mats, **extra}.items() if m is not None}
+    for key in ("h", "h0", "h1", "h2", "z0"):
+        if key in arrays:
+            arrays[key] = arrays[key].ravel()
+    arrays["kind"] = np.array(model.kind)
+    arrays["dt"] = np.float64(float(model.dt))
+    if P is not None:
+        arrays["P"] = np.int64(P)
+    if suffix == ".npz":
+        with p.open("wb") as f:
             np.savez(f, **arrays)
     else:
         scipy.io.savemat(p, arrays, format="5")

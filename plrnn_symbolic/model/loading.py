@@ -25,18 +25,45 @@ def vector_entries(text: str) -> list[str]:
     return parts
 
 
-def load_model(path: str | None = None, example_name: str | None = None) -> PLRNN:
-    """The model in the file ``path`` (.npz, .mat, .json) or the bundled example ``example_name``: one of them."""
+def load_model(path: str | None = None, example_name: str | None = None, **options) -> PLRNN:
+    """The model in the file ``path`` (.npz, .mat, .json, .pt) or the bundled example ``example_name``: one of them.
+
+    ``options`` are those of :func:`model_file`."""
+    return model_file(path, example_name, **options).model
+
+
+def model_file(path: str | None = None, example_name: str | None = None, *, kind: str | None = None,
+               relu_units: int | None = None, trial: int | None = None, dt=None, inputs: str | None = None):
+    """The model, its input sequence and notes (a :class:`~.files.ModelFile`) from a file or an example.
+
+    ``kind``, ``relu_units``, ``trial`` and ``dt`` go to :func:`~.files.load_file`;
+    ``inputs`` is an input file (:func:`~.files.load_inputs`, T x K or K x T when
+    unambiguous) that replaces any sequence the model file holds.
+    """
+    import dataclasses
+
     from .examples import example
-    from .files import load
+    from .files import ModelFile, inputs_for, load_file, load_inputs
 
     if example_name:
         if path:
             raise InputError("give either a MODEL file or --example, not both")
-        return example(example_name)
-    if not path:
-        raise InputError("no model: give a MODEL file (.npz, .mat, .json) or --example NAME")
-    return load(path)
+        if kind is not None or relu_units is not None or trial is not None:
+            raise InputError("--kind, --relu-units and --trial describe a model file, not an example")
+        model = example(example_name)
+        if dt is not None:
+            model = dataclasses.replace(model, dt=dt)
+        mf = ModelFile(model, None, ())
+    elif not path:
+        raise InputError("no model: give a MODEL file (.npz, .mat, .json, .pt) or --example NAME")
+    else:
+        mf = load_file(path, kind=kind, relu_units=relu_units, trial=trial, dt=dt)
+    if inputs:
+        arr = inputs_for(mf.model, load_inputs(inputs), str(inputs))
+        notes = mf.notes + (("the input sequence of the model file is replaced by --inputs",) if mf.inputs is not None
+                            else ())
+        mf = ModelFile(mf.model, arr, notes)
+    return mf
 
 
 def state_from_text(text: str | None, model: PLRNN) -> list[float] | None:

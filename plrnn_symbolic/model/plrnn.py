@@ -9,6 +9,7 @@ arrays) are derived from the exact weights on demand.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -45,8 +46,89 @@ def _matrix(value, name: str, shape: tuple[int | None, int | None]) -> sp.Immuta
     )
 
 
+class ModelBase:
+    """What every form of the model shares (:class:`PLRNN` here, the general form in
+    :mod:`.family`): shapes, the kind of weights, float steps and trajectories.
+    A subclass holds A and C, yields its exact entries from ``_entries`` and
+    gives ``numeric`` (a :class:`NumericBase`)."""
+
+    @property
+    def M(self) -> int:
+        """Number of units."""
+        return self.A.rows
+
+    @property
+    def K(self) -> int:
+        """Number of inputs (0 without C)."""
+        return 0 if self.C is None else self.C.cols
+
+    @cached_property
+    def is_rational(self) -> bool:
+        """All weights and dt are rationals (exact mode decides everything)."""
+        return all(is_rational(x) for x in self._entries())
+
+    @cached_property
+    def symbols(self) -> frozenset:
+        """Free parameters among the weights."""
+        out = set()
+        for x in self._entries():
+            out |= x.free_symbols
+        return frozenset(out)
+
+    @property
+    def is_symbolic(self) -> bool:
+        return bool(self.symbols)
+
+    @cached_property
+    def A_is_diagonal(self) -> bool:
+        return all(self.A[i, j] == 0 for i in range(self.M) for j in range(self.M) if i != j)
+
+    def _refuse_symbolic(self) -> None:
+        if self.is_symbolic:
+            raise InputError(f"the model has free parameters {sorted(map(str, self.symbols))}: give them values first")
+
+    def region_name(self, d) -> str:
+        """The name of the region with activation pattern ``d`` (bits, first first)."""
+        return "".join("1" if x else "0" for x in d)
+
+    def step(self, z, s=None) -> np.ndarray:
+        """One float step of the map (+ C s)."""
+        return self.numeric.step(z, s)
+
+    def trajectory(self, z0, steps: int, inputs=None) -> np.ndarray:
+        """Float trajectory z_0, ..., z_steps as a (steps + 1, M) array."""
+        return self.numeric.trajectory(z0, steps, inputs)
+
+
+class NumericBase:
+    """Float64 views: a subclass has A and ``step``; this adds M and trajectories."""
+
+    @property
+    def M(self) -> int:
+        return self.A.shape[0]
+
+    def trajectory(self, z0, steps: int, inputs=None) -> np.ndarray:
+        z = np.asarray(z0, dtype=float).ravel()
+        if z.shape != (self.M,):
+            raise InputError(f"z0 has length {z.size}, expected {self.M}")
+        if not np.all(np.isfinite(z)):
+            raise InputError("z0 must be finite")
+        if inputs is not None:
+            inputs = np.asarray(inputs, dtype=float)
+            if inputs.ndim != 2 or inputs.shape[0] < steps:
+                raise InputError(f"inputs must be a (steps={steps}, K) array, got shape {inputs.shape}")
+            if not np.isfinite(inputs[:steps]).all():
+                raise InputError("inputs must be finite (found NaN or infinity)")
+        out = np.empty((steps + 1, self.M))
+        out[0] = z
+        with np.errstate(over="ignore", invalid="ignore"):   # a diverging orbit leaves float64: inf, then NaN
+            for t in range(steps):
+                out[t + 1] = self.step(out[t], None if inputs is None else inputs[t])
+        return out
+
+
 @dataclass(frozen=True, eq=False)
-class PLRNN:
+class PLRNN(ModelBase):
     """A piecewise-linear recurrent neural network, as a discrete-time map.
 
     Parameters
@@ -81,6 +163,9 @@ class PLRNN:
     dt: sp.Expr = 1  # converted to an exact sympy number in __post_init__
     name: str = ""
     z0: sp.ImmutableMatrix | None = field(default=None, repr=False)
+    observation: sp.ImmutableMatrix | None = field(default=None, repr=False)
+
+    kind = "plrnn"
 
     def __post_init__(self):
         A = _matrix(self.A, "A", (None, None))
@@ -102,19 +187,66 @@ class PLRNN:
         z0 = None if self.z0 is None else _matrix(self.z0, "z0", (M, 1))
         if z0 is not None and z0.free_symbols:
             raise InputError(f"z0 has the names {sorted(map(str, z0.free_symbols))}: an initial state must be numbers")
-        for key, val in (("A", A), ("W", W), ("h", h), ("C", C), ("dt", dt), ("z0", z0)):
+        obs = None if self.observation is None else _matrix(self.observation, "observation", (None, M))
+        for key, val in (("A", A), ("W", W), ("h", h), ("C", C), ("dt", dt), ("z0", z0), ("observation", obs)):
             object.__setattr__(self, key, val)
 
     # ---- shape and kind -------------------------------------------------
+    # ---- the general form of the family (THEORY section 8): W1 = W, W2 = I, h2 = 0 ----
     @property
-    def M(self) -> int:
-        """Number of units."""
-        return self.A.rows
+    def L(self) -> int:
+        """Number of pre-activations: the units themselves."""
+        return self.M
 
     @property
-    def K(self) -> int:
-        """Number of inputs (0 without C)."""
-        return 0 if self.C is None else self.C.cols
+    def W1(self) -> sp.ImmutableMatrix:
+        return self.W
+
+    @property
+    def W2(self) -> sp.ImmutableMatrix:
+        return sp.ImmutableMatrix(sp.eye(self.M))
+
+    @property
+    def h1(self) -> sp.ImmutableMatrix:
+        return self.h
+
+    @property
+    def h2(self) -> sp.ImmutableMatrix:
+        return sp.ImmutableMatrix(sp.zeros(self.M, 1))
+
+    def check_region(self, bits: str) -> str:
+        """Validate a region name: M characters 0/1, unit 1 first."""
+        bits = str(bits).strip()
+        if len(bits) != self.M or set(bits) - {"0", "1"}:
+            raise InputError(f"region {bits!r} is not a string of {self.M} characters 0/1 (unit 1 first)")
+        return bits
+
+    def pattern(self, bits: str) -> tuple[int, ...]:
+        """The activation pattern of a region: its bits."""
+        return tuple(int(c) for c in self.check_region(bits))
+
+    def candidate_regions(self):
+        """All 2^M regions (every orthant is a non-empty cell)."""
+        return ("".join(t) for t in itertools.product("10", repeat=self.M))
+
+    @property
+    def n_candidates(self) -> int:
+        return 2**self.M
+
+    def preactivations(self, z) -> np.ndarray:
+        """The coordinates themselves (the exit functions of the regions); z may be a stack (n, M)."""
+        return np.asarray(z, dtype=float)
+
+    def region_of(self, z) -> str:
+        return self.region_name(float(x) > 0 for x in z)
+
+    def region_affine(self, bits: str) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix]:
+        """(W_Omega, h_Omega) = (A + W diag(d), h), exactly."""
+        D = sp.diag(*self.pattern(bits))
+        return sp.ImmutableMatrix(self.A + self.W * D), self.h
+
+    def parameters(self) -> dict:
+        return {"A": self.A, "W": self.W, "h": self.h}
 
     def _entries(self):
         yield from self.A
@@ -123,27 +255,6 @@ class PLRNN:
         if self.C is not None:
             yield from self.C
         yield self.dt
-
-    @cached_property
-    def is_rational(self) -> bool:
-        """All weights and dt are rationals (exact mode decides everything)."""
-        return all(is_rational(x) for x in self._entries())
-
-    @cached_property
-    def symbols(self) -> frozenset:
-        """Free parameters among the weights."""
-        out = set()
-        for x in self._entries():
-            out |= x.free_symbols
-        return frozenset(out)
-
-    @property
-    def is_symbolic(self) -> bool:
-        return bool(self.symbols)
-
-    @cached_property
-    def A_is_diagonal(self) -> bool:
-        return all(self.A[i, j] == 0 for i in range(self.M) for j in range(self.M) if i != j)
 
     def conventions(self) -> list[str]:
         """Departures from the usual convention (A diagonal, diag W = 0).
@@ -162,8 +273,7 @@ class PLRNN:
     @cached_property
     def numeric(self) -> NumericPLRNN:
         """Float64 arrays of the weights (refused for symbolic models)."""
-        if self.is_symbolic:
-            raise InputError(f"the model has free parameters {sorted(map(str, self.symbols))}: give them values first")
+        self._refuse_symbolic()
 
         def f(m):
             if m is None:
@@ -186,15 +296,8 @@ class PLRNN:
         def s(m):
             return None if m is None else m.subs(values)
 
-        return PLRNN(s(self.A), s(self.W), s(self.h), s(self.C), self.dt.subs(values), self.name, s(self.z0))
-
-    def step(self, z, s=None) -> np.ndarray:
-        """One float step of the map: A z + W relu(z) + h (+ C s)."""
-        return self.numeric.step(z, s)
-
-    def trajectory(self, z0, steps: int, inputs=None) -> np.ndarray:
-        """Float trajectory z_0, ..., z_steps as a (steps + 1, M) array."""
-        return self.numeric.trajectory(z0, steps, inputs)
+        return PLRNN(s(self.A), s(self.W), s(self.h), s(self.C), self.dt.subs(values), self.name, s(self.z0),
+                     self.observation)
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
@@ -202,7 +305,7 @@ class PLRNN:
 
 
 @dataclass(frozen=True, eq=False)
-class NumericPLRNN:
+class NumericPLRNN(NumericBase):
     """Float64 view of a :class:`PLRNN` (for simulation and float mode)."""
 
     A: np.ndarray
@@ -212,32 +315,9 @@ class NumericPLRNN:
     dt: float
     z0: np.ndarray | None = None
 
-    @property
-    def M(self) -> int:
-        return self.A.shape[0]
-
     def step(self, z, s=None) -> np.ndarray:
         z = np.asarray(z, dtype=float)
         out = self.A @ z + self.W @ np.maximum(z, 0.0) + self.h
         if s is not None and self.C is not None:
             out = out + self.C @ np.asarray(s, dtype=float)
-        return out
-
-    def trajectory(self, z0, steps: int, inputs=None) -> np.ndarray:
-        z = np.asarray(z0, dtype=float).ravel()
-        if z.shape != (self.M,):
-            raise InputError(f"z0 has length {z.size}, expected {self.M}")
-        if not np.all(np.isfinite(z)):
-            raise InputError("z0 must be finite")
-        if inputs is not None:
-            inputs = np.asarray(inputs, dtype=float)
-            if inputs.ndim != 2 or inputs.shape[0] < steps:
-                raise InputError(f"inputs must be a (steps={steps}, K) array, got shape {inputs.shape}")
-            if not np.isfinite(inputs[:steps]).all():
-                raise InputError("inputs must be finite (found NaN or infinity)")
-        out = np.empty((steps + 1, self.M))
-        out[0] = z
-        with np.errstate(over="ignore", invalid="ignore"):   # a diverging orbit leaves float64: inf, then NaN
-            for t in range(steps):
-                out[t + 1] = self.step(out[t], None if inputs is None else inputs[t])
         return out

@@ -296,7 +296,7 @@ def phase(source, path=None, *, observe=None, dims: Sequence[int] | None = None,
         start = z0 if z0 is not None else num.z0 if num.z0 is not None else np.zeros(model.M)
         X = num.trajectory(num.trajectory(start, burn_in)[-1], steps)
         X = X[np.all(np.isfinite(X), axis=1)]
-        names = list(dict.fromkeys(region_of(z) for z in X))
+        names = list(dict.fromkeys(region_of(z, model) for z in X))
         systems = dict(derive(model, names, mode=mode).systems)
     else:
         model = source.model
@@ -316,7 +316,7 @@ def phase(source, path=None, *, observe=None, dims: Sequence[int] | None = None,
     near = np.sqrt(d2[np.arange(len(P2)), k]) <= 0.2
     Z = X[k] + (P2 - Y[k]) @ np.linalg.pinv(Pi).T
     V = np.full((len(P2), 2), np.nan)
-    regions_k = [region_of(z) for z in X]
+    regions_k = [region_of(z, model) for z in X]
     for idx in np.flatnonzero(near):
         sysm = systems.get(regions_k[k[idx]])
         if sysm is None or not sysm.derived:
@@ -358,7 +358,7 @@ def _region_sequence(trajectory, model: PLRNN) -> list[str]:
         trajectory = trajectory.discrete
     if isinstance(trajectory, np.ndarray) or (len(trajectory) and not isinstance(trajectory[0], str)):
         X = np.asarray(trajectory, dtype=float)
-        return [region_of(z) for z in X[np.all(np.isfinite(X), axis=1)]]
+        return [region_of(z, model) for z in X[np.all(np.isfinite(X), axis=1)]]
     return list(trajectory)
 
 

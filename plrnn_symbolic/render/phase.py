@@ -50,7 +50,7 @@ def section_field(model: PLRNN, units: tuple[int, int], at: np.ndarray, xs: np.n
     X, Y = np.meshgrid(xs, ys)
     Z = np.repeat(np.asarray(at, dtype=float)[None, :], X.size, axis=0)
     Z[:, i], Z[:, j] = X.ravel(), Y.ravel()
-    names = [region_of(z) for z in Z]
+    names = [region_of(z, model) for z in Z]
     systems.prefetch(names)
     out = np.full((X.size, 2), np.nan)
     for bits in set(names):

@@ -83,6 +83,8 @@ class _Simulator:
         self.undecided_steps: list[int] = []   # autonomous steps whose exit scan stayed undecided
         self.inputs: np.ndarray | None = None
         self.dt = float(model.dt)
+        # the exit functions: the coordinates of a PLRNN, the pre-activations W2 z + h2 of the general form
+        self.signs = (lambda Z: Z > 0) if isinstance(model, PLRNN) else (lambda Z: model.preactivations(Z) > 0)
 
     def system(self, bits: str) -> RegionSystem:
         """The region's continuous system, derived on first visit."""
@@ -131,10 +133,10 @@ class _Simulator:
     def hybrid_of(self, z) -> tuple[str, _HybridStep | None]:
         """(region of z, its latched step or None when it has no continuous-time system), looked up by
         the sign pattern's bytes (cheaper than the region's name on every step)."""
-        key = (z > 0).tobytes()
+        key = self.signs(z).tobytes()
         hit = self._by_signs.get(key)
         if hit is None:
-            bits = region_of(z)
+            bits = region_of(z, self.model)
             hit = self._by_signs[key] = (bits, self.hybrid_step(bits) if self.usable(bits) is not None else None)
         return hit
 
@@ -144,7 +146,7 @@ class _Simulator:
         product per region."""
         X = discrete[:-1]
         groups: dict[bytes, list[int]] = {}
-        for n, key in enumerate(map(np.ndarray.tobytes, X > 0)):
+        for n, key in enumerate(map(np.ndarray.tobytes, self.signs(X))):
             groups.setdefault(key, []).append(n)
         dev = 0.0
         for idx in groups.values():
@@ -176,7 +178,7 @@ class _Simulator:
 
     # E1 for the step from z (THEORY E1)
     def e1(self, n: int, z, s) -> Verdict:
-        bits = region_of(z)
+        bits = region_of(z, self.model)
         sysm = self.usable(bits)
         if sysm is None:
             return Verdict("E1", UNDECIDED, {"step": n, "region": bits, "reason": f"region status "
@@ -256,11 +258,7 @@ class _Simulator:
             segments.append(Segment(bits, t0, t_hi, np.array(y, dtype=float), n))
             z = _taylor(Af, y_lo, tau, flow.taylor_terms)[:flow.N]
             z = z.copy() if flow.N == sysm.M else sysm.P @ z             # P = I unless the region is lifted
-            new = list(bits)
-            for u in sc.units:
-                z[u] = 0.0
-                new[u] = "0" if bits[u] == "1" else "1"
-            new = "".join(new)
+            new, z = self._cross(bits, z, sc.units)
             nsys = self.usable(new)
             nflow = None if nsys is None else self.ball(new)
             ya = None if nsys is None else nflow.augment(z if nflow.N == nsys.M else nsys.G @ z, s)
@@ -278,6 +276,25 @@ class _Simulator:
         sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in sc.units), z.copy(), (segments[-2].region, bits),
                                     f"stopped (chattering: more than {MAX_SWITCHES} switches within one step)"))
         return None
+
+    def _cross(self, bits: str, z: np.ndarray, units) -> tuple[str, np.ndarray]:
+        """The region entered when the exit functions ``units`` cross zero at the (float) point z, and
+        z put on those hyperplanes: a PLRNN's coordinate set to 0; for the general form z moved
+        orthogonally onto W2_k z + h2_k = 0 (a float correction of the float crossing point)."""
+        if isinstance(self.model, PLRNN):
+            new = list(bits)
+            for u in units:
+                z[u] = 0.0
+                new[u] = "0" if bits[u] == "1" else "1"
+            return "".join(new), z
+        num = self.model.numeric
+        d = list(self.model.pattern(bits))
+        for u in units:
+            w = num.W2[u]
+            if np.any(w):
+                z = z - (w @ z + num.h2[u]) / (w @ w) * w
+            d[u] = 1 - d[u]
+        return self.model.region_name(d), z
 
     @staticmethod
     def _sliding(flow: _BallFlow | None, ya, units) -> list[int]:
@@ -392,7 +409,7 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
     a_state = None
     if run_a:
         aut[0] = z0
-        b0 = region_of(z0)
+        b0 = region_of(z0, model)
         s0 = sim.usable(b0)
         a_state = (b0, s0.G @ z0) if s0 is not None else None
         if s0 is None:

@@ -83,10 +83,13 @@ class _BallFlow:
                 self.method = "float (ball arithmetic on the float-derived system)"
                 aug = flint.arb_mat(self.aug_float.tolist())
             self.aug = aug
-            # S: the rows of P (entries 0 and 1), the sign flipped where the region has the unit off
-            Sf = np.zeros((M, n))
-            Sf[:, :N] = np.asarray(sysm.P, dtype=float) * np.array([1.0 if b == "1" else -1.0 for b in sysm.region])[:, None]
-            self.S = flint.arb_mat(M, n, Sf.ravel().tolist())
+            if sysm.exits is None:
+                # S: the rows of P (entries 0 and 1), the sign flipped where the region has the unit off
+                Sf = np.zeros((M, n))
+                Sf[:, :N] = np.asarray(sysm.P, dtype=float) * np.array([1.0 if b == "1" else -1.0 for b in sysm.region])[:, None]
+                self.S = flint.arb_mat(M, n, Sf.ravel().tolist())
+            else:
+                self.S, Sf = _exit_rows(sysm, n)
         self._float = (self.aug_float, Sf)
         self._levels: dict[int, tuple] = {}
         self._point: dict[int, Any] = {}
@@ -111,7 +114,7 @@ class _BallFlow:
         self._whole = None                     # see whole_step()
         self._out = None                       # see step_out()
         self._exit_rows = None                 # see exit_rows()
-        self.nonneg = _nonnegative(M)
+        self.nonneg = _nonnegative(self.S.nrows())
         self.span = _UNITS >> BASE_CELLS        # chunk length that _prove_in tries first (adapted there)
         with working_precision(PREC):
             self.SA = self.S * self.aug
@@ -310,7 +313,7 @@ class _BallFlow:
         M, n = self.S.nrows(), self.n
         with working_precision(PREC):
             S1 = self.S + self.SA * flint.arb(self.dt)
-        Sm = np.array([float(v) for v in self.S.entries()]).reshape(M, n)     # exact: 0 and +-1
+        Sm, Sr = floatball.parts(self.S)     # exact (radius 0) for a PLRNN: entries 0 and +-1
         SEm, SEr = floatball.parts(SE)
         KTm, KTr = floatball.parts(KT)
         SAm, SAr = floatball.parts(self.SA)
@@ -319,7 +322,7 @@ class _BallFlow:
         W = (np.eye(n), np.zeros((n, n))) if self.W is None else floatball.parts(self.W)
         Z = np.zeros((M, n))
         Q = (np.block([[Sm, Z], [SEm, Z], [Sm, -KTm], [SEm, -KTm], [SAm, Z], [S1m, T2m], [Z, T2m]]),
-             np.block([[Z, Z], [SEr, Z], [Z, KTr], [SEr, KTr], [SAr, Z], [S1r, T2r], [Z, T2r]]))
+             np.block([[Sr, Z], [SEr, Z], [Sr, KTr], [SEr, KTr], [SAr, Z], [S1r, T2r], [Z, T2r]]))
         check = floatball.FloatCheck(Q, W, one=self.N, forms=[(0, 1, 2, 3), (0, 4, 5)], block=M)
         return check if check.usable else None
 
@@ -421,6 +424,26 @@ def _modal_basis(Af: np.ndarray) -> np.ndarray | None:
     if not np.isfinite(V).all() or np.linalg.cond(V) > MODAL_COND:
         return None
     return V
+
+
+def _exit_rows(sysm: RegionSystem, n: int) -> tuple[flint.arb_mat, np.ndarray]:
+    """S for a region of the general form: row k is signs_k (W2 P y + h2 * 1) on the augmented
+    state (y, 1, s), so that the closure of the cell is S (y, 1, s) >= 0 (the exit functions are the
+    pre-activations: proofs/07_region_structure.tex, Proposition 7.11).  Balls around the exact [W2 | h2] (exact for float weights);
+    P has entries 0 and 1.  Returns the ball matrix and its midpoints."""
+    E, signs = sysm.exits
+    L, M = E.rows, E.cols - 1
+    N = sysm.dimension
+    Pm = np.asarray(sysm.P, dtype=float) if sysm.P is not None else np.eye(M)
+    rows = []
+    for k in range(L):
+        sk = flint.arb(signs[k])
+        w = [to_arb(E[k, i]) for i in range(M)]
+        row = [sk * sum((w[i] * flint.arb(float(Pm[i, j])) for i in range(M) if Pm[i, j] != 0), flint.arb(0))
+               for j in range(N)]
+        rows.append(row + [sk * to_arb(E[k, M])] + [flint.arb(0)] * (n - N - 1))
+    S = flint.arb_mat(L, n, [v for r in rows for v in r])
+    return S, np.array([float(v.mid()) for v in S.entries()]).reshape(L, n)
 
 
 def _nonnegative(m: int):

@@ -211,7 +211,7 @@ class SimulationResult:
                 cols.update({f"{which}_z{i + 1}": traj[:, i] for i in range(M)})
         e1 = [v.status for v in self.e1]
         rows = [{"n": n, "t": float(self.times[n]),
-                 "region": region_of(self.discrete[n]) if np.all(np.isfinite(self.discrete[n])) else None,
+                 "region": region_of(self.discrete[n], self.model) if np.all(np.isfinite(self.discrete[n])) else None,
                  "e1": e1[n] if n < len(e1) else None, **{k: float(v[n]) for k, v in cols.items()}}
                 for n in range(len(self.times))]
         return frame(rows, index="n")
@@ -230,7 +230,7 @@ class SimulationResult:
                 if not np.all(np.isfinite(z)):
                     break
                 s = self._input(n)
-                sysm = self.systems[region_of(z)]
+                sysm = self.systems[region_of(z, self.model)]
                 tau, Y = flows.sampled(sysm, sysm.G @ z, s, dt, per_step)
                 ts.append(n * dt + tau)
                 zs.append(Y @ sysm.P.T)

@@ -89,10 +89,12 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         new = f"{__name__}.{_MOVED[spec.name.partition('.')[2]]}"
         warnings.warn(f"{spec.name} is now {new}; the old path goes in the next release", DeprecationWarning,
                       stacklevel=2)
-        return importlib.import_module(new)
+        module = importlib.import_module(new)
+        spec.loader_state = module.__spec__    # the import system overwrites __spec__: put it back below
+        return module
 
     def exec_module(self, module):
-        pass
+        module.__spec__ = module.__spec__.loader_state
 
 
 sys.meta_path.append(_MovedModules())

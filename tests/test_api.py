@@ -16,6 +16,8 @@ def test_old_module_paths_still_import_with_a_warning(old, new):
     with pytest.warns(DeprecationWarning, match=f"plrnn_symbolic.{new}"):
         mod = importlib.import_module(f"plrnn_symbolic.{old}")
     assert mod is importlib.import_module(f"plrnn_symbolic.{new}")
+    # the module keeps its own spec, so its relative imports raise no ImportWarning afterwards
+    assert mod.__spec__.name == f"plrnn_symbolic.{new}" and mod.__spec__.parent == mod.__package__
 
 
 def test_the_functions_keep_their_names():

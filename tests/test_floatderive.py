@@ -140,13 +140,13 @@ def test_beta_near_one_is_accurate():
 
 def test_float_derive_builds_no_sympy_region_matrix(monkeypatch):
     calls = []
-    real = transform.region_matrix
+    real = transform.region_affine   # the exact (sympy) region map of any form
 
     def counting(model, bits):
         calls.append(bits)
         return real(model, bits)
 
-    monkeypatch.setattr(transform, "region_matrix", counting)
+    monkeypatch.setattr(transform, "region_affine", counting)
     derive(example("vdp_trained"), "all", mode="float")
     assert calls == []
     # regions without a system: derive_region's answer built once per status and method, not per region

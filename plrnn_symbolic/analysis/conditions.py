@@ -68,7 +68,7 @@ class RegionCheck:
 
 
 @dataclass(frozen=True)
-class CheckReport:
+class CheckReport(Mapping):  # keys, values, items, `in` and get from Mapping
     """Verdicts for every region checked (``report[bits][predicate]``)."""
 
     model: PLRNN
@@ -86,18 +86,6 @@ class CheckReport:
 
     def __iter__(self):
         return iter(self.regions)
-
-    def __contains__(self, bits: object) -> bool:
-        return bits in self.regions
-
-    def keys(self):
-        return self.regions.keys()
-
-    def values(self):
-        return self.regions.values()
-
-    def items(self):
-        return self.regions.items()
 
     def to_frame(self):
         """A ``pandas.DataFrame``, one row per region (index ``region``): the five verdicts

@@ -483,7 +483,7 @@ def _derive_exact(H, h, C, dt, status, region) -> RegionSystem:
 
 # ---- the continuous-time model ------------------------------------------------------------------
 @dataclass(frozen=True)
-class ContinuousPLRNN:
+class ContinuousPLRNN(Mapping):  # keys, values, items, `in` and get from Mapping
     """The continuous-time counterpart of a PLRNN: one :class:`RegionSystem` per region."""
 
     model: PLRNN
@@ -500,18 +500,6 @@ class ContinuousPLRNN:
 
     def __iter__(self):
         return iter(self.systems)
-
-    def __contains__(self, bits: object) -> bool:
-        return bits in self.systems
-
-    def keys(self):
-        return self.systems.keys()
-
-    def values(self):
-        return self.systems.values()
-
-    def items(self):
-        return self.systems.items()
 
     def to_frame(self):
         """A ``pandas.DataFrame``, one row per region (index ``region``): status, dimension, method,

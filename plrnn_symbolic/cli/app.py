@@ -206,6 +206,15 @@ def _cmd_examples(args) -> int:
     return 0
 
 
+def _sweep_parser(sub, name: str, help_text: str) -> argparse.ArgumentParser:
+    """A subcommand over a model's regions (check, derive): the model, the regions and the mode."""
+    p = sub.add_parser(name, help=help_text, epilog=EPILOG[name], formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_model_args(p)
+    _add_region_args(p)
+    _add_mode_arg(p)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     first = {name: text.splitlines()[1] for name, text in EPILOG.items()}
     first["simulate"] = simulate_command.EPILOG.splitlines()[1]
@@ -217,11 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("check", help="decide the theorem conditions per region", epilog=EPILOG["check"],
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_model_args(p)
-    _add_region_args(p)
-    _add_mode_arg(p)
+    p = _sweep_parser(sub, "check", "decide the theorem conditions per region")
     p.add_argument("--precision", type=int, default=53, help="starting precision in bits (certified)")
     p.add_argument("--max-precision", type=int, default=1024, help="largest precision in bits (certified)")
     p.add_argument("--plot", metavar="FILE.png", help="save a map of the regions coloured by status")
@@ -229,11 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_check)
 
-    p = sub.add_parser("derive", help="derive the continuous-time system per region", epilog=EPILOG["derive"],
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_model_args(p)
-    _add_region_args(p)
-    _add_mode_arg(p)
+    p = _sweep_parser(sub, "derive", "derive the continuous-time system per region")
     p.add_argument("--digits", type=int, default=30, help="digits of certified arithmetic")
     p.add_argument("--show", type=int, default=8, help="regions to print in the table")
     _add_workers_arg(p, "the regions' derivations", 256)

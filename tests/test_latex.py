@@ -301,3 +301,13 @@ def test_compile_error_is_reported(tmp_path):
     with pytest.raises(InputError, match="LaTeX failed"):
         compile_pdf(bad)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.log", "bad.tex"]
+
+
+def test_the_observation_equation_is_shown_only_for_a_model_with_one():
+    """x = B z (the file's observation matrix) appears when the model has one, never otherwise."""
+    from plrnn_symbolic import PLRNN
+
+    with_b = PLRNN(A=[[0.5, 0], [0, 0.4]], W=[[0, 0.2], [0.1, 0]], h=[0.1, 0.2], observation=[[1, 0]])
+    without = PLRNN(A=[[0.5, 0], [0, 0.4]], W=[[0, 0.2], [0.1, 0]], h=[0.1, 0.2])
+    assert r"x_t = B z_t" in derivation_document(with_b, ["00"])
+    assert r"x_t = B z_t" not in derivation_document(without, ["00"])

@@ -40,7 +40,7 @@ import sympy as sp
 
 from ..analysis.conditions import CheckReport, RegionCheck, check
 from ..analysis.transform import ContinuousPLRNN, RegionSystem, derive, status_of
-from ..core.domains import EXACT, FLOAT, check_mode, digits_to_bits
+from ..core.domains import AUTO, FLOAT, check_mode, digits_to_bits
 from ..core.errors import InputError
 from ..core.truth import FAILS, HOLDS
 from ..core.version import __version__
@@ -493,6 +493,10 @@ def _model_section(model: PLRNN, mode: str, digits: int, exact: bool, n_regions:
     out.append(_row_vector("h", list(model.h), digits, exact))
     if model.C is not None:
         out.append(_matrix("C", model.C, digits, exact))
+    obs = getattr(model, "observation", None)
+    if obs is not None:   # x = B z: the observed variables (the file's B; the package calls the input matrix C)
+        out.append(f"The observed variables are $x_t = B z_t \\in \\mathbb{{R}}^{{{obs.rows}}}$ with")
+        out.append(_matrix("B", obs, digits, exact))
     conv = model.conventions()
     if conv:
         out.append("By convention $A$ is diagonal and $W$ has a zero diagonal; this model departs from it "
@@ -723,7 +727,7 @@ def _representatives(report: CheckReport) -> list[str]:
     return list(seen.values())
 
 
-def derivation_document(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = EXACT, digits: int = 6, *,
+def derivation_document(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, digits: int = 6, *,
                         exact: bool = False, piecewise: bool = False, derivation: ContinuousPLRNN | None = None,
                         report: CheckReport | None = None, z0=None, steps: int | None = None, burn_in: int = 0,
                         max_regions: int = MAX_REGIONS, max_table_rows: int = 1024) -> str:
@@ -799,7 +803,7 @@ def derivation_document(model: PLRNN, regions: str | Iterable[str] = "all", mode
     return "\n\n".join([_preamble(model), text, _appendix(used), r"\end{document}"]) + "\n"
 
 
-def write_derivation(model: PLRNN, path: str | Path, regions: str | Iterable[str] = "all", mode: str = EXACT,
+def write_derivation(model: PLRNN, path: str | Path, regions: str | Iterable[str] = "all", mode: str = AUTO,
                      digits: int = 6, pdf: bool = False, **kwargs) -> Path:
     """Write :func:`derivation_document` to ``path`` (a ``.tex`` file in an existing folder);
     with ``pdf``, compile it with :func:`compile_pdf` and return the PDF's path, else the

@@ -86,3 +86,6 @@ def state_from_text(text: str | None, model: PLRNN) -> list[float] | None:
     if len(z0) != model.M:
         raise InputError(f"--z0 has {len(z0)} entries, the model has M = {model.M} units")
     return z0
+
+
+__all__ = ["load_model", "model_file", "state_from_text", "vector_entries"]

@@ -321,3 +321,6 @@ class NumericPLRNN(NumericBase):
         if s is not None and self.C is not None:
             out = out + self.C @ np.asarray(s, dtype=float)
         return out
+
+
+__all__ = ["PLRNN", "ModelBase", "NumericBase", "NumericPLRNN"]

@@ -350,3 +350,6 @@ class PatternRegionMatrices(RegionMatrices):
         A, W1, W2 = self._float
         d = np.array([self.model.pattern(r) for r in regions], dtype=float).reshape(len(regions), -1)
         return A[None] + np.einsum("ik,nk,kj->nij", W1, d, W2)
+
+
+__all__ = ["MAX_REGIONS", "PatternRegionMatrices", "RegionMatrices", "all_regions", "cells", "cells_note", "check_region", "region_affine", "region_matrix", "region_of", "select_regions", "visited_regions"]

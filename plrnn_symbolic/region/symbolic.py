@@ -75,3 +75,6 @@ def decide_symbolic(H: sp.MatrixBase) -> dict[str, Verdict]:
         truth = HOLDS if cond is sp.true or cond is True else FAILS if cond is sp.false or cond is False else UNDECIDED
         out[name] = Verdict(name, truth, {"matrix": str(H.tolist())}, "symbolic", condition=cond)
     return out
+
+
+__all__ = ["conditions", "decide_symbolic"]

@@ -477,3 +477,6 @@ FLOAT_SAMPLES = 16         # the float pre-screen samples a step at 16 points
 
 def _mid(y: flint.arb_mat, N: int) -> np.ndarray:
     return np.fromiter(map(float, y.entries()[:N]), float, N)       # float(arb): its midpoint, rounded
+
+
+__all__ = ["BASE_CELLS", "ENCLOSURE_PREC", "MAX_LEVEL", "POINT_PREC", "PREC"]

@@ -527,3 +527,6 @@ def _whole_step_in(flow: _BallFlow, y) -> bool:
         return False
     t = KT * flow.modal(y)
     return nonneg.contains(f0 - t) and nonneg.contains(f1 - t)
+
+
+__all__ = ["CELL_BUDGET", "FAST_CHECKS"]

@@ -89,7 +89,7 @@ def _two_by_two(H: sp.Matrix) -> sp.Matrix:
     lam = tau / 2
     repeated = sp.log(lam) * eye + (H - lam * eye) / lam
     X = sp.Matrix(2, 2, [sp.Piecewise((r, sp.Eq(disc, 0)), (x, True)) for x, r in zip(generic, repeated)])
-    return resolve_removable(X)
+    return resolve_removable(X, lambda x, p: _two_by_two(H.subs(x, p)))
 
 
 def _square_root(disc: sp.Expr) -> sp.Expr:
@@ -111,13 +111,15 @@ def _real_points(expr: sp.Expr, x: sp.Symbol) -> set:
     return set(zeros) if isinstance(zeros, sp.FiniteSet) else set()
 
 
-def resolve_removable(M: sp.Matrix) -> sp.Matrix:
+def resolve_removable(M: sp.Matrix, value_at=None) -> sp.Matrix:
     """Entries of a closed form in one real parameter, with the parameter values where a
     denominator vanishes but the entry has a finite limit given as a case of their own.
 
     For display and evaluation only: where the matrix function is continuous in the parameter
-    (the principal logarithm and beta of it, wherever principal_log holds), the limit is the value.
-    Entries with no such point, or with more than one parameter, are returned unchanged.
+    (the principal logarithm and beta of it, wherever principal_log holds), the limit is the value,
+    which ``value_at(x, p)`` computes from the matrix at x = p (a closed form without parameters:
+    fast, where ``sympy.limit`` of the closed form took seconds to a minute).  Entries with no such
+    point, or with more than one parameter, are returned unchanged.
     """
     syms = M.free_symbols
     if len(syms) != 1:
@@ -127,9 +129,10 @@ def resolve_removable(M: sp.Matrix) -> sp.Matrix:
     def generic(e):     # the branch valid near every point of a Piecewise from _two_by_two
         return e.replace(lambda t: isinstance(t, sp.Piecewise), lambda t: t.args[-1].expr)
 
+    plains = [sp.cancel(generic(e)) for e in M]
+    values = {}
     out = []
-    for e in M:
-        plain = sp.cancel(generic(e))
+    for e, plain in zip(M, plains):
         points = set()
         for pw in e.atoms(sp.Piecewise):          # the points where an inner case applies
             for _, cond in pw.args:
@@ -138,7 +141,9 @@ def resolve_removable(M: sp.Matrix) -> sp.Matrix:
         points |= _real_points(sp.denom(sp.together(plain)), x)
         cases = []
         for p in sorted(points, key=float):
-            lim = sp.limit(plain, x, p)
+            if p not in values:
+                values[p] = value_at(x, p) if value_at is not None else None
+            lim = values[p][len(out)] if values[p] is not None else sp.limit(plain, x, p)
             if not lim.is_finite:
                 return M                          # not removable: leave the closed form as it is
             cases.append((sp.nsimplify(sp.simplify(lim)), sp.Eq(x, p)))
@@ -321,7 +326,9 @@ def exact_beta_apply(X: sp.Matrix, Ht: sp.Matrix, V: sp.Matrix) -> sp.Matrix:
         out = (X * E.inv() * V).applyfunc(tidy)
         # with one parameter, det E vanishes where 1 is an eigenvalue: the limit there (the beta form
         # is continuous) is given as a case of its own instead of 0/0
-        return resolve_removable(out) if out.free_symbols else out
+        return resolve_removable(out, lambda x, p: exact_beta_apply(
+            _two_by_two(Ht.subs(x, p)) if n <= 2 else X.subs(x, p), Ht.subs(x, p), V.subs(x, p))) \
+            if out.free_symbols else out
     K = E**n
     ker, ran = K.nullspace(), K.columnspace()
     T = sp.Matrix.hstack(*(ker + ran))

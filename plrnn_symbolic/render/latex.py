@@ -40,7 +40,7 @@ import sympy as sp
 
 from ..analysis.conditions import CheckReport, RegionCheck, check
 from ..analysis.transform import ContinuousPLRNN, RegionSystem, derive, status_of
-from ..core.domains import AUTO, FLOAT, check_mode, digits_to_bits
+from ..core.domains import AUTO, EXACT, FLOAT, check_mode, digits_to_bits
 from ..core.errors import InputError
 from ..core.truth import FAILS, HOLDS
 from ..core.version import __version__
@@ -773,6 +773,8 @@ def derivation_document(model: PLRNN, regions: str | Iterable[str] = "all", mode
     True
     """
     check_mode(mode)
+    if exact and mode == AUTO and not model.is_symbolic:
+        mode = EXACT   # exact values need the exact derivation (auto would give balls where they suffice)
     if digits < 1:
         raise InputError("digits must be >= 1")
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, max_regions=max_regions)

@@ -214,6 +214,12 @@ def test_certified_floats_are_within_their_stated_bounds_at_60_digits(drawn):
             Lt = mpmath.logm(H) / dt
             err = max(abs(mpmath.re(Lt[i, j]) - s.L[i, j]) for i in range(N) for j in range(N))
             assert err <= s.residual["float_error"] * (1 + 1e-6) + mpmath.mpf(10) ** -40, (err, s.residual)
+            E1 = H - mpmath.eye(m.M)
+            if abs(mpmath.det(E1)) > mpmath.mpf(10) ** -30:     # g = L (W - I)^-1 h off the eigenvalue one
+                h = mpmath.matrix([mpmath.mpf(x.p) / x.q for x in m.h])
+                gt = Lt * (mpmath.inverse(E1) * h)
+                err_g = max(abs(mpmath.re(gt[i]) - s.g[i]) for i in range(N))
+                assert err_g <= s.residual["float_error"] * (1 + 1e-6) + mpmath.mpf(10) ** -40, (err_g, s.residual)
 
 
 def test_repeated_exact_eigenvalues_of_active_units_are_decided_by_balls():

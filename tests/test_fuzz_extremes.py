@@ -286,3 +286,11 @@ def test_certified_derive_of_extreme_models_agrees_with_exact_or_is_undecided(we
         got = derive(m, "all", mode, digits=15)
         for bits, s in got.systems.items():
             assert s.status in (exact[bits].status, *(("undecided",) if mode == "certified" else ())), (mode, bits)
+
+
+def test_to_dict_of_an_exact_result_longer_than_pythons_digit_limit():
+    """An exact g of about 12,000 digits from 3,000-digit inputs: to_dict gives it (Python's
+    int-to-string limit of 4,300 digits raised a ValueError for direct API callers)."""
+    m = PLRNN(A=[["1" + "0" * 3000 + "/3"]], W=[[0]], h=["1/" + "7" * 3000])
+    d = derive(m, ["0"], mode="exact").to_dict()
+    assert len(d["regions"]["0"]["g_exact"]) > 4300

@@ -41,6 +41,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from ..core import parallel
+from ..core.conversion import unlimited_int_digits
 from ..core.domains import (
     AUTO,
     CERTIFIED,
@@ -149,10 +150,11 @@ class RegionSystem:
         out["G"], out["P"] = arr(self.G), arr(self.P)
         out["residual"] = self.residual
         if self.L_exact is not None:
-            out["L_exact"] = str(self.L_exact.tolist())
-            out["g_exact"] = str(self.g_exact.T.tolist()[0]) if self.g_exact is not None else None
-            if self.B_exact is not None:
-                out["B_exact"] = str(self.B_exact.tolist())
+            with unlimited_int_digits():   # exact results may have more digits than Python prints by default
+                out["L_exact"] = str(self.L_exact.tolist())
+                out["g_exact"] = str(self.g_exact.T.tolist()[0]) if self.g_exact is not None else None
+                if self.B_exact is not None:
+                    out["B_exact"] = str(self.B_exact.tolist())
         if self.enclosure is not None:
             out["enclosure"] = {"rows": "[L g B]: balls that contain the true region system",
                                 "max_radius": self.enclosure.radius(), "entries": self.enclosure.strings()}

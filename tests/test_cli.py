@@ -166,3 +166,19 @@ def _with_examples(parser, func):
     for action in parser._subparsers._group_actions:
         action.choices["examples"].set_defaults(func=func)
     return parser
+
+
+def test_json_output_is_valid_json_when_numbers_leave_float64(capsys):
+    """An exact fixed point beyond float64 (a_ii = 10^400) is a float -inf/inf in the report:
+    --json writes it as a string, never the non-JSON -Infinity."""
+    import json as _json
+
+    from plrnn_symbolic.cli.output import emit
+
+    class Args:
+        json = True
+
+    emit(Args(), {"z": [float("-inf"), 1.5, float("nan")]}, "")
+    out = capsys.readouterr().out
+    assert "Infinity" not in out and "NaN" not in out
+    assert _json.loads(out) == {"z": ["-inf", 1.5, "nan"]}

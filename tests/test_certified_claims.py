@@ -294,3 +294,13 @@ def test_a_tiny_eigenvalue_is_not_called_singular_by_a_tolerance():
         s = derive(m, ["00"], mode=mode)["00"]
         assert s.status == "principal" and s.derived, mode
         assert abs(s.L[0, 0] - np.log(1e-10)) < 1e-12
+
+
+def test_a_float_singular_verdict_says_it_is_a_float_verdict():
+    """A = 1e-300: float mode calls it singular by its tolerance; the note says so instead of stating
+    a theorem, and auto mode (balls) proves it invertible."""
+    m = PLRNN(A=[[1e-300]], W=[[0]], h=[0])
+    fl = derive(m, ["0"], mode="float")["0"]
+    assert fl.status == "impossible" and fl.notes[0].startswith("H is numerically singular (a float tolerance")
+    assert derive(m, ["0"])["0"].status == "principal"
+    assert derive(PLRNN(A=[[0]], W=[[0]], h=[0]), ["0"])["0"].notes[0].startswith("H is singular: ")

@@ -251,7 +251,12 @@ def derive_region(H: sp.MatrixBase, h: sp.MatrixBase, C: sp.MatrixBase | None, d
                "matches one step only exists (Proposition 4.6)" if status == "impossible" else
                "the predicates are undecided by ball arithmetic at this precision: more bits, or mode='auto' or "
                "'exact', decide them")
-        return RegionSystem(region, status, M, dtf, method=method or verdicts["invertible"].method, notes=(why,))
+        decided_by = method or verdicts["invertible"].method
+        if status == "impossible" and str(decided_by).startswith("float"):
+            # a tolerance proves nothing: say that the singularity is a float verdict
+            why = ("H is numerically singular (a float tolerance, not a proof: the exact, certified and auto "
+                   "modes decide it); if it is singular, " + why[len("H is singular: "):])
+        return RegionSystem(region, status, M, dtf, method=decided_by, notes=(why,))
     notes: list[str] = []
     if mode == EXACT:
         try:

@@ -170,8 +170,8 @@ notebook("06_trained_models", [
            "dt = 1/5, units 1-2 observed (x, x'), units 3-10 hidden.")),
     ("code", ("import io\n\nimport matplotlib.pyplot as plt\nimport numpy as np\nfrom IPython.display import Image\n\n"
              "import plrnn_symbolic as ps\n"
-             "from plrnn_symbolic.analysis.lyapunov import lyapunov_continuous, lyapunov_discrete\n"
-             "from plrnn_symbolic import plot\n\n"
+             "from plrnn_symbolic import plot\n"
+             "from plrnn_symbolic.analysis.lyapunov import lyapunov_continuous, lyapunov_discrete\n\n"
              "m = ps.example('vdp_trained')      # your model: m = ps.load('model.npz')\n"
              "print(m, '- z0 lies in region', ps.region_of(m.numeric.z0))")),
     ("md", ("## Which regions need a continuous-time system?\n\n"

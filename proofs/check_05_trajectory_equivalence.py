@@ -18,8 +18,8 @@ from _checks import Claim, NumericRoute, Suite, reduce_numeric_logs
 from _matfun import (
     beta,
     exp_two_by_two,
-    function_of_two_by_two,
     expm_route,
+    function_of_two_by_two,
     matrix_function,
     phi1,
     to_mp,

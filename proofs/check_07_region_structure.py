@@ -210,7 +210,7 @@ def _(wrong):
     """The exit function of pre-activation k along the region flow, s_k (W2 z(t) + h2)_k, is the row
     s_k [W2_k P, h2_k, 0] times the augmented state (y(t), 1, s): a linear functional of
     e^{Aug t} (y0, 1, s), as the coordinates are for a PLRNN (P = I, W2 = I, h2 = 0)."""
-    A, W1, W2, h1, h2, z = generic_general(2, 3)
+    _A, _W1, W2, _h1, h2, z = generic_general(2, 3)
     residuals = []
     for k in range(3):
         for sk in (1, -1):

@@ -264,3 +264,20 @@ def test_alrnn_state_dicts_through_every_command(name, P, capsys):
         assert main(["dynamics", *common]) == 0
         rep = json.loads(capsys.readouterr().out)
         assert rep["regions_swept"] == 4
+
+
+def test_visited_regions_follow_the_files_input_sequence(capsys):
+    """A 2020 .mat with Inp of 360 steps: `check --regions visited` without --steps runs the 360
+    steps the inputs cover (it refused, asking for 1000 steps of inputs, on a user's first call)."""
+    from pathlib import Path
+
+    from plrnn_symbolic.cli import main
+
+    path = Path(__file__).parent / "data" / "family" / "plrnn2020_inputs.mat"
+    assert main(["check", str(path), "--regions", "visited"]) == 0
+    out = capsys.readouterr().out
+    assert "360 steps after a burn-in of 0" in out
+    assert main(["check", str(path), "--regions", "visited", "--burn-in", "60", "--json"]) == 0
+    import json
+
+    assert json.loads(capsys.readouterr().out)["visited"]["steps"] == 300

@@ -267,7 +267,7 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, inputs=inputs,
                            max_regions=max_regions)
     notes = [f"convention: {c}" for c in model.conventions()]
-    visited = visited_record(model, regions, z0, steps, burn_in)
+    visited = visited_record(model, regions, z0, steps, burn_in, inputs)
     if isinstance(regions, str) and regions == "all" and cells_note(model, max_regions):
         notes.append(cells_note(model, max_regions))
     bar = tqdm(names, desc=f"check ({mode})", unit="region", disable=None if progress and len(names) >= 64 else True,

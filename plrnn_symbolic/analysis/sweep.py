@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..core.domains import FLOAT
 from ..core.errors import InputError
 from ..model.plrnn import PLRNN
+from ..model.regions import visited_steps
 
 __all__ = ["SweepEstimate", "available_memory", "estimate_sweep", "guard_sweep", "visited_record", "visited_text"]
 
@@ -122,7 +123,8 @@ def guard_sweep(model: PLRNN, mode: str, workers: int = 1, memory: int | None = 
     return est
 
 
-def visited_record(model: PLRNN, regions, z0=None, steps: int | None = None, burn_in: int = 0) -> dict | None:
+def visited_record(model: PLRNN, regions, z0=None, steps: int | None = None, burn_in: int = 0,
+                   inputs=None) -> dict | None:
     """What made a ``"visited"`` selection: the initial state actually used (the given one, else
     the model's own, else the origin), the steps and the burn-in; None for any other selection.
 
@@ -136,7 +138,8 @@ def visited_record(model: PLRNN, regions, z0=None, steps: int | None = None, bur
         return None
     num = model.numeric
     start = z0 if z0 is not None else num.z0 if num.z0 is not None else [0.0] * model.M
-    return {"z0": [float(x) for x in start], "steps": 1000 if steps is None else int(steps), "burn_in": int(burn_in)}
+    return {"z0": [float(x) for x in start], "steps": int(visited_steps(steps, burn_in, inputs)),
+            "burn_in": int(burn_in)}
 
 
 def visited_text(record: dict) -> str:

@@ -752,7 +752,8 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
         systems = _derive_regions(model, mode, digits, items, workers, bar)
     from .sweep import visited_record
 
-    return ContinuousPLRNN(model, dict(zip(names, systems)), mode, visited_record(model, regions, z0, steps, burn_in))
+    return ContinuousPLRNN(model, dict(zip(names, systems)), mode,
+                           visited_record(model, regions, z0, steps, burn_in, inputs))
 
 
 def discretize(A_c, W_c, h_c, dt: float = 1.0, regions: Iterable[str] | None = None, *,

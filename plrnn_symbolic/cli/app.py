@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from ..core.errors import InputError, NoResult
 from ..core.version import __version__
 from ..model.loading import state_from_text
-from ..model.regions import MAX_REGIONS
+from ..model.regions import MAX_REGIONS, visited_steps
 from . import dynamics_command, simulate_command
 from .model_args import add_model_args, model_from
 from .output import emit
@@ -108,7 +108,8 @@ def _cmd_check(args) -> int:
         num = model.numeric
         z0 = _z0(args, model)
         start = z0 if z0 is not None else num.z0 if num.z0 is not None else [0.0] * model.M
-        regions(report, args.plot, trajectory=num.trajectory(start, args.burn_in + (args.steps or 1000))[args.burn_in:])
+        n = visited_steps(args.steps, args.burn_in, mf.inputs)
+        regions(report, args.plot, trajectory=num.trajectory(start, args.burn_in + n, mf.inputs)[args.burn_in:])
     return emit(args, report.to_dict, report.table, args.plot and f"region map saved to {args.plot}")
 
 

@@ -157,13 +157,30 @@ def visited_regions(model: Model, z0=None, steps: int = 1000, burn_in: int = 0, 
     return list(seen)
 
 
+VISITED_STEPS = 1000   # steps of the trajectory behind "visited" when none are given
+
+
+def visited_steps(steps: int | None, burn_in: int = 0, inputs=None) -> int:
+    """The steps of a "visited" trajectory: ``steps``, else 1000, or fewer when an input sequence
+    (T x K, e.g. ``Inp`` of a MATLAB file) covers only T - burn_in steps.
+
+    >>> visited_steps(None), visited_steps(50), visited_steps(None, 10, np.zeros((360, 5)))
+    (1000, 50, 350)
+    """
+    if steps is not None:
+        return steps
+    if inputs is not None:
+        return max(0, min(VISITED_STEPS, len(inputs) - burn_in))
+    return VISITED_STEPS
+
+
 def select_regions(model: Model, regions: str | Iterable[str] = "all", *, z0=None, steps=None, burn_in: int = 0,
                    inputs=None, max_regions: int = MAX_REGIONS) -> list[str]:
     """Resolve ``"all"``, ``"visited"`` or a list of bit strings to a list of regions."""
     if isinstance(regions, str) and regions == "all":
         return cells(model, max_regions)[0]
     if isinstance(regions, str) and regions == "visited":
-        return visited_regions(model, z0, 1000 if steps is None else steps, burn_in, inputs)
+        return visited_regions(model, z0, visited_steps(steps, burn_in, inputs), burn_in, inputs)
     if isinstance(regions, str):
         regions = [regions]
     out = [model.check_region(b) for b in regions]
@@ -352,4 +369,4 @@ class PatternRegionMatrices(RegionMatrices):
         return A[None] + np.einsum("ik,nk,kj->nij", W1, d, W2)
 
 
-__all__ = ["MAX_REGIONS", "PatternRegionMatrices", "RegionMatrices", "all_regions", "cells", "cells_note", "check_region", "region_affine", "region_matrix", "region_of", "select_regions", "visited_regions"]
+__all__ = ["MAX_REGIONS", "VISITED_STEPS", "PatternRegionMatrices", "RegionMatrices", "all_regions", "cells", "cells_note", "check_region", "region_affine", "region_matrix", "region_of", "select_regions", "visited_regions", "visited_steps"]

@@ -66,6 +66,8 @@ def test_derive_json_keys(capsys):
     (["simulate", "--example", "chaotic", "--steps", "3", "--z0", "0,inf,0,0,0"], "not a finite number"),
     (["check", "--example", "chaotic", "--regions", "visited", "--z0", "0,0,a,0,0"], "not a finite number"),
     (["simulate", "--example", "chaotic", "--steps", "3", "--z0", "1e400,0,0,0,0"], "finite"),
+    (["dynamics", "--example", "chaotic", "--steps", str(10**14)], "--max-steps"),
+    (["dynamics", "--example", "chaotic", "--steps", "0"], "--steps must be"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, argv, msg):
     code, _out, err = run(capsys, *argv)

@@ -9,6 +9,10 @@ from ..model.regions import MAX_REGIONS
 from .model_args import model_from
 from .output import emit
 
+# burn-in + steps above this are refused unless --max-steps raises it: the Lyapunov loop takes a few
+# microseconds per step, so 10^8 steps are minutes and 10^14 would be years
+MAX_LYAPUNOV_STEPS = 10**8
+
 __all__ = [
     "add_arguments",
     "run_cli",
@@ -22,6 +26,8 @@ def add_arguments(parser) -> None:
                         help="exact (rational weights, the default) or float")
     parser.add_argument("--steps", type=int, default=20000, help="steps for the Lyapunov spectrum")
     parser.add_argument("--burn-in", type=int, default=1000, help="steps run before measuring Lyapunov exponents")
+    parser.add_argument("--max-steps", type=int, default=MAX_LYAPUNOV_STEPS,
+                        help=f"raise the limit ({MAX_LYAPUNOV_STEPS:.0e}) on --burn-in + --steps")
     parser.add_argument("--autonomous-lyapunov", action="store_true",
                         help="also measure the autonomous (switching) system's Lyapunov exponents by simulation "
                              "(float; JSON key lyapunov_autonomous)")
@@ -42,6 +48,12 @@ def run_cli(args) -> int:
                                          "with the inputs held at zero").model
     if args.cycles < 0:
         raise InputError("--cycles must be >= 0")
+    if args.steps < 1 or args.burn_in < 0:
+        raise InputError("--steps must be >= 1 and --burn-in >= 0")
+    if args.steps + args.burn_in > args.max_steps:
+        raise InputError(f"--burn-in + --steps = {args.steps + args.burn_in:.3g} steps is above the limit of "
+                         f"{args.max_steps:.3g} (a few microseconds per step, about "
+                         f"{(args.steps + args.burn_in) * 3e-6 / 3600:.3g} hours here); pass --max-steps to allow it")
     units = _units(args.units, model.M) if args.plot and args.units else None
     z0 = state_from_text(getattr(args, "z0", None), model)
     report = dynamics(model, args.cycles, args.mode, max_regions=args.max_regions or MAX_REGIONS,

@@ -130,9 +130,6 @@ def _cmd_derive(args) -> int:
         raise InputError(f"no such folder: {str(pathlib.Path(args.latex).parent)!r} (create it first)")
     mf = _model_from(args)
     model = mf.model
-    if args.latex and getattr(model, "kind", "plrnn") != "plrnn":
-        raise InputError(f"--latex writes PLRNN derivations only so far; this model is a {model.kind} "
-                         "(use --json for its region systems)")
     _announce_sweep(args, model, derive=True)
     cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
                   burn_in=args.burn_in, inputs=mf.inputs, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,

@@ -311,3 +311,98 @@ def test_the_observation_equation_is_shown_only_for_a_model_with_one():
     without = PLRNN(A=[[0.5, 0], [0, 0.4]], W=[[0, 0.2], [0.1, 0]], h=[0.1, 0.2])
     assert r"x_t = B z_t" in derivation_document(with_b, ["00"])
     assert r"x_t = B z_t" not in derivation_document(without, ["00"])
+
+
+# ---- every form of the family (issue 16) ------------------------------------------------------
+def family_models() -> dict:
+    """One small model of each form, float weights as a training code writes them."""
+    from plrnn_symbolic.model.family import ALRNN, DendPLRNN, ReluRNN, ShallowPLRNN
+
+    W = [[0, 0.3, -0.2], [0.2, 0, 0.1], [-0.1, 0.25, 0]]
+    shallow = dict(A=[0.5, 0.6], W1=[[0.1, 0, 0.2], [0, 0.15, 0.1]], W2=[[1, 0], [0, 1], [1, 1]], h1=[0.1, -0.1],
+                   h2=[0, 0.2, -0.5])
+    dend = dict(A=[0.5, 0.6], W=[[0, 0.3], [0.2, 0]], h0=[0.1, 0], alpha=[1, -0.5], H=[[0, 1], [-0.5, 2]])
+    return {
+        "alrnn": ALRNN(A=[0.5, 0.6, 0.7], W=W, h=[0.1, 0, -0.1], P=2, name="alrnn"),
+        "dend": DendPLRNN(**dend, name="dend"),
+        "dend-clipped": DendPLRNN(**dend, clipped=True, name="dend_clipped"),
+        "dend-per-unit": DendPLRNN(A=[0.5, 0.6], W=[[0, 0.3], [0.2, 0]], h0=[0.1, 0], alpha=[[1, -0.5], [0.5, 0.25]],
+                                   H=[[0, 1], [-0.5, 2]], name="dend_per_unit"),
+        "shallow": ShallowPLRNN(**shallow, name="shallow"),
+        "shallow-clipped": ShallowPLRNN(**shallow, clipped=True, name="shallow_clipped"),
+        "relu": ReluRNN(A=[[0.5, 0.1], [0, 0.5]], W1=[[1], [-1]], W2=[[1, 1]], h1=[0, 0], h2=[-1], name="relu"),
+    }
+
+
+FORM_TEXT = {"alrnn": ("almost-linear", "NeurIPS 2024"), "dend": ("dendritic PLRNN", "ICML 2022"),
+             "dend-clipped": ("clipped dendritic PLRNN", "ICML 2022"), "dend-per-unit": ("dendritic", "ICML 2022"),
+             "shallow": ("shallow PLRNN", "ICML 2023"), "shallow-clipped": ("clipped shallow PLRNN", "ICML 2023"),
+             "relu": ("general form", "Lemma 7.7")}
+
+
+@pytest.mark.parametrize("which", list(FORM_TEXT))
+def test_every_form_in_its_own_terms(which):
+    """The model's own equation and paper; its regions named as the model names them; W_Omega, h_Omega per
+    region equal to the model's region map; the piecewise conditions on the pre-activations."""
+    from plrnn_symbolic.model.regions import cells, region_affine
+
+    model = family_models()[which]
+    names, _ = cells(model)
+    tex = derivation_document(model, "all", piecewise=True)
+    assert balanced(tex) and "proofs/" not in tex
+    words, paper = FORM_TEXT[which]
+    assert words in tex and paper in tex
+    assert tex.count(r"\subsection*{Region") == len(names)
+    for name in names:
+        section = block(tex, name)
+        assert f"\\texttt{{{name}}}" in tex.split(r"\section{The model as one piecewise system}")[1]
+        if which in ("shallow", "shallow-clipped", "relu", "dend", "dend-clipped", "dend-per-unit"):
+            h = np.array(region_affine(model, name)[1].tolist(), dtype=float).ravel()
+            row = section.split(r"h_\Omega^{\top}")[1].split(r"\end{array}")[0]
+            shown = [float(x) for x in re.findall(r"-?\d+\.\d+|(?<![\d.])-?\d+(?![\d.])", row.split("}", 2)[-1])]
+            np.testing.assert_allclose(shown, h, atol=1e-5)
+    part = tex.split(r"\section{The model as one piecewise system}")[1]
+    if which.startswith("shallow") or which == "relu":
+        assert r"$\xi_k > 0$" in part and r"\xi(z)" in tex
+    if which == "alrnn":       # conditions only on the ReLU units 2 and 3, never on the linear unit 1
+        assert r"$z_i > 0$ for $i \in \{$2, 3$\}$" in part and "ReLU units 2 and 3" in tex
+        assert r"\{$1" not in part
+
+
+def test_dendritic_conditions_are_the_thresholds():
+    """Region '12' of the dendritic model: unit 1 has passed 1 of its thresholds {0, 1}, unit 2 both of
+    {-0.5, 2}: 0 < z_1 <= 1 and 2 < z_2; its slopes c are the alphas of the thresholds passed."""
+    model = family_models()["dend"]
+    tex = derivation_document(model, ["12"], piecewise=True)
+    part = tex.split(r"\section{The model as one piecewise system}")[1]
+    assert r"$0 < z_{1} \le 1$, $2.00000 < z_{2}$" in part or r"$0 < z_{1} \le 1$, $2 < z_{2}$" in part
+    section = block(tex, "12")
+    assert r"c_\Omega^{\top}" in section
+    row = section.split(r"c_\Omega^{\top}")[1].split(r"\end{array}")[0].split("}", 2)[-1]
+    assert [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", row)] == [1.0, 0.5]    # alpha_1; alpha_1 + alpha_2
+
+
+def test_family_fixed_points_are_placed_by_the_preactivations():
+    """The fixed point of each region is 'real' exactly when the model's own region_of puts it there."""
+    from plrnn_symbolic.model.regions import region_affine
+
+    model = family_models()["shallow"]
+    tex = derivation_document(model, "all")
+    summary = tex.split(r"\section{Summary of the regions}")[1].split(r"\section")[0]
+    found = re.findall(r"\\texttt\{([01]+)\}\}? & principal", summary)
+    assert len(found) >= 4
+    for name in found:
+        H, h = region_affine(model, name)
+        z = np.linalg.solve(np.eye(2) - np.array(H.tolist(), dtype=float), np.array(h.tolist(), dtype=float).ravel())
+        row = next(r for r in summary.splitlines() if f"{{{name}}}" in r)
+        assert row.rstrip(" \\").endswith("real" if model.region_of(z) == name else "virtual"), (name, row)
+
+
+@pytest.mark.latex
+@pytest.mark.skipif(not HAVE_LATEX, reason="latexmk and pdflatex are needed")
+@pytest.mark.parametrize("which", list(FORM_TEXT))
+def test_every_form_compiles_without_overfull_boxes(tmp_path, which):
+    pdf, log, _ = compiled(tmp_path, family_models()[which], "all", piecewise=True)
+    assert pdf.stat().st_size > 10_000
+    assert "Undefined control sequence" not in log and "Missing" not in log
+    assert all(w <= 5.0 for w in overfull_pt(log)), overfull_pt(log)

@@ -114,7 +114,7 @@ def _largest_significant(tex: str, bits: str) -> int:
 def test_digits_is_certified_and_shown(tmp_path, capsys, monkeypatch):
     """One meaning of --digits (issue 17): without it LaTeX shows 6 digits and the derivation certifies 30;
     with it, both are N; --latex-digits still sets the digits shown, with a deprecation note."""
-    import plrnn_symbolic.analysis.transform as transform
+    from plrnn_symbolic.analysis import transform
 
     asked = []
     real = transform.derive

@@ -197,7 +197,7 @@ def resolve_removable(M: sp.Matrix, value_at=None, admissible=None) -> sp.Matrix
     symbols = sorted(M.free_symbols, key=str)
     if not symbols or (value_at is None and len(symbols) > 1):
         return M
-    plains = [_generic(e) for e in M]
+    plains = [sp.cancel(_generic(e)) for e in M]
     per_entry: list[list[sp.Expr]] = []
     for e, plain in zip(M, plains):
         found = []

@@ -897,9 +897,10 @@ def _conditions_text(rc: RegionCheck, status: str) -> str:
 
     key = {"principal": "principal_log", "real_nonprincipal": "real_log"}.get(status)
     valid = (f"The closed forms above are valid for the parameter values where \\texttt{{{tex_escape(key)}}} "
-             f"holds: {cond(key)}" + ("; a value where a formula would read $0/0$ is a case of its own (the limit, "
-                                      "which is the value, the principal logarithm and $\\beta$ of it being "
-                                      "continuous there)" if key == "principal_log" else "") + ". "
+             f"holds: {cond(key)}" + ("; a parameter value, or a relation between parameters, where a formula would "
+                                      "read $0/0$ is a case of its own, computed from the matrix there (it is the "
+                                      "limit, the principal logarithm and $\\beta$ of it being continuous)"
+                                      if key == "principal_log" else "") + ". "
              if key else "")
     rows = [f"\\texttt{{{tex_escape(n)}}}: {cond(n)}" for n in rc.verdicts]
     return valid + "The predicates hold for: " + "; ".join(rows) + "."

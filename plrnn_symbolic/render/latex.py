@@ -210,12 +210,17 @@ STATUS_TEXT = {"principal": "principal", "real_nonprincipal": "real, non-princip
                "impossible": "no ODE", "undecided": "undecided"}
 
 DETAIL_ALL_UP_TO = 16         # with regions="all", every region in detail up to this many
-TEXT_WIDTH_PT = 483.7         # A4 with 2 cm margins
-MATH_WIDTH_PT = 470.0         # what a displayed matrix may use, its label included
+TEXT_WIDTH_PT = 497.9         # A4 with 1.75 cm margins (175 mm)
 EXACT_MAX_CHARS = 160         # an exact entry longer than this (in LaTeX) is shown as a decimal
 
-# Widths in pt at \small (9 pt Computer Modern) of what a decimal entry is made of.
-_DIGIT_PT, _POINT_PT, _MINUS_PT, _COLSEP_PT = 4.6, 2.6, 7.0, 5.0
+# Widths in pt at \small (9 pt Computer Modern), measured with pdflatex (\setbox0\hbox{...}\showthe\wd0): what a
+# decimal entry is made of, the column separation (2 \arraycolsep), a vertical rule, the parentheses of a tall
+# array, a relation (= or \approx with its spaces) and the labels of the region blocks.  \footnotesize (8 pt
+# Computer Modern) is 0.919 of \small for every one of these glyphs.
+_DIGIT_PT, _POINT_PT, _MINUS_PT, _COLSEP_PT, _RULE_PT = 4.625, 2.570, 7.195, 5.0, 0.4
+_PARENS_PT, _RELATION_PT, _SCALE_PT, _SUBSCRIPT_PT, _SAFETY_PT = 15.8, 12.4, 30.0, 28.0, 2.0
+_LABEL_PT = {r"\left(L \mid g\right)": 25.94, r"\left(L \mid g \mid B\right)": 41.09}
+FOOTNOTE_RATIO = 0.919
 
 
 # ---- text and numbers ------------------------------------------------------------------
@@ -345,10 +350,20 @@ def _layout(name: str, parts: Sequence[_Cells], *, transpose_label: bool = False
     scales = {p.scale for p in parts}
     if len(scales) > 1:
         raise ValueError("parts shown side by side must share their scale")
-    label_pt = _visible_width(name) + 30 + (12 if scales != {0} else 0)   # label, relation, parentheses
-    blocks = _column_blocks(widths, MATH_WIDTH_PT - label_pt)
-    if len(blocks) > 1:                                               # the labels name the columns
-        blocks = _column_blocks(widths, MATH_WIDTH_PT - label_pt - 28)
+    label_pt = (_LABEL_PT.get(name) or _visible_width(name)) + _RELATION_PT + _PARENS_PT + \
+        (_SCALE_PT if scales != {0} else 0) + _RULE_PT * (len(parts) - 1)
+
+    def blocks_at(ratio: float) -> list[tuple[int, int]]:
+        ws = [(w - _COLSEP_PT) * ratio + _COLSEP_PT for w in widths]
+        out = _column_blocks(ws, TEXT_WIDTH_PT - _SAFETY_PT - label_pt * ratio)
+        if len(out) > 1:                                              # the labels name the columns
+            out = _column_blocks(ws, TEXT_WIDTH_PT - _SAFETY_PT - (label_pt + _SUBSCRIPT_PT) * ratio)
+        return out
+
+    # \small; \footnotesize (never smaller) when that keeps the matrix in one block
+    size, blocks = "\\small", blocks_at(1.0)
+    if len(blocks) > 1 and len(blocks_at(FOOTNOTE_RATIO)) == 1:
+        size, blocks = "\\footnotesize", blocks_at(FOOTNOTE_RATIO)
     out = []
     for a, b in blocks:
         spec = ""
@@ -363,7 +378,7 @@ def _layout(name: str, parts: Sequence[_Cells], *, transpose_label: bool = False
         pre = ""
         if scales != {0}:
             pre = f"10^{{{next(iter(scales))}}} \\times "
-        out.append("{\\small\\setlength{\\arraycolsep}{2.5pt}\\[ " + f"{label} {rel} {pre}\\left(\\begin{{array}}"
+        out.append("{" + size + "\\setlength{\\arraycolsep}{2.5pt}\\[ " + f"{label} {rel} {pre}\\left(\\begin{{array}}"
                    f"{{{spec}}}\n{body}\n\\end{{array}}\\right) \\]}}")
     return "\n".join(out)
 
@@ -604,7 +619,7 @@ def _preamble(model: PLRNN) -> str:
     title = f"Continuous-time form of the {FORM_NAMES[_kind(model)]}" + (f" \\texttt{{{tex_escape(model.name)}}}" if model.name else "")
     return "\n".join([
         r"\documentclass[10pt]{article}",
-        r"\usepackage[a4paper,margin=2cm]{geometry}",
+        r"\usepackage[a4paper,margin=1.75cm]{geometry}",
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage{array,booktabs,longtable}",
         r"\usepackage[hidelinks]{hyperref}",

@@ -278,6 +278,11 @@ def test_trained_models_compile(tmp_path, M):
     assert n_regions >= 1 and seconds < 120
     if M == 10:
         assert pages(pdf) <= 2 * n_regions + 3        # title, model and summary: 3 pages at most
+        # every region's L | g in one block (lifted regions too: 11 + 1 columns), never below \footnotesize
+        tex = pdf.with_suffix(".tex").read_text()
+        assert tex.count(r"\left(L \mid g\right) \approx") == n_regions
+        assert r"\left(L \mid g\right)_{" not in tex
+        assert r"\scriptsize" not in tex and r"\tiny" not in tex
 
 
 @pytest.mark.latex

@@ -393,17 +393,27 @@ def _row_vector(name: str, values, digits: int, exact: bool) -> str:
 
 
 def _entrywise(mats: Sequence[tuple[str, sp.MatrixBase]]) -> str:
-    """Closed forms too long for a matrix, one nonzero entry per line."""
-    lines = []
+    """Closed forms too long for a matrix, one nonzero entry per line; an entry too wide for a
+    displayed line even so (several parameters give such) in sympy's notation, as text that breaks
+    at its spaces, instead of running into the margin."""
+    lines, long = [], []
     for name, M in mats:
         M = sp.Matrix(M)
         for i in range(M.rows):
             for j in range(M.cols):
                 if M[i, j] != 0:
                     sub = f"{i + 1}{j + 1}" if M.cols > 1 else f"{i + 1}"
-                    lines.append(f"{name}_{{{sub}}} &= {sp.latex(M[i, j])}")
-    return ("{\\small\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}}\n"
-            "The entries not listed are $0$.")
+                    tex = sp.latex(M[i, j])
+                    if max(_visible_width(part) for part in tex.split("\\\\")) + 40 > TEXT_WIDTH_PT:
+                        long.append(f"${name}_{{{sub}}} = {{}}$\\texttt{{{tex_escape(sp.sstr(M[i, j]))}}}")
+                    else:
+                        lines.append(f"{name}_{{{sub}}} &= {tex}")
+    out = ("{\\small\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}}\n") if lines else ""
+    if long:
+        out += ("The entries below are too long for a displayed line; they are written in sympy's notation "
+                "(\\texttt{Piecewise((x, c), ...)}: $x$ where $c$ holds, the first such case).\n\n"
+                "{\\small\\raggedright\n" + "\n\n".join(long) + "\n\n}")
+    return out + "The entries not listed are $0$."
 
 
 def _numeric(M) -> np.ndarray | None:

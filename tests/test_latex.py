@@ -430,3 +430,36 @@ def test_two_parameter_closed_forms_compile_within_the_margins(tmp_path):
     assert "Eq(b, a**2/4 - a/4 + 1/16)" in section            # a long entry, in sympy's notation
     log = compile_pdf(tex, keep_log=True).with_suffix(".log").read_text(errors="replace")
     assert all(w <= 5.0 for w in overfull_pt(log)), overfull_pt(log)
+
+
+def test_more_digits_than_float64_come_from_the_certified_balls():
+    """digits = 30: L is shown to 30 digits, read from the certified balls (never float64 noise), and agrees
+    with mpmath's logm at 50 digits, an independent route; eigenvalues stay at float64's 15 digits."""
+    import mpmath
+
+    from plrnn_symbolic.model.regions import region_matrix
+
+    m = example("limit_cycle")
+    H = region_matrix(m, "111111")
+    with mpmath.workdps(50):
+        L = mpmath.logm(mpmath.matrix([[mpmath.mpf(x.p) / x.q for x in r] for r in H.tolist()]))
+        want = [[mpmath.nstr(L[i, j], 40) for j in range(m.M)] for i in range(m.M)]
+    for mode in ("certified", "exact"):
+        tex = derivation_document(m, ["111111"], mode, 30, derivation=derive(m, ["111111"], mode, 30))
+        section = block(tex, "111111")
+        matrices = section.split(r"\begin{longtable}")[0].split(r"\begin{array}")[1:]     # the column blocks of L | g
+        cells = [[] for _ in range(m.M)]
+        for arr in matrices:
+            for i, r in enumerate(arr.split(r"\end{array}")[0].split("\n")[1:m.M + 1]):
+                cells[i] += r.rstrip(" \\").split(" & ")
+        assert len(matrices) > 1 and all(len(r) == m.M + 1 for r in cells)
+        numbers = [c for r in cells for c in r]
+        assert max(len(x.lstrip("-").replace(".", "").lstrip("0")) for x in numbers) == 30
+        places = max(len(x.split(".")[1]) for x in numbers if "." in x)
+        for i in range(m.M):
+            for j in range(m.M):
+                err = abs(mpmath.mpf(cells[i][j]) - mpmath.mpf(want[i][j]))
+                assert err <= mpmath.mpf(10) ** -places * mpmath.mpf("0.51"), (i, j, err)
+        assert "midpoints of certified balls, to 30 digits" in section
+        eig = section.split(r"\begin{longtable}")[1]
+        assert max(len(x.lstrip("-").replace(".", "").lstrip("0")) for x in re.findall(r"-?\d+\.\d+", eig)) <= 15

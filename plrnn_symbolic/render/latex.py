@@ -39,6 +39,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from pathlib import Path
 
 import flint
@@ -47,7 +48,7 @@ import sympy as sp
 
 from ..analysis.conditions import CheckReport, RegionCheck, check
 from ..analysis.transform import ContinuousPLRNN, RegionSystem, derive, status_of
-from ..core.domains import AUTO, EXACT, FLOAT, check_mode, digits_to_bits
+from ..core.domains import AUTO, EXACT, FLOAT, check_mode, digits_to_bits, working_precision
 from ..core.errors import InputError
 from ..core.truth import FAILS, HOLDS
 from ..core.version import __version__
@@ -221,6 +222,7 @@ _DIGIT_PT, _POINT_PT, _MINUS_PT, _COLSEP_PT, _RULE_PT = 4.625, 2.570, 7.195, 5.0
 _PARENS_PT, _RELATION_PT, _SCALE_PT, _SUBSCRIPT_PT, _SAFETY_PT = 15.8, 12.4, 30.0, 28.0, 2.0
 _LABEL_PT = {r"\left(L \mid g\right)": 25.94, r"\left(L \mid g \mid B\right)": 41.09}
 FOOTNOTE_RATIO = 0.919
+FLOAT_DIGITS = 15      # digits float64 holds; more are read from the certified balls
 
 
 # ---- text and numbers ------------------------------------------------------------------
@@ -281,7 +283,10 @@ class _Cells:
 def _decimal_cells(values: np.ndarray, digits: int, scaled: bool = True) -> _Cells:
     """Aligned decimals: the largest entry gets ``digits`` significant digits and every
     entry the same decimal places; with ``scaled``, a common factor 10^k when the entries are
-    very large or small."""
+    very large or small.  Decimals (``decimal.Decimal``, from certified balls) keep every digit
+    they have; floats show at most what float64 holds."""
+    if np.asarray(values, dtype=object).flat[0].__class__ is Decimal:
+        return _decimal_cells_exact(np.asarray(values, dtype=object), digits)
     v = np.asarray(values, dtype=float)
     if v.ndim == 1:
         v = v.reshape(-1, 1)
@@ -305,6 +310,41 @@ def _decimal_cells(values: np.ndarray, digits: int, scaled: bool = True) -> _Cel
             widths[j] = max(widths[j], w)
         cells.append(out)
     return _Cells(cells, [w + _COLSEP_PT for w in widths], scale)
+
+
+def _decimal_cells_exact(v: np.ndarray, digits: int) -> _Cells:
+    """:func:`_decimal_cells` for ``Decimal`` entries (more digits than float64 has), unscaled."""
+    if v.ndim == 1:
+        v = v.reshape(-1, 1)
+    big = max((abs(x) for x in v.flat), default=Decimal(0))
+    e = big.adjusted() if big != 0 else 0
+    quantum = Decimal(1).scaleb(-max(digits - 1 - e, 0))
+    cells, widths = [], [0.0] * v.shape[1]
+    ctx = Context(prec=digits + max(e, 0) + 10, rounding=ROUND_HALF_EVEN)
+    for row in v:
+        out = []
+        for j, x in enumerate(row):
+            q = x.quantize(quantum, context=ctx)
+            t = "0" if q == 0 else f"{q:f}"
+            out.append(t)
+            widths[j] = max(widths[j], sum(_MINUS_PT if c == "-" else _POINT_PT if c == "." else _DIGIT_PT
+                                           for c in t))
+        cells.append(out)
+    return _Cells(cells, [w + _COLSEP_PT for w in widths], 0)
+
+
+def _ball_midpoints(s: RegionSystem, digits: int) -> list[np.ndarray] | None:
+    """For more than float64's 15 digits: the midpoints of the certified balls that contain
+    [L g B] (each ball's radius is the distance to the exact value), as Decimals; None without balls."""
+    if digits <= FLOAT_DIGITS or s.enclosure is None:
+        return None
+    A = s.enclosure.arb()
+    rows, cols = s.enclosure.shape
+    with working_precision(digits_to_bits(digits + 10)):
+        mids = np.array([[Decimal(A[i, j].mid().str(digits + 5, radius=False).replace("[", "").replace("]", ""))
+                          for j in range(cols)] for i in range(rows)], dtype=object)
+    N = s.dimension
+    return [mids[:, :N], mids[:, N], mids[:, N + 1:]]
 
 
 def _visible_width(tex: str) -> float:
@@ -388,7 +428,7 @@ def _row_vector(name: str, values, digits: int, exact: bool) -> str:
     row = sp.Matrix([list(values)])
     cells = _exact_cells(row) if exact or _numeric(row) is None else None
     if cells is None:
-        cells = _decimal_cells(_numeric(row), digits)
+        cells = _decimal_cells(_numeric(row, digits), digits)
     return _layout(name + "^{\\top}", [cells], transpose_label=True)
 
 
@@ -416,17 +456,22 @@ def _entrywise(mats: Sequence[tuple[str, sp.MatrixBase]]) -> str:
     return out + "The entries not listed are $0$."
 
 
-def _numeric(M) -> np.ndarray | None:
+def _numeric(M, digits: int = FLOAT_DIGITS) -> np.ndarray | None:
+    """The entries as floats, or as Decimals with ``digits`` + 5 digits when more than float64 holds
+    are asked for; None when they are not numbers."""
     try:
+        if digits > FLOAT_DIGITS:
+            return np.array([[Decimal(str(sp.Float(x.evalf(digits + 5), digits + 5))) for x in row]
+                             for row in sp.Matrix(M).tolist()], dtype=object)
         return np.array(sp.Matrix(M).evalf(20).tolist(), dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, ArithmeticError):
         return None
 
 
 def _matrix(name: str, M, digits: int, exact: bool) -> str:
     cells = _exact_cells(M) if exact or _numeric(M) is None else None
     if cells is None:
-        cells = _decimal_cells(_numeric(M), digits)
+        cells = _decimal_cells(_numeric(M, digits), digits)
     return _layout(name, [cells])
 
 
@@ -589,7 +634,7 @@ def _number(x, digits: int, exact: bool) -> str:
     x = sp.sympify(x)
     if exact or not x.is_number or x.is_Integer:
         return sp.latex(x)
-    return _sig(float(x), digits)
+    return _sig(float(x), min(digits, FLOAT_DIGITS))
 
 
 def _region_condition(model, name: str, digits: int, exact: bool) -> str:
@@ -752,7 +797,9 @@ def _model_section(model: PLRNN | ReluRNN, mode: str, digits: int, exact: bool, 
            "float": r"floating point with tolerances: the verdicts are \emph{not} proofs"}[mode]
     shown = ("exact where the derivation has closed forms, decimals elsewhere" if exact else
              f"decimals: in each matrix the largest entry has {digits} significant digits and every entry the "
-             f"same decimal places (rounded for display; a common factor $10^k$ is written in front)")
+             f"same decimal places (rounded for display; a common factor $10^k$ is written in front)" +
+             (f"; eigenvalues, and matrices without certified balls, show at most {FLOAT_DIGITS}, as many as "
+              f"float64 holds" if digits > FLOAT_DIGITS else ""))
     out.append(f"This document covers {n_regions} region{'s' if n_regions != 1 else ''}, decided in {how}. "
                f"Numbers are shown as {shown}; $\\approx$ marks a rounded matrix.")
     return "\n\n".join(out)
@@ -881,13 +928,16 @@ def _region_block(model: PLRNN | ReluRNN, rc: RegionCheck, s: RegionSystem, digi
                    (f"; {more}" if more else "") + ".")
     parts = []
     if s.derived or s.L_exact is not None:
-        mats = [("L", s.L_exact, s.L), ("g", s.g_exact, s.g)] + ([("B", s.B_exact, s.B)] if model.C is not None
-                                                                 else [])
+        wide = _ball_midpoints(s, digits) if s.derived else None
+        Ln, gn, Bn = wide if wide is not None else (s.L, s.g, s.B)
+        shown = digits if wide is not None else min(digits, FLOAT_DIGITS)   # float64 holds no more
+        mats = [("L", s.L_exact, Ln), ("g", s.g_exact, gn)] + ([("B", s.B_exact, Bn)] if model.C is not None
+                                                              else [])
         for _, ex, num in mats:
             cells = _exact_cells(ex) if ex is not None and (exact or num is None) else None
-            parts.append(cells if cells is not None or num is None else _decimal_cells(num, digits, scaled=False))
+            parts.append(cells if cells is not None or num is None else _decimal_cells(num, shown, scaled=False))
         if all(num is not None for *_, num in mats) and len({p.exact for p in parts}) > 1:
-            parts = [_decimal_cells(num, digits, scaled=False) for *_, num in mats]   # one kind per display
+            parts = [_decimal_cells(num, shown, scaled=False) for *_, num in mats]   # one kind per display
         if any(p is None for p in parts):       # closed forms too long for a matrix: entry by entry
             out.append(_entrywise([(n, ex) for n, ex, _ in mats]))
         else:
@@ -899,14 +949,16 @@ def _region_block(model: PLRNN | ReluRNN, rc: RegionCheck, s: RegionSystem, digi
                        f"\\le {_sig(r['exp'], 2)}$, $|\\Delta t\\,\\varphi_1(L\\Delta t)\\,g - h|_{{\\max}} \\le "
                        f"{_sig(r['affine'], 2)}$" + (" (lifted: $\\widetilde W_\\Omega$, $\\widetilde h$)"
                                                     if status == "lifted" else "") +
-                       (f"; the matrices shown are within ${_sig(r['float_error'], 2)}$ of the exact ones"
+                       (f"; the matrices shown are within ${_sig(s.enclosure.radius(), 2)}$ of the exact ones "
+                        f"(the midpoints of certified balls, to {digits} digits)" if wide is not None else
+                        f"; the matrices shown are within ${_sig(r['float_error'], 2)}$ of the exact ones"
                         if "float_error" in r else "") + ".")
         elif s.L_exact is not None:
             out.append("The matrices are closed forms, exact (" + _cite("embedding", "beta") + ").")
     symbolic = any(v.condition is not None for v in rc.verdicts.values())
     if symbolic:
         out.append(_conditions_text(rc, status))
-    table = _eigen_table(rc, float(model.dt), digits, status)
+    table = _eigen_table(rc, float(model.dt), min(digits, FLOAT_DIGITS), status)   # float eigenvalues
     if table:
         out.append(table)
     return "\n\n".join(out)

@@ -176,6 +176,19 @@ STATEMENTS: dict[str, Statement] = {
         r"embeds $z(n\Delta t)$ by $G$ of its region at every sample time, follows that region's ODE for "
         r"$\Delta t$ and projects by $P$ passes through $z_n$ at every sample time; within one region no "
         r"re-embedding is needed."),
+    "fixed_points": Statement(
+        "06_fixed_points_eigenvalue_map.tex", "Theorem 6.1", "fixed points and equilibria",
+        r"$(W_\Omega - I) z + h = \Delta t\,\varphi_1(L\Delta t)(Lz + g)$; so when $1$ is not an eigenvalue of "
+        r"$W_\Omega$, $z^* = (I - W_\Omega)^{-1} h$ is the unique equilibrium, $L z^* + g = 0$."),
+    "eigenvalue_map": Statement(
+        "06_fixed_points_eigenvalue_map.tex", "Theorem 6.2", "eigenvalue map",
+        r"The eigenvalues of $L$ are $\mu = \log(\lambda)/\Delta t$ for the eigenvalues $\lambda$ of $W_\Omega$ "
+        r"(on the branch of the logarithm used), with the same Jordan blocks, and "
+        r"$\mathrm{Re}\,\mu = \log|\lambda|/\Delta t$: $|\lambda| < 1$ if and only if $\mathrm{Re}\,\mu < 0$."),
+    "region_structure": Statement(
+        "07_region_structure.tex", "Theorem 7.2", "region structure",
+        r"With $A$ diagonal, $\det(\lambda I - W_\Omega) = \prod_{j\ \mathrm{inactive}}(\lambda - a_{jj})\, "
+        r"\det(\lambda I - S)$, where $S$ is the submatrix of $A + W$ on the active units."),
     "cells": Statement(
         "07_region_structure.tex", "Lemma 7.7", "affine on cells",
         r"On the cell $\Omega$ of the activation pattern $d$ of $\xi(z) = W_2 z + h_2$, the map "
@@ -192,19 +205,6 @@ STATEMENTS: dict[str, Statement] = {
         "07_region_structure.tex", "Proposition 7.11", "exit functions",
         r"For the general form the closure of a cell is $\{s_k \xi_k(z) \ge 0\}$, $s_k = \pm 1$ by $d_k$, and the "
         r"statements E1--E3 hold with the signed pre-activations in place of the signed coordinates."),
-    "fixed_points": Statement(
-        "06_fixed_points_eigenvalue_map.tex", "Theorem 6.1", "fixed points and equilibria",
-        r"$(W_\Omega - I) z + h = \Delta t\,\varphi_1(L\Delta t)(Lz + g)$; so when $1$ is not an eigenvalue of "
-        r"$W_\Omega$, $z^* = (I - W_\Omega)^{-1} h$ is the unique equilibrium, $L z^* + g = 0$."),
-    "eigenvalue_map": Statement(
-        "06_fixed_points_eigenvalue_map.tex", "Theorem 6.2", "eigenvalue map",
-        r"The eigenvalues of $L$ are $\mu = \log(\lambda)/\Delta t$ for the eigenvalues $\lambda$ of $W_\Omega$ "
-        r"(on the branch of the logarithm used), with the same Jordan blocks, and "
-        r"$\mathrm{Re}\,\mu = \log|\lambda|/\Delta t$: $|\lambda| < 1$ if and only if $\mathrm{Re}\,\mu < 0$."),
-    "region_structure": Statement(
-        "07_region_structure.tex", "Theorem 7.2", "region structure",
-        r"With $A$ diagonal, $\det(\lambda I - W_\Omega) = \prod_{j\ \mathrm{inactive}}(\lambda - a_{jj})\, "
-        r"\det(\lambda I - S)$, where $S$ is the submatrix of $A + W$ on the active units."),
 }
 
 STATUS_TEXT = {"principal": "principal", "real_nonprincipal": "real, non-principal", "lifted": "lifted",
@@ -634,7 +634,8 @@ def _number(x, digits: int, exact: bool) -> str:
     x = sp.sympify(x)
     if exact or not x.is_number or x.is_Integer:
         return sp.latex(x)
-    return _sig(float(x), min(digits, FLOAT_DIGITS))
+    t = _sig(float(x), min(digits, FLOAT_DIGITS))
+    return t.rstrip("0").rstrip(".") if "." in t and "cdot" not in t else t     # a threshold: 0.5, not 0.500000
 
 
 def _region_condition(model, name: str, digits: int, exact: bool) -> str:

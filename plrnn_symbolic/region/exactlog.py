@@ -188,11 +188,11 @@ def resolve_removable(M: sp.Matrix, value_at=None, admissible=None) -> sp.Matrix
     proofs/02_affine_term_zoh.tex (beta is entire on the strip).
 
     >>> a, b = sp.symbols("a b", positive=True)
-    >>> X = resolve_removable(sp.Matrix([[(a**2 - b**2) / (a - b)]]), lambda x, r: sp.Matrix([[2 * r]]))
+    >>> X = resolve_removable(sp.Matrix([[(sp.log(a) - sp.log(b)) / (a - b)]]), lambda x, r: sp.Matrix([[1 / r]]))
     >>> X[0, 0]
-    Piecewise((2*b, Eq(a, b)), ((a**2 - b**2)/(a - b), True))
-    >>> X[0, 0].subs({a: 3, b: 3}), X[0, 0].subs({a: 3, b: 1})
-    (6, 4)
+    Piecewise((1/b, Eq(a, b)), ((log(a) - log(b))/(a - b), True))
+    >>> X[0, 0].subs({a: 2, b: 2}), X[0, 0].subs({a: 2, b: 1})
+    (1/2, log(2))
     """
     symbols = sorted(M.free_symbols, key=str)
     if not symbols or (value_at is None and len(symbols) > 1):

@@ -707,9 +707,9 @@ def _form_text(model, digits: int, exact: bool) -> tuple[list[str], str]:
     kind, inp, M = _kind(model), (" + C s_t" if model.C is not None else ""), model.M
     steps = (f"time step $\\Delta t = {sp.latex(model.dt)}$." +
              (r" The input $s_t$ is held constant over each step." if model.C is not None else ""))
-    general = (r"In the general form $z_t = A' z_{t-1} + W_1 \operatorname{relu}(W_2 z_{t-1} + h_2) + h_1" + inp +
+    general = (r"In the general form $z_t = A z_{t-1} + W_1 \operatorname{relu}(W_2 z_{t-1} + h_2) + h_1" + inp +
                r"$ the region with activation pattern $d$ of the pre-activations $\xi(z) = W_2 z + h_2$ ($d_k = 1$ iff "
-               r"$\xi_k(z) > 0$) is the map $z_t = W_\Omega z_{t-1} + h_\Omega" + inp + r"$ with $W_\Omega = A' + W_1 D "
+               r"$\xi_k(z) > 0$) is the map $z_t = W_\Omega z_{t-1} + h_\Omega" + inp + r"$ with $W_\Omega = A + W_1 D "
                r"W_2$, $h_\Omega = h_1 + W_1 D h_2$, $D = \mathrm{diag}(d)$ (" + _cite("cells", "family") + ")")
     if kind == "plrnn":
         out = [r"The discrete-time piecewise-linear recurrent neural network (PLRNN)",

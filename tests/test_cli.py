@@ -104,6 +104,38 @@ def test_derive_writes_latex(tmp_path, capsys):
     assert run(capsys, "derive", "--example", "chaotic", "--pdf")[0] == 2
 
 
+def _largest_significant(tex: str, bits: str) -> int:
+    """Significant digits of the largest entry of a region's L | g (every entry shares its decimal places)."""
+    import re
+
+    block = tex.split(f"\\label{{region:{bits}}}")[1]
+    matrix = block.split(r"\begin{array}")[1].split(r"\end{array}")[0]
+    return max(len(x.lstrip("-").replace(".", "").lstrip("0")) for x in re.findall(r"-?\d+\.\d+", matrix))
+
+
+def test_digits_is_certified_and_shown(tmp_path, capsys, monkeypatch):
+    """One meaning of --digits (issue 17): without it LaTeX shows 6 digits and the derivation certifies 30;
+    with it, both are N; --latex-digits still sets the digits shown, with a deprecation note."""
+    from plrnn_symbolic.analysis import transform
+
+    asked = []
+    real = transform.derive
+    monkeypatch.setattr(transform, "derive", lambda *a, **k: asked.append(a[3]) or real(*a, **k))
+    out = tmp_path / "d.tex"
+    args = ["derive", "--example", "limit_cycle", "--regions", "111111", "--mode", "certified", "--latex", str(out),
+            "--show", "0"]
+    code, _, err = run(capsys, *args)
+    assert code == 0 and asked[-1] == 30 and _largest_significant(out.read_text(), "111111") == 6
+    assert "deprecated" not in err
+    code, _, err = run(capsys, *args, "--digits", "12")
+    assert code == 0 and asked[-1] == 12 and _largest_significant(out.read_text(), "111111") == 12
+    code, _, err = run(capsys, *args, "--latex-digits", "4")
+    assert code == 0 and asked[-1] == 30 and _largest_significant(out.read_text(), "111111") == 4
+    assert "--latex-digits is deprecated" in err and "--digits 4" in err
+    assert run(capsys, *args, "--digits", "0")[0] == 2
+    assert run(capsys, "derive", "--example", "chaotic", "--latex-digits", "4")[0] == 2   # needs --latex
+
+
 def test_broken_pipe_is_not_an_error():
     p = subprocess.run(f"{sys.executable} -m plrnn_symbolic.cli check --example chaotic | head -1", shell=True,
                        capture_output=True, text=True, timeout=120, check=False)

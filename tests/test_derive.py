@@ -200,6 +200,49 @@ def test_symbolic_closed_forms_resolve_removable_singularities():
         np.testing.assert_allclose(g, np.linalg.solve(phi1, [1.0, 0.0]), atol=1e-9)
 
 
+def _log_and_beta(Hn: np.ndarray, h) -> tuple[np.ndarray, np.ndarray]:
+    """scipy's principal log and g = phi1(X)^{-1} h (phi1 from the exponential of a block matrix): a
+    route independent of the closed forms."""
+    X = np.real(scipy.linalg.logm(Hn))
+    aug = np.zeros((4, 4))
+    aug[:2, :2], aug[:2, 2:] = X, np.eye(2)
+    return X, np.linalg.solve(scipy.linalg.expm(aug)[:2, 2:], np.asarray(h, dtype=float))
+
+
+def test_removable_singularities_with_two_parameters():
+    """H = [[a, 1], [-b, 1/2]]: the 2 x 2 formula is 0/0 on the parabola b = (a - 1/2)^2 / 4 (a double
+    eigenvalue), g on the line b = (a - 1)/2 (eigenvalue one); they meet at (3/2, 1/4), a Jordan block
+    at 1, where the value on the line is itself resolved in the remaining parameter (issue 17).  Each
+    relation is a case of its own, recomputed from the matrix; on and off the curves the Piecewise
+    agrees with scipy's logm and the beta form."""
+    a, b = sp.symbols("a b", real=True)
+    H = sp.Matrix([[a, 1], [-b, sp.Rational(1, 2)]])
+    h = sp.Matrix([1, 1])
+    v = check(PLRNN(A=H.subs({a: sp.Rational(1, 3), b: sp.Rational(1, 5)}), W=sp.zeros(2, 2), h=[1, 1]),
+              ["00"])["00"].verdicts
+    s = derive_region(H, h, None, 1, v, "exact")
+    parabola, line = sp.Eq(b, (a - sp.Rational(1, 2))**2 / 4), sp.Eq(b, (a - 1) / 2)
+    conds = {c for e in [*s.L_exact, *s.g_exact] if isinstance(e, sp.Piecewise) for _, c in e.args}
+    assert any(sp.simplify(c.lhs - c.rhs - (parabola.lhs - parabola.rhs)) == 0 for c in conds
+               if isinstance(c, sp.Eq))
+    assert any(sp.simplify(c.lhs - c.rhs - (line.lhs - line.rhs)) == 0 or
+               sp.simplify(sp.solve(c.lhs - c.rhs, b)[0] - line.rhs) == 0 for c in conds if isinstance(c, sp.Eq))
+    R = sp.Rational
+    on_parabola = [(R(3, 10), R(1, 100)), (R(1, 2), R(0)), (R(5, 2), R(1))]
+    on_line = [(R(2), R(1, 2)), (R(5, 2), R(3, 4))]
+    off = [(R(3, 10), R(1, 50)), (R(3, 10), R(1, 200)), (R(1, 3), R(1, 5)), (R(2), R(2, 3))]
+    for va, vb in [*on_parabola, *on_line, (R(3, 2), R(1, 4)), *off]:
+        sub = {a: va, b: vb}
+        L = np.array(s.L_exact.subs(sub).evalf(30).tolist(), dtype=complex)
+        g = np.array(s.g_exact.subs(sub).evalf(30).tolist(), dtype=complex).ravel()
+        X, gw = _log_and_beta(np.array(H.subs(sub).tolist(), dtype=float), [1.0, 1.0])
+        np.testing.assert_allclose(L, X, atol=1e-9, err_msg=str(sub))
+        np.testing.assert_allclose(g, gw, atol=1e-9, err_msg=str(sub))
+    # without the cases the generic formulas are 0/0 there: the test above can fail
+    generic = s.L_exact.applyfunc(lambda e: e.args[-1].expr if isinstance(e, sp.Piecewise) else e)
+    assert generic.subs({a: R(3, 10), b: R(1, 100)}).has(sp.nan, sp.zoo)
+
+
 def test_exact_discretization_agrees_with_float():
     A_c = [[-1, 0], [0, sp.Rational(-1, 2)]]
     W_c = [[0, sp.Rational(1, 3)], [sp.Rational(1, 4), 0]]

@@ -244,7 +244,9 @@ def test_inputs_from_the_model_file_and_from_inputs_flag(tmp_path, capsys):
         assert "inputs held at zero" in capsys.readouterr().err
     np.save(tmp_path / "bad.npy", np.zeros((3, 7)))
     assert main(["simulate", str(tmp_path / "m.json"), "--inputs", str(tmp_path / "bad.npy")]) == 2
-    assert main(["derive", str(DATA / "shallow_M3_L6.pt"), "--latex", str(tmp_path / "x.tex")]) == 2
+    # every form writes LaTeX (issue 16): a shallow model's derivation, in its own terms
+    assert main(["derive", str(DATA / "shallow_M3_L6.pt"), "--latex", str(tmp_path / "x.tex"), "--show", "0"]) == 0
+    assert "shallow PLRNN" in (tmp_path / "x.tex").read_text()
 
 
 @pytest.mark.parametrize(("name", "P"), [("alrnn_M20_P2", 2), ("alrnn_M30_P10", 10)])

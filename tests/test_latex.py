@@ -278,6 +278,11 @@ def test_trained_models_compile(tmp_path, M):
     assert n_regions >= 1 and seconds < 120
     if M == 10:
         assert pages(pdf) <= 2 * n_regions + 3        # title, model and summary: 3 pages at most
+        # every region's L | g in one block (lifted regions too: 11 + 1 columns), never below \footnotesize
+        tex = pdf.with_suffix(".tex").read_text()
+        assert tex.count(r"\left(L \mid g\right) \approx") == n_regions
+        assert r"\left(L \mid g\right)_{" not in tex
+        assert r"\scriptsize" not in tex and r"\tiny" not in tex
 
 
 @pytest.mark.latex
@@ -311,3 +316,150 @@ def test_the_observation_equation_is_shown_only_for_a_model_with_one():
     without = PLRNN(A=[[0.5, 0], [0, 0.4]], W=[[0, 0.2], [0.1, 0]], h=[0.1, 0.2])
     assert r"x_t = B z_t" in derivation_document(with_b, ["00"])
     assert r"x_t = B z_t" not in derivation_document(without, ["00"])
+
+
+# ---- every form of the family (issue 16) ------------------------------------------------------
+def family_models() -> dict:
+    """One small model of each form, float weights as a training code writes them."""
+    from plrnn_symbolic.model.family import ALRNN, DendPLRNN, ReluRNN, ShallowPLRNN
+
+    W = [[0, 0.3, -0.2], [0.2, 0, 0.1], [-0.1, 0.25, 0]]
+    shallow = {"A": [0.5, 0.6], "W1": [[0.1, 0, 0.2], [0, 0.15, 0.1]], "W2": [[1, 0], [0, 1], [1, 1]],
+               "h1": [0.1, -0.1], "h2": [0, 0.2, -0.5]}
+    dend = {"A": [0.5, 0.6], "W": [[0, 0.3], [0.2, 0]], "h0": [0.1, 0], "alpha": [1, -0.5], "H": [[0, 1], [-0.5, 2]]}
+    return {
+        "alrnn": ALRNN(A=[0.5, 0.6, 0.7], W=W, h=[0.1, 0, -0.1], P=2, name="alrnn"),
+        "dend": DendPLRNN(**dend, name="dend"),
+        "dend-clipped": DendPLRNN(**dend, clipped=True, name="dend_clipped"),
+        "dend-per-unit": DendPLRNN(A=[0.5, 0.6], W=[[0, 0.3], [0.2, 0]], h0=[0.1, 0], alpha=[[1, -0.5], [0.5, 0.25]],
+                                   H=[[0, 1], [-0.5, 2]], name="dend_per_unit"),
+        "shallow": ShallowPLRNN(**shallow, name="shallow"),
+        "shallow-clipped": ShallowPLRNN(**shallow, clipped=True, name="shallow_clipped"),
+        "relu": ReluRNN(A=[[0.5, 0.1], [0, 0.5]], W1=[[1], [-1]], W2=[[1, 1]], h1=[0, 0], h2=[-1], name="relu"),
+    }
+
+
+FORM_TEXT = {"alrnn": ("almost-linear", "NeurIPS 2024"), "dend": ("dendritic PLRNN", "ICML 2022"),
+             "dend-clipped": ("clipped dendritic PLRNN", "ICML 2022"), "dend-per-unit": ("dendritic", "ICML 2022"),
+             "shallow": ("shallow PLRNN", "ICML 2023"), "shallow-clipped": ("clipped shallow PLRNN", "ICML 2023"),
+             "relu": ("general form", "Lemma 7.7")}
+
+
+@pytest.mark.parametrize("which", list(FORM_TEXT))
+def test_every_form_in_its_own_terms(which):
+    """The model's own equation and paper; its regions named as the model names them; W_Omega, h_Omega per
+    region equal to the model's region map; the piecewise conditions on the pre-activations."""
+    from plrnn_symbolic.model.regions import cells, region_affine
+
+    model = family_models()[which]
+    names, _ = cells(model)
+    tex = derivation_document(model, "all", piecewise=True)
+    assert balanced(tex) and "proofs/" not in tex
+    words, paper = FORM_TEXT[which]
+    assert words in tex and paper in tex
+    assert tex.count(r"\subsection*{Region") == len(names)
+    for name in names:
+        section = block(tex, name)
+        assert f"\\texttt{{{name}}}" in tex.split(r"\section{The model as one piecewise system}")[1]
+        if which in ("shallow", "shallow-clipped", "relu", "dend", "dend-clipped", "dend-per-unit"):
+            h = np.array(region_affine(model, name)[1].tolist(), dtype=float).ravel()
+            row = section.split(r"h_\Omega^{\top}")[1].split(r"\end{array}")[0]
+            shown = [float(x) for x in re.findall(r"-?\d+\.\d+|(?<![\d.])-?\d+(?![\d.])", row.split("}", 2)[-1])]
+            np.testing.assert_allclose(shown, h, atol=1e-5)
+    part = tex.split(r"\section{The model as one piecewise system}")[1]
+    if which.startswith("shallow") or which == "relu":
+        assert r"$\xi_k > 0$" in part and r"\xi(z)" in tex
+    if which == "alrnn":       # conditions only on the ReLU units 2 and 3, never on the linear unit 1
+        assert r"$z_i > 0$ for $i \in \{$2, 3$\}$" in part and "ReLU units 2 and 3" in tex
+        assert r"\{$1" not in part
+
+
+def test_dendritic_conditions_are_the_thresholds():
+    """Region '12' of the dendritic model: unit 1 has passed 1 of its thresholds {0, 1}, unit 2 both of
+    {-0.5, 2}: 0 < z_1 <= 1 and 2 < z_2; its slopes c are the alphas of the thresholds passed."""
+    model = family_models()["dend"]
+    tex = derivation_document(model, ["12"], piecewise=True)
+    part = tex.split(r"\section{The model as one piecewise system}")[1]
+    assert r"$0 < z_{1} \le 1$, $2.00000 < z_{2}$" in part or r"$0 < z_{1} \le 1$, $2 < z_{2}$" in part
+    section = block(tex, "12")
+    assert r"c_\Omega^{\top}" in section
+    row = section.split(r"c_\Omega^{\top}")[1].split(r"\end{array}")[0].split("}", 2)[-1]
+    assert [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", row)] == [1.0, 0.5]    # alpha_1; alpha_1 + alpha_2
+
+
+def test_family_fixed_points_are_placed_by_the_preactivations():
+    """The fixed point of each region is 'real' exactly when the model's own region_of puts it there."""
+    from plrnn_symbolic.model.regions import region_affine
+
+    model = family_models()["shallow"]
+    tex = derivation_document(model, "all")
+    summary = tex.split(r"\section{Summary of the regions}")[1].split(r"\section")[0]
+    found = re.findall(r"\\texttt\{([01]+)\}\}? & principal", summary)
+    assert len(found) >= 4
+    for name in found:
+        H, h = region_affine(model, name)
+        z = np.linalg.solve(np.eye(2) - np.array(H.tolist(), dtype=float), np.array(h.tolist(), dtype=float).ravel())
+        row = next(r for r in summary.splitlines() if f"{{{name}}}" in r)
+        assert row.rstrip(" \\").endswith("real" if model.region_of(z) == name else "virtual"), (name, row)
+
+
+@pytest.mark.latex
+@pytest.mark.skipif(not HAVE_LATEX, reason="latexmk and pdflatex are needed")
+@pytest.mark.parametrize("which", list(FORM_TEXT))
+def test_every_form_compiles_without_overfull_boxes(tmp_path, which):
+    pdf, log, _ = compiled(tmp_path, family_models()[which], "all", piecewise=True)
+    assert pdf.stat().st_size > 10_000
+    assert "Undefined control sequence" not in log and "Missing" not in log
+    assert all(w <= 5.0 for w in overfull_pt(log)), overfull_pt(log)
+
+
+def two_parameter_model() -> PLRNN:
+    a, b = sp.symbols("a b", positive=True)
+    return PLRNN(A=[[a, 0], [0, sp.Rational(1, 2)]], W=[[0, 1], [-b, 0]], h=[1, 1], name="two_parameters")
+
+
+@pytest.mark.latex
+@pytest.mark.skipif(not HAVE_LATEX, reason="latexmk and pdflatex are needed")
+def test_two_parameter_closed_forms_compile_within_the_margins(tmp_path):
+    """The relation b = (a - 1/2)^2/4 is a case of its own in region 11; closed forms too long for a displayed
+    line are written as breakable text, so no overfull box wider than 5 pt."""
+    model = two_parameter_model()
+    tex = write_derivation(model, tmp_path / "two.tex", ["11", "10"], mode="exact", piecewise=True)
+    section = block(tex.read_text(), "11")
+    assert r"\text{for}\: b = \frac{a^{2}}{4} - \frac{a}{4} + \frac{1}{16}" in section
+    assert "Eq(b, a**2/4 - a/4 + 1/16)" in section            # a long entry, in sympy's notation
+    log = compile_pdf(tex, keep_log=True).with_suffix(".log").read_text(errors="replace")
+    assert all(w <= 5.0 for w in overfull_pt(log)), overfull_pt(log)
+
+
+def test_more_digits_than_float64_come_from_the_certified_balls():
+    """digits = 30: L is shown to 30 digits, read from the certified balls (never float64 noise), and agrees
+    with mpmath's logm at 50 digits, an independent route; eigenvalues stay at float64's 15 digits."""
+    import mpmath
+
+    from plrnn_symbolic.model.regions import region_matrix
+
+    m = example("limit_cycle")
+    H = region_matrix(m, "111111")
+    with mpmath.workdps(50):
+        L = mpmath.logm(mpmath.matrix([[mpmath.mpf(x.p) / x.q for x in r] for r in H.tolist()]))
+        want = [[mpmath.nstr(L[i, j], 40) for j in range(m.M)] for i in range(m.M)]
+    for mode in ("certified", "exact"):
+        tex = derivation_document(m, ["111111"], mode, 30, derivation=derive(m, ["111111"], mode, 30))
+        section = block(tex, "111111")
+        matrices = section.split(r"\begin{longtable}")[0].split(r"\begin{array}")[1:]     # the column blocks of L | g
+        cells = [[] for _ in range(m.M)]
+        for arr in matrices:
+            for i, r in enumerate(arr.split(r"\end{array}")[0].split("\n")[1:m.M + 1]):
+                cells[i] += r.rstrip(" \\").split(" & ")
+        assert len(matrices) > 1 and all(len(r) == m.M + 1 for r in cells)
+        numbers = [c for r in cells for c in r]
+        assert max(len(x.lstrip("-").replace(".", "").lstrip("0")) for x in numbers) == 30
+        places = max(len(x.split(".")[1]) for x in numbers if "." in x)
+        for i in range(m.M):
+            for j in range(m.M):
+                err = abs(mpmath.mpf(cells[i][j]) - mpmath.mpf(want[i][j]))
+                assert err <= mpmath.mpf(10) ** -places * mpmath.mpf("0.51"), (i, j, err)
+        assert "midpoints of certified balls, to 30 digits" in section
+        eig = section.split(r"\begin{longtable}")[1]
+        assert max(len(x.lstrip("-").replace(".", "").lstrip("0")) for x in re.findall(r"-?\d+\.\d+", eig)) <= 15

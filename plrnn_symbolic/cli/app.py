@@ -119,22 +119,39 @@ def _add_workers_arg(p, what: str, threshold: int) -> None:
                    "else 1; the same result for any number)")
 
 
+DERIVE_DIGITS = 30     # certified digits of derive when --digits is not given
+LATEX_DIGITS = 6       # digits a LaTeX document shows when --digits is not given
+
+
+def _latex_digits(args) -> int:
+    """The digits --latex shows: --digits when given (the derivation then certifies as many), else 6;
+    --latex-digits, deprecated, still sets them for one release, with a note."""
+    if args.digits is not None and args.digits < 1:
+        raise InputError(f"--digits must be >= 1, got {args.digits}")
+    if args.latex_digits is None:
+        return args.digits if args.digits is not None else LATEX_DIGITS
+    if args.latex_digits < 1:
+        raise InputError(f"--latex-digits must be >= 1, got {args.latex_digits}")
+    if args.latex:
+        print(f"note: --latex-digits is deprecated and will be removed in the next release; use --digits "
+              f"{args.latex_digits} (the digits certified and shown)", file=sys.stderr)
+    return args.latex_digits
+
+
 def _cmd_derive(args) -> int:
     import pathlib
 
     from ..analysis.transform import derive
 
-    if (args.pdf or args.latex_exact or args.piecewise) and not args.latex:
-        raise InputError("--pdf, --latex-exact and --piecewise need --latex FILE.tex")
+    if (args.pdf or args.latex_exact or args.piecewise or args.latex_digits is not None) and not args.latex:
+        raise InputError("--pdf, --latex-exact, --latex-digits and --piecewise need --latex FILE.tex")
     if args.latex and not pathlib.Path(args.latex).parent.is_dir():
         raise InputError(f"no such folder: {str(pathlib.Path(args.latex).parent)!r} (create it first)")
     mf = _model_from(args)
     model = mf.model
-    if args.latex and getattr(model, "kind", "plrnn") != "plrnn":
-        raise InputError(f"--latex writes PLRNN derivations only so far; this model is a {model.kind} "
-                         "(use --json for its region systems)")
     _announce_sweep(args, model, derive=True)
-    cont = derive(model, _regions_arg(args), args.mode, args.digits, z0=_z0(args, model), steps=args.steps,
+    shown = _latex_digits(args)
+    cont = derive(model, _regions_arg(args), args.mode, args.digits or DERIVE_DIGITS, z0=_z0(args, model), steps=args.steps,
                   burn_in=args.burn_in, inputs=mf.inputs, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
                   workers=args.workers)
     if _regions_arg(args) == "all":
@@ -146,7 +163,7 @@ def _cmd_derive(args) -> int:
     if args.latex:
         from ..render.latex import write_derivation
 
-        out = write_derivation(model, args.latex, list(cont.systems), args.mode, args.latex_digits, pdf=args.pdf,
+        out = write_derivation(model, args.latex, list(cont.systems), args.mode, shown, pdf=args.pdf,
                                derivation=cont, exact=args.latex_exact, piecewise=args.piecewise)
         print(f"derivation written to {out}", file=sys.stderr if args.json else sys.stdout)
     if args.export:
@@ -236,13 +253,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_check)
 
     p = _sweep_parser(sub, "derive", "derive the continuous-time system per region")
-    p.add_argument("--digits", type=int, default=30, help="digits of certified arithmetic")
+    p.add_argument("--digits", type=int, default=None,
+                   help=f"digits certified and shown (default: {DERIVE_DIGITS} certified; --latex shows "
+                   f"{LATEX_DIGITS} unless --digits is given)")
     p.add_argument("--show", type=int, default=8, help="regions to print in the table")
     _add_workers_arg(p, "the regions' derivations", 256)
     p.add_argument("--latex", metavar="FILE.tex", help="write a LaTeX document of the derivation")
     p.add_argument("--export", nargs=2, metavar=("py|jl|m", "FILE"),
                    help="write the region systems as a runnable Python, Julia or MATLAB/Octave function file")
-    p.add_argument("--latex-digits", type=int, default=6, help="digits shown for rounded numbers in --latex")
+    p.add_argument("--latex-digits", type=int, default=None, help="deprecated: use --digits")
     p.add_argument("--latex-exact", action="store_true", help="--latex shows exact closed forms where there are any")
     p.add_argument("--piecewise", action="store_true", help="--latex also writes the model as one piecewise system")
     p.add_argument("--pdf", action="store_true", help="also compile the --latex document (needs a LaTeX install)")

@@ -23,6 +23,7 @@ import sympy as sp
 
 from ..core.domains import fmpq_matrix, fmpq_to_sympy
 from .logarithm import LogError
+from .symbolic import conditions
 
 
 @dataclass
@@ -89,7 +90,18 @@ def _two_by_two(H: sp.Matrix) -> sp.Matrix:
     lam = tau / 2
     repeated = sp.log(lam) * eye + (H - lam * eye) / lam
     X = sp.Matrix(2, 2, [sp.Piecewise((r, sp.Eq(disc, 0)), (x, True)) for x, r in zip(generic, repeated)])
-    return resolve_removable(X, lambda x, p: _two_by_two(H.subs(x, p)))
+    return resolve_removable(X, lambda x, p: _two_by_two(H.subs(x, p)), _principal_somewhere(H))
+
+
+def _principal_somewhere(H: sp.Matrix):
+    """admissible(x, r) for :func:`resolve_removable`: False where principal_log of H fails on the
+    whole relation x = r (the closed forms are used only where it holds), else True."""
+    def admissible(x, r):
+        try:
+            return conditions(H.subs(x, r))["principal_log"]
+        except (TypeError, ValueError):      # a comparison sympy cannot decide: keep the relation
+            return True
+    return admissible
 
 
 def _square_root(disc: sp.Expr) -> sp.Expr:
@@ -111,42 +123,111 @@ def _real_points(expr: sp.Expr, x: sp.Symbol) -> set:
     return set(zeros) if isinstance(zeros, sp.FiniteSet) else set()
 
 
-def resolve_removable(M: sp.Matrix, value_at=None) -> sp.Matrix:
-    """Entries of a closed form in one real parameter, with the parameter values where a
-    denominator vanishes but the entry has a finite limit given as a case of their own.
+def _factors(expr: sp.Expr) -> list[sp.Expr]:
+    """The irreducible factors of ``expr`` (over Q, in its parameters) that contain a parameter."""
+    expr = sp.expand(expr)
+    if not expr.free_symbols:
+        return []
+    try:
+        _, factors = sp.factor_list(expr)
+    except sp.PolynomialError:        # not a polynomial in its symbols (a sqrt of one, say): as a whole
+        return [expr]
+    return [f for f, _ in factors if f.free_symbols]
 
-    For display and evaluation only: where the matrix function is continuous in the parameter
-    (the principal logarithm and beta of it, wherever principal_log holds), the limit is the value,
-    which ``value_at(x, p)`` computes from the matrix at x = p (a closed form without parameters:
-    fast, where ``sympy.limit`` of the closed form took seconds to a minute).  Entries with no such
-    point, or with more than one parameter, are returned unchanged.
+
+def _subvarieties(f: sp.Expr, symbols: list) -> list[tuple[sp.Symbol, sp.Expr]]:
+    """Where the factor f vanishes, as x = r(other parameters) for one parameter x: with one
+    parameter its real zeros; with more, the solutions of f = 0 for the first parameter in which f
+    is linear (else quadratic), one pair (x, r) per branch.  [] when f cannot be solved so."""
+    if len(symbols) == 1:
+        (x,) = symbols
+        return [(x, p) for p in sorted(_real_points(f, x), key=float) if _allowed(x, p)]
+    for degree in (1, 2):
+        for x in symbols:
+            if x not in f.free_symbols:
+                continue
+            try:
+                if sp.Poly(f, x).degree() != degree:
+                    continue
+            except sp.PolynomialError:
+                continue
+            roots = sp.solve(f, x)
+            if roots and all(not r.has(x) for r in roots):
+                return [(x, sp.simplify(r)) for r in roots]
+    return []
+
+
+def _allowed(x: sp.Symbol, p: sp.Expr) -> bool:
+    """False when the number p contradicts what x is declared to be (positive, nonnegative, ...)."""
+    return not ((x.is_positive and not p > 0) or (x.is_nonnegative and not p >= 0)
+                or (x.is_negative and not p < 0) or (x.is_nonpositive and not p <= 0))
+
+
+def _generic(e: sp.Expr) -> sp.Expr:
+    """The branch of a Piecewise (from :func:`resolve_removable`) valid near every point."""
+    return e.replace(lambda t: isinstance(t, sp.Piecewise), lambda t: t.args[-1].expr)
+
+
+def resolve_removable(M: sp.Matrix, value_at=None, admissible=None) -> sp.Matrix:
+    """Entries of a closed form in real parameters, with the parameter relations where a
+    denominator vanishes but the entry has a finite value given as cases of their own.
+
+    The relations are the irreducible factors of the entries' denominators (and of the conditions
+    of cases already there), each solved for one parameter, x = r(others): with one parameter its
+    real zeros, with more a linear (or quadratic) solution in one of them.  On each such subvariety
+    the matrix function is recomputed from the matrix, ``value_at(x, r)`` (the closed form of the
+    substituted matrix, itself resolved for the remaining parameters), not by ``sympy.limit``.
+    Where the function is continuous (the principal logarithm and beta of it, wherever
+    principal_log holds), that value is the limit of the generic form, so the Piecewise is the
+    function on every parameter value where principal_log holds.  ``admissible(x, r)`` (optional)
+    returns False for a relation on which the closed form is never used (principal_log fails on all
+    of it); such relations are skipped.  Without ``value_at`` one parameter is resolved by
+    ``sympy.limit`` and more are left unchanged.
+
+    Implements proofs/01_principal_embedding.tex (continuity of the principal logarithm) and
+    proofs/02_affine_term_zoh.tex (beta is entire on the strip).
+
+    >>> a, b = sp.symbols("a b", positive=True)
+    >>> X = resolve_removable(sp.Matrix([[(sp.log(a) - sp.log(b)) / (a - b)]]), lambda x, r: sp.Matrix([[1 / r]]))
+    >>> X[0, 0]
+    Piecewise((1/b, Eq(a, b)), ((log(a) - log(b))/(a - b), True))
+    >>> X[0, 0].subs({a: 2, b: 2}), X[0, 0].subs({a: 2, b: 1})
+    (1/2, log(2))
     """
-    syms = M.free_symbols
-    if len(syms) != 1:
+    symbols = sorted(M.free_symbols, key=str)
+    if not symbols or (value_at is None and len(symbols) > 1):
         return M
-    (x,) = syms
-
-    def generic(e):     # the branch valid near every point of a Piecewise from _two_by_two
-        return e.replace(lambda t: isinstance(t, sp.Piecewise), lambda t: t.args[-1].expr)
-
-    plains = [sp.cancel(generic(e)) for e in M]
-    values = {}
-    out = []
+    plains = [sp.cancel(_generic(e)) for e in M]
+    per_entry: list[list[sp.Expr]] = []
     for e, plain in zip(M, plains):
-        points = set()
-        for pw in e.atoms(sp.Piecewise):          # the points where an inner case applies
+        found = []
+        for pw in e.atoms(sp.Piecewise):          # the relations where an inner case applies
             for _, cond in pw.args:
                 if isinstance(cond, sp.Eq):
-                    points |= _real_points(cond.lhs - cond.rhs, x)
-        points |= _real_points(sp.denom(sp.together(plain)), x)
+                    found += _factors(cond.lhs - cond.rhs)
+        found += _factors(sp.denom(sp.together(plain)))
+        per_entry.append(list(dict.fromkeys(found)))
+    branches: dict = {}
+    for f in dict.fromkeys(f for fs in per_entry for f in fs):
+        ok = [(x, r) for x, r in _subvarieties(f, symbols)
+              if admissible is None or admissible(x, r) not in (False, sp.false)]
+        branches[f] = ok
+    values: dict = {}
+    out = []
+    for i, (plain, factors) in enumerate(zip(plains, per_entry)):
         cases = []
-        for p in sorted(points, key=float):
-            if p not in values:
-                values[p] = value_at(x, p) if value_at is not None else None
-            lim = values[p][len(out)] if values[p] is not None else sp.limit(plain, x, p)
-            if not lim.is_finite:
-                return M                          # not removable: leave the closed form as it is
-            cases.append((sp.nsimplify(sp.simplify(lim)), sp.Eq(x, p)))
+        for f in factors:
+            for x, r in branches[f]:
+                if (x, r) not in values:
+                    values[(x, r)] = value_at(x, r) if value_at is not None else None
+                v = values[(x, r)]
+                val = v[i] if v is not None else sp.limit(plain, x, r)
+                if val.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or val.is_finite is False:
+                    continue                      # a pole, not removable: the generic form (undefined) stays
+                if not val.free_symbols and v is None:
+                    val = sp.nsimplify(sp.simplify(val))
+                if all(c != sp.Eq(x, r) for _, c in cases):
+                    cases.append((val, sp.Eq(x, r)))
         out.append(sp.Piecewise(*cases, (plain, True)) if cases else plain)
     return sp.Matrix(M.rows, M.cols, out)
 
@@ -317,7 +398,8 @@ def exact_beta_apply(X: sp.Matrix, Ht: sp.Matrix, V: sp.Matrix) -> sp.Matrix:
     """
     n = Ht.rows
     E = Ht - sp.eye(n)
-    tidy = sp.cancel if (X.free_symbols or E.free_symbols or V.free_symbols) else sp.expand
+    # together, not cancel: cancel of logarithms of square roots costs seconds and gains no correctness
+    tidy = sp.together if (X.free_symbols or E.free_symbols or V.free_symbols) else sp.expand
     if all(isinstance(x, sp.Rational) for x in list(E) + list(V)):
         Eq = fmpq_matrix(E)
         if Eq.det() != 0:
@@ -327,8 +409,8 @@ def exact_beta_apply(X: sp.Matrix, Ht: sp.Matrix, V: sp.Matrix) -> sp.Matrix:
         # with one parameter, det E vanishes where 1 is an eigenvalue: the limit there (the beta form
         # is continuous) is given as a case of its own instead of 0/0
         return resolve_removable(out, lambda x, p: exact_beta_apply(
-            _two_by_two(Ht.subs(x, p)) if n <= 2 else X.subs(x, p), Ht.subs(x, p), V.subs(x, p))) \
-            if out.free_symbols else out
+            _two_by_two(Ht.subs(x, p)) if n <= 2 else X.subs(x, p), Ht.subs(x, p), V.subs(x, p)),
+            _principal_somewhere(Ht) if n <= 2 else None) if out.free_symbols else out
     K = E**n
     ker, ran = K.nullspace(), K.columnspace()
     T = sp.Matrix.hstack(*(ker + ran))

@@ -1,5 +1,12 @@
 r"""LaTeX for a paper: the continuous-time system of a PLRNN, region by region.
 
+Every form of the family (:mod:`plrnn_symbolic.model.family`: ALRNN, dendritic and
+shallow PLRNN, their clipped forms, the general ReLU RNN) is written in its own
+terms: its equation and the paper it comes from, its parameters, its regions
+named as the model names them, W_Omega = A + W1 D W2 and h_Omega = h1 + W1 D h2
+per region, and in the piecewise system the conditions on the pre-activations
+W2 z + h2 (proofs/07_region_structure.tex, Lemma 7.7 and Proposition 7.8).
+
 :func:`derivation_document` writes a standalone article (pdflatex, packages of
 Debian's texlive-latex-base and texlive-latex-extra only) laid out to be pasted
 into a paper or its supplement:
@@ -32,6 +39,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from pathlib import Path
 
 import flint
@@ -40,12 +48,13 @@ import sympy as sp
 
 from ..analysis.conditions import CheckReport, RegionCheck, check
 from ..analysis.transform import ContinuousPLRNN, RegionSystem, derive, status_of
-from ..core.domains import AUTO, EXACT, FLOAT, check_mode, digits_to_bits
+from ..core.domains import AUTO, EXACT, FLOAT, check_mode, digits_to_bits, working_precision
 from ..core.errors import InputError
 from ..core.truth import FAILS, HOLDS
 from ..core.version import __version__
+from ..model.family import DendPLRNN, ReluRNN
 from ..model.plrnn import PLRNN
-from ..model.regions import MAX_REGIONS, region_matrix, select_regions
+from ..model.regions import MAX_REGIONS, region_affine, select_regions
 
 __all__ = ["STATEMENTS", "compile_pdf", "derivation_document", "tex_escape", "write_derivation"]
 
@@ -180,18 +189,40 @@ STATEMENTS: dict[str, Statement] = {
         "07_region_structure.tex", "Theorem 7.2", "region structure",
         r"With $A$ diagonal, $\det(\lambda I - W_\Omega) = \prod_{j\ \mathrm{inactive}}(\lambda - a_{jj})\, "
         r"\det(\lambda I - S)$, where $S$ is the submatrix of $A + W$ on the active units."),
+    "cells": Statement(
+        "07_region_structure.tex", "Lemma 7.7", "affine on cells",
+        r"On the cell $\Omega$ of the activation pattern $d$ of $\xi(z) = W_2 z + h_2$, the map "
+        r"$z \mapsto A z + W_1 \operatorname{relu}(W_2 z + h_2) + h_1$ is $z \mapsto W_\Omega z + h_\Omega$ with "
+        r"$W_\Omega = A + W_1 D W_2$, $h_\Omega = h_1 + W_1 D h_2$, $D = \mathrm{diag}(d)$; the cells partition "
+        r"$\mathbb{R}^M$."),
+    "family": Statement(
+        "07_region_structure.tex", "Proposition 7.8", "the family in the general form",
+        r"The ALRNN, the dendritic PLRNN and the shallow PLRNN, and their clipped forms, are maps of the general "
+        r"form; on each cell they agree with their own equations, and the statements about one affine map "
+        r"(logarithms, the affine term, lifts, singular steps, fixed points, the eigenvalue map) apply to each "
+        r"cell with $(W_\Omega, h_\Omega)$ in place of $(H, h)$."),
+    "exit_functions": Statement(
+        "07_region_structure.tex", "Proposition 7.11", "exit functions",
+        r"For the general form the closure of a cell is $\{s_k \xi_k(z) \ge 0\}$, $s_k = \pm 1$ by $d_k$, and the "
+        r"statements E1--E3 hold with the signed pre-activations in place of the signed coordinates."),
 }
 
 STATUS_TEXT = {"principal": "principal", "real_nonprincipal": "real, non-principal", "lifted": "lifted",
                "impossible": "no ODE", "undecided": "undecided"}
 
 DETAIL_ALL_UP_TO = 16         # with regions="all", every region in detail up to this many
-TEXT_WIDTH_PT = 483.7         # A4 with 2 cm margins
-MATH_WIDTH_PT = 470.0         # what a displayed matrix may use, its label included
+TEXT_WIDTH_PT = 497.9         # A4 with 1.75 cm margins (175 mm)
 EXACT_MAX_CHARS = 160         # an exact entry longer than this (in LaTeX) is shown as a decimal
 
-# Widths in pt at \small (9 pt Computer Modern) of what a decimal entry is made of.
-_DIGIT_PT, _POINT_PT, _MINUS_PT, _COLSEP_PT = 4.6, 2.6, 7.0, 5.0
+# Widths in pt at \small (9 pt Computer Modern), measured with pdflatex (\setbox0\hbox{...}\showthe\wd0): what a
+# decimal entry is made of, the column separation (2 \arraycolsep), a vertical rule, the parentheses of a tall
+# array, a relation (= or \approx with its spaces) and the labels of the region blocks.  \footnotesize (8 pt
+# Computer Modern) is 0.919 of \small for every one of these glyphs.
+_DIGIT_PT, _POINT_PT, _MINUS_PT, _COLSEP_PT, _RULE_PT = 4.625, 2.570, 7.195, 5.0, 0.4
+_PARENS_PT, _RELATION_PT, _SCALE_PT, _SUBSCRIPT_PT, _SAFETY_PT = 15.8, 12.4, 30.0, 28.0, 2.0
+_LABEL_PT = {r"\left(L \mid g\right)": 25.94, r"\left(L \mid g \mid B\right)": 41.09}
+FOOTNOTE_RATIO = 0.919
+FLOAT_DIGITS = 15      # digits float64 holds; more are read from the certified balls
 
 
 # ---- text and numbers ------------------------------------------------------------------
@@ -252,7 +283,10 @@ class _Cells:
 def _decimal_cells(values: np.ndarray, digits: int, scaled: bool = True) -> _Cells:
     """Aligned decimals: the largest entry gets ``digits`` significant digits and every
     entry the same decimal places; with ``scaled``, a common factor 10^k when the entries are
-    very large or small."""
+    very large or small.  Decimals (``decimal.Decimal``, from certified balls) keep every digit
+    they have; floats show at most what float64 holds."""
+    if np.asarray(values, dtype=object).flat[0].__class__ is Decimal:
+        return _decimal_cells_exact(np.asarray(values, dtype=object), digits)
     v = np.asarray(values, dtype=float)
     if v.ndim == 1:
         v = v.reshape(-1, 1)
@@ -276,6 +310,41 @@ def _decimal_cells(values: np.ndarray, digits: int, scaled: bool = True) -> _Cel
             widths[j] = max(widths[j], w)
         cells.append(out)
     return _Cells(cells, [w + _COLSEP_PT for w in widths], scale)
+
+
+def _decimal_cells_exact(v: np.ndarray, digits: int) -> _Cells:
+    """:func:`_decimal_cells` for ``Decimal`` entries (more digits than float64 has), unscaled."""
+    if v.ndim == 1:
+        v = v.reshape(-1, 1)
+    big = max((abs(x) for x in v.flat), default=Decimal(0))
+    e = big.adjusted() if big != 0 else 0
+    quantum = Decimal(1).scaleb(-max(digits - 1 - e, 0))
+    cells, widths = [], [0.0] * v.shape[1]
+    ctx = Context(prec=digits + max(e, 0) + 10, rounding=ROUND_HALF_EVEN)
+    for row in v:
+        out = []
+        for j, x in enumerate(row):
+            q = x.quantize(quantum, context=ctx)
+            t = "0" if q == 0 else f"{q:f}"
+            out.append(t)
+            widths[j] = max(widths[j], sum(_MINUS_PT if c == "-" else _POINT_PT if c == "." else _DIGIT_PT
+                                           for c in t))
+        cells.append(out)
+    return _Cells(cells, [w + _COLSEP_PT for w in widths], 0)
+
+
+def _ball_midpoints(s: RegionSystem, digits: int) -> list[np.ndarray] | None:
+    """For more than float64's 15 digits: the midpoints of the certified balls that contain
+    [L g B] (each ball's radius is the distance to the exact value), as Decimals; None without balls."""
+    if digits <= FLOAT_DIGITS or s.enclosure is None:
+        return None
+    A = s.enclosure.arb()
+    rows, cols = s.enclosure.shape
+    with working_precision(digits_to_bits(digits + 10)):
+        mids = np.array([[Decimal(A[i, j].mid().str(digits + 5, radius=False).replace("[", "").replace("]", ""))
+                          for j in range(cols)] for i in range(rows)], dtype=object)
+    N = s.dimension
+    return [mids[:, :N], mids[:, N], mids[:, N + 1:]]
 
 
 def _visible_width(tex: str) -> float:
@@ -321,10 +390,20 @@ def _layout(name: str, parts: Sequence[_Cells], *, transpose_label: bool = False
     scales = {p.scale for p in parts}
     if len(scales) > 1:
         raise ValueError("parts shown side by side must share their scale")
-    label_pt = _visible_width(name) + 30 + (12 if scales != {0} else 0)   # label, relation, parentheses
-    blocks = _column_blocks(widths, MATH_WIDTH_PT - label_pt)
-    if len(blocks) > 1:                                               # the labels name the columns
-        blocks = _column_blocks(widths, MATH_WIDTH_PT - label_pt - 28)
+    label_pt = (_LABEL_PT.get(name) or _visible_width(name)) + _RELATION_PT + _PARENS_PT + \
+        (_SCALE_PT if scales != {0} else 0) + _RULE_PT * (len(parts) - 1)
+
+    def blocks_at(ratio: float) -> list[tuple[int, int]]:
+        ws = [(w - _COLSEP_PT) * ratio + _COLSEP_PT for w in widths]
+        out = _column_blocks(ws, TEXT_WIDTH_PT - _SAFETY_PT - label_pt * ratio)
+        if len(out) > 1:                                              # the labels name the columns
+            out = _column_blocks(ws, TEXT_WIDTH_PT - _SAFETY_PT - (label_pt + _SUBSCRIPT_PT) * ratio)
+        return out
+
+    # \small; \footnotesize (never smaller) when that keeps the matrix in one block
+    size, blocks = "\\small", blocks_at(1.0)
+    if len(blocks) > 1 and len(blocks_at(FOOTNOTE_RATIO)) == 1:
+        size, blocks = "\\footnotesize", blocks_at(FOOTNOTE_RATIO)
     out = []
     for a, b in blocks:
         spec = ""
@@ -339,7 +418,7 @@ def _layout(name: str, parts: Sequence[_Cells], *, transpose_label: bool = False
         pre = ""
         if scales != {0}:
             pre = f"10^{{{next(iter(scales))}}} \\times "
-        out.append("{\\small\\setlength{\\arraycolsep}{2.5pt}\\[ " + f"{label} {rel} {pre}\\left(\\begin{{array}}"
+        out.append("{" + size + "\\setlength{\\arraycolsep}{2.5pt}\\[ " + f"{label} {rel} {pre}\\left(\\begin{{array}}"
                    f"{{{spec}}}\n{body}\n\\end{{array}}\\right) \\]}}")
     return "\n".join(out)
 
@@ -349,35 +428,50 @@ def _row_vector(name: str, values, digits: int, exact: bool) -> str:
     row = sp.Matrix([list(values)])
     cells = _exact_cells(row) if exact or _numeric(row) is None else None
     if cells is None:
-        cells = _decimal_cells(_numeric(row), digits)
+        cells = _decimal_cells(_numeric(row, digits), digits)
     return _layout(name + "^{\\top}", [cells], transpose_label=True)
 
 
 def _entrywise(mats: Sequence[tuple[str, sp.MatrixBase]]) -> str:
-    """Closed forms too long for a matrix, one nonzero entry per line."""
-    lines = []
+    """Closed forms too long for a matrix, one nonzero entry per line; an entry too wide for a
+    displayed line even so (several parameters give such) in sympy's notation, as text that breaks
+    at its spaces, instead of running into the margin."""
+    lines, long = [], []
     for name, M in mats:
         M = sp.Matrix(M)
         for i in range(M.rows):
             for j in range(M.cols):
                 if M[i, j] != 0:
                     sub = f"{i + 1}{j + 1}" if M.cols > 1 else f"{i + 1}"
-                    lines.append(f"{name}_{{{sub}}} &= {sp.latex(M[i, j])}")
-    return ("{\\small\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}}\n"
-            "The entries not listed are $0$.")
+                    tex = sp.latex(M[i, j])
+                    if max(_visible_width(part) for part in tex.split("\\\\")) + 40 > TEXT_WIDTH_PT:
+                        long.append(f"${name}_{{{sub}}} = {{}}$\\texttt{{{tex_escape(sp.sstr(M[i, j]))}}}")
+                    else:
+                        lines.append(f"{name}_{{{sub}}} &= {tex}")
+    out = ("{\\small\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}}\n") if lines else ""
+    if long:
+        out += ("The entries below are too long for a displayed line; they are written in sympy's notation "
+                "(\\texttt{Piecewise((x, c), ...)}: $x$ where $c$ holds, the first such case).\n\n"
+                "{\\small\\raggedright\n" + "\n\n".join(long) + "\n\n}")
+    return out + "The entries not listed are $0$."
 
 
-def _numeric(M) -> np.ndarray | None:
+def _numeric(M, digits: int = FLOAT_DIGITS) -> np.ndarray | None:
+    """The entries as floats, or as Decimals with ``digits`` + 5 digits when more than float64 holds
+    are asked for; None when they are not numbers."""
     try:
+        if digits > FLOAT_DIGITS:
+            return np.array([[Decimal(str(sp.Float(x.evalf(digits + 5), digits + 5))) for x in row]
+                             for row in sp.Matrix(M).tolist()], dtype=object)
         return np.array(sp.Matrix(M).evalf(20).tolist(), dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, ArithmeticError):
         return None
 
 
 def _matrix(name: str, M, digits: int, exact: bool) -> str:
     cells = _exact_cells(M) if exact or _numeric(M) is None else None
     if cells is None:
-        cells = _decimal_cells(_numeric(M), digits)
+        cells = _decimal_cells(_numeric(M, digits), digits)
     return _layout(name, [cells])
 
 
@@ -446,22 +540,142 @@ def _fixed_point(H: sp.MatrixBase, h: sp.MatrixBase) -> sp.Matrix | None:
     return sp.Matrix([sp.Rational(int(z[i, 0].p), int(z[i, 0].q)) for i in range(h.rows)])
 
 
-def _fixed_point_kind(model: PLRNN, bits: str, rc: RegionCheck) -> str:
-    """'real' (in the region), 'virtual', or '--' (1 an eigenvalue, or not decided exactly)."""
+def _fixed_point_kind(model: PLRNN | ReluRNN, bits: str, rc: RegionCheck) -> str:
+    """'real' (in the region), 'virtual', or '--' (1 an eigenvalue, or not decided exactly).
+
+    Membership is decided exactly: the signs of the pre-activations at the fixed point (the
+    coordinates themselves for a PLRNN) against the region's activation pattern."""
     if rc.verdicts["eigenvalue_one"].truth is not FAILS or model.is_symbolic:
         return "--"
-    z = _fixed_point(region_matrix(model, bits), model.h)
+    H, h = region_affine(model, bits)
+    z = _fixed_point(H, h)
     if z is None:
         return "--"
-    return "real" if all((x > 0) == (b == "1") for x, b in zip(z, bits)) else "virtual"
+    if isinstance(model, PLRNN):
+        x, d = list(z), [b == "1" for b in bits]
+    else:
+        x, d = list(model.W2 * z + model.h2), [bool(v) for v in model.pattern(bits)]
+    return "real" if all((v > 0) == on for v, on in zip(x, d)) else "virtual"
+
+
+# ---- the forms of the family -----------------------------------------------------------
+FORM_NAMES = {"plrnn": "PLRNN", "alrnn": "ALRNN", "dend": "dendritic PLRNN",
+              "dend-clipped": "clipped dendritic PLRNN", "shallow": "shallow PLRNN",
+              "shallow-clipped": "clipped shallow PLRNN", "relu": "ReLU RNN"}
+
+# The paper each form comes from, as the document cites it.
+FORM_PAPERS = {
+    "alrnn": (r"M.~Brenner et al., \emph{Almost-linear RNNs yield highly interpretable symbolic codes in dynamical "
+              r"systems reconstruction}, NeurIPS 2024"),
+    "dend": (r"M.~Brenner et al., \emph{Tractable dendritic RNNs for reconstructing nonlinear dynamical systems}, "
+             r"ICML 2022"),
+    "shallow": r"F.~Hess et al., \emph{Generalized teacher forcing for learning chaotic dynamics}, ICML 2023",
+}
+
+
+def _kind(model) -> str:
+    return getattr(model, "kind", "plrnn")
+
+
+def _dend_alpha(model: DendPLRNN) -> sp.Matrix:
+    """alpha per unit and basis (M x B), whether the model was given one weight per basis or per unit."""
+    al = sp.Matrix(model.alpha)
+    return sp.Matrix(model.M, model.B, lambda i, b: al[0, b]) if al.rows == 1 else al
+
+
+def _dend_slopes(model: DendPLRNN, name: str) -> sp.Matrix:
+    """c_Omega with W_Omega = A + W diag(c_Omega): per unit, the alphas of the thresholds passed
+    (clipped: less their sum where z_i > 0)."""
+    d, M, B = model.pattern(name), model.M, model.B
+    al = _dend_alpha(model)
+    c = [sum((al[i, b] for b in range(B) if d[b * M + i]), sp.Integer(0)) for i in range(M)]
+    if model.clipped:
+        c = [c[i] - (sum(al[i, :]) if d[B * M + i] else 0) for i in range(M)]
+    return sp.Matrix(c)
+
+
+def _region_words(model, name: str) -> str:
+    """The region in the model's own terms, for the heading of its block."""
+    kind = _kind(model)
+    if kind == "plrnn":
+        on = [str(i + 1) for i, b in enumerate(name) if b == "1"]
+        if not on:
+            return "no unit active"
+        if len(on) == len(name):
+            return "every unit active"
+        return f"active unit{'s' if len(on) > 1 else ''} {', '.join(on)}"
+    if kind == "alrnn":
+        first = model.M - model.P + 1
+        on = [str(first + k) for k, b in enumerate(name) if b == "1"]
+        if not on:
+            return "no ReLU unit active"
+        return ("every ReLU unit active" if len(on) == len(name) else
+                f"active ReLU unit{'s' if len(on) > 1 else ''} {', '.join(on)}")
+    if isinstance(model, DendPLRNN):
+        return "thresholds passed per unit: " + ", ".join(str(_count(c)) for c in name)
+    on = [str(k + 1) for k, b in enumerate(model.pattern(name)) if b]
+    if not on:
+        return "no pre-activation active"
+    return ("every pre-activation active" if len(on) == model.L else
+            f"active pre-activation{'s' if len(on) > 1 else ''} {', '.join(on)}")
+
+
+def _dend_thresholds(model: DendPLRNN, i: int) -> list:
+    """The thresholds of unit i in increasing order (clipped: 0 among them), as the region names count them."""
+    ts = list(model.H[i, :]) + ([sp.Integer(0)] if model.clipped else [])
+    return sorted(ts, key=lambda t: float(t) if t.is_number else 0.0)
+
+
+def _count(c: str) -> int:
+    return int(c, 36)
+
+
+def _number(x, digits: int, exact: bool) -> str:
+    x = sp.sympify(x)
+    if exact or not x.is_number or x.is_Integer:
+        return sp.latex(x)
+    t = _sig(float(x), min(digits, FLOAT_DIGITS))
+    return t.rstrip("0").rstrip(".") if "." in t and "cdot" not in t else t     # a threshold: 0.5, not 0.500000
+
+
+def _region_condition(model, name: str, digits: int, exact: bool) -> str:
+    """The condition that defines the region, in the model's own variables (the piecewise system)."""
+    kind = _kind(model)
+    if kind in ("plrnn", "alrnn"):
+        M = model.M
+        first = 0 if kind == "plrnn" else M - model.P
+        on = [first + k + 1 for k, b in enumerate(name) if b == "1"]
+        off = [first + k + 1 for k, b in enumerate(name) if b == "0"]
+        if kind == "plrnn" and on and off:
+            return r"$z_i > 0$ for $i \in \{$" + ", ".join(map(str, on)) + r"$\}$, $z_i \le 0$ otherwise"
+        if kind == "plrnn":
+            return r"$z_i > 0$ for every $i$" if on else r"$z_i \le 0$ for every $i$"
+        parts = ([r"$z_i > 0$ for $i \in \{$" + ", ".join(map(str, on)) + r"$\}$"] if on else []) + \
+                ([r"$z_i \le 0$ for $i \in \{$" + ", ".join(map(str, off)) + r"$\}$"] if off else [])
+        return ", ".join(parts)
+    if isinstance(model, DendPLRNN):
+        parts = []
+        for i, c in enumerate(name):
+            k = _count(c)
+            ts = _dend_thresholds(model, i)
+            lo = f"{_number(ts[k - 1], digits, exact)} < " if k > 0 else ""
+            hi = f" \\le {_number(ts[k], digits, exact)}" if k < len(ts) else ""
+            parts.append(f"${lo}z_{{{i + 1}}}{hi}$")
+        return ", ".join(parts)
+    d = model.pattern(name)
+    on = [k + 1 for k, b in enumerate(d) if b]
+    off = [k + 1 for k, b in enumerate(d) if not b]
+    if on and off:
+        return r"$\xi_k > 0$ for $k \in \{$" + ", ".join(map(str, on)) + r"$\}$, $\xi_k \le 0$ otherwise"
+    return r"$\xi_k > 0$ for every $k$" if on else r"$\xi_k \le 0$ for every $k$"
 
 
 # ---- the document ----------------------------------------------------------------------
 def _preamble(model: PLRNN) -> str:
-    title = "Continuous-time form of the PLRNN" + (f" \\texttt{{{tex_escape(model.name)}}}" if model.name else "")
+    title = f"Continuous-time form of the {FORM_NAMES[_kind(model)]}" + (f" \\texttt{{{tex_escape(model.name)}}}" if model.name else "")
     return "\n".join([
         r"\documentclass[10pt]{article}",
-        r"\usepackage[a4paper,margin=2cm]{geometry}",
+        r"\usepackage[a4paper,margin=1.75cm]{geometry}",
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage{array,booktabs,longtable}",
         r"\usepackage[hidelinks]{hyperref}",
@@ -475,22 +689,96 @@ def _preamble(model: PLRNN) -> str:
     ])
 
 
-def _model_section(model: PLRNN, mode: str, digits: int, exact: bool, n_regions: int) -> str:
-    inp = " + C s_t" if model.C is not None else ""
-    out = [r"\section{The model}",
-           r"The discrete-time piecewise-linear recurrent neural network (PLRNN)",
-           f"\\[ z_t = A z_{{t-1}} + W \\operatorname{{relu}}(z_{{t-1}}) + h{inp}, \\qquad z_t \\in "
-           f"\\mathbb{{R}}^{{{model.M}}}" + (f", \\; s_t \\in \\mathbb{{R}}^{{{model.K}}}" if model.K else "") + " \\]",
-           f"has $M = {model.M}$ units and time step $\\Delta t = {sp.latex(model.dt)}$."
-           + (r" The input $s_t$ is held constant over each step." if model.C is not None else "")]
-    A = sp.Matrix(model.A)
-    if model.A_is_diagonal:
-        out.append(r"$A = \mathrm{diag}(a)$ with")
-        out.append(_row_vector("a", [A[i, i] for i in range(model.M)], digits, exact))
-    else:
-        out.append(_matrix("A", A, digits, exact))
-    out.append(_matrix("W", model.W, digits, exact))
-    out.append(_row_vector("h", list(model.h), digits, exact))
+def _diagonal_or_matrix(A, digits: int, exact: bool) -> list[str]:
+    A = sp.Matrix(A)
+    if A.is_diagonal():
+        return [r"$A = \mathrm{diag}(a)$ with", _row_vector("a", [A[i, i] for i in range(A.rows)], digits, exact)]
+    return [_matrix("A", A, digits, exact)]
+
+
+def _space(model) -> str:
+    return (f", \\qquad z_t \\in \\mathbb{{R}}^{{{model.M}}}" +
+            (f", \\; s_t \\in \\mathbb{{R}}^{{{model.K}}}" if model.K else ""))
+
+
+def _form_text(model, digits: int, exact: bool) -> tuple[list[str], str]:
+    """The model's own equation, its paper and parameters, and the sentence that names its regions and
+    gives W_Omega, h_Omega (proofs/07_region_structure.tex, Lemma 7.7 and Proposition 7.8)."""
+    kind, inp, M = _kind(model), (" + C s_t" if model.C is not None else ""), model.M
+    steps = (f"time step $\\Delta t = {sp.latex(model.dt)}$." +
+             (r" The input $s_t$ is held constant over each step." if model.C is not None else ""))
+    general = (r"In the general form $z_t = A z_{t-1} + W_1 \operatorname{relu}(W_2 z_{t-1} + h_2) + h_1" + inp +
+               r"$ the region with activation pattern $d$ of the pre-activations $\xi(z) = W_2 z + h_2$ ($d_k = 1$ iff "
+               r"$\xi_k(z) > 0$) is the map $z_t = W_\Omega z_{t-1} + h_\Omega" + inp + r"$ with $W_\Omega = A + W_1 D "
+               r"W_2$, $h_\Omega = h_1 + W_1 D h_2$, $D = \mathrm{diag}(d)$ (" + _cite("cells", "family") + ")")
+    if kind == "plrnn":
+        out = [r"The discrete-time piecewise-linear recurrent neural network (PLRNN)",
+               f"\\[ z_t = A z_{{t-1}} + W \\operatorname{{relu}}(z_{{t-1}}) + h{inp}{_space(model)} \\]",
+               f"has $M = {M}$ units and " + steps, *_diagonal_or_matrix(model.A, digits, exact),
+               _matrix("W", model.W, digits, exact), _row_vector("h", list(model.h), digits, exact)]
+        regions = (r"Region $\Omega$ is the bit string $d \in \{0,1\}^M$ (unit 1 first) with $d_i = 1$ iff $z_i > 0$. "
+                   r"On $\Omega$ the PLRNN is the affine map $z_t = W_\Omega z_{t-1} + h" + inp + r"$, "
+                   r"$W_\Omega = A + W\,\mathrm{diag}(d)$.")
+        return out, regions
+    if kind == "alrnn":
+        P, lin = model.P, M - model.P
+        phi = (r"$\Phi(z)_i = z_i$ for $i \le " + str(lin) + r"$ and $\Phi(z)_i = \operatorname{relu}(z_i)$ for "
+               r"$i > " + str(lin) + "$" if lin else r"$\Phi(z) = \operatorname{relu}(z)$")
+        out = [f"The almost-linear recurrent neural network (ALRNN; {FORM_PAPERS['alrnn']})",
+               f"\\[ z_t = A z_{{t-1}} + W \\Phi(z_{{t-1}}) + h{inp}{_space(model)} \\]",
+               f"has $M = {M}$ units, of which the last $P = {P}$ pass a ReLU ({phi}), and " + steps,
+               *_diagonal_or_matrix(model.A_diagonal, digits, exact), _matrix("W", model.W, digits, exact),
+               _row_vector("h", list(model.h1), digits, exact)]
+        sep = r", \dots, " if P > 2 else " and "
+        regions = (f"Region $\\Omega$ is the bit string $d \\in \\{{0,1\\}}^{{{P}}}$ of the ReLU units "
+                   f"{lin + 1}{sep}{M} (unit {lin + 1} first) with $d_k = 1$ iff $z_{{{lin} + k}} > 0$"
+                   if P > 1 else f"Region $\\Omega$ is the bit $d$ of the ReLU unit {M}, $d = 1$ iff $z_{{{M}}} > 0$")
+        regions += (r". On $\Omega$ the ALRNN is the affine map $z_t = W_\Omega z_{t-1} + h" + inp + r"$, "
+                    r"$W_\Omega = A + W\,\mathrm{diag}(1, \dots, 1, d)$ (" + _cite("cells", "family") + ").")
+        return out, regions
+    if isinstance(model, DendPLRNN):
+        one_alpha = sp.Matrix(model.alpha).rows == 1
+        basis = (r"\operatorname{relu}(z_{t-1} - h_b)" if not model.clipped else
+                 r"\bigl(\operatorname{relu}(z_{t-1} - h_b) - \operatorname{relu}(z_{t-1})\bigr)")
+        alpha = r"\alpha_b\," if one_alpha else r"\alpha_{:,b} \circ "
+        out = [f"The {'clipped ' if model.clipped else ''}dendritic PLRNN ({FORM_PAPERS['dend']})",
+               f"\\[ z_t = A z_{{t-1}} + W \\sum_{{b=1}}^{{{model.B}}} {alpha}{basis} + h_0{inp}{_space(model)} \\]",
+               f"has $M = {M}$ units, $B = {model.B}$ bases with thresholds $h_b$ (column $b$ of $H$) and "
+               + steps, *_diagonal_or_matrix(model.A_diagonal, digits, exact), _matrix("W", model.W, digits, exact),
+               _row_vector("h_0", list(model.h1), digits, exact),
+               (_row_vector(r"\alpha", list(sp.Matrix(model.alpha)), digits, exact) if one_alpha
+                else _matrix(r"\alpha", model.alpha, digits, exact)),
+               _matrix("H", model.H, digits, exact)]
+        regions = (r"Region $\Omega$ is a string of $M$ characters (unit 1 first): character $i$ counts the thresholds "
+                   r"$h_{ib}$" + (" and $0$" if model.clipped else "") + r" that $z_i$ exceeds. " + general +
+                   r"; here $W_\Omega = A + W\,\mathrm{diag}(c_\Omega)$ with $c_{\Omega,i}$ the sum of the weights "
+                   r"$\alpha$ of the thresholds passed" + (r" (less $\sum_b \alpha_{ib}$ where $z_i > 0$)"
+                                                            if model.clipped else "") + ".")
+        return out, regions
+    shallow = kind.startswith("shallow")
+    clipped = kind == "shallow-clipped"
+    W1, W2, h2 = ((model.W1_, model.W2_, model.h2_) if shallow else (model.W1, model.W2, model.h2))
+    act = (r"\bigl(\operatorname{relu}(W_2 z_{t-1} + h_2) - \operatorname{relu}(W_2 z_{t-1})\bigr)" if clipped
+           else r"\operatorname{relu}(W_2 z_{t-1} + h_2)")
+    what = (f"The {'clipped ' if clipped else ''}shallow PLRNN ({FORM_PAPERS['shallow']})" if shallow
+            else "The ReLU recurrent neural network in the general form")
+    out = [what, f"\\[ z_t = A z_{{t-1}} + W_1 {act} + h_1{inp}{_space(model)} \\]",
+           f"has $M = {M}$ units, a hidden layer of width ${W2.rows}$ and " + steps,
+           *_diagonal_or_matrix(model.A, digits, exact), _matrix("W_1", W1, digits, exact),
+           _matrix("W_2", W2, digits, exact), _row_vector("h_1", list(model.h1), digits, exact),
+           _row_vector("h_2", list(h2), digits, exact)]
+    pre = (r"$\xi(z) = (W_2 z + h_2,\ W_2 z)$" if clipped else r"$\xi(z) = W_2 z + h_2$")
+    regions = (f"Region $\\Omega$ is the bit string $d \\in \\{{0,1\\}}^{{{model.L}}}$ of the pre-activations "
+               f"{pre} (the first first), $d_k = 1$ iff $\\xi_k(z) > 0$; the cells are cut by the hyperplanes "
+               r"$\xi_k(z) = 0$, and patterns whose cell is empty are not regions. " + general +
+               (r"; for the clipped form $W_1$, $W_2$, $h_2$ of the general form are $(W_1, -W_1)$, "
+                r"$(W_2; W_2)$ and $(h_2; 0)$." if clipped else "."))
+    return out, regions
+
+
+def _model_section(model: PLRNN | ReluRNN, mode: str, digits: int, exact: bool, n_regions: int) -> str:
+    form, regions = _form_text(model, digits, exact)
+    out = [r"\section{The model}", *form]
     if model.C is not None:
         out.append(_matrix("C", model.C, digits, exact))
     obs = getattr(model, "observation", None)
@@ -499,11 +787,10 @@ def _model_section(model: PLRNN, mode: str, digits: int, exact: bool, n_regions:
         out.append(_matrix("B", obs, digits, exact))
     conv = model.conventions()
     if conv:
-        out.append("By convention $A$ is diagonal and $W$ has a zero diagonal; this model departs from it "
+        out.append("By convention $A$ is diagonal" + (" and $W$ has a zero diagonal" if _kind(model) == "plrnn" else "") +
+                   "; this model departs from it "
                    "(accepted): " + tex_escape("; ".join(conv)) + ".")
-    out.append(r"Region $\Omega$ is the bit string $d \in \{0,1\}^M$ (unit 1 first) with $d_i = 1$ iff $z_i > 0$. "
-               r"On $\Omega$ the PLRNN is the affine map $z_t = W_\Omega z_{t-1} + h" + inp + r"$, "
-               r"$W_\Omega = A + W\,\mathrm{diag}(d)$.")
+    out.append(regions)
     how = {"exact": r"exact arithmetic over $\mathbb{Q}$: every verdict is a proof",
            "certified": "certified ball arithmetic: every verdict other than `undecided' is a proof",
            "auto": r"certified ball arithmetic, and exact arithmetic over $\mathbb{Q}$ where the balls do not "
@@ -511,21 +798,27 @@ def _model_section(model: PLRNN, mode: str, digits: int, exact: bool, n_regions:
            "float": r"floating point with tolerances: the verdicts are \emph{not} proofs"}[mode]
     shown = ("exact where the derivation has closed forms, decimals elsewhere" if exact else
              f"decimals: in each matrix the largest entry has {digits} significant digits and every entry the "
-             f"same decimal places (rounded for display; a common factor $10^k$ is written in front)")
+             f"same decimal places (rounded for display; a common factor $10^k$ is written in front)" +
+             (f"; eigenvalues, and matrices without certified balls, show at most {FLOAT_DIGITS}, as many as "
+              f"float64 holds" if digits > FLOAT_DIGITS else ""))
     out.append(f"This document covers {n_regions} region{'s' if n_regions != 1 else ''}, decided in {how}. "
                f"Numbers are shown as {shown}; $\\approx$ marks a rounded matrix.")
     return "\n\n".join(out)
 
 
-def _method_section(model: PLRNN) -> str:
+def _method_section(model: PLRNN | ReluRNN) -> str:
     B = model.C is not None
     aff = "(g, B)" if B else "g"
+    plrnn = _kind(model) == "plrnn"
+    h = "h" if _kind(model) in ("plrnn", "alrnn") else r"h_\Omega"
+    exits = ("" if plrnn else r" (the boundaries of a region are those of its pre-activations, " +
+             _cite("exit_functions") + ")")
     return "\n\n".join([
         r"\section{The continuous-time system of a region}",
         r"In region $\Omega$ the ODE $\dot z = L_\Omega z + g_\Omega" + (r" + B_\Omega s(t)" if B else "") +
         r"$ is sought whose time-$\Delta t$ flow is the region map (" + _cite("flow", "embedding") + r"):"
         r"\[ L_\Omega = \frac{1}{\Delta t}\mathrm{Log}\, W_\Omega, \qquad "
-        r"g_\Omega = \frac{1}{\Delta t}\beta(\mathrm{Log}\, W_\Omega)\, h" +
+        r"g_\Omega = \frac{1}{\Delta t}\beta(\mathrm{Log}\, W_\Omega)\, " + h +
         (r", \qquad B_\Omega = \frac{1}{\Delta t}\beta(\mathrm{Log}\, W_\Omega)\, C" if B else "") +
         r", \qquad \beta(x) = \frac{x}{e^x - 1}, \]"
         r"for a real logarithm $\mathrm{Log}$; $\beta$ needs no special case when $1$ is an eigenvalue (" +
@@ -538,7 +831,7 @@ def _method_section(model: PLRNN) -> str:
         r"\item[lifted] $W_\Omega$ invertible without a real logarithm (" + _cite("real_log") + r"): no real ODE of "
         r"dimension $M$ exists; an ODE of dimension $N > M$ doubles the unpaired negative blocks in new coordinates "
         r"$y$, and with $x = (z, y)$, $G = \begin{pmatrix} I \\ 0\end{pmatrix}$, $P = \begin{pmatrix} I & 0 "
-        r"\end{pmatrix}$ its flow satisfies $\Psi_{\Delta t}(Gz) = G(W_\Omega z + h)$, so $P\,\Psi_{n\Delta t}(Gz)$ "
+        r"\end{pmatrix}$ its flow satisfies $\Psi_{\Delta t}(Gz) = G(W_\Omega z + " + h + r")$, so $P\,\Psi_{n\Delta t}(Gz)$ "
         r"follows the region map for every $n$ (" + _cite("exact_lift", "lift", "minimal_lift") + r");"
         r"\item[no ODE] $W_\Omega$ singular: no ODE of dimension $M$ has the region map as its time-$\Delta t$ flow, "
         r"and no lift of any dimension reproduces every step through an invariant embedding (" +
@@ -547,9 +840,10 @@ def _method_section(model: PLRNN) -> str:
         r"\item[undecided] the arithmetic used did not decide the predicates."
         r"\end{description}",
         r"Eigenvalues map as $\mu = \log(\lambda)/\Delta t$ with $\mathrm{Re}\,\mu = \log|\lambda|/\Delta t$ (" +
-        _cite("eigenvalue_map") + r"). A trajectory of the PLRNN is reproduced by the sample-and-hold system at "
-        r"every sample time, and by the autonomous switching system for every step whose region flow stays in the "
-        r"closure of its region (" + _cite("sample_and_hold", "one_step", "trajectories") + r"); these statements "
+        _cite("eigenvalue_map") + f"). A trajectory of the {FORM_NAMES[_kind(model)]} is reproduced by the "
+        r"sample-and-hold system at every sample time, and by the autonomous switching system for every step whose "
+        r"region flow stays in the closure of its region" + exits + " (" +
+        _cite("sample_and_hold", "one_step", "trajectories") + r"); these statements "
         r"concern regions with an ODE of dimension $M$; with lifted regions, the sample-and-hold system that "
         r"re-embeds the state by $G$ of its region at every sample time reproduces the trajectory (" +
         _cite("lifted_sample_and_hold") + ").",
@@ -585,7 +879,8 @@ def _summary_section(model: PLRNN, report: CheckReport, systems: dict, detailed:
                + "\n".join(rows) + "\n\\bottomrule\n\\end{longtable}}")
     legend = (r"$N$: dimension of the region's ODE ($N > M$ when lifted). $\rho$: spectral radius, rounded. "
               r"Eigenvalues are counted with multiplicity; ``pairs'' counts complex conjugate pairs. "
-              r"Fixed point: the solution of $(I - W_\Omega) z = h$, \emph{real} if it lies in $\Omega$ and "
+              r"Fixed point: the solution of $(I - W_\Omega) z = " + ("h" if _kind(model) == "plrnn" else r"h_\Omega") +
+              r"$, \emph{real} if it lies in $\Omega$ and "
               r"\emph{virtual} otherwise; -- when $1$ is an eigenvalue or the weights are not rational.")
     if len(names) > max_rows:
         legend += f" The table shows the first {max_rows} of {len(names)} regions."
@@ -596,26 +891,33 @@ def _summary_section(model: PLRNN, report: CheckReport, systems: dict, detailed:
     return "\n\n".join(out)
 
 
-def _units(bits: str) -> str:
-    on = [str(i + 1) for i, b in enumerate(bits) if b == "1"]
-    if not on:
-        return "no unit active"
-    if len(on) == len(bits):
-        return "every unit active"
-    return f"active unit{'s' if len(on) > 1 else ''} {', '.join(on)}"
+def _region_map(model: PLRNN | ReluRNN, name: str, digits: int, exact: bool) -> list[str]:
+    """W_Omega and h_Omega of a region where the model's own parameters do not show them at a glance
+    (the dendritic, shallow and general forms; proofs/07_region_structure.tex, Lemma 7.7)."""
+    kind = _kind(model)
+    if kind in ("plrnn", "alrnn"):
+        return []
+    H, h = region_affine(model, name)
+    if isinstance(model, DendPLRNN):
+        first = [r"$W_\Omega = A + W\,\mathrm{diag}(c_\Omega)$ and $h_\Omega$ with",
+                 _row_vector(r"c_\Omega", list(_dend_slopes(model, name)), digits, exact)]
+    else:
+        first = [r"$W_\Omega = A + W_1 D W_2$ and $h_\Omega = h_1 + W_1 D h_2$:", _matrix(r"W_\Omega", H, digits, exact)]
+    return [*first, _row_vector(r"h_\Omega", list(h), digits, exact)]
 
 
-def _region_block(model: PLRNN, rc: RegionCheck, s: RegionSystem, digits: int, exact: bool, mode: str) -> str:
+def _region_block(model: PLRNN | ReluRNN, rc: RegionCheck, s: RegionSystem, digits: int, exact: bool, mode: str) -> str:
     bits = rc.region
     status = status_of(rc.verdicts)
     out = [(f"\\subsection*{{Region \\texttt{{{bits}}}}}\\label{{region:{bits}}}"
            f"\\addcontentsline{{toc}}{{subsection}}{{Region {bits}}}")]
-    head = f"{_units(bits).capitalize()}; status \\textbf{{{STATUS_TEXT[status]}}}"
+    head = f"{_region_words(model, bits).capitalize()}; status \\textbf{{{STATUS_TEXT[status]}}}"
     if status == "lifted":
         head += (f", lifted to $N = {s.dimension}$: the coordinates $x = (z, y)$, $y \\in "
                  f"\\mathbb{{R}}^{{{s.dimension - model.M}}}$, double the unpaired negative eigenvalues, "
                  f"$z(t) = P x(t)$ from $x(0) = G z_0$ ({_cite('exact_lift', 'lift')})")
     out.append(head + ".")
+    out.extend(_region_map(model, bits, digits, exact))
     if status == "impossible":
         out.append(r"$W_\Omega$ is singular: no ODE of dimension $M$ has this region map as its time-$\Delta t$ "
                    r"flow, and no lift of any dimension reproduces every step through an invariant embedding ("
@@ -627,13 +929,16 @@ def _region_block(model: PLRNN, rc: RegionCheck, s: RegionSystem, digits: int, e
                    (f"; {more}" if more else "") + ".")
     parts = []
     if s.derived or s.L_exact is not None:
-        mats = [("L", s.L_exact, s.L), ("g", s.g_exact, s.g)] + ([("B", s.B_exact, s.B)] if model.C is not None
-                                                                 else [])
+        wide = _ball_midpoints(s, digits) if s.derived else None
+        Ln, gn, Bn = wide if wide is not None else (s.L, s.g, s.B)
+        shown = digits if wide is not None else min(digits, FLOAT_DIGITS)   # float64 holds no more
+        mats = [("L", s.L_exact, Ln), ("g", s.g_exact, gn)] + ([("B", s.B_exact, Bn)] if model.C is not None
+                                                              else [])
         for _, ex, num in mats:
             cells = _exact_cells(ex) if ex is not None and (exact or num is None) else None
-            parts.append(cells if cells is not None or num is None else _decimal_cells(num, digits, scaled=False))
+            parts.append(cells if cells is not None or num is None else _decimal_cells(num, shown, scaled=False))
         if all(num is not None for *_, num in mats) and len({p.exact for p in parts}) > 1:
-            parts = [_decimal_cells(num, digits, scaled=False) for *_, num in mats]   # one kind per display
+            parts = [_decimal_cells(num, shown, scaled=False) for *_, num in mats]   # one kind per display
         if any(p is None for p in parts):       # closed forms too long for a matrix: entry by entry
             out.append(_entrywise([(n, ex) for n, ex, _ in mats]))
         else:
@@ -645,14 +950,16 @@ def _region_block(model: PLRNN, rc: RegionCheck, s: RegionSystem, digits: int, e
                        f"\\le {_sig(r['exp'], 2)}$, $|\\Delta t\\,\\varphi_1(L\\Delta t)\\,g - h|_{{\\max}} \\le "
                        f"{_sig(r['affine'], 2)}$" + (" (lifted: $\\widetilde W_\\Omega$, $\\widetilde h$)"
                                                     if status == "lifted" else "") +
-                       (f"; the matrices shown are within ${_sig(r['float_error'], 2)}$ of the exact ones"
+                       (f"; the matrices shown are within ${_sig(s.enclosure.radius(), 2)}$ of the exact ones "
+                        f"(the midpoints of certified balls, to {digits} digits)" if wide is not None else
+                        f"; the matrices shown are within ${_sig(r['float_error'], 2)}$ of the exact ones"
                         if "float_error" in r else "") + ".")
         elif s.L_exact is not None:
             out.append("The matrices are closed forms, exact (" + _cite("embedding", "beta") + ").")
     symbolic = any(v.condition is not None for v in rc.verdicts.values())
     if symbolic:
         out.append(_conditions_text(rc, status))
-    table = _eigen_table(rc, float(model.dt), digits, status)
+    table = _eigen_table(rc, float(model.dt), min(digits, FLOAT_DIGITS), status)   # float eigenvalues
     if table:
         out.append(table)
     return "\n\n".join(out)
@@ -668,23 +975,22 @@ def _conditions_text(rc: RegionCheck, status: str) -> str:
 
     key = {"principal": "principal_log", "real_nonprincipal": "real_log"}.get(status)
     valid = (f"The closed forms above are valid for the parameter values where \\texttt{{{tex_escape(key)}}} "
-             f"holds: {cond(key)}" + ("; a value where a formula would read $0/0$ is a case of its own (the limit, "
-                                      "which is the value, the principal logarithm and $\\beta$ of it being "
-                                      "continuous there)" if key == "principal_log" else "") + ". "
+             f"holds: {cond(key)}" + ("; a parameter value, or a relation between parameters, where a formula would "
+                                      "read $0/0$ is a case of its own, computed from the matrix there (it is the "
+                                      "limit, the principal logarithm and $\\beta$ of it being continuous)"
+                                      if key == "principal_log" else "") + ". "
              if key else "")
     rows = [f"\\texttt{{{tex_escape(n)}}}: {cond(n)}" for n in rc.verdicts]
     return valid + "The predicates hold for: " + "; ".join(rows) + "."
 
 
-def _piecewise_section(model: PLRNN, names: Sequence[str], systems: dict) -> str:
+def _piecewise_section(model: PLRNN | ReluRNN, names: Sequence[str], systems: dict, digits: int,
+                       exact: bool) -> str:
     lifted = [b for b in names if systems.get(b) is not None and systems[b].status == "lifted"]
     rows = []
     for bits in names:
         s = systems.get(bits)
-        on = [str(i + 1) for i, b in enumerate(bits) if b == "1"]
-        cond = (r"$z_i > 0$ for $i \in \{$" + ", ".join(on) + r"$\}$, $z_i \le 0$ otherwise"   # breaks at the commas
-                if on and len(on) < model.M
-                else r"$z_i > 0$ for every $i$" if on else r"$z_i \le 0$ for every $i$")
+        cond = _region_condition(model, bits, digits, exact)    # breaks at the commas
         what = ("--" if s is None or not s.derived else
                 f"p.~\\pageref{{region:{bits}}}" + (" (lifted)" if s.status == "lifted" else ""))
         rows.append(f"\\texttt{{{bits}}} & {cond} & {what} \\\\")
@@ -692,7 +998,11 @@ def _piecewise_section(model: PLRNN, names: Sequence[str], systems: dict) -> str
     text = [r"\section{The model as one piecewise system}",
             (r"On the union of the regions derived, the autonomous switching system is"
             f"\\[ \\frac{{dz}}{{dt}} = L_{{\\Omega(z)}}\\, z + g_{{\\Omega(z)}}{inp}, \\]"
-            r"where $\Omega(z)$ is the region of $z$, given by the conditions below. Its vector field is in general "
+            r"where $\Omega(z)$ is the region of $z$, given by the conditions below" +
+            ("" if _kind(model) == "plrnn" else
+             r" on the pre-activations $\xi(z)$ of the model section (hyperplanes $\xi_k(z) = 0$)"
+             if not isinstance(model, DendPLRNN) else r" (the thresholds of each unit, in increasing order)") +
+            r". Its vector field is in general "
             r"discontinuous across region boundaries (a Filippov system); where no region is listed, or the region "
             r"has no ODE, it is not defined here."),
             "{\\small\\begin{longtable}{l>{\\raggedright\\arraybackslash}p{0.45\\linewidth}l}\n\\toprule\n"
@@ -727,7 +1037,7 @@ def _representatives(report: CheckReport) -> list[str]:
     return list(seen.values())
 
 
-def derivation_document(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, digits: int = 6, *,
+def derivation_document(model: PLRNN | ReluRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, digits: int = 6, *,
                         exact: bool = False, piecewise: bool = False, derivation: ContinuousPLRNN | None = None,
                         report: CheckReport | None = None, z0=None, steps: int | None = None, burn_in: int = 0,
                         max_regions: int = MAX_REGIONS, max_table_rows: int = 1024) -> str:
@@ -735,8 +1045,9 @@ def derivation_document(model: PLRNN, regions: str | Iterable[str] = "all", mode
 
     Parameters
     ----------
-    model : PLRNN
-    regions : "all", "visited" or list of bit strings
+    model : PLRNN or ReluRNN
+        Any form of the family (ALRNN, dendritic, shallow, general), each written in its own terms.
+    regions : "all", "visited" or list of region names
         With ``"all"`` and more than 16 regions, the summary table lists every
         region and one region of each distinct profile (status and verdicts) is
         given a block; otherwise every region asked for is.
@@ -799,13 +1110,13 @@ def derivation_document(model: PLRNN, regions: str | Iterable[str] = "all", mode
     for bits in detailed:
         body.append(_region_block(model, report.regions[bits], systems[bits], digits, exact, mode))
     if piecewise:
-        body.append(_piecewise_section(model, names, systems))
+        body.append(_piecewise_section(model, names, systems, digits, exact))
     text = "\n\n".join(body)
     used = [k for k, st in STATEMENTS.items() if f"[{st.label}]" in text]
     return "\n\n".join([_preamble(model), text, _appendix(used), r"\end{document}"]) + "\n"
 
 
-def write_derivation(model: PLRNN, path: str | Path, regions: str | Iterable[str] = "all", mode: str = AUTO,
+def write_derivation(model: PLRNN | ReluRNN, path: str | Path, regions: str | Iterable[str] = "all", mode: str = AUTO,
                      digits: int = 6, pdf: bool = False, **kwargs) -> Path:
     """Write :func:`derivation_document` to ``path`` (a ``.tex`` file in an existing folder);
     with ``pdf``, compile it with :func:`compile_pdf` and return the PDF's path, else the

@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from ..core.domains import AUTO, check_mode
 from ..core.errors import InputError
-from ..core.truth import Truth
+from ..core.truth import FAILS, HOLDS, Truth
 from ..model.family import ReluRNN
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS, cells
@@ -91,9 +91,10 @@ class FamilyReport:
     enumerated: CheckReport | None
     opened: dict[str, tuple[str, ...]]
     notes: list[str] = field(default_factory=list)
+    predicates: tuple[str, ...] = PREDICATES
 
     def summary(self) -> dict[str, dict[str, int]]:
-        out = {p: {"holds": 0, "fails": 0, "undecided": 0} for p in PREDICATES}
+        out = {p: {"holds": 0, "fails": 0, "undecided": 0} for p in self.predicates}
         for c in self.certificates:
             for p, t in c.verdicts.items():
                 out[p][t.value] += c.regions
@@ -106,7 +107,7 @@ class FamilyReport:
 
     def coverage(self) -> dict[str, int]:
         """Per predicate, the regions whose verdict a family certificate proved."""
-        out = dict.fromkeys(PREDICATES, 0)
+        out = dict.fromkeys(self.predicates, 0)
         for c in self.certificates:
             for p in c.verdicts:
                 out[p] += c.regions
@@ -131,16 +132,16 @@ class FamilyReport:
     def table(self, max_rows: int = 20) -> str:
         """A readable summary: the verdict counts, what the certificates covered, the enumerated regions that fail."""
         m = self.model
-        lines = [f"model {m.name or '(unnamed)'}: M = {m.M}, dt = {m.dt}, {self.regions:,} regions decided by "
-                 f"families, mode {self.mode} for the regions enumerated"]
+        lines = [(f"model {m.name or '(unnamed)'}: M = {m.M}, dt = {m.dt}, {self.regions:,} regions decided by "
+                 f"families, mode {self.mode} for the regions enumerated")]
         lines += [f"note: {n}" for n in self.notes]
         lines += ["", f"{'predicate':<17}{'holds':>16}{'fails':>16}{'undecided':>11}{'by certificates':>18}"]
         cov = self.coverage()
         for p, c in self.summary().items():
             lines.append(f"{p:<17}{c['holds']:>16,}{c['fails']:>16,}{c['undecided']:>11,}{cov[p]:>18,}")
-        every = sum(c.regions for c in self.certificates if len(c.verdicts) == len(PREDICATES))
-        lines += ["", f"{len(self.certificates):,} family certificates; {every:,} regions decided in full by one "
-                      f"certificate, {len(self.opened):,} regions left to enumeration"]
+        every = sum(c.regions for c in self.certificates if len(c.verdicts) == len(self.predicates))
+        lines += ["", (f"{len(self.certificates):,} family certificates; {every:,} regions decided in full by one "
+                      f"certificate, {len(self.opened):,} regions left to enumeration")]
         shown = sorted(self.certificates, key=lambda c: -c.regions)[:max_rows // 2]
         for c in shown:
             verdicts = ", ".join(f"{p} {t.value}" for p, t in c.verdicts.items())
@@ -149,9 +150,9 @@ class FamilyReport:
             lines.append(f"  ... and {len(self.certificates) - len(shown):,} more (use --json for all)")
         if self.enumerated is not None:
             statuses = self.enumerated.statuses()
-            bad = [(name, s) for name, s in statuses.items()
-                   if any(s[p] != "holds" for p in ("invertible", "principal_log", "real_log"))
-                   or s["eigenvalue_one"] != "fails"]
+            bad = [(name, {p: s[p] for p in self.opened[name]}) for name, s in statuses.items()
+                   if any(s[p] != "holds" for p in ("invertible", "principal_log", "real_log") if p in self.opened[name])
+                   or ("eigenvalue_one" in self.opened[name] and s["eigenvalue_one"] != "fails")]
             if bad:
                 lines += ["", "enumerated regions without a principal real logarithm, or with eigenvalue one:"]
                 for name, s in bad[:max_rows]:
@@ -165,9 +166,12 @@ def _family_text(family: Sequence[int | None]) -> str:
     return "".join(FREE if x is None else str(x) for x in family)
 
 
-def check_families(model: PLRNN | ReluRNN, mode: str = AUTO, *, precision: int = 53,
-                   max_regions: int = MAX_REGIONS, progress: bool = False,
-                   workers: int | None = None) -> FamilyReport:
+MAX_FAMILIES = 20_000   # families examined before giving up (each costs an eigendecomposition and ball products)
+
+
+def check_families(model: PLRNN | ReluRNN, mode: str = AUTO, *, predicates: Sequence[str] = PREDICATES,
+                   precision: int = 53, max_regions: int = MAX_REGIONS, max_families: int = MAX_FAMILIES,
+                   progress: bool = False, workers: int | None = None) -> FamilyReport:
     """Decide the predicates of THEORY section 3 for every region, family by family.
 
     A certified enclosure of the spectra of a whole family (proofs/07_region_structure.tex,
@@ -182,12 +186,17 @@ def check_families(model: PLRNN | ReluRNN, mode: str = AUTO, *, precision: int =
     mode : "auto" (default), "exact", "certified" or "float"
         The mode of the per-region check of the regions left to enumeration; the certificates
         themselves are always certified (FLINT balls).
+    predicates : sequence of str
+        The predicates to decide (default all five); a family is split only while one of these is
+        open, so asking for fewer (say ``["principal_log"]``) can leave far fewer regions to enumerate.
     precision : int
         Bits of the ball arithmetic of the enclosures (and the starting precision of the
         per-region check).
     max_regions : int
         Refuse when more than this many regions would be left to enumeration (and, for the general
         form, when the model has more non-empty cells than this: they are counted first).
+    max_families : int
+        Refuse when the branch and bound has examined this many families without an end in sight.
     progress : bool
         Show a progress bar on stderr.
     workers : int, optional
@@ -214,6 +223,10 @@ def check_families(model: PLRNN | ReluRNN, mode: str = AUTO, *, precision: int =
     (1, 0, {'holds': 4096, 'fails': 0, 'undecided': 0})
     """
     check_mode(mode)
+    wanted = tuple(p for p in PREDICATES if p in set(predicates))
+    unknown = sorted(set(predicates) - set(PREDICATES))
+    if unknown or not wanted:
+        raise InputError(f"unknown predicate(s) {unknown}: choose from {', '.join(PREDICATES)}")
     if model.is_symbolic:
         raise InputError("families need numeric weights: substitute values for "
                          f"{sorted(map(str, model.symbols))} (or check the regions with mode='exact')")
@@ -236,6 +249,7 @@ def check_families(model: PLRNN | ReluRNN, mode: str = AUTO, *, precision: int =
     opened: dict[str, tuple[str, ...]] = {}
     bar = tqdm(total=total, desc="families", unit="region", file=sys.stderr, leave=False,
                disable=None if progress and total >= 64 else True)
+    examined = 0
     stack: list[tuple[tuple[int | None, ...], dict[str, Truth], list | None]] = [((None,) * L, {}, patterns)]
     while stack:
         family, known, pats = stack.pop()
@@ -246,18 +260,36 @@ def check_families(model: PLRNN | ReluRNN, mode: str = AUTO, *, precision: int =
         if count == 1:                      # one region: the per-region route
             d = tuple(family) if pats is None else pats[0]
             name = "".join(str(x) for x in d) if not general else model.region_name(d)
-            opened[name] = tuple(p for p in PREDICATES if p not in known)
+            opened[name] = tuple(p for p in wanted if p not in known)
             if len(opened) > max_regions:
                 raise InputError(f"the family certificates leave more than {max_regions:,} regions to enumerate; "
                                  "check visited regions instead, or raise the limit (--max-regions)")
             bar.update(1)
             continue
-        discs = enc.discs(family)
-        new = {} if discs is None else {p: t for p, t in decide_discs(discs).items() if p not in known}
+        examined += 1
+        if examined > max_families:
+            raise InputError(f"the family certificates did not decide the model within {max_families:,} families "
+                             f"({len(opened):,} regions enumerated so far); ask for fewer predicates, or check "
+                             "visited regions instead")
+        new: dict[str, Truth] = {}
+        witness: tuple[Disc, ...] = ()
+        for eigenbasis in (True, False):     # the discs in an approximate eigenbasis, then of the matrix itself
+            discs = enc.discs(family, eigenbasis)
+            found = {} if discs is None else {p: t for p, t in decide_discs(discs).items()
+                                              if p in wanted and p not in known and p not in new}
+            if found:
+                new.update(found)
+                witness += tuple(discs)
+            if len(known) + len(new) == len(wanted):
+                break
+        for p, point, truth in (("invertible", 0, HOLDS), ("eigenvalue_one", 1, FAILS)):
+            if p in wanted and p not in known and p not in new and enc.misses(family, point):
+                new[p] = truth
+        new = {p: new[p] for p in wanted if p in new}
         if new:
-            certificates.append(FamilyCertificate(_family_text(family), new, count, tuple(discs), method))
+            certificates.append(FamilyCertificate(_family_text(family), new, count, witness, method))
             known = {**known, **new}
-        if len(known) == len(PREDICATES):
+        if len(known) == len(wanted):
             bar.update(count)
             continue
         k = enc.split_unit(family)
@@ -270,4 +302,4 @@ def check_families(model: PLRNN | ReluRNN, mode: str = AUTO, *, precision: int =
         enumerated = check(model, list(opened), mode, precision=precision, max_precision=max(1024, precision),
                            max_regions=max(max_regions, len(opened)), progress=progress, workers=workers)
         notes += [n for n in enumerated.notes if n not in notes]
-    return FamilyReport(model, mode, total, tuple(certificates), enumerated, opened, notes)
+    return FamilyReport(model, mode, total, tuple(certificates), enumerated, opened, notes, wanted)

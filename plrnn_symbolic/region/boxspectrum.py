@@ -236,13 +236,42 @@ class FamilyEnclosure:
         weight = np.abs(Vi @ W1[:, free]).sum(axis=0) * np.abs(W2[free] @ V).sum(axis=1)
         return free[int(np.argmax(np.nan_to_num(weight, nan=np.inf)))]
 
-    def discs(self, family: Sequence[int | None]) -> list[Disc] | None:
+    def misses(self, family: Sequence[int | None], p: int) -> bool:
+        """Proved: ``p`` is an eigenvalue of no region matrix of ``family`` (Theorem 7.13(b)).
+
+        With R = p I - H_c and balls Y that contain R^-1, p I - H(delta) = R (I - R^-1 sum_k delta_k
+        w1_k w2_k^T) is invertible for every delta once the row sums of 1/2 sum_k |Y w1_k| |w2_k^T|
+        are all below 1 (the infinity norm of the perturbation term is then below 1)."""
+        A, W1, W2 = self._ball
+        M, L = self.M, self.L
+        mid = [0.5 if x is None else x for x in family]
+        free = [k for k, x in enumerate(family) if x is None]
+        with working_precision(self.precision):
+            D = flint.acb_mat(L, L, [flint.acb(mid[k]) if k == j else 0 for k in range(L) for j in range(L)])
+            R = flint.acb_mat(M, M, [p if i == j else 0 for i in range(M) for j in range(M)]) - (A + W1 * D * W2)
+            try:
+                Y = R.inv()
+            except ZeroDivisionError:
+                return False
+            if not free:
+                return True
+            U = Y * flint.acb_mat(M, len(free), [W1[i, k] for i in range(M) for k in free])
+            absU = flint.arb_mat(M, len(free), [U[i, k].abs_upper() for i in range(M) for k in range(len(free))])
+            zsum = [sum((W2[k, j].abs_upper() for j in range(M)), flint.arb(0)) for k in free]
+            return all(bool(row < 1) for row in _box_rows(absU, zsum))
+
+    def discs(self, family: Sequence[int | None], eigenbasis: bool = True) -> list[Disc] | None:
         """Discs that enclose the spectrum of every region matrix of ``family`` (None when V is not
-        proved invertible at this precision)."""
+        proved invertible at this precision).
+
+        ``eigenbasis``: V approximates the eigenvectors of the midpoint matrix; otherwise V = I, the
+        discs of the box matrix itself, which suit diagonally dominant families."""
         basis = self._basis(family)
         if basis is None:
             return None
         mid, Vf = basis
+        if not eigenbasis:
+            Vf = np.eye(self.M)
         A, W1, W2 = self._ball
         M = self.M
         free = [k for k, x in enumerate(family) if x is None]

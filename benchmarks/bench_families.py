@@ -30,10 +30,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _timing import best  # noqa: E402
+from _timing import best
 
-from plrnn_symbolic import PLRNN, check, example  # noqa: E402
-from plrnn_symbolic.analysis.families import check_families  # noqa: E402
+from plrnn_symbolic import PLRNN, check, example
+from plrnn_symbolic.analysis.families import check_families
 
 SPECTRAL = ("invertible", "principal_log", "real_log")
 

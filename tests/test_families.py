@@ -66,6 +66,7 @@ def test_families_equal_the_exhaustive_sweep(model):
     _agrees_with_sweep(model)
 
 
+@pytest.mark.slow
 @settings(max_examples=15)
 @given(st.sampled_from(["any", "principal_log"]).flatmap(lambda c: plrnns(M=st.integers(7, 8), condition=c)))
 def test_families_equal_the_exhaustive_sweep_m8(model):
@@ -85,6 +86,15 @@ def test_branch_and_bound_descends_where_regions_differ():
     assert fam.opened and fam.certificates
     assert all(c.family != "*****" or "real_log" not in c.verdicts for c in fam.certificates)
     assert max(c.regions for c in fam.certificates) >= 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["vdp_trained", "lorenz_trained"])
+def test_trained_models_agree_with_the_sweep(name):
+    """Float weights, eigenvalues near one, negative eigenvalues in a few regions: the certificates cover
+    most regions for the spectral predicates and the counts are the sweep's."""
+    fam = _agrees_with_sweep(ps.example(name))
+    assert fam.coverage()["principal_log"] > fam.regions // 2 and fam.opened
 
 
 def test_dropping_the_radius_of_the_enclosure_is_caught(monkeypatch):

@@ -292,7 +292,8 @@ def check_families(model: PLRNN | ReluRNN, mode: str = AUTO, *, predicates: Sequ
         if len(known) == len(wanted):
             bar.update(count)
             continue
-        k = enc.split_unit(family)
+        left = set(wanted) - set(known)
+        k = enc.split_unit(family, 1 if left == {"eigenvalue_one"} else 0 if left == {"invertible"} else None)
         for bit in (0, 1):
             child = tuple(bit if j == k else x for j, x in enumerate(family))
             stack.append((child, known, None if pats is None else [d for d in pats if d[k] == bit]))

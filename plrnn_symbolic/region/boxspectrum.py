@@ -221,16 +221,20 @@ class FamilyEnclosure:
             return None
         return mid, V
 
-    def split_unit(self, family: Sequence[int | None]) -> int:
-        """The free pre-activation whose rank-one term widens the discs most (split there first)."""
+    def split_unit(self, family: Sequence[int | None], point: int | None = None) -> int:
+        """The free pre-activation whose rank-one term widens the discs most (split there first); with
+        ``point``, the one that weighs most in the resolvent test of :meth:`misses` at that point."""
         free = [k for k, x in enumerate(family) if x is None]
         basis = self._basis(family)
         if basis is None:
             return free[0]
-        _, V = basis
-        _, W1, W2 = self._float
+        mid, V = basis
+        A, W1, W2 = self._float
         try:
-            Vi = np.linalg.inv(V)
+            if point is None:
+                Vi = np.linalg.inv(V)
+            else:
+                Vi, V = np.linalg.inv(point * np.eye(self.M) - A - (W1 * mid) @ W2), np.eye(self.M)
         except np.linalg.LinAlgError:
             return free[0]
         weight = np.abs(Vi @ W1[:, free]).sum(axis=0) * np.abs(W2[free] @ V).sum(axis=1)

@@ -13,6 +13,7 @@ import json
 import flint
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -168,6 +169,16 @@ def test_decide_discs_claims_nothing_from_touching_discs():
     assert pair["unique_real_log"].value == "fails" and pair["invertible"].value == "holds"
 
 
+def test_irrational_weights_and_a_40_unit_alrnn():
+    m = PLRNN([[sp.sqrt(2) / 3, 0], [0, sp.Rational(1, 2)]], [[0, sp.pi / 10], [sp.Rational(1, 5), 0]], [0, 0])
+    assert check_families(m).summary() == check(m, "all").summary()
+    # relu on all 40 units of an ALRNN: W2 has independent rows, every pattern is a cell, nothing is enumerated
+    M = 40
+    alrnn = ps.ALRNN(np.linspace(0.05, 0.95, M), np.where(np.eye(M) > 0, 0, 1e-4), np.zeros(M), P=M)
+    fam = check_families(alrnn)
+    assert fam.regions == 2**M and not fam.opened and len(fam.certificates) == 1
+
+
 def test_bad_requests_are_input_errors():
     m = ps.example("chaotic")
     with pytest.raises(InputError):
@@ -176,6 +187,8 @@ def test_bad_requests_are_input_errors():
         check_families(m, max_families=2)
     with pytest.raises(InputError):
         check_families(m, mode="fast")
+    with pytest.raises(InputError, match="numeric weights"):
+        check_families(PLRNN([[sp.Symbol("a"), 0], [0, 1]], [[0, 1], [0, 0]], [0, 0]))
 
 
 def test_cli_families(capsys):

@@ -16,7 +16,8 @@ default), so every verdict is the one an exhaustive sweep gives, and the counts 
 For the general form (:mod:`plrnn_symbolic.model.family`) a family is a pattern of the L
 pre-activations, and some of its patterns may be empty cells.  A certificate over the box covers
 them trivially; the report counts the non-empty cells only (decided exactly, as the exhaustive
-sweep does, proofs/07 Lemma 7.10), and families without any are dropped.
+sweep does, proofs/07 Lemma 7.10), and families without any are dropped.  When the rows of W2 are
+linearly independent (an ALRNN, say) every pattern is a cell and nothing needs counting.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sympy as sp
 from tqdm import tqdm
 
-from ..core.domains import AUTO, check_mode
+from ..core.domains import AUTO, check_mode, fmpq_matrix
 from ..core.errors import InputError
 from ..core.truth import FAILS, HOLDS, Truth
 from ..model.family import ReluRNN
@@ -162,6 +164,13 @@ class FamilyReport:
         return "\n".join(lines)
 
 
+def _independent_rows(W2) -> bool:
+    """The rows of W2 are linearly independent (decided exactly; False for irrational entries)."""
+    if not all(isinstance(x, sp.Rational) for x in W2):
+        return False
+    return fmpq_matrix(W2).rank() == W2.rows
+
+
 def _family_text(family: Sequence[int | None]) -> str:
     return "".join(FREE if x is None else str(x) for x in family)
 
@@ -234,7 +243,11 @@ def check_families(model: PLRNN | ReluRNN, mode: str = AUTO, *, predicates: Sequ
     L = enc.L
     general = not isinstance(model, PLRNN)
     notes = [f"convention: {c}" for c in model.conventions()]
-    if general:
+    if general and _independent_rows(model.W2):
+        patterns, total = None, 2**L          # every pattern is a cell (proofs/07, Lemma 7.10)
+        notes.append(f"families are patterns of the {L} pre-activations (W2 z + h2), first first; the rows of W2 "
+                     "are linearly independent, so every pattern is a non-empty cell (proofs/07, Lemma 7.10)")
+    elif general:
         names, skipped = cells(model, max_regions)
         patterns: list[tuple[int, ...]] | None = [model.pattern(n) for n in names]
         total = len(names)

@@ -160,6 +160,10 @@ def test_decide_discs_claims_nothing_from_touching_discs():
     overlapping = [Disc(flint.acb(0.5), q(0.1)), Disc(flint.acb(0.55), q(0.1))]
     assert decide_discs(overlapping)["principal_log"].value == "holds"
     assert "unique_real_log" not in decide_discs(overlapping)   # two eigenvalues there, maybe a complex pair
+    # mirror images that are disjoint from each other still form one group (a complex pair, not two
+    # simple real eigenvalues): unique_real_log fails, it does not hold
+    pair_off_axis = decide_discs([Disc(flint.acb(0.5, 0.3), q(0.1)), Disc(flint.acb(0.5, -0.3), q(0.1))])
+    assert pair_off_axis["unique_real_log"].value == "fails" and pair_off_axis["principal_log"].value == "holds"
     # a single negative disc: a simple negative eigenvalue, no real logarithm
     assert decide_discs([Disc(flint.acb(-0.5), q(0.1))])["real_log"].value == "fails"
     # two overlapping discs on the negative axis hold two negative eigenvalues or a complex pair:

@@ -191,6 +191,8 @@ def test_bad_requests_are_input_errors():
         check_families(m, max_families=2)
     with pytest.raises(InputError):
         check_families(m, mode="fast")
+    with pytest.raises(InputError, match="check_families"):
+        check(m, "families")
     with pytest.raises(InputError, match="numeric weights"):
         check_families(PLRNN([[sp.Symbol("a"), 0], [0, 1]], [[0, 1], [0, 0]], [0, 0]))
 

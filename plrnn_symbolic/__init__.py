@@ -13,6 +13,7 @@ import warnings
 
 from .analysis.conditions import CheckReport, check
 from .analysis.dynamics_report import DynamicsReport, dynamics
+from .analysis.families import FamilyReport, check_families
 from .analysis.simulation import SimulationResult, simulate
 from .analysis.transform import ContinuousPLRNN, RegionSystem, derive, derive_region
 from .core.errors import InputError, NoResult
@@ -34,6 +35,7 @@ __all__ = [
     "ContinuousPLRNN",
     "DendPLRNN",
     "DynamicsReport",
+    "FamilyReport",
     "InputError",
     "NoResult",
     "RegionSystem",
@@ -46,6 +48,7 @@ __all__ = [
     "all_regions",
     "cells",
     "check",
+    "check_families",
     "derive",
     "derive_region",
     "dynamics",

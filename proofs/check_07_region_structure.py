@@ -6,9 +6,11 @@ Run:  python proofs/check_07_region_structure.py   (see _checks.py)
 from __future__ import annotations
 
 import itertools
+import random
 
+import mpmath
 import sympy as sp
-from _checks import Suite
+from _checks import Claim, NumericRoute, Suite
 
 suite = Suite("07_region_structure")
 
@@ -218,6 +220,122 @@ def _(wrong):
             aug_state = sp.Matrix.vstack(z, sp.Matrix([1]))
             residuals.append(sp.expand((row * aug_state)[0] - sk * (W2 * z + h2)[k]))
     return residuals
+
+
+# ---- families of regions: one enclosure for a box of region matrices (7.12-7.15) -------------------
+def _box(A, W1, W2, family, delta):
+    """H(delta) = H_c + sum_{k free} delta_k w_k v_k^T with c_k = 1/2 on the free set (Lemma 7.12)."""
+    c = [R(1, 2) if x is None else x for x in family]
+    H = A + W1 * sp.diag(*c) * W2
+    for k, x in enumerate(family):
+        if x is None:
+            H = H + delta[k] * W1[:, k] * W2[k, :]
+    return H
+
+
+@suite.identity("box_contains_every_region_matrix", "Lemma 7.12")
+def _(wrong):
+    """Every region matrix W_d = A + W1 D W2 of a family is H(delta) with delta_k = d_k - 1/2 on the free
+    pre-activations: all 27 families of a generic M = 2, L = 3 model, every pattern in each."""
+    A, W1, W2, _h1, _h2, _z = generic_general(2, 3)
+    residuals = []
+    for family in itertools.product((0, 1, None), repeat=3):
+        free = [k for k, x in enumerate(family) if x is None]
+        for bits in itertools.product((0, 1), repeat=len(free)):
+            d = list(family)
+            for k, b in zip(free, bits):
+                d[k] = b
+            delta = [(d[k] if wrong else d[k] - R(1, 2)) if k in free else 0 for k in range(3)]
+            residuals.append(sp.expand(A + W1 * sp.diag(*d) * W2 - _box(A, W1, W2, family, delta)))
+    return residuals
+
+
+# a 4-unit PLRNN (W1 = W, W2 = I) whose box is wide: the discs must contain the spectra of its 16 regions
+BOX_A = sp.diag(R(1, 2), R(-3, 10), R(4, 5), R(1, 10))
+BOX_W = sp.Matrix([[0, R(2, 5), R(-1, 5), R(1, 10)], [R(-3, 10), 0, R(1, 4), R(1, 5)],
+                   [R(1, 5), R(-1, 10), 0, R(-2, 5)], [R(1, 10), R(3, 10), R(1, 5), 0]])
+
+
+def _discs(A, W1, W2, family, widen: bool):
+    """Centres and radii of Theorem 7.13(a) in mpmath (V from mpmath.eig of H_c, Y = V^-1)."""
+    n = A.rows
+    Hc = mpmath.matrix(_box(A, W1, W2, family, [0] * W1.cols).evalf(40).tolist())
+    _, V = mpmath.eig(Hc)
+    Y = mpmath.inverse(V)
+    C = Y * Hc * V
+    W1m, W2m = mpmath.matrix(W1.evalf(40).tolist()), mpmath.matrix(W2.evalf(40).tolist())
+    free = [k for k, x in enumerate(family) if x is None]
+    out = []
+    for i in range(n):
+        r = sum(abs(C[i, j]) for j in range(n) if j != i)
+        if widen:
+            for k in free:
+                u = (Y * W1m[:, k])[i]
+                r += abs(u) * sum(abs((W2m[k, :] * V)[j]) for j in range(n)) / 2
+        out.append((C[i, i], r))
+    return out
+
+
+@suite.identity("box_discs_contain_the_spectra", "Theorem 7.13")
+def _(wrong):
+    """Symbolically: V^-1 H(delta) V = V^-1 H_c V + sum_k delta_k (V^-1 w_k)(v_k^T V) for a generic 2 x 2 V
+    (the similarity behind the discs).  Numerically (cross route): every eigenvalue of every region matrix
+    of the families ****, 1*0*, *1** of a 4-unit model, and of random points of their boxes, lies in a disc
+    of Theorem 7.13(a); the wrong version drops the widening term of the radii."""
+    A, W1, W2, _h1, _h2, _z = generic_general(2, 2)
+    V = sp.Matrix(2, 2, lambda i, j: sp.Symbol(f"q{i + 1}{j + 1}", real=True))
+    delta = sp.symbols("delta1:3", real=True)
+    Vi = V.inv()
+    lhs = Vi * _box(A, W1, W2, (None, None), delta) * V
+    rhs = Vi * _box(A, W1, W2, (None, None), [0, 0]) * V
+    for k in range(2):
+        rhs += delta[k] * (Vi * W1[:, k]) * (W2[k, :] * V)
+    symbolic = [(lhs - rhs).applyfunc(sp.cancel)]
+
+    def evaluate(point):
+        out = []
+        rng = random.Random(7)
+        for family in ((None,) * 4, (1, None, 0, None), (None, 1, None, None)):
+            discs = _discs(BOX_A, BOX_W, sp.eye(4), family, widen=not wrong)
+            free = [k for k, x in enumerate(family) if x is None]
+            points = [[b - R(1, 2) for b in bits] for bits in itertools.product((0, 1), repeat=len(free))]
+            points += [[R(rng.randint(-50, 50), 100) for _ in free] for _ in range(4)]
+            for p in points:
+                delta = [0] * 4
+                for k, x in zip(free, p):
+                    delta[k] = x
+                H = mpmath.matrix(_box(BOX_A, BOX_W, sp.eye(4), family, delta).evalf(40).tolist())
+                for lam in mpmath.eig(H)[0]:
+                    out.append(max(mpmath.mpf(0), min(abs(lam - c) - r for c, r in discs)))
+        return out
+
+    return Claim(symbolic, cross=NumericRoute(frozenset(), evaluate))
+
+
+@suite.identity("resolvent_factorisation", "Theorem 7.13")
+def _(wrong):
+    """p I - H(delta) = R (I - sum_k delta_k R^-1 w_k v_k^T) with R = p I - H_c (part (b)), for a generic
+    M = 2, L = 2 family with both pre-activations free."""
+    A, W1, W2, _h1, _h2, _z = generic_general(2, 2)
+    p = sp.Symbol("p", real=True)
+    delta = sp.symbols("delta1:3", real=True)
+    Rm = p * sp.eye(2) - _box(A, W1, W2, (None, None), [0, 0])
+    N = sum((delta[k] * Rm.inv() * W1[:, k] * W2[k, :] for k in range(2)), sp.zeros(2, 2))
+    sign = 1 if wrong else -1
+    return [(p * sp.eye(2) - _box(A, W1, W2, (None, None), delta) - Rm * (sp.eye(2) + sign * N))
+            .applyfunc(sp.cancel)]
+
+
+@suite.identity("negative_eigenvalues_of_odd_count_make_det_negative", "Proposition 7.15")
+def _(wrong):
+    """The parity step of (d): det H is the product of the eigenvalues, a complex pair contributes
+    |lambda|^2 > 0, so one negative eigenvalue (-a), a pair b +/- ci and a positive one e give
+    det H = -a (b^2 + c^2) e < 0 for H = T diag(-a, [[b, -c], [c, b]], e) T^-1 with a generic T."""
+    a, b, c, e = sp.symbols("a b c e", positive=True)
+    T = sp.Matrix([[1, 2, 0, 1], [0, 1, 3, 0], [1, 0, 1, 2], [0, 1, 1, 1]])
+    H = T * sp.diag(-a, sp.Matrix([[b, -c], [c, b]]), e) * T.inv()
+    expected = (a if wrong else -a) * (b**2 + c**2) * e
+    return [sp.expand(H.det() - expected)]
 
 
 if __name__ == "__main__":

@@ -256,6 +256,8 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
     ('holds', 'fails')
     """
     check_mode(mode)
+    if isinstance(regions, str) and regions == "families":
+        raise InputError("families of regions are decided by check_families(model, ...), which returns a FamilyReport")
     if mode == AUTO and model.is_symbolic:
         mode = EXACT
     if precision < 2 or max_precision < precision:

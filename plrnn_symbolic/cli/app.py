@@ -16,6 +16,7 @@ from ..core.errors import InputError, NoResult
 from ..core.version import __version__
 from ..model.loading import state_from_text
 from ..model.regions import MAX_REGIONS, visited_steps
+from ..region.predicates import PREDICATES
 from . import dynamics_command, simulate_command
 from .model_args import add_model_args, model_from
 from .output import emit
@@ -57,8 +58,9 @@ def _add_model_args(p: argparse.ArgumentParser):
 
 
 def _add_region_args(p: argparse.ArgumentParser):
-    p.add_argument("--regions", nargs="+", default=["all"], metavar="all|visited|BITS",
-                   help="'all', 'visited', or bit strings such as 1100011111 (unit 1 first)")
+    p.add_argument("--regions", nargs="+", default=["all"], metavar="all|visited|families|BITS",
+                   help="'all', 'visited', or bit strings such as 1100011111 (unit 1 first); check also takes "
+                        "'families' (whole families of regions decided at once, the rest enumerated)")
     p.add_argument("--z0", help="initial state for --regions visited, e.g. 0.1,-0.2,0.3")
     p.add_argument("--steps", type=int, default=None, help="steps of the trajectory for --regions visited")
     p.add_argument("--burn-in", type=int, default=0, help="steps run before counting visited regions")
@@ -74,10 +76,10 @@ def _add_mode_arg(p: argparse.ArgumentParser):
 
 def _regions_arg(args):
     r = args.regions
-    if len(r) == 1 and r[0] in ("all", "visited"):
+    if len(r) == 1 and r[0] in ("all", "visited", "families"):
         return r[0]
-    if "all" in r or "visited" in r:
-        raise InputError("--regions takes 'all', 'visited', or a list of bit strings, not a mix")
+    if "all" in r or "visited" in r or "families" in r:
+        raise InputError("--regions takes 'all', 'visited', 'families' (check), or a list of bit strings, not a mix")
     return r
 
 
@@ -98,6 +100,17 @@ def _cmd_check(args) -> int:
 
     mf = _model_from(args)
     model = mf.model
+    if args.predicates and _regions_arg(args) != "families":
+        raise InputError("--predicates goes with --regions families")
+    if _regions_arg(args) == "families":
+        if args.plot:
+            raise InputError("--plot draws regions one by one: use it with --regions all or visited, not families")
+        from ..analysis.families import check_families
+
+        fam = check_families(model, args.mode, predicates=args.predicates or PREDICATES, precision=args.precision,
+                             max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
+                             workers=args.workers)
+        return emit(args, fam.to_dict, fam.table)
     _announce_sweep(args, model)
     report = check(model, _regions_arg(args), args.mode, z0=_z0(args, model), steps=args.steps,
                    burn_in=args.burn_in, inputs=mf.inputs, precision=args.precision, max_precision=args.max_precision,
@@ -143,6 +156,9 @@ def _cmd_derive(args) -> int:
 
     from ..analysis.transform import derive
 
+    if _regions_arg(args) == "families":
+        raise InputError("--regions families decides the predicates (check); derive needs the regions one by one: "
+                         "all, visited or bit strings")
     if (args.pdf or args.latex_exact or args.piecewise or args.latex_digits is not None) and not args.latex:
         raise InputError("--pdf, --latex-exact, --latex-digits and --piecewise need --latex FILE.tex")
     if args.latex and not pathlib.Path(args.latex).parent.is_dir():
@@ -248,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precision", type=int, default=53, help="starting precision in bits (certified)")
     p.add_argument("--max-precision", type=int, default=1024, help="largest precision in bits (certified)")
     p.add_argument("--plot", metavar="FILE.png", help="save a map of the regions coloured by status")
+    p.add_argument("--predicates", nargs="+", choices=PREDICATES, metavar="NAME",
+                   help="with --regions families: decide only these predicates (default all five: "
+                        f"{', '.join(PREDICATES)})")
     _add_workers_arg(p, "exact/certified sweeps", 2048)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_check)

@@ -19,28 +19,28 @@ def _real_part_log():
     import flint
 
     import plrnn_symbolic.analysis.transform as tr
-    from plrnn_symbolic.region.logarithm import LogResult
+    from plrnn_symbolic.region.reallog import RealLogarithm
 
     def real_part(H, la, **kw):
         if isinstance(H, np.ndarray):
-            return LogResult(np.real(scipy.linalg.logm(H)))
+            return RealLogarithm(np.real(scipy.linalg.logm(H)))
         n = H.nrows()
         Hf = np.array([[float(H[i, j].mid()) for j in range(n)] for i in range(n)])
         X = np.real(scipy.linalg.logm(Hf))
-        return LogResult(flint.arb_mat(n, n, [float(x) for x in X.ravel()]))
+        return RealLogarithm(flint.arb_mat(n, n, [float(x) for x in X.ravel()]))
 
     tr.real_logarithm = real_part
 
 
 def _wrong_branch():
     """log(lambda) + 2 pi i sign(Im lambda) on complex eigenvalues: still a real logarithm, not the principal one."""
-    from plrnn_symbolic.region.logarithm import FloatLinalg
+    from plrnn_symbolic.core.domains import FloatDomain
 
     def log(self, z):
         z = complex(z)
         return cmath.log(z) + (2j * math.pi * np.sign(z.imag) if abs(z.imag) > 1e-12 else 0)
 
-    FloatLinalg.log = log
+    FloatDomain.log = log
 
 
 def _no_beta():
@@ -73,7 +73,7 @@ def _dropped_jordan_block():
 def _near_axis_as_real():
     """The certified route calls an eigenvalue real when its imaginary part is tiny (a tolerance
     instead of a proof): a complex pair at arg pi - 1e-20 becomes two negative eigenvalues."""
-    import plrnn_symbolic.region.certlog as cl
+    import plrnn_symbolic.core.domains as cl
 
     proved = cl.proved_real
 

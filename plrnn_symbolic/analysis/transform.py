@@ -57,10 +57,17 @@ from ..core.errors import InputError, NoResult
 from ..core.truth import Verdict
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS, RegionMatrices, region_affine, region_of, select_regions
-from ..region.certlog import NotCertified, certified_real_log, deflatable
 from ..region.exactlog import exact_beta_apply, exact_real_log
 from ..region.floatderive import one_blas_thread, principal_batch
-from ..region.logarithm import FloatLinalg, LogError, principal_logarithm, real_logarithm
+from ..region.reallog import (
+    FloatDomain,
+    LogError,
+    NotCertified,
+    certified_real_log,
+    deflatable,
+    principal_logarithm,
+    real_logarithm,
+)
 from .conditions import check
 
 STATUSES = ("principal", "real_nonprincipal", "lifted", "impossible", "undecided")
@@ -300,7 +307,7 @@ def _derive_float(H, h, C, dt, status, region, notes) -> RegionSystem:
     """One region in float: ``H``, ``h``, ``C`` sympy matrices or float arrays (``derive`` passes arrays)."""
     Hf = np.array(H.tolist(), dtype=float)
     M, dtf = Hf.shape[0], float(dt)
-    la = FloatLinalg()
+    la = FloatDomain()
     try:
         res = principal_logarithm(Hf, la) if status == "principal" else real_logarithm(Hf, la)
     except LogError as exc:
@@ -362,8 +369,8 @@ MAX_CERTIFIED_BITS = 1 << 13   # precision cap of the certified logarithm when m
 
 def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
     """The certified route: the logarithm of H itself enclosed through a rigorous eigenbasis
-    (:mod:`~plrnn_symbolic.region.certlog`), the precision raised until the enclosures of L and g are certified to
-    ``digits`` digits; :class:`~plrnn_symbolic.region.certlog.NotCertified` when balls cannot do it."""
+    (:mod:`~plrnn_symbolic.region.reallog` in balls), the precision raised until the enclosures of L and g are certified to
+    ``digits`` digits; :class:`~plrnn_symbolic.region.reallog.NotCertified` when balls cannot do it."""
     M = H.rows
     K = 0 if C is None else C.cols
     prec = digits_to_bits(digits) + 64    # guard bits for the conditioning of the eigenbasis

@@ -9,12 +9,15 @@ leaks between calls.
 
 from __future__ import annotations
 
+import cmath
 import contextlib
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import flint
 import numpy as np
+import scipy.linalg
 import sympy as sp
 
 from .errors import InputError
@@ -25,15 +28,22 @@ __all__ = [
     "EXACT",
     "FLOAT",
     "MODES",
+    "BallDomain",
     "BallMatrix",
+    "DomainError",
+    "Eigenbasis",
+    "FloatDomain",
+    "NotCertified",
     "acb_from_fmpq",
     "acb_to_complex",
     "arb_matrix",
     "check_mode",
+    "deflatable",
     "digits_to_bits",
     "float_matrix",
     "fmpq_matrix",
     "fmpq_to_sympy",
+    "proved_real",
     "to_arb",
     "to_fmpq",
     "working_precision",
@@ -257,3 +267,463 @@ def _up(x: flint.arb) -> float:
 def _ball_matrix_of_parts(shape, parts, bits) -> BallMatrix:
     with working_precision(bits):
         return BallMatrix(flint.arb_mat(*shape, [arb_of_parts(p) for p in parts]), bits)
+
+
+# ---- the domains as objects: one algorithm, handed a domain (mpmath's context pattern) ----------
+class DomainError(ArithmeticError):
+    """A number domain cannot do what an algorithm asks of it here (a float tolerance that
+    cannot decide, a closed form that does not exist); the message says why, so the caller
+    can fall back to another domain."""
+
+
+class NotCertified(DomainError):
+    """Ball arithmetic at this precision cannot prove what the algorithm needs (the message
+    says what); more bits, or exact arithmetic, may."""
+
+
+@dataclass
+class Eigenbasis:
+    """What a domain's ``eigenbasis`` gives: the eigenvalues of H (domain scalars), their exact
+    values where the domain knows them (else None), the columns R of eigenvectors, H itself in
+    the domain, and the tolerance the domain's tests use (None where they are proofs)."""
+
+    values: list
+    exact: list
+    R: object
+    H: object
+    tol: float | None = None
+
+
+def deflatable(rows: list[list]) -> list[int]:
+    """Columns j with H e_j = H_jj e_j (exact zeros off the diagonal): exact eigenvectors.
+
+    >>> deflatable([[1, 0, 2], [0, 3, 4], [0, 0, 5]])
+    [0, 1]
+    """
+    n = len(rows)
+    return [j for j in range(n) if all(rows[i][j] == 0 for i in range(n) if i != j)]
+
+
+def proved_real(lam: list[flint.acb], k: int) -> bool | None:
+    """Whether eigenvalue k of a real matrix is real (True), nonreal (False) or neither is proved
+    (None): nonreal when its ball misses the real axis; real when its conjugate ball meets no
+    other eigenvalue's ball (the conjugate is an eigenvalue, so it can only be itself).
+
+    >>> with working_precision(64):
+    ...     lam = [flint.acb(2), flint.acb(0, 1), flint.acb(0, -1)]
+    >>> [proved_real(lam, k) for k in range(3)]
+    [True, False, False]
+    """
+    z = lam[k]
+    if not z.imag.contains(0):
+        return False
+    conj = z.conjugate()
+    return None if any(conj.overlaps(w) for j, w in enumerate(lam) if j != k) else True
+
+
+class BallDomain:
+    """Complex balls (FLINT ``acb``) at ``prec`` bits: every test is a proof, and what the balls
+    cannot prove raises :class:`NotCertified`.
+
+    The eigenbasis is FLINT's rigorous ``acb_mat.eig`` (isolated enclosures of simple eigenvalues
+    and right eigenvectors); the unit-vector columns of H (the inactive units of a PLRNN with
+    diagonal A) are exact eigenvectors with exact, possibly repeated, eigenvalues, and only the
+    remaining block S is enclosed, its eigenvectors extended by x_Z = (lambda I - D)^{-1} R v,
+    which also proves lambda distinct from every exact eigenvalue (proofs/01, Theorem 1.7).
+
+    References
+    ----------
+    J. van der Hoeven and B. Mourrain, "Efficient certification of numeric solutions to
+    eigenproblems", MACIS (2017) (FLINT's ``acb_mat_eig_simple``).  S. M. Rump, "Verification
+    methods", Acta Numerica 19 (2010) (midpoint-radius arithmetic).
+
+    Examples
+    --------
+    >>> d = BallDomain(64)
+    >>> e = d.eigenbasis(sp.Matrix([[2, 0], [1, 3]]))
+    >>> e.exact, [d.sign(z, e.tol) for z in e.values]
+    ([None, 3], [1, 1])
+    """
+
+    name = CERTIFIED
+    failure = NotCertified
+    beta_through_eigenbasis = True
+
+    def __init__(self, prec: int):
+        self.prec = int(prec)
+
+    def working(self):
+        return working_precision(self.prec)
+
+    # -- the eigenbasis and the tests on it (proofs) --
+    def eigenbasis(self, Hs: sp.MatrixBase) -> Eigenbasis:
+        prec = self.prec
+        n = Hs.rows
+        rows = Hs.tolist()
+        H = flint.arb_mat(n, n, [to_arb(x) for r in rows for x in r])
+        Z = deflatable(rows)
+        act = [j for j in range(n) if j not in Z]
+        lam: list[flint.acb] = []
+        exact: list = []
+        R = flint.acb_mat(n, n)
+        if act:
+            S = flint.acb_mat(len(act), len(act), [H[i, j] for i in act for j in act])
+            try:
+                E, V = S.eig(right=True)
+            except (ValueError, ZeroDivisionError) as exc:
+                raise NotCertified(f"eigenvalues not isolated at {prec} bits ({exc})") from None
+            for k, ev in enumerate(E):
+                for a, i in enumerate(act):
+                    R[i, len(lam)] = V[a, k]
+                for i in Z:   # x_i = (R v)_i / (lambda - d_i): lambda distinct from d_i iff this is finite
+                    s = flint.acb(0)
+                    for a, j in enumerate(act):
+                        s += H[i, j] * V[a, k]
+                    x = s / (ev - H[i, i])
+                    if not x.is_finite():
+                        raise NotCertified(f"an eigenvalue of the active block is not proved distinct from "
+                                           f"{H[i, i]} at {prec} bits")
+                    R[i, len(lam)] = x
+                lam.append(ev)
+                exact.append(None)
+        for i in Z:
+            R[i, len(lam)] = 1
+            lam.append(flint.acb(H[i, i]))
+            exact.append(rows[i][i])
+        return Eigenbasis(lam, exact, R, H)
+
+    def inverse(self, R: flint.acb_mat) -> flint.acb_mat:
+        try:
+            return R.inv()
+        except (ZeroDivisionError, ValueError):
+            raise NotCertified(f"eigenvector matrix not proved invertible at {self.prec} bits") from None
+
+    @staticmethod
+    def real(lam: list, k: int, tol) -> bool | None:
+        """Proved real (True), proved nonreal (False), or neither (None): :func:`proved_real`."""
+        return proved_real(lam, k)
+
+    @staticmethod
+    def sign(z: flint.acb, tol) -> int | None:
+        """-1 or +1 where the ball proves the sign of the real part, else None."""
+        return -1 if z.real < 0 else 1 if z.real > 0 else None
+
+    @staticmethod
+    def same(z: flint.acb, w: flint.acb, tol) -> bool:
+        """Balls never prove two eigenvalues equal (only exact values do)."""
+        return False
+
+    @staticmethod
+    def distinct(z: flint.acb, w: flint.acb) -> bool:
+        return not z.overlaps(w)
+
+    def text(self, z: flint.acb) -> str:
+        return z.str(3, radius=True)
+
+    def unproved(self, subject: str, test: str, tol) -> str:
+        return f"{subject} not proved{test} at {self.prec} bits"
+
+    @staticmethod
+    def real_part(z: flint.acb) -> flint.acb:
+        return flint.acb(z.real)
+
+    @staticmethod
+    def approx(z: flint.acb) -> complex:
+        return complex(float(z.real.mid()), 0.0)
+
+    def make_real(self, R: flint.acb_mat, Ri: flint.acb_mat, members: list[int], negative: bool) -> None:
+        """Divide the complex scale out of a proved-real eigenvector (the true vector is real, so
+        the real parts of the balls contain it); its dual row takes the scale back."""
+        k, = members
+        n = R.nrows()
+        col = [R[i, k] for i in range(n)]
+        p = max(range(n), key=lambda i: col[i].abs_lower())
+        c = col[p]
+        if c.abs_lower() <= 0:
+            raise NotCertified(f"eigenvector not normalised at {self.prec} bits")
+        for i in range(n):
+            R[i, k] = flint.acb((col[i] / c).real)
+        for j in range(n):
+            Ri[k, j] = flint.acb((Ri[k, j] * c).real)
+
+    # -- scalar functions --
+    @staticmethod
+    def log(z: flint.acb) -> flint.acb:
+        return z.log()
+
+    @staticmethod
+    def log_real(z: flint.acb) -> flint.acb:
+        return flint.acb(z.real.log())
+
+    @staticmethod
+    def log_negative(z: flint.acb) -> flint.acb:
+        """log|z| + i pi: the logarithm of a negative eigenvalue as a rotation by pi."""
+        return flint.acb((-z.real).log(), flint.arb.pi())
+
+    @staticmethod
+    def identity(l: flint.acb) -> flint.acb:
+        return l
+
+    def beta(self, l: flint.acb) -> flint.acb:
+        """x / (e^x - 1) at a ball x; near 0 as 1 / phi1(x) with phi1's series and a bound on its tail."""
+        if l.is_exact() and l.is_zero():
+            return flint.acb(1)
+        if not l.contains(0):
+            return l / l.expm1()      # expm1 keeps its relative accuracy near 0
+        r = l.abs_upper()
+        if r < 0.25:
+            # phi1(x) = sum_k x^k / (k+1)!; term ratios are |x|/(k+2) < 1/8, so the tail after the
+            # term of degree n is at most 8/7 |x|^(n+1)/(n+2)!
+            s, term, k = flint.acb(1), flint.acb(1), 0
+            tail = flint.arb(1)
+            while True:
+                k += 1
+                term = term * l / (k + 1)
+                s += term
+                tail = tail * r / (k + 2)
+                if tail < flint.arb(2) ** (-self.prec - 8):
+                    break
+            bound = (tail * 8 / 7).upper()
+            s += flint.acb(flint.arb(0, bound), flint.arb(0, bound))
+            return 1 / s
+        return l / l.expm1()
+
+    # -- matrices --
+    @staticmethod
+    def zeros(n: int) -> flint.acb_mat:
+        return flint.acb_mat(n, n)
+
+    zero = flint.acb(0)
+    one = flint.acb(1)
+
+    @staticmethod
+    def add_outer(out: flint.acb_mat, col: list, row: list, c) -> None:
+        """out += c u y^T for the sparse vectors ``col`` = [(i, u_i)] and ``row`` = [(j, y_j)]."""
+        for i, x in col:
+            for j, y in row:
+                out[i, j] += c * x * y
+
+    @staticmethod
+    def add_diagonal_product(out: flint.acb_mat, R: flint.acb_mat, d: list, Ri: flint.acb_mat) -> None:
+        """out[:M, :M] += R diag(d) Ri."""
+        M = R.nrows()
+        D = flint.acb_mat(M, M, [d[i] if i == j else 0 for i in range(M) for j in range(M)])
+        main = R * D * Ri
+        for i in range(M):
+            for j in range(M):
+                out[i, j] += main[i, j]
+
+    @staticmethod
+    def real_matrix(out: flint.acb_mat) -> flint.arb_mat:
+        N = out.nrows()
+        return flint.arb_mat(N, N, [out[i, j].real for i in range(N) for j in range(N)])
+
+    @staticmethod
+    def extended(H: flint.arb_mat, extra: list) -> flint.arb_mat:
+        """diag(H, extra): H with the real values ``extra`` (balls) on the added diagonal."""
+        n, N = H.nrows(), H.nrows() + len(extra)
+        Ht = flint.arb_mat(N, N)
+        for i in range(n):
+            for j in range(n):
+                Ht[i, j] = H[i, j]
+        for k, v in enumerate(extra):
+            Ht[n + k, n + k] = v.real
+        return Ht
+
+    @staticmethod
+    def mul(A, B):
+        return A * B
+
+    @staticmethod
+    def nrows(A) -> int:
+        return A.nrows()
+
+
+FLOAT_REL_TOL = 1e-9    # eigenvalues within this (relative to max(1, |lambda|max)) count as equal
+FLOAT_COND_MAX = 1e8    # eigenvector matrices above this condition number count as defective
+
+
+class FloatDomain:
+    """numpy complex128 with tolerances: the same tests as :class:`BallDomain`, decided by a
+    tolerance, not proved (results built in it are labelled ``float``).
+
+    Eigenvalues within ``tol`` (default 1e-9 max(1, max |lambda|)) of the real axis count as
+    real, within ``tol`` of each other as equal, within ``tol`` of 0 as zero (a
+    :class:`DomainError`, "numerically singular"); an eigenvector matrix of condition number
+    above 1e8 is a :class:`DomainError` (defective or nearly so).  Equal negative eigenvalues
+    get a real basis of their eigenspace from pivot rows (Gaussian elimination with partial
+    pivoting on the eigenvector columns), so their pairing into rotations by pi works for
+    numerically repeated eigenvalues too.
+
+    References
+    ----------
+    N. J. Higham, *Functions of Matrices*, SIAM (2008), section 4.5 (evaluation through an
+    eigendecomposition, accurate to about cond(V) eps).
+
+    Examples
+    --------
+    >>> d = FloatDomain()
+    >>> e = d.eigenbasis(np.diag([-1.0, -1.0, 2.0]))
+    >>> [d.real(e.values, k, e.tol) for k in range(3)], d.same(e.values[0], e.values[1], e.tol)
+    ([True, True, True], True)
+    """
+
+    name = FLOAT
+    failure = DomainError
+    beta_through_eigenbasis = False     # phi1(X)^{-1} T from one exponential: X may come without a basis
+
+    def __init__(self, tol: float | None = None):
+        self.tol = tol
+
+    @staticmethod
+    def working():
+        return contextlib.nullcontext()
+
+    # -- the eigenbasis and the tests on it (tolerances) --
+    def eigenbasis(self, H) -> Eigenbasis:
+        Hf = np.asarray(H, dtype=float)
+        lam, V = np.linalg.eig(Hf)
+        if np.linalg.cond(V) > FLOAT_COND_MAX:
+            raise DomainError("eigenvector matrix is ill-conditioned (a defective or nearly defective eigenvalue)")
+        lam = lam.astype(complex)
+        tol = FLOAT_REL_TOL * max(1.0, float(np.abs(lam).max(initial=0.0))) if self.tol is None else self.tol
+        if np.any(np.abs(lam) <= tol):
+            # a tolerance proves nothing: the caller reports "undecided" (the exact and certified
+            # predicates decide whether the matrix is singular)
+            raise DomainError(f"an eigenvalue within {tol:.1e} of 0 (numerically singular in floats)")
+        order = np.argsort(lam.real, kind="stable")   # equal eigenvalues meet in order of their real parts
+        return Eigenbasis([complex(z) for z in lam[order]], [None] * len(lam), V[:, order].astype(complex), Hf, tol)
+
+    @staticmethod
+    def inverse(R: np.ndarray) -> np.ndarray:
+        return np.linalg.inv(R)
+
+    @staticmethod
+    def real(lam: list, k: int, tol: float) -> bool:
+        return abs(lam[k].imag) <= tol
+
+    @staticmethod
+    def sign(z: complex, tol: float) -> int | None:
+        return -1 if z.real < -tol else 1 if z.real > tol else None
+
+    @staticmethod
+    def same(z: complex, w: complex, tol: float) -> bool:
+        return abs(z - w) <= tol
+
+    @staticmethod
+    def distinct(z: complex, w: complex) -> bool:
+        return z != w
+
+    @staticmethod
+    def text(z: complex) -> str:
+        return f"{z:.6g}"
+
+    @staticmethod
+    def unproved(subject: str, test: str, tol: float) -> str:
+        return f"{subject} not decided{test} by the float tolerance {tol:.1e}"
+
+    @staticmethod
+    def real_part(z: complex) -> complex:
+        return complex(z.real, 0.0)
+
+    @staticmethod
+    def approx(z: complex) -> complex:
+        return complex(z)
+
+    @staticmethod
+    def make_real(R: np.ndarray, Ri: np.ndarray, members: list[int], negative: bool) -> None:
+        """A real basis U = V B^{-1} of a negative group's eigenspace (B: the pivot rows of its
+        eigenvector columns V, so U is the identity there) and the dual rows B Y; the other groups
+        keep their eigenvectors (their logarithm is real on the span they cover)."""
+        if not negative:
+            return
+        V, Y = R[:, members], Ri[members, :]
+        B = V[_pivot_rows(V), :]
+        R[:, members] = np.real(V @ np.linalg.inv(B))
+        Ri[members, :] = np.real(B @ Y)
+
+    # -- scalar functions --
+    @staticmethod
+    def log(z: complex) -> complex:
+        return cmath.log(z)
+
+    @staticmethod
+    def log_real(z: complex) -> complex:
+        return complex(math.log(z.real))
+
+    @staticmethod
+    def log_negative(z: complex) -> complex:
+        return complex(math.log(-z.real), math.pi)
+
+    @staticmethod
+    def identity(l: complex) -> complex:
+        return l
+
+    # -- matrices --
+    @staticmethod
+    def zeros(n: int) -> np.ndarray:
+        return np.zeros((n, n), dtype=complex)
+
+    zero = 0j
+    one = 1 + 0j
+
+    @staticmethod
+    def add_outer(out: np.ndarray, col: list, row: list, c) -> None:
+        (i, u), (j, y) = zip(*col), zip(*row)
+        out[np.ix_(i, j)] += c * np.outer(u, y)
+
+    @staticmethod
+    def add_diagonal_product(out: np.ndarray, R: np.ndarray, d: list, Ri: np.ndarray) -> None:
+        M = R.shape[0]
+        out[:M, :M] += (R * np.asarray(d, dtype=complex)[None, :]) @ Ri
+
+    @staticmethod
+    def real_matrix(out: np.ndarray) -> np.ndarray:
+        return np.real(out).astype(float)
+
+    @staticmethod
+    def extended(H: np.ndarray, extra: list) -> np.ndarray:
+        n, N = H.shape[0], H.shape[0] + len(extra)
+        Ht = np.zeros((N, N))
+        Ht[:n, :n] = H
+        for k, v in enumerate(extra):
+            Ht[n + k, n + k] = v.real
+        return Ht
+
+    @staticmethod
+    def mul(A, B):
+        return A @ B
+
+    @staticmethod
+    def nrows(A) -> int:
+        return A.shape[0]
+
+    @staticmethod
+    def principal_fallback(H) -> np.ndarray:
+        """The principal logarithm by inverse scaling and squaring (scipy's ``logm``), for the
+        matrices without a usable eigenbasis."""
+        return np.real(scipy.linalg.logm(np.asarray(H, dtype=float)))
+
+    @staticmethod
+    def phi1_solve(X: np.ndarray, T: np.ndarray) -> np.ndarray:
+        """phi1(X)^{-1} T = beta(X) T, with phi1(X) read off exp([[X, I], [0, 0]])
+        (proofs/02_affine_term_zoh.tex, Theorem 2.4)."""
+        N = X.shape[0]
+        aug = np.zeros((2 * N, 2 * N))
+        aug[:N, :N] = X
+        aug[:N, N:] = np.eye(N)
+        return np.linalg.solve(scipy.linalg.expm(aug)[:N, N:], T)
+
+
+def _pivot_rows(V: np.ndarray) -> list[int]:
+    """m rows of the N x m matrix V that form a well-conditioned m x m block (partial pivoting)."""
+    A = V.copy()
+    rows = []
+    for k in range(V.shape[1]):
+        i = int(np.argmax(np.abs(A[:, k])))
+        if abs(A[i, k]) == 0:
+            raise DomainError("eigenvectors are dependent")
+        rows.append(i)
+        A = A - np.outer(A[:, k] / A[i, k], A[i, :])
+        A[i, :] = 0
+    return rows

@@ -16,18 +16,16 @@ import scipy.linalg
 
 def _real_part_log():
     """The authors' code: L = Re(logm(H)), no lift, whatever the spectrum."""
-    import flint
-
     import plrnn_symbolic.analysis.transform as tr
+    from plrnn_symbolic.core.domains import FloatDomain
     from plrnn_symbolic.region.reallog import RealLogarithm
 
-    def real_part(H, la, **kw):
-        if isinstance(H, np.ndarray):
-            return RealLogarithm(np.real(scipy.linalg.logm(H)))
-        n = H.nrows()
-        Hf = np.array([[float(H[i, j].mid()) for j in range(n)] for i in range(n)])
-        X = np.real(scipy.linalg.logm(Hf))
-        return RealLogarithm(flint.arb_mat(n, n, [float(x) for x in X.ravel()]))
+    original = tr.real_logarithm
+
+    def real_part(H, domain=None, **kw):
+        if isinstance(domain, FloatDomain):
+            return RealLogarithm(np.real(scipy.linalg.logm(H)), np.asarray(H, dtype=float), domain=domain)
+        return original(H, domain, **kw)
 
     tr.real_logarithm = real_part
 
@@ -45,9 +43,9 @@ def _wrong_branch():
 
 def _no_beta():
     """g = h / dt: the beta (zero-order-hold) factor dropped."""
-    import plrnn_symbolic.analysis.transform as tr
+    from plrnn_symbolic.core.domains import FloatDomain
 
-    tr._phi1_solve_float = lambda X, rhs: np.asarray(rhs, dtype=float)
+    FloatDomain.phi1_solve = staticmethod(lambda X, rhs: np.asarray(rhs, dtype=float))
 
 
 def _batch_no_beta():

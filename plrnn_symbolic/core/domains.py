@@ -530,6 +530,51 @@ class BallDomain:
             Ht[n + k, n + k] = v.real
         return Ht
 
+    # -- the region system: targets, division by dt, the augmented exponential --
+    def targets(self, h, C, N: int) -> flint.arb_mat:
+        """[h C] (exact sympy entries) as balls, with zero rows for the lifted coordinates."""
+        M, K = h.rows, 0 if C is None else C.cols
+        with self.working():
+            T = flint.arb_mat(N, 1 + K)
+            for i in range(M):
+                T[i, 0] = to_arb(h[i])
+                for j in range(K):
+                    T[i, 1 + j] = to_arb(C[i, j])
+        return T
+
+    def over_dt(self, A: flint.arb_mat, dt) -> flint.arb_mat:
+        with self.working():
+            return A * (1 / to_arb(sp.sympify(dt)))
+
+    def hstack(self, A: flint.arb_mat, B: flint.arb_mat) -> flint.arb_mat:
+        N, a, b = A.nrows(), A.ncols(), B.ncols()
+        with self.working():
+            out = flint.arb_mat(N, a + b)
+            for i in range(N):
+                for j in range(a):
+                    out[i, j] = A[i, j]
+                for j in range(b):
+                    out[i, a + j] = B[i, j]
+        return out
+
+    def zoh_residual(self, X: flint.arb_mat, U: flint.arb_mat, Ht: flint.arb_mat, T: flint.arb_mat) -> dict:
+        """Rigorous upper bounds on max |e^X - Ht| and max |phi1(X) U - T|, from one exponential of
+        [[X, U], [0, 0]] in balls (proofs/02_affine_term_zoh.tex, Theorem 2.4)."""
+        N, K1 = X.nrows(), U.ncols()
+        with self.working():
+            E = self.hstack(X, U)
+            aug = flint.arb_mat(N + K1, N + K1)
+            for i in range(N):
+                for j in range(N + K1):
+                    aug[i, j] = E[i, j]
+            E = aug.exp()
+            r_exp = max((abs(E[i, j] - Ht[i, j]).upper() for i in range(N) for j in range(N)),
+                        default=flint.arb(0))
+            r_aff = max((abs(E[i, N + j] - T[i, j]).upper() for i in range(N) for j in range(K1)),
+                        default=flint.arb(0))
+        return {"exp": float(flint.arb(r_exp).upper()), "affine": float(flint.arb(r_aff).upper()),
+                "method": f"certified ({self.prec} bits)"}
+
     @staticmethod
     def mul(A, B):
         return A * B
@@ -690,6 +735,43 @@ class FloatDomain:
             Ht[n + k, n + k] = v.real
         return Ht
 
+    # -- the region system: targets, division by dt, the augmented exponential --
+    @staticmethod
+    def targets(h, C, N: int) -> np.ndarray:
+        """[h C] as floats, with zero rows for the lifted coordinates."""
+        hf = np.array(h.tolist() if isinstance(h, sp.MatrixBase) else h, dtype=float).ravel()
+        K = 0 if C is None else C.shape[1]
+        out = np.zeros((N, 1 + K))
+        out[:hf.size, 0] = hf
+        if K:
+            out[:hf.size, 1:] = np.array(C.tolist() if isinstance(C, sp.MatrixBase) else C, dtype=float)
+        return out
+
+    @staticmethod
+    def over_dt(A: np.ndarray, dt) -> np.ndarray:
+        return A / float(dt)
+
+    @staticmethod
+    def hstack(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        return np.hstack([A, B])
+
+    @staticmethod
+    def augmented(X: np.ndarray, U: np.ndarray) -> np.ndarray:
+        """The square matrix [[X, U], [0, 0]] (X: N x N, U: N x (1 + K)), whose exponential is
+        [[e^X, phi1(X) U], [0, I]] (proofs/02_affine_term_zoh.tex, Theorem 2.4)."""
+        N, K1 = X.shape[0], U.shape[1]
+        aug = np.zeros((N + K1, N + K1))
+        aug[:N, :N] = X
+        aug[:N, N:] = U
+        return aug
+
+    def zoh_residual(self, X: np.ndarray, U: np.ndarray, Ht: np.ndarray, T: np.ndarray) -> dict:
+        """max |e^X - Ht| and max |phi1(X) U - T| in floats (values, not bounds)."""
+        N = X.shape[0]
+        E = scipy.linalg.expm(self.augmented(X, U))
+        return {"exp": float(np.abs(E[:N, :N] - Ht).max()), "affine": float(np.abs(E[:N, N:] - T).max()),
+                "method": "float"}
+
     @staticmethod
     def mul(A, B):
         return A @ B
@@ -709,10 +791,7 @@ class FloatDomain:
         """phi1(X)^{-1} T = beta(X) T, with phi1(X) read off exp([[X, I], [0, 0]])
         (proofs/02_affine_term_zoh.tex, Theorem 2.4)."""
         N = X.shape[0]
-        aug = np.zeros((2 * N, 2 * N))
-        aug[:N, :N] = X
-        aug[:N, N:] = np.eye(N)
-        return np.linalg.solve(scipy.linalg.expm(aug)[:N, N:], T)
+        return np.linalg.solve(scipy.linalg.expm(FloatDomain.augmented(X, np.eye(N)))[:N, N:], T)
 
 
 def _pivot_rows(V: np.ndarray) -> list[int]:

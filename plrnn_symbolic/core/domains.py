@@ -460,10 +460,6 @@ class BallDomain:
         """log|z| + i pi: the logarithm of a negative eigenvalue as a rotation by pi."""
         return flint.acb((-z.real).log(), flint.arb.pi())
 
-    @staticmethod
-    def identity(l: flint.acb) -> flint.acb:
-        return l
-
     def beta(self, l: flint.acb) -> flint.acb:
         """x / (e^x - 1) at a ball x; near 0 as 1 / phi1(x) with phi1's series and a bound on its tail."""
         if l.is_exact() and l.is_zero():
@@ -700,10 +696,6 @@ class FloatDomain:
     def log_negative(z: complex) -> complex:
         return complex(math.log(-z.real), math.pi)
 
-    @staticmethod
-    def identity(l: complex) -> complex:
-        return l
-
     # -- matrices --
     @staticmethod
     def zeros(n: int) -> np.ndarray:
@@ -780,6 +772,48 @@ class FloatDomain:
     def nrows(A) -> int:
         return A.shape[0]
 
+    # -- affine maps: fixed points and cycles --
+    @staticmethod
+    def identity(n: int) -> np.ndarray:
+        return np.eye(n)
+
+    @staticmethod
+    def affine_solve(K: np.ndarray, b: np.ndarray):
+        """Solutions of K z = b: (particular, basis of the null space as columns, or None), or None;
+        rank and consistency decided with the tolerance 1e-10 max(1, largest singular value)."""
+        U, s, Vt = np.linalg.svd(K)
+        tol = 1e-10 * max(1.0, s[0])
+        rank = int((s > tol).sum())
+        p = Vt[:rank].T @ ((U[:, :rank].T @ b) / s[:rank, None])
+        if np.abs(K @ p - b).max() > 1e-8 * max(1.0, np.abs(b).max()):
+            return None
+        return p, (None if rank == K.shape[1] else Vt[rank:].T)
+
+    @staticmethod
+    def to_floats(X) -> np.ndarray:
+        return np.asarray(X, dtype=float)
+
+    @staticmethod
+    def point_in_set(p: np.ndarray, N: np.ndarray, y) -> np.ndarray:
+        """p + N y."""
+        return p + N @ np.asarray(y, dtype=float).reshape(-1, 1)
+
+    @staticmethod
+    def in_cell(pre, pattern, tol: float = 1e-9) -> bool:
+        """Whether the pre-activations ``pre`` have the signs of ``pattern``, within ``tol``."""
+        pre = np.asarray(pre, dtype=float).ravel()
+        on = np.array(pattern, dtype=bool)
+        return bool(np.all(pre[on] > -tol) and np.all(pre[~on] <= tol))
+
+    @staticmethod
+    def stable(P: np.ndarray) -> bool:
+        """Spectral radius below 1 - :data:`UNIT_CIRCLE_TOL`."""
+        return bool(np.abs(np.linalg.eigvals(P)).max(initial=0.0) < 1 - UNIT_CIRCLE_TOL)
+
+    @staticmethod
+    def exact_text(z) -> None:
+        return None
+
     @staticmethod
     def principal_fallback(H) -> np.ndarray:
         """The principal logarithm by inverse scaling and squaring (scipy's ``logm``), for the
@@ -806,3 +840,133 @@ def _pivot_rows(V: np.ndarray) -> list[int]:
         A = A - np.outer(A[:, k] / A[i, k], A[i, :])
         A[i, :] = 0
     return rows
+
+
+UNIT_CIRCLE_TOL = 1e-9
+"""Float eigenvalues within this of the unit circle count as on it (stability, types)."""
+
+
+def schur_stable(p: flint.fmpq_poly) -> bool:
+    """All roots of ``p`` strictly inside the unit disk, decided over Q.
+
+    Schur-Cohn (Jury) test: p of degree n >= 1 is Schur stable iff
+    |p(0)| < |lead(p)| and T p = (lead(p) p - p(0) p*) / z is Schur stable,
+    with p* the reversed polynomial (Jury 1964, "Theory and Application of the
+    z-Transform Method"; Henrici 1974, Thm 6.8b).
+
+    >>> schur_stable(flint.fmpq_poly([flint.fmpq(1, 4), 0, 1]))   # z^2 + 1/4
+    True
+    >>> schur_stable(flint.fmpq_poly([1, 0, 1]))                  # z^2 + 1, roots on the circle
+    False
+    """
+    c = list(p.coeffs())
+    while len(c) > 1:
+        a0, an = c[0], c[-1]
+        if abs(a0) >= abs(an):
+            return False
+        n = len(c) - 1
+        c = [an * c[i] - a0 * c[n - i] for i in range(1, n + 1)]
+    return True
+
+
+def spectral_radius_below_one(p: flint.fmpq_poly) -> bool:
+    """All roots of ``p`` strictly inside the unit disk, decided exactly, fast.
+
+    FLINT isolates the roots in certified enclosures (at 64 bits, then 256); when
+    every modulus is proved < 1, or one proved > 1, that decides it.  Only when a
+    modulus enclosure still contains 1 (a root on the unit circle, or very near
+    it) does :func:`schur_stable` decide over Q.  Same answer as
+    :func:`schur_stable`, whose coefficients grow exponentially with the degree
+    when the weights are floats (5 ms per 10 x 10 region against 0.2 ms).
+
+    >>> spectral_radius_below_one(flint.fmpq_poly([flint.fmpq(1, 4), 0, 1]))   # z^2 + 1/4
+    True
+    >>> spectral_radius_below_one(flint.fmpq_poly([-1, 1]))                     # z - 1
+    False
+    """
+    for prec in (64, 256):
+        with working_precision(prec):
+            moduli = [abs(r) for r, _ in p.complex_roots()]
+        if all(x < 1 for x in moduli):
+            return True
+        if any(x > 1 for x in moduli):
+            return False
+    return schur_stable(p)
+
+
+class ExactDomain:
+    """Rationals (FLINT ``fmpq``, ``fmpq_mat``): every operation exact, every test decided.
+
+    The linear algebra of affine maps z -> H z + h that fixed points and cycles need; the
+    same operations in floats are :class:`FloatDomain`'s.
+
+    >>> d = ExactDomain()
+    >>> K = flint.fmpq_mat([[1, 1], [2, 2]])
+    >>> p, N = d.affine_solve(K, flint.fmpq_mat([[1], [2]]))
+    >>> p.tolist(), N.tolist()
+    ([[1, 0]], [[-1, 1]])
+    """
+
+    name = EXACT
+
+    @staticmethod
+    def matrix(m: sp.MatrixBase) -> flint.fmpq_mat:
+        return fmpq_matrix(m)
+
+    @staticmethod
+    def identity(n: int) -> flint.fmpq_mat:
+        return flint.fmpq_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])
+
+    @staticmethod
+    def mul(X, Y):
+        return X * Y
+
+    @staticmethod
+    def affine_solve(K: flint.fmpq_mat, b: flint.fmpq_mat):
+        """Solutions of K z = b: (particular, basis of the null space as columns, or None), or None."""
+        M = K.ncols()
+        try:
+            return K.solve(b), None
+        except ZeroDivisionError:
+            pass
+        aug = flint.fmpq_mat(M, M + 1, [K[i, j] if j < M else b[i, 0] for i in range(M) for j in range(M + 1)])
+        R, rank = aug.rref()
+        pivots = []
+        for r in range(rank):
+            pivots.append(next(j for j in range(M + 1) if R[r, j] != 0))
+        if pivots and pivots[-1] == M:
+            return None
+        p = flint.fmpq_mat(M, 1)
+        for r, j in enumerate(pivots):
+            p[j, 0] = R[r, M]
+        free = [j for j in range(M) if j not in pivots]
+        N = flint.fmpq_mat(M, len(free))
+        for k, f in enumerate(free):
+            N[f, k] = 1
+            for r, j in enumerate(pivots):
+                N[j, k] = -R[r, f]
+        return p, N
+
+    @staticmethod
+    def to_floats(X) -> np.ndarray:
+        return np.array([[fmpq_to_float(x) for x in row] for row in X.tolist()], dtype=float)
+
+    @staticmethod
+    def point_in_set(p, N, y):
+        """p + N y with y rounded to rationals: exactly a point of the affine set."""
+        yq = flint.fmpq_mat(N.ncols(), 1, [flint.fmpq(*float(v).as_integer_ratio()) for v in y])
+        return p + N * yq
+
+    @staticmethod
+    def in_cell(pre, pattern) -> bool:
+        """Whether the exact pre-activations ``pre`` (a column) have the signs of ``pattern``."""
+        return all((pre[k, 0] > 0) == bool(d) for k, d in enumerate(pattern))
+
+    @staticmethod
+    def stable(P: flint.fmpq_mat) -> bool:
+        """Spectral radius below one, decided exactly (:func:`spectral_radius_below_one`)."""
+        return spectral_radius_below_one(P.charpoly())
+
+    @staticmethod
+    def exact_text(z) -> list[str]:
+        return [str(z[i, 0]) for i in range(z.nrows())]

@@ -903,8 +903,8 @@ class ExactDomain:
     >>> d = ExactDomain()
     >>> K = flint.fmpq_mat([[1, 1], [2, 2]])
     >>> p, N = d.affine_solve(K, flint.fmpq_mat([[1], [2]]))
-    >>> p.tolist(), N.tolist()
-    ([[1, 0]], [[-1, 1]])
+    >>> p.tolist(), N.tolist()        # z = (1, 0) + t (-1, 1)
+    ([[1], [0]], [[-1], [1]])
     """
 
     name = EXACT

@@ -408,9 +408,10 @@ class BallDomain:
         """-1 or +1 where the ball proves the sign of the real part, else None."""
         return -1 if z.real < 0 else 1 if z.real > 0 else None
 
+    merges = False    # balls never prove two eigenvalues equal (only exact values do)
+
     @staticmethod
     def same(z: flint.acb, w: flint.acb, tol) -> bool:
-        """Balls never prove two eigenvalues equal (only exact values do)."""
         return False
 
     @staticmethod
@@ -490,7 +491,20 @@ class BallDomain:
         return flint.acb_mat(n, n)
 
     zero = flint.acb(0)
-    one = flint.acb(1)
+
+    @staticmethod
+    def column(R: flint.acb_mat, k: int) -> list:
+        """Column k of R as [(i, R_ik)] (the vectors :meth:`add_outer` takes)."""
+        return [(i, R[i, k]) for i in range(R.nrows())]
+
+    @staticmethod
+    def row(Ri: flint.acb_mat, k: int) -> list:
+        return [(j, Ri[k, j]) for j in range(Ri.ncols())]
+
+    @staticmethod
+    def unit(i: int) -> list:
+        """The unit vector e_i, as [(i, 1)]."""
+        return [(i, flint.acb(1))]
 
     @staticmethod
     def add_outer(out: flint.acb_mat, col: list, row: list, c) -> None:
@@ -647,6 +661,8 @@ class FloatDomain:
     def sign(z: complex, tol: float) -> int | None:
         return -1 if z.real < -tol else 1 if z.real > tol else None
 
+    merges = True     # eigenvalues within the tolerance count as equal
+
     @staticmethod
     def same(z: complex, w: complex, tol: float) -> bool:
         return abs(z - w) <= tol
@@ -702,12 +718,24 @@ class FloatDomain:
         return np.zeros((n, n), dtype=complex)
 
     zero = 0j
-    one = 1 + 0j
 
     @staticmethod
-    def add_outer(out: np.ndarray, col: list, row: list, c) -> None:
-        (i, u), (j, y) = zip(*col), zip(*row)
-        out[np.ix_(i, j)] += c * np.outer(u, y)
+    def column(R: np.ndarray, k: int) -> tuple:
+        """Column k of R as (the rows it occupies, its values): the vectors :meth:`add_outer` takes."""
+        return slice(0, R.shape[0]), R[:, k]
+
+    @staticmethod
+    def row(Ri: np.ndarray, k: int) -> tuple:
+        return slice(0, Ri.shape[1]), Ri[k, :]
+
+    @staticmethod
+    def unit(i: int) -> tuple:
+        return slice(i, i + 1), np.ones(1)
+
+    @staticmethod
+    def add_outer(out: np.ndarray, col: tuple, row: tuple, c) -> None:
+        """out += c u y^T for the vectors ``col`` = (rows, u) and ``row`` = (columns, y)."""
+        out[col[0], row[0]] += c * np.outer(col[1], row[1])
 
     @staticmethod
     def add_diagonal_product(out: np.ndarray, R: np.ndarray, d: list, Ri: np.ndarray) -> None:

@@ -134,8 +134,7 @@ def _spectral(f, groups: list[_Group], R, Ri, N: int, dom):
             for k in g.members:
                 diag[k] = f(g.logs[k])
             continue
-        vectors = [(list(enumerate(R[i, k] for i in range(M))), list(enumerate(Ri[k, j] for j in range(M))), f(g.logs[k]))
-                   for k in g.members]
+        vectors = [(dom.column(R, k), dom.row(Ri, k), f(g.logs[k])) for k in g.members]
         for p in range(len(vectors) // 2):
             (ua, ya, fa), (ub, yb, fb) = vectors[2 * p], vectors[2 * p + 1]
             b = fa.imag
@@ -146,7 +145,7 @@ def _spectral(f, groups: list[_Group], R, Ri, N: int, dom):
         if len(vectors) % 2:
             uc, yc, fc = vectors[-1]
             a, b = fc.real, fc.imag
-            e = [(lift, dom.one)]
+            e = dom.unit(lift)
             dom.add_outer(out, uc, yc, a)
             dom.add_outer(out, e, e, a)
             dom.add_outer(out, e, yc, b)
@@ -161,6 +160,7 @@ def _groups(e, dom) -> list[_Group]:
     ``dom.failure`` where a test cannot decide."""
     lam, tol = e.values, e.tol
     groups: list[_Group] = []
+    mergeable: list[_Group] = []    # real groups of eigenvalues the domain may call equal (floats only)
     for k, (z, q) in enumerate(zip(lam, e.exact)):
         if q is not None:
             g = next((g for g in groups if g.exact is not None and g.exact == q), None)
@@ -183,12 +183,14 @@ def _groups(e, dom) -> list[_Group]:
         sign = dom.sign(z, tol)
         if sign is None:
             raise dom.failure(dom.unproved(f"the sign of eigenvalue {dom.text(z)}", "", tol))
-        g = next((g for g in groups if g.real and g.exact is None and (g.negative == (sign < 0))
-                  and any(dom.same(lam[j], z, tol) for j in g.members)), None)
+        g = next((g for g in mergeable if g.negative == (sign < 0) and any(dom.same(lam[j], z, tol) for j in g.members)),
+                 None)
         if g is not None:
             g.members.append(k)
-        else:
-            groups.append(_Group(dom.real_part(z), [k], None, True, sign < 0))
+            continue
+        groups.append(_Group(dom.real_part(z), [k], None, True, sign < 0))
+        if dom.merges:
+            mergeable.append(groups[-1])
     return groups
 
 

@@ -194,7 +194,7 @@ def _groups(e, dom) -> list[_Group]:
     return groups
 
 
-def real_logarithm(H, domain=None, *, allow_lift: bool = True) -> RealLogarithm:
+def real_logarithm(H, domain=None, *, allow_lift: bool = True, tol: float | None = None) -> RealLogarithm:
     """A real logarithm of H, lifted where no real one exists (THEORY section 3), in ``domain``.
 
     Parameters
@@ -206,6 +206,8 @@ def real_logarithm(H, domain=None, *, allow_lift: bool = True) -> RealLogarithm:
     allow_lift : bool
         If False, an unpaired negative eigenvalue raises the domain's failure
         (:class:`LogError`) instead of a lift.
+    tol : float, optional
+        Version 0.1's keyword: the same as ``FloatDomain(tol)`` (an absolute tolerance).
 
     Returns
     -------
@@ -245,7 +247,7 @@ def real_logarithm(H, domain=None, *, allow_lift: bool = True) -> RealLogarithm:
     >>> r.principal, [float(r.X[i, j].mid()) for i in range(2) for j in range(2)]
     (True, [0.0, -1.5707963267948966, 1.5707963267948966, 0.0])
     """
-    dom = FloatDomain() if domain is None else domain
+    dom = FloatDomain(tol) if tol is not None else FloatDomain() if domain is None else domain
     with dom.working():
         e = dom.eigenbasis(H)
         R = e.R

@@ -292,7 +292,7 @@ def _derive_float(H, h, C, dt, status, region, notes) -> RegionSystem:
     except LogError as exc:
         return RegionSystem(region, "undecided", M, dtf, method="float", notes=tuple(notes) + (str(exc),))
     X, N = res.X, res.X.shape[0]
-    resid = dom.zoh_residual(X, U, dom.extended(Hf, [complex(v) for v in res.lifted]), T)
+    resid = dom.zoh_residual(X, U, res.htilde, T)
     _textbook(resid, X, Hf, T, M, N)
     if not max(resid["exp"], resid["affine"]) <= 1e-8 * max(1.0, float(np.abs(Hf).max())):
         why = (f"no float logarithm reproduces the step: residual {max(resid['exp'], resid['affine']):.1e} "

@@ -432,7 +432,9 @@ class BallDomain:
     def approx(z: flint.acb) -> complex:
         return complex(float(z.real.mid()), 0.0)
 
-    def make_real(self, R: flint.acb_mat, Ri: flint.acb_mat, members: list[int], negative: bool) -> None:
+    real_basis_for_positive = True   # the real parts of the balls are tighter balls
+
+    def make_real(self, R: flint.acb_mat, Ri: flint.acb_mat, members: list[int]) -> None:
         """Divide the complex scale out of a proved-real eigenvector (the true vector is real, so
         the real parts of the balls contain it); its dual row takes the scale back."""
         k, = members
@@ -646,8 +648,11 @@ class FloatDomain:
             # a tolerance proves nothing: the caller reports "undecided" (the exact and certified
             # predicates decide whether the matrix is singular)
             raise DomainError(f"an eigenvalue within {tol:.1e} of 0 (numerically singular in floats)")
-        order = np.argsort(lam.real, kind="stable")   # equal eigenvalues meet in order of their real parts
-        return Eigenbasis([complex(z) for z in lam[order]], [None] * len(lam), V[:, order].astype(complex), Hf, tol)
+        V = V.astype(complex)
+        if (lam.real < 0).any():    # negative eigenvalues meet (and are lifted) in order of their values
+            order = np.argsort(lam.real, kind="stable")
+            lam, V = lam[order], V[:, order]
+        return Eigenbasis(lam.tolist(), [None] * len(lam), V, Hf, tol)
 
     @staticmethod
     def inverse(R: np.ndarray) -> np.ndarray:
@@ -687,13 +692,12 @@ class FloatDomain:
     def approx(z: complex) -> complex:
         return complex(z)
 
+    real_basis_for_positive = False  # their logarithm is real on the span they cover, in any basis
+
     @staticmethod
-    def make_real(R: np.ndarray, Ri: np.ndarray, members: list[int], negative: bool) -> None:
-        """A real basis U = V B^{-1} of a negative group's eigenspace (B: the pivot rows of its
-        eigenvector columns V, so U is the identity there) and the dual rows B Y; the other groups
-        keep their eigenvectors (their logarithm is real on the span they cover)."""
-        if not negative:
-            return
+    def make_real(R: np.ndarray, Ri: np.ndarray, members: list[int]) -> None:
+        """A real basis U = V B^{-1} of a group's eigenspace (B: the pivot rows of its eigenvector
+        columns V, so U is the identity there) and the dual rows B Y."""
         V, Y = R[:, members], Ri[members, :]
         B = V[_pivot_rows(V), :]
         R[:, members] = np.real(V @ np.linalg.inv(B))

@@ -160,7 +160,9 @@ def _groups(e, dom) -> list[_Group]:
     ``dom.failure`` where a test cannot decide."""
     lam, tol = e.values, e.tol
     groups: list[_Group] = []
-    mergeable: list[_Group] = []    # real groups of eigenvalues the domain may call equal (floats only)
+    # negative groups of eigenvalues the domain may call equal (floats only); positive ones need no
+    # merging: their logarithm is taken eigenvalue by eigenvalue, without a common real basis
+    mergeable: list[_Group] = []
     for k, (z, q) in enumerate(zip(lam, e.exact)):
         if q is not None:
             g = next((g for g in groups if g.exact is not None and g.exact == q), None)
@@ -183,13 +185,12 @@ def _groups(e, dom) -> list[_Group]:
         sign = dom.sign(z, tol)
         if sign is None:
             raise dom.failure(dom.unproved(f"the sign of eigenvalue {dom.text(z)}", "", tol))
-        g = next((g for g in mergeable if g.negative == (sign < 0) and any(dom.same(lam[j], z, tol) for j in g.members)),
-                 None)
+        g = next((g for g in mergeable if any(dom.same(lam[j], z, tol) for j in g.members)), None) if sign < 0 else None
         if g is not None:
             g.members.append(k)
             continue
         groups.append(_Group(dom.real_part(z), [k], None, True, sign < 0))
-        if dom.merges:
+        if dom.merges and sign < 0:
             mergeable.append(groups[-1])
     return groups
 
@@ -253,9 +254,9 @@ def real_logarithm(H, domain=None, *, allow_lift: bool = True, tol: float | None
         R = e.R
         Ri = dom.inverse(R)
         groups = _groups(e, dom)
-        for g in groups:
-            if g.real and g.exact is None:
-                dom.make_real(R, Ri, g.members, g.negative)
+        for g in groups:   # a real basis where the rotations need one (and, in balls, where it tightens them)
+            if g.real and g.exact is None and (g.negative or dom.real_basis_for_positive):
+                dom.make_real(R, Ri, g.members)
         lifted, paired, extra = [], [], []
         for g in groups:
             for k in g.members:

@@ -73,7 +73,7 @@ _MOVED = {
     "examples": "model.examples", "numbers": "core.conversion", "domains": "core.domains", "truth": "core.truth",
     "errors": "core.errors", "floatball": "core.floatball", "parallel": "core.parallel",
     "spectrum": "region.spectrum", "predicates": "region.predicates", "symbolic": "region.symbolic",
-    "logarithm": "region.logarithm", "exactlog": "region.exactlog", "latex": "render.latex",
+    "logarithm": "region.reallog", "exactlog": "region.exactlog", "latex": "render.latex",
     "phase": "render.phase", "regionmap": "render.regionmap",
 }
 

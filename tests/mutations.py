@@ -16,38 +16,36 @@ import scipy.linalg
 
 def _real_part_log():
     """The authors' code: L = Re(logm(H)), no lift, whatever the spectrum."""
-    import flint
-
     import plrnn_symbolic.analysis.transform as tr
-    from plrnn_symbolic.region.logarithm import LogResult
+    from plrnn_symbolic.core.domains import FloatDomain
+    from plrnn_symbolic.region.reallog import RealLogarithm
 
-    def real_part(H, la, **kw):
-        if isinstance(H, np.ndarray):
-            return LogResult(np.real(scipy.linalg.logm(H)))
-        n = H.nrows()
-        Hf = np.array([[float(H[i, j].mid()) for j in range(n)] for i in range(n)])
-        X = np.real(scipy.linalg.logm(Hf))
-        return LogResult(flint.arb_mat(n, n, [float(x) for x in X.ravel()]))
+    original = tr.real_logarithm
+
+    def real_part(H, domain=None, **kw):
+        if isinstance(domain, FloatDomain):
+            return RealLogarithm(np.real(scipy.linalg.logm(H)), np.asarray(H, dtype=float), domain=domain)
+        return original(H, domain, **kw)
 
     tr.real_logarithm = real_part
 
 
 def _wrong_branch():
     """log(lambda) + 2 pi i sign(Im lambda) on complex eigenvalues: still a real logarithm, not the principal one."""
-    from plrnn_symbolic.region.logarithm import FloatLinalg
+    from plrnn_symbolic.core.domains import FloatDomain
 
     def log(self, z):
         z = complex(z)
         return cmath.log(z) + (2j * math.pi * np.sign(z.imag) if abs(z.imag) > 1e-12 else 0)
 
-    FloatLinalg.log = log
+    FloatDomain.log = log
 
 
 def _no_beta():
     """g = h / dt: the beta (zero-order-hold) factor dropped."""
-    import plrnn_symbolic.analysis.transform as tr
+    from plrnn_symbolic.core.domains import FloatDomain
 
-    tr._phi1_solve_float = lambda X, rhs: np.asarray(rhs, dtype=float)
+    FloatDomain.phi1_solve = staticmethod(lambda X, rhs: np.asarray(rhs, dtype=float))
 
 
 def _batch_no_beta():
@@ -73,7 +71,7 @@ def _dropped_jordan_block():
 def _near_axis_as_real():
     """The certified route calls an eigenvalue real when its imaginary part is tiny (a tolerance
     instead of a proof): a complex pair at arg pi - 1e-20 becomes two negative eigenvalues."""
-    import plrnn_symbolic.region.certlog as cl
+    import plrnn_symbolic.core.domains as cl
 
     proved = cl.proved_real
 

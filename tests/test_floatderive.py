@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from plrnn_symbolic import PLRNN, all_regions, check, derive, derive_region, example, region_matrix
 from plrnn_symbolic.analysis import transform
+from plrnn_symbolic.core.domains import FloatDomain
 from plrnn_symbolic.model.regions import RegionMatrices
 from plrnn_symbolic.region.floatderive import COND_MAX, beta_of_eigenvalues, principal_batch
 from plrnn_symbolic.testing import plrnns
@@ -123,10 +124,10 @@ def test_batch_agrees_with_scipy_and_its_residuals_are_the_transform_ones():
     for k in np.flatnonzero(b.ok):
         X = np.real(scipy.linalg.logm(H[k]))
         np.testing.assert_allclose(b.X[k], X, atol=1e-12 * max(1.0, np.abs(X).max()))
-        resid = transform._float_residual(b.X[k], b.U[k], H[k], T)
+        resid = FloatDomain().zoh_residual(b.X[k], b.U[k], H[k], T)
         assert resid["exp"] == pytest.approx(b.exp[k], abs=1e-15) and resid["affine"] == pytest.approx(
             b.affine[k], abs=1e-15)
-        np.testing.assert_allclose(b.U[k], transform._phi1_solve_float(b.X[k], T), atol=1e-12)
+        np.testing.assert_allclose(b.U[k], FloatDomain.phi1_solve(b.X[k], T), atol=1e-12)
 
 
 def test_beta_near_one_is_accurate():

@@ -263,7 +263,7 @@ def test_exact_log_of_a_huge_discriminant_is_a_log_error_not_an_overflow_error()
     # float); a LogError makes derive fall back to certified arithmetic, with a note
     from plrnn_symbolic.model.regions import region_matrix
     from plrnn_symbolic.region.exactlog import exact_real_log
-    from plrnn_symbolic.region.logarithm import LogError
+    from plrnn_symbolic.region.reallog import LogError
 
     m = PLRNN(A=[[0, 0], [0, "38741/7" + "0" * 400 + "97301"]], W=[[0, "105e263"], [-5e-324, 0]], h=[2, 1.0])
     with pytest.raises(LogError, match="square root"):

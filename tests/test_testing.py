@@ -43,13 +43,13 @@ def test_assert_roundtrip_fails_on_wrong_mathematics(monkeypatch):
     """The assertion can fail: a g without the beta factor is caught."""
     import numpy as np
 
-    import plrnn_symbolic.analysis.transform as tr
     import plrnn_symbolic.region.floatderive as fd
     from plrnn_symbolic import PLRNN
+    from plrnn_symbolic.core.domains import FloatDomain
 
     m = PLRNN(A=[[0.5, 0], [0, 0.6]], W=[[0, 0.2], [0.1, 0]], h=[1, -1])
     # the same mistake in the per-region route and in the batched one (which takes these principal regions)
-    monkeypatch.setattr(tr, "_phi1_solve_float", lambda X, rhs: np.asarray(rhs, dtype=float))
+    monkeypatch.setattr(FloatDomain, "phi1_solve", staticmethod(lambda X, rhs: np.asarray(rhs, dtype=float)))
     monkeypatch.setattr(fd, "beta_of_eigenvalues", lambda lam: np.ones_like(np.asarray(lam, dtype=complex)))
     with pytest.raises(AssertionError, match="misses the step|no continuous-time system"):
         assert_roundtrip(m, mode="float")

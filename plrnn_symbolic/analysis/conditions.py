@@ -24,7 +24,7 @@ from tqdm import tqdm
 from ..core import parallel
 from ..core.domains import AUTO, EXACT, FLOAT, check_mode, check_precision
 from ..core.errors import InputError
-from ..core.frames import frame
+from ..core.frames import ByRegion, frame
 from ..core.parallel import Pool
 from ..core.truth import FAILS, HOLDS, UNDECIDED, Verdict
 from ..model.plrnn import PLRNN
@@ -68,7 +68,7 @@ class RegionCheck:
 
 
 @dataclass(frozen=True)
-class CheckReport(Mapping):  # keys, values, items, `in` and get from Mapping
+class CheckReport(ByRegion):  # the mapping region -> RegionCheck it holds
     """Verdicts for every region checked (``report[bits][predicate]``)."""
 
     model: PLRNN
@@ -76,16 +76,6 @@ class CheckReport(Mapping):  # keys, values, items, `in` and get from Mapping
     regions: Mapping[str, RegionCheck]
     notes: list[str] = field(default_factory=list)
     visited: dict | None = None     # z0, steps, burn_in of a "visited" selection (sweep.visited_record)
-
-    def __getitem__(self, bits: str) -> RegionCheck:
-        return self.regions[bits]
-
-    # a report is the mapping region -> RegionCheck it holds
-    def __len__(self) -> int:
-        return len(self.regions)
-
-    def __iter__(self):
-        return iter(self.regions)
 
     def to_frame(self):
         """A ``pandas.DataFrame``, one row per region (index ``region``): the five verdicts

@@ -44,7 +44,17 @@ import flint
 import numpy as np
 from tqdm import tqdm
 
-from ..core.domains import EXACT, FLOAT, check_mode, fmpq_matrix, fmpq_to_float, working_precision
+from ..core.domains import (
+    EXACT,
+    FLOAT,
+    UNIT_CIRCLE_TOL,
+    ExactDomain,
+    FloatDomain,
+    check_mode,
+    fmpq_matrix,
+    schur_stable,
+    spectral_radius_below_one,
+)
 from ..core.errors import InputError
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS, RegionMatrices, cells, region_affine
@@ -59,226 +69,67 @@ __all__ = [
     "spectral_radius_below_one",
 ]
 
-UNIT_CIRCLE_TOL = 1e-9
+class _RegionMaps:
+    """The affine maps z -> W_Omega z + h_Omega of a model's regions, in one number domain
+    (:class:`~plrnn_symbolic.core.domains.ExactDomain` over Q, or
+    :class:`~plrnn_symbolic.core.domains.FloatDomain`), with the test whether a point lies in a
+    region: what the fixed-point and cycle solvers ask.  The linear algebra is the domain's; the
+    region matrices come from :class:`~plrnn_symbolic.model.regions.RegionMatrices`."""
 
+    def __init__(self, model: PLRNN, domain):
+        self.model, self.domain, self.name, self.M = model, domain, domain.name, model.M
+        self.I = domain.identity(self.M)
+        self._mats = RegionMatrices(model)
+        self._bias: dict = {}
+        plrnn = isinstance(model, PLRNN)
+        if self.name == EXACT:   # exact weights may lie beyond the float64 range: no float views here
+            self.h = fmpq_matrix(model.h) if plrnn else flint.fmpq_mat(self.M, 1)
+            self._pre = None if plrnn else (fmpq_matrix(model.W2), fmpq_matrix(model.h2))
+            G, c = (None, None) if plrnn else (domain.to_floats(self._pre[0]), domain.to_floats(self._pre[1]).ravel())
+        else:
+            num = model.numeric    # float views (refused, with one line, beyond the float64 range)
+            self.h = num.h.reshape(-1, 1) if plrnn else np.zeros((self.M, 1))
+            G, c = (None, None) if plrnn else (num.W2, num.h2)
+        self._exits = (np.eye(self.M), np.zeros(self.M)) if plrnn else (G, c)
+        self.mul, self.affine_solve, self.stable = domain.mul, domain.affine_solve, domain.stable
+        self.floats, self.point_in_set, self.exact_text = domain.to_floats, domain.point_in_set, domain.exact_text
 
-# ---- exact stability ---------------------------------------------------------------------
-def schur_stable(p: flint.fmpq_poly) -> bool:
-    """All roots of ``p`` strictly inside the unit disk, decided over Q.
+    def matrix(self, bits: str):
+        return self._mats.exact(bits)[0] if self.name == EXACT else self._mats.float(bits)
 
-    Schur-Cohn (Jury) test: p of degree n >= 1 is Schur stable iff
-    |p(0)| < |lead(p)| and T p = (lead(p) p - p(0) p*) / z is Schur stable,
-    with p* the reversed polynomial (Jury 1964, "Theory and Application of the
-    z-Transform Method"; Henrici 1974, Thm 6.8b).
-
-    >>> schur_stable(flint.fmpq_poly([flint.fmpq(1, 4), 0, 1]))   # z^2 + 1/4
-    True
-    >>> schur_stable(flint.fmpq_poly([1, 0, 1]))                  # z^2 + 1, roots on the circle
-    False
-    """
-    c = list(p.coeffs())
-    while len(c) > 1:
-        a0, an = c[0], c[-1]
-        if abs(a0) >= abs(an):
-            return False
-        n = len(c) - 1
-        c = [an * c[i] - a0 * c[n - i] for i in range(1, n + 1)]
-    return True
-
-
-def spectral_radius_below_one(p: flint.fmpq_poly) -> bool:
-    """All roots of ``p`` strictly inside the unit disk, decided exactly, fast.
-
-    FLINT isolates the roots in certified enclosures (at 64 bits, then 256); when
-    every modulus is proved < 1, or one proved > 1, that decides it.  Only when a
-    modulus enclosure still contains 1 (a root on the unit circle, or very near
-    it) does :func:`schur_stable` decide over Q.  Same answer as
-    :func:`schur_stable`, whose coefficients grow exponentially with the degree
-    when the weights are floats (5 ms per 10 x 10 region against 0.2 ms).
-
-    >>> spectral_radius_below_one(flint.fmpq_poly([flint.fmpq(1, 4), 0, 1]))   # z^2 + 1/4
-    True
-    >>> spectral_radius_below_one(flint.fmpq_poly([-1, 1]))                     # z - 1
-    False
-    """
-    for prec in (64, 256):
-        with working_precision(prec):
-            moduli = [abs(r) for r, _ in p.complex_roots()]
-        if all(x < 1 for x in moduli):
-            return True
-        if any(x > 1 for x in moduli):
-            return False
-    return schur_stable(p)
-
-
-# ---- number domains -------------------------------------------------------------------------
-class _ExactLinalg:
-    """Affine algebra over Q (FLINT), for rational weights."""
-
-    name = EXACT
-
-    def __init__(self, model: PLRNN):
-        self.M = model.M
-        self.A = fmpq_matrix(model.A)
-        self.I = flint.fmpq_mat(self.M, self.M, [int(i == j) for i in range(self.M) for j in range(self.M)])
-        self.model = model
-        if isinstance(model, PLRNN):
-            self.AW = fmpq_matrix(model.A + model.W)
-            self.h = fmpq_matrix(model.h)
-        else:  # the general form (THEORY section 8): region matrices and biases per activation pattern
-            self._mats = RegionMatrices(model)
-            self.W2, self.h2 = fmpq_matrix(model.W2), fmpq_matrix(model.h2)
-            self.h = flint.fmpq_mat(self.M, 1)
-            self._bias: dict[str, flint.fmpq_mat] = {}
-
-    def matrix(self, bits: str) -> flint.fmpq_mat:
-        if not isinstance(self.model, PLRNN):
-            return self._mats.exact(bits)[0]
-        M, A, AW = self.M, self.A, self.AW
-        return flint.fmpq_mat(M, M, [AW[i, j] if bits[j] == "1" else A[i, j] for i in range(M) for j in range(M)])
-
-    def bias(self, bits: str) -> flint.fmpq_mat:
+    def bias(self, bits: str):
         """h_Omega: h for a PLRNN, h1 + W1 D h2 for the general form."""
         if isinstance(self.model, PLRNN):
             return self.h
         if bits not in self._bias:
-            self._bias[bits] = fmpq_matrix(region_affine(self.model, bits)[1])
+            if self.name == EXACT:
+                self._bias[bits] = fmpq_matrix(region_affine(self.model, bits)[1])
+            else:
+                num = self.model.numeric
+                d = np.array(self.model.pattern(bits), dtype=float)
+                self._bias[bits] = (num.h1 + num.W1 @ (d * num.h2)).reshape(-1, 1)
         return self._bias[bits]
 
     def exits(self) -> tuple[np.ndarray, np.ndarray]:
-        """(G, c): the exit functions G z + c as floats (coordinates, or W2 z + h2)."""
-        if isinstance(self.model, PLRNN):
-            return np.eye(self.M), np.zeros(self.M)
-        return self.floats(self.W2), self.floats(self.h2).ravel()
-
-    @staticmethod
-    def mul(X, Y):
-        return X * Y
-
-    def affine_solve(self, K, b):
-        """Solutions of K z = b: (particular, basis of the null space as columns) or None."""
-        M = self.M
-        try:
-            return K.solve(b), None
-        except ZeroDivisionError:
-            pass
-        aug = flint.fmpq_mat(M, M + 1, [K[i, j] if j < M else b[i, 0] for i in range(M) for j in range(M + 1)])
-        R, rank = aug.rref()
-        pivots = []
-        for r in range(rank):
-            pivots.append(next(j for j in range(M + 1) if R[r, j] != 0))
-        if pivots and pivots[-1] == M:
-            return None
-        p = flint.fmpq_mat(M, 1)
-        for r, j in enumerate(pivots):
-            p[j, 0] = R[r, M]
-        free = [j for j in range(M) if j not in pivots]
-        N = flint.fmpq_mat(M, len(free))
-        for k, f in enumerate(free):
-            N[f, k] = 1
-            for r, j in enumerate(pivots):
-                N[j, k] = -R[r, f]
-        return p, N
+        """(G, c): the exit functions G z + c as floats (the coordinates, or W2 z + h2)."""
+        return self._exits
 
     def inside(self, z, bits: str) -> bool:
-        if isinstance(self.model, PLRNN):
-            return all((z[i, 0] > 0) == (b == "1") for i, b in enumerate(bits))
-        pre = self.W2 * z + self.h2
-        return all((pre[k, 0] > 0) == bool(d) for k, d in enumerate(self.model.pattern(bits)))
-
-    @staticmethod
-    def floats(X) -> np.ndarray:
-        return np.array([[fmpq_to_float(x) for x in row] for row in X.tolist()], dtype=float)
-
-    def point_in_set(self, p, N, y: np.ndarray):
-        """p + N y with y rounded to rationals: exactly a point of the affine set."""
-        yq = flint.fmpq_mat(N.ncols(), 1, [flint.fmpq(*float(v).as_integer_ratio()) for v in y])
-        return p + N * yq
-
-    def stable(self, P) -> bool:
-        return spectral_radius_below_one(P.charpoly())
-
-    @staticmethod
-    def exact_text(z) -> list[str]:
-        return [str(z[i, 0]) for i in range(z.nrows())]
-
-
-class _FloatLinalg:
-    """The same operations in floating point (tolerance-based, labelled float)."""
-
-    name = FLOAT
-
-    def __init__(self, model: PLRNN):
-        num = model.numeric
-        self.model = model
-        self.I = np.eye(num.M)
-        self.M, self.A = num.M, num.A
-        if isinstance(model, PLRNN):
-            self.AW, self.h = num.A + num.W, num.h.reshape(-1, 1)
+        """Whether z lies in region ``bits`` (exactly, or within the float tolerance)."""
+        if self.name == EXACT:
+            pre = z if self._pre is None else self._pre[0] * z + self._pre[1]
         else:
-            self._mats = RegionMatrices(model)
-            self.h = np.zeros((self.M, 1))
-
-    def matrix(self, bits: str) -> np.ndarray:
-        if not isinstance(self.model, PLRNN):
-            return self._mats.float(bits)
-        return np.where(np.array([b == "1" for b in bits])[None, :], self.AW, self.A)
-
-    def bias(self, bits: str) -> np.ndarray:
-        if isinstance(self.model, PLRNN):
-            return self.h
-        num = self.model.numeric
-        d = np.array(self.model.pattern(bits), dtype=float)
-        return (num.h1 + num.W1 @ (d * num.h2)).reshape(-1, 1)
-
-    def exits(self) -> tuple[np.ndarray, np.ndarray]:
-        if isinstance(self.model, PLRNN):
-            return np.eye(self.M), np.zeros(self.M)
-        num = self.model.numeric
-        return num.W2, num.h2
-
-    @staticmethod
-    def mul(X, Y):
-        return X @ Y
-
-    def affine_solve(self, K, b):
-        U, s, Vt = np.linalg.svd(K)
-        tol = 1e-10 * max(1.0, s[0])
-        rank = int((s > tol).sum())
-        p = Vt[:rank].T @ ((U[:, :rank].T @ b) / s[:rank, None])
-        if np.abs(K @ p - b).max() > 1e-8 * max(1.0, np.abs(b).max()):
-            return None
-        return p, (None if rank == self.M else Vt[rank:].T)
-
-    def inside(self, z, bits: str, tol: float = 1e-9) -> bool:
-        G, c = self.exits()
-        z = G @ np.asarray(z, dtype=float).ravel() + c
-        on = np.array(self.model.pattern(bits), dtype=bool)
-        return bool(np.all(z[on] > -tol) and np.all(z[~on] <= tol))
-
-    @staticmethod
-    def floats(X) -> np.ndarray:
-        return np.asarray(X, dtype=float)
-
-    @staticmethod
-    def point_in_set(p, N, y):
-        return p + N @ np.asarray(y, dtype=float).reshape(-1, 1)
-
-    @staticmethod
-    def stable(P) -> bool:
-        return bool(np.abs(np.linalg.eigvals(P)).max(initial=0.0) < 1 - UNIT_CIRCLE_TOL)
-
-    @staticmethod
-    def exact_text(z) -> None:
-        return None
+            G, c = self._exits
+            pre = G @ np.asarray(z, dtype=float).ravel() + c
+        return self.domain.in_cell(pre, self.model.pattern(bits))
 
 
-def _linalg(model: PLRNN, mode: str):
+def _linalg(model: PLRNN, mode: str) -> _RegionMaps:
     if model.is_symbolic:
         raise InputError(f"the model has free parameters {sorted(map(str, model.symbols))}: give them values first")
     if mode == EXACT and not model.is_rational:
         raise InputError("exact mode needs rational weights (floats are fine); use mode='float'")
-    return _ExactLinalg(model) if mode == EXACT else _FloatLinalg(model)
+    return _RegionMaps(model, ExactDomain() if mode == EXACT else FloatDomain())
 
 
 def _meet_region(la, p, N, bits: str):

@@ -54,13 +54,21 @@ from ..core.domains import (
     working_precision,
 )
 from ..core.errors import InputError, NoResult
+from ..core.frames import ByRegion
 from ..core.truth import Verdict
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS, RegionMatrices, region_affine, region_of, select_regions
-from ..region.certlog import NotCertified, certified_real_log, deflatable
 from ..region.exactlog import exact_beta_apply, exact_real_log
 from ..region.floatderive import one_blas_thread, principal_batch
-from ..region.logarithm import FloatLinalg, LogError, principal_logarithm, real_logarithm
+from ..region.reallog import (
+    BallDomain,
+    FloatDomain,
+    LogError,
+    NotCertified,
+    deflatable,
+    principal_logarithm,
+    real_logarithm,
+)
 from .conditions import check
 
 STATUSES = ("principal", "real_nonprincipal", "lifted", "impossible", "undecided")
@@ -163,7 +171,7 @@ class RegionSystem:
         return out
 
 
-# ---- residuals -------------------------------------------------------------------------
+# ---- one region, in a number domain ------------------------------------------------------------
 def augmented(X: np.ndarray, U: np.ndarray) -> np.ndarray:
     """The square matrix [[X, U], [0, 0]] (X: N x N, U: N x (1 + K)), whose exponential is
     [[e^X, phi1(X) U], [0, I]] (proofs/02_affine_term_zoh.tex, Theorem 2.4).
@@ -173,63 +181,32 @@ def augmented(X: np.ndarray, U: np.ndarray) -> np.ndarray:
            [0., 0., 0.],
            [0., 0., 0.]])
     """
-    N, K1 = X.shape[0], U.shape[1]
-    aug = np.zeros((N + K1, N + K1))
-    aug[:N, :N] = X
-    aug[:N, N:] = U
-    return aug
+    return FloatDomain.augmented(X, U)
 
 
-def _float_residual(X, U, Ht, targets) -> dict[str, Any]:
-    N = X.shape[0]
-    E = scipy.linalg.expm(augmented(X, U))
-    return {"exp": float(np.abs(E[:N, :N] - Ht).max()), "affine": float(np.abs(E[:N, N:] - targets).max()),
-            "method": "float"}
-
-
-def _ball_residual(X: flint.arb_mat, U: flint.arb_mat, Ht: flint.arb_mat, targets: flint.arb_mat, prec: int):
-    """Rigorous upper bounds on |e^X - Ht| and |phi1(X) U - targets| (max norm)."""
-    N, K1 = X.nrows(), U.ncols()
-    with working_precision(prec):
-        aug = flint.arb_mat(N + K1, N + K1)
-        for i in range(N):
-            for j in range(N):
-                aug[i, j] = X[i, j]
-            for j in range(K1):
-                aug[i, N + j] = U[i, j]
-        E = aug.exp()
-        r_exp = max((abs(E[i, j] - Ht[i, j]).upper() for i in range(N) for j in range(N)), default=flint.arb(0))
-        r_aff = max((abs(E[i, N + j] - targets[i, j]).upper() for i in range(N) for j in range(K1)),
-                    default=flint.arb(0))
-    return {"exp": float(flint.arb(r_exp).upper()), "affine": float(flint.arb(r_aff).upper()),
-            "method": f"certified ({prec} bits)"}
-
-
-# ---- per-region derivation ----------------------------------------------------------------
 def _lift_maps(M: int, N: int):
     G = np.zeros((N, M))
     G[:M, :M] = np.eye(M)
     return G, G.T.copy()
 
 
-def _phi1_solve_float(X: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """phi1(X)^{-1} rhs, with phi1(X) read off exp([[X, I], [0, 0]])."""
-    N = X.shape[0]
-    aug = np.zeros((2 * N, 2 * N))
-    aug[:N, :N] = X
-    aug[:N, N:] = np.eye(N)
-    Phi = scipy.linalg.expm(aug)[:N, N:]
-    return np.linalg.solve(Phi, rhs)
+def region_log_system(H, h, C, status: str, domain):
+    """(r, T, U): the real logarithm r of H in ``domain``, the targets T = [h C] (zero rows in the
+    lifted coordinates) and U = beta(r.X) T, so that the region system is [L g B] = [r.X, U] / dt
+    (proofs/01_principal_embedding.tex, Theorem 1.7; proofs/02_affine_term_zoh.tex, Theorem 2.2).
 
+    One construction for every domain: in balls (:class:`~plrnn_symbolic.core.domains.BallDomain`)
+    every entry contains the true value; in floats a principal region without a usable eigenbasis
+    takes scipy's ``logm`` (:func:`~plrnn_symbolic.region.reallog.principal_logarithm`).
 
-def _targets(h, C, N, M, dtype=float):
-    """Columns [h~, C~] of the lifted system (zeros in the added coordinates)."""
-    K = 0 if C is None else C.shape[1]
-    out = np.zeros((N, 1 + K))
-    out[:M, 0] = h
-    if K:
-        out[:M, 1:] = C
-    return out
+    >>> from plrnn_symbolic.core.domains import FloatDomain
+    >>> r, T, U = region_log_system(np.array([[0.5]]), np.array([1.0]), None, "principal", FloatDomain())
+    >>> float(r.X[0, 0]), float(U[0, 0])         # log(1/2), and g dt = log(1/2) / (1/2 - 1) h
+    (-0.6931471805599453, 1.3862943611198906)
+    """
+    r = principal_logarithm(H, domain) if status == "principal" and domain.name == FLOAT else real_logarithm(H, domain)
+    T = domain.targets(h, C, domain.nrows(r.X))
+    return r, T, r.beta_apply(T)
 
 
 def derive_region(H: sp.MatrixBase, h: sp.MatrixBase, C: sp.MatrixBase | None, dt,
@@ -239,7 +216,9 @@ def derive_region(H: sp.MatrixBase, h: sp.MatrixBase, C: sp.MatrixBase | None, d
 
     ``verdicts`` are the predicates of H (from :func:`plrnn_symbolic.check`), or
     just their statuses with the ``method`` that decided them; they fix the
-    status.  See the module docstring for the statuses and residuals.
+    status.  See the module docstring for the statuses and residuals.  The logarithm
+    and the affine terms come from one construction over the number domain of the
+    mode (:func:`region_log_system`); exact mode uses sympy's closed forms where they exist.
     """
     M = H.rows
     status = status_of(verdicts)
@@ -296,34 +275,31 @@ def _choice_text(status: str, paired, lifted) -> str:
     return "; ".join(parts) or "principal branch on all other eigenvalues"
 
 
+def _system(region, status, M, dt, L, U, N, resid, method, logarithm, notes, **exact) -> RegionSystem:
+    """The RegionSystem of [L | U] (U = [g B]), with the maps G, P of a lift to N dimensions."""
+    G, P = _lift_maps(M, N)
+    return RegionSystem(region, status, M, float(dt), L=L, g=U[:, 0], B=U[:, 1:] if U.shape[1] > 1 else None, G=G,
+                        P=P, residual=resid, method=method, logarithm=logarithm, notes=tuple(notes), **exact)
+
+
 def _derive_float(H, h, C, dt, status, region, notes) -> RegionSystem:
     """One region in float: ``H``, ``h``, ``C`` sympy matrices or float arrays (``derive`` passes arrays)."""
     Hf = np.array(H.tolist(), dtype=float)
     M, dtf = Hf.shape[0], float(dt)
-    la = FloatLinalg()
+    dom = FloatDomain()
     try:
-        res = principal_logarithm(Hf, la) if status == "principal" else real_logarithm(Hf, la)
+        res, T, U = region_log_system(Hf, h, C, status, dom)
     except LogError as exc:
         return RegionSystem(region, "undecided", M, dtf, method="float", notes=tuple(notes) + (str(exc),))
-    X = res.X
-    N = X.shape[0]
-    Ht = np.zeros((N, N))
-    Ht[:M, :M] = Hf
-    for j, lam in enumerate(res.lifted):
-        Ht[M + j, M + j] = lam.real
-    Cf = None if C is None else np.array(C.tolist(), dtype=float)
-    T = _targets(np.array(h.tolist(), dtype=float).ravel(), Cf, N, M)
-    U = _phi1_solve_float(X, T)
-    G, P = _lift_maps(M, N)
-    resid = _float_residual(X, U, Ht, T)
+    X, N = res.X, res.X.shape[0]
+    resid = dom.zoh_residual(X, U, res.htilde, T)
     _textbook(resid, X, Hf, T, M, N)
     if not max(resid["exp"], resid["affine"]) <= 1e-8 * max(1.0, float(np.abs(Hf).max())):
         why = (f"no float logarithm reproduces the step: residual {max(resid['exp'], resid['affine']):.1e} "
                "(a defective eigenvalue); try mode='exact' or 'certified'")
         return RegionSystem(region, "undecided", M, dtf, residual=resid, method="float", notes=(*notes, why))
-    return RegionSystem(region, status, M, dtf, L=X / dtf, g=U[:, 0] / dtf, B=U[:, 1:] / dtf if Cf is not None else None,
-                        G=G, P=P, residual=resid, method="float", logarithm=_choice_text(status, res.paired, res.lifted),
-                        notes=tuple(notes))
+    return _system(region, status, M, dtf, X / dtf, U / dtf, N, resid, "float",
+                   _choice_text(status, res.paired, res.lifted), notes)
 
 
 def _textbook(resid, X, Hf, T, M, N):
@@ -333,7 +309,7 @@ def _textbook(resid, X, Hf, T, M, N):
     E = Hf - np.eye(M)
     if np.linalg.cond(E) < 1e12:
         resid["textbook_difference"] = float(np.abs(X @ np.linalg.solve(E, T[:, 0]) -
-                                                    _phi1_solve_float(X, T[:, :1])[:, 0]).max())
+                                                    FloatDomain.phi1_solve(X, T[:, :1])[:, 0]).max())
 
 
 def _is_rational(*mats) -> bool:
@@ -361,17 +337,17 @@ MAX_CERTIFIED_BITS = 1 << 13   # precision cap of the certified logarithm when m
 
 
 def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
-    """The certified route: the logarithm of H itself enclosed through a rigorous eigenbasis
-    (:mod:`~plrnn_symbolic.region.certlog`), the precision raised until the enclosures of L and g are certified to
-    ``digits`` digits; :class:`~plrnn_symbolic.region.certlog.NotCertified` when balls cannot do it."""
+    """The certified route: :func:`region_log_system` in balls, the precision raised until the enclosures of
+    L and g are certified to ``digits`` digits; :class:`~plrnn_symbolic.region.reallog.NotCertified` when
+    balls cannot do it."""
     M = H.rows
-    K = 0 if C is None else C.cols
     prec = digits_to_bits(digits) + 64    # guard bits for the conditioning of the eigenbasis
     cap = None      # how far to raise the precision: decided (exactly) only when the first try fails
     while True:
         try:
-            r = certified_real_log(H, prec)
-            T, balls = _certified_system(r, h, C, dt, M, K, prec)
+            dom = BallDomain(prec)
+            r, T, U = region_log_system(H, h, C, status, dom)
+            balls = BallMatrix(dom.hstack(dom.over_dt(r.X, dt), dom.over_dt(U, dt)), prec)
             target = 10.0 ** -digits * max(1.0, float(np.abs(balls.mid()).max()))
             radius = balls.radius()
             if radius <= target:
@@ -394,34 +370,11 @@ def _derive_ball(H, h, C, dt, status, region, digits, notes) -> RegionSystem:
                            f"where the predicates say {status}")
     Lf, Uf, resid = _float_view(balls, r.htilde, T, dt)
     resid["method"] = f"certified ({prec} bits)"
-    G, P = _lift_maps(M, N)
     if r.lifted:
         notes.append("lifted coordinates double a negative eigenvalue; their value in diag(W, lambda) is enclosed")
-    return RegionSystem(region, status, M, float(dt), L=Lf, g=Uf[:, 0], B=Uf[:, 1:] if K else None, G=G, P=P,
-                        residual=resid, method=f"certified ({digits} digits)",
-                        logarithm=_choice_text(status, r.paired, r.lifted) + " [certified eigenbasis]",
-                        notes=tuple(notes), dt_exact=sp.sympify(dt), enclosure=balls)
-
-
-def _certified_system(r, h, C, dt, M: int, K: int, prec: int):
-    """(T, balls): the targets [h C] (N rows) and the balls of [L g B] = [X, beta(X) T] / dt."""
-    with working_precision(prec):
-        N = r.X.nrows()
-        T = flint.arb_mat(N, 1 + K)
-        for i in range(M):
-            T[i, 0] = to_arb(h[i])
-            for j in range(K):
-                T[i, 1 + j] = to_arb(C[i, j])
-        inv_dt = 1 / to_arb(sp.sympify(dt))
-        L = r.X * inv_dt
-        U = r.beta_apply(T) * inv_dt
-        enc = flint.arb_mat(N, N + 1 + K)
-        for i in range(N):
-            for j in range(N):
-                enc[i, j] = L[i, j]
-            for j in range(1 + K):
-                enc[i, N + j] = U[i, j]
-    return T, BallMatrix.of(enc)
+    return _system(region, status, M, dt, Lf, Uf, N, resid, f"certified ({digits} digits)",
+                   _choice_text(status, r.paired, r.lifted) + " [certified eigenbasis]", notes,
+                   dt_exact=sp.sympify(dt), enclosure=balls)
 
 
 PREC_RESIDUAL = 96   # the float residuals are ~1e-16: 96 bits bound them tightly
@@ -436,8 +389,8 @@ def _float_view(balls: BallMatrix, Ht: flint.arb_mat, T: flint.arb_mat, dt):
     Lf, Uf = view[:, :N], view[:, N:]
     with working_precision(PREC_RESIDUAL):
         dtb = to_arb(sp.sympify(dt))
-        resid = _ball_residual(flint.arb_mat(Lf.tolist()) * dtb, flint.arb_mat(Uf.tolist()) * dtb, Ht, T,
-                               PREC_RESIDUAL)
+        resid = BallDomain(PREC_RESIDUAL).zoh_residual(flint.arb_mat(Lf.tolist()) * dtb,
+                                                       flint.arb_mat(Uf.tolist()) * dtb, Ht, T)
     resid["enclosure_radius"] = balls.radius()
     resid["float_error"] = balls.float_error()
     resid["note"] = ("exp and affine bound |e^{L dt} - W| and |dt phi1(L dt)[g B] - [h C]| for the float L, g, B "
@@ -447,6 +400,8 @@ def _float_view(balls: BallMatrix, Ht: flint.arb_mat, T: flint.arb_mat, dt):
 
 
 def _derive_exact(H, h, C, dt, status, region) -> RegionSystem:
+    """The exact route: sympy's closed forms (:mod:`~plrnn_symbolic.region.exactlog`), with the same
+    rigorous residuals as the certified route, for the closed form and for its float rounding."""
     M = H.rows
     r = exact_real_log(sp.Matrix(H), status)
     X, Ht = r.X, r.Htilde
@@ -462,19 +417,19 @@ def _derive_exact(H, h, C, dt, status, region) -> RegionSystem:
     L_exact = (X / dt).applyfunc(tidy)
     g_exact = (U[:, 0] / dt).applyfunc(tidy)
     B_exact = (U[:, 1:] / dt).applyfunc(tidy) if K else None
-    G, P = _lift_maps(M, N)
+    exact = {"L_exact": L_exact, "g_exact": g_exact, "B_exact": B_exact}
     if X.free_symbols:
+        G, P = _lift_maps(M, N)
         resid = {"method": "symbolic", "note": "identities checked in proofs/01 and proofs/02"}
-        Lf = gf = Bf = None
-        return RegionSystem(region, status, M, sp.sympify(dt), None, None, None, G, P, L_exact, g_exact, B_exact,
-                            resid, "exact", r.route)
-    prec = 256
-    with working_precision(prec):
+        return RegionSystem(region, status, M, dt, None, None, None, G, P, residual=resid, method="exact",
+                            logarithm=r.route, **exact)
+    dom = BallDomain(256)
+    with dom.working():
         Xb = flint.arb_mat(N, N, [to_arb(x) for x in X])
         Ub = flint.arb_mat(N, 1 + K, [to_arb(x) for x in U])
         Hb = flint.arb_mat(N, N, [to_arb(x) for x in Ht])
         Tb = flint.arb_mat(N, 1 + K, [to_arb(x) for x in T])
-        closed = _ball_residual(Xb, Ub, Hb, Tb, prec)
+        closed = dom.zoh_residual(Xb, Ub, Hb, Tb)
         dtb = to_arb(dt)
         balls = BallMatrix.of(flint.arb_mat(N, N + 1 + K, [
             (Xb[i, j] if j < N else Ub[i, j - N]) / dtb for i in range(N) for j in range(N + 1 + K)]))
@@ -482,31 +437,22 @@ def _derive_exact(H, h, C, dt, status, region) -> RegionSystem:
     resid.update(method="exact", closed_form_exp=closed["exp"], closed_form_affine=closed["affine"])
     resid["note"] += ("; closed_form_exp and closed_form_affine bound the same for the exact closed form, "
                       "evaluated in 256-bit balls")
-    gf, Bf = Uf[:, 0], (Uf[:, 1:] if K else None)
-    return RegionSystem(region, status, M, float(dt), Lf, gf, Bf, G, P, L_exact, g_exact, B_exact, resid, "exact",
-                        _choice_text(status, [(v, k) for v, k, _ in r.paired], [v for v, _ in r.lifted]) +
-                        f" [{r.route}]", dt_exact=dt, enclosure=balls)
+    return _system(region, status, M, dt, Lf, Uf, N, resid, "exact",
+                   _choice_text(status, [(v, k) for v, k, _ in r.paired], [v for v, _ in r.lifted]) +
+                   f" [{r.route}]", (), dt_exact=dt, enclosure=balls, **exact)
 
 
 # ---- the continuous-time model ------------------------------------------------------------------
 @dataclass(frozen=True)
-class ContinuousPLRNN(Mapping):  # keys, values, items, `in` and get from Mapping
+class ContinuousPLRNN(ByRegion):  # the mapping region -> RegionSystem it holds
     """The continuous-time counterpart of a PLRNN: one :class:`RegionSystem` per region."""
+
+    _by_region = "systems"
 
     model: PLRNN
     systems: dict[str, RegionSystem]
     mode: str
     visited: dict | None = None     # z0, steps, burn_in of a "visited" selection (sweep.visited_record)
-
-    def __getitem__(self, bits: str) -> RegionSystem:
-        return self.systems[bits]
-
-    # the derivation is the mapping region -> RegionSystem it holds
-    def __len__(self) -> int:
-        return len(self.systems)
-
-    def __iter__(self):
-        return iter(self.systems)
 
     def to_frame(self):
         """A ``pandas.DataFrame``, one row per region (index ``region``): status, dimension, method,
@@ -616,7 +562,7 @@ def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar) -> 
     state = _derive_state(model, FLOAT, 0)
     mats, num = state[3], model.numeric
     M, dtf, K = model.M, float(model.dt), model.K
-    T = _targets(num.h, num.C, M, M)
+    T = FloatDomain.targets(num.h, num.C, M)
     kinds = [status_of(statuses) for _, statuses, _ in items]
     out: list[RegionSystem | None] = [None] * len(items)
     text = _choice_text("principal", [], [])
@@ -802,4 +748,5 @@ def discretize(A_c, W_c, h_c, dt: float = 1.0, regions: Iterable[str] | None = N
     return out
 
 
-__all__ = ["STATUSES", "ContinuousPLRNN", "RegionSystem", "augmented", "derive", "derive_region", "discretize", "status_of"]
+__all__ = ["STATUSES", "ContinuousPLRNN", "RegionSystem", "augmented", "derive", "derive_region", "discretize",
+           "region_log_system", "status_of"]

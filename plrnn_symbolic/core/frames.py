@@ -1,11 +1,37 @@
-"""Results as pandas tables: pandas is an optional extra (``pip install 'plrnn_symbolic[frames]'``),
-imported only when a ``to_frame()`` asks for it."""
+"""Results as collections: a mapping by region (:class:`ByRegion`), and pandas tables; pandas is an
+optional extra (``pip install 'plrnn_symbolic[frames]'``), imported only when a ``to_frame()`` asks for it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-__all__ = ["MissingDependency", "frame"]
+__all__ = ["ByRegion", "MissingDependency", "frame"]
+
+
+class ByRegion(Mapping):
+    """A result that is the mapping region -> its per-region result, held in the field that
+    ``_by_region`` names: ``len``, iteration, ``in``, ``keys``, ``values``, ``items`` and ``get``.
+
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Counts(ByRegion):
+    ...     regions: dict
+    >>> c = Counts({"01": 3, "11": 5})
+    >>> len(c), list(c), c["11"], dict(c.items())
+    (2, ['01', '11'], 5, {'01': 3, '11': 5})
+    """
+
+    _by_region = "regions"
+
+    def __getitem__(self, bits: str):
+        return getattr(self, self._by_region)[bits]
+
+    def __len__(self) -> int:
+        return len(getattr(self, self._by_region))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(getattr(self, self._by_region))
 
 
 class MissingDependency(ImportError):

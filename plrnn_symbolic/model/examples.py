@@ -243,7 +243,7 @@ def input_driven() -> PLRNN:
     Returns
     -------
     PLRNN
-        M = 3, K = 2, dt = 1, ``z0 = 0``.
+        M = 3 units driven by K = 2 inputs (value, marker), dt = 1, ``z0 = 0``.
 
     Examples
     --------
@@ -290,7 +290,7 @@ def vdp_trained() -> PLRNN:
     Returns
     -------
     PLRNN
-        M = 10, K = 0, dt = 1/5, ``z0`` on the attractor.
+        Ten units (units 1-2 observed), no inputs, dt = 1/5; ``z0`` on the attractor.
     """
     return _trained("vdp_trained")
 
@@ -316,7 +316,7 @@ def lorenz_trained() -> PLRNN:
     Returns
     -------
     PLRNN
-        M = 10, K = 0, dt = 1/50, ``z0`` on the attractor.
+        M = 10 with x, y, z observed in units 1-3, K = 0, dt = 1/50, and ``z0`` on the attractor.
     """
     return _trained("lorenz_trained")
 
@@ -344,7 +344,7 @@ def vdp_fine() -> PLRNN:
     Returns
     -------
     PLRNN
-        M = 10, K = 0, dt = 1/20, ``z0`` on the attractor.
+        The same ten-unit architecture as ``vdp_trained`` at dt = 1/20 (K = 0), ``z0`` on the limit cycle.
     """
     return _trained("vdp_fine")
 

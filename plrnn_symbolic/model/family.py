@@ -51,7 +51,7 @@ def _diagonal(value, name: str, M: int | None = None) -> sp.ImmutableMatrix:
     return _matrix(value, name, (M, M))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)   # ModelBase.__repr__
 class ReluRNN(ModelBase):
     """A ReLU RNN in the general form z -> A z + W1 relu(W2 z + h2) + h1 + C s.
 
@@ -133,25 +133,12 @@ class ReluRNN(ModelBase):
         return [] if self.A_is_diagonal else ["A is not diagonal"]
 
     # ---- regions: names <-> activation patterns ---------------------------
-    def check_region(self, name: str) -> str:
-        """Validate a region name (here: a bit string of length L, pre-activation 1 first)."""
-        name = str(name).strip()
-        if len(name) != self.L or set(name) - {"0", "1"}:
-            raise InputError(f"region {name!r} is not a string of {self.L} characters 0/1 "
-                             "(one per pre-activation, the first first)")
-        return name
-
-    def pattern(self, name: str) -> tuple[int, ...]:
-        """The activation pattern d in {0,1}^L of a region name."""
-        return tuple(int(c) for c in self.check_region(name))
-
-    def candidate_regions(self):
-        """Every region name the model's own naming allows (some cells may be empty)."""
-        return ("".join(t) for t in itertools.product("10", repeat=self.L))
+    _bit_order = "one per pre-activation, the first first"
+    _sizes = ("M", "L", "K", "dt")
 
     @property
-    def n_candidates(self) -> int:
-        return 2**self.L
+    def _pattern_length(self) -> int:
+        return self.L
 
     def preactivations(self, z) -> np.ndarray:
         """W2 z + h2 in floats (the exit functions of the regions); z may be a stack of states (n, M)."""
@@ -197,30 +184,21 @@ class ReluRNN(ModelBase):
         """The model's own parameters, as its file stores them (``kind`` says which)."""
         return {"A": self.A, "W1": self.W1, "W2": self.W2, "h1": self.h1, "h2": self.h2}
 
-    def __repr__(self) -> str:
-        label = f" {self.name!r}" if self.name else ""
-        return f"<{type(self).__name__}{label} M={self.M} L={self.L} K={self.K} dt={self.dt}>"
-
 
 @dataclass(frozen=True, eq=False)
 class NumericReluRNN(NumericBase):
-    """Float64 view of a :class:`ReluRNN`."""
+    """Float64 view of a :class:`ReluRNN`: the weights of the map
+    z -> A z + W1 relu(W2 z + h2) + h1 (+ C s)."""
 
     A: np.ndarray
     W1: np.ndarray
     W2: np.ndarray
     h1: np.ndarray
     h2: np.ndarray
-    C: np.ndarray | None
-    dt: float
-    z0: np.ndarray | None = None
 
-    def step(self, z, s=None) -> np.ndarray:
-        z = np.asarray(z, dtype=float)
-        out = self.A @ z + self.W1 @ np.maximum(self.W2 @ z + self.h2, 0.0) + self.h1
-        if s is not None and self.C is not None:
-            out = out + self.C @ np.asarray(s, dtype=float)
-        return out
+    def autonomous_step(self, z: np.ndarray) -> np.ndarray:
+        """A z + W1 relu(W2 z + h2) + h1."""
+        return self.A @ z + self.W1 @ np.maximum(self.W2 @ z + self.h2, 0.0) + self.h1
 
 
 def _extra(C, dt, name, z0, observation) -> dict:

@@ -50,7 +50,32 @@ class ModelBase:
     """What every form of the model shares (:class:`PLRNN` here, the general form in
     :mod:`.family`): shapes, the kind of weights, float steps and trajectories.
     A subclass holds A and C, yields its exact entries from ``_entries`` and
-    gives ``numeric`` (a :class:`NumericBase`)."""
+    gives ``numeric`` (a :class:`NumericBase`); ``_sizes`` names its dimensions (for the repr)."""
+
+    def __repr__(self) -> str:
+        label = f" {self.name!r}" if self.name else ""
+        return f"<{type(self).__name__}{label} {' '.join(f'{n}={getattr(self, n)}' for n in self._sizes)}>"
+
+    # ---- regions named by bit strings, one bit per pre-activation (``_pattern_length`` of them) ----
+    def check_region(self, name: str) -> str:
+        """Validate a region name: a string of 0/1, one per pre-activation (for a PLRNN the units)."""
+        name, n = str(name).strip(), self._pattern_length
+        if len(name) != n or set(name) - {"0", "1"}:
+            raise InputError(f"region {name!r} is not a string of {n} characters 0/1 ({self._bit_order})")
+        return name
+
+    def pattern(self, name: str) -> tuple[int, ...]:
+        """The activation pattern d in {0,1}^L of a region name (for a PLRNN: its bits)."""
+        return tuple(int(c) for c in self.check_region(name))
+
+    def candidate_regions(self):
+        """Every region name the model's naming allows (for a PLRNN all 2^M orthants, each a non-empty
+        cell; for the general form some cells may be empty)."""
+        return ("".join(t) for t in itertools.product("10", repeat=self._pattern_length))
+
+    @property
+    def n_candidates(self) -> int:
+        return 2**self._pattern_length
 
     @property
     def M(self) -> int:
@@ -100,8 +125,21 @@ class ModelBase:
         return self.numeric.trajectory(z0, steps, inputs)
 
 
+@dataclass(frozen=True, eq=False, kw_only=True)
 class NumericBase:
-    """Float64 views: a subclass has A and ``step``; this adds M and trajectories."""
+    """Float64 views: a subclass has A and ``autonomous_step``; this adds the input matrix C, the
+    step dt, the initial state z0, M, the input term and trajectories."""
+
+    C: np.ndarray | None
+    dt: float
+    z0: np.ndarray | None = None
+
+    def step(self, z, s=None) -> np.ndarray:
+        """One step of the map from z, with the input s (held over the step) when the model has inputs."""
+        out = self.autonomous_step(np.asarray(z, dtype=float))
+        if s is not None and self.C is not None:
+            out = out + self.C @ np.asarray(s, dtype=float)
+        return out
 
     @property
     def M(self) -> int:
@@ -127,7 +165,7 @@ class NumericBase:
         return out
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)   # ModelBase.__repr__
 class PLRNN(ModelBase):
     """A piecewise-linear recurrent neural network, as a discrete-time map.
 
@@ -214,24 +252,12 @@ class PLRNN(ModelBase):
     def h2(self) -> sp.ImmutableMatrix:
         return sp.ImmutableMatrix(sp.zeros(self.M, 1))
 
-    def check_region(self, bits: str) -> str:
-        """Validate a region name: M characters 0/1, unit 1 first."""
-        bits = str(bits).strip()
-        if len(bits) != self.M or set(bits) - {"0", "1"}:
-            raise InputError(f"region {bits!r} is not a string of {self.M} characters 0/1 (unit 1 first)")
-        return bits
-
-    def pattern(self, bits: str) -> tuple[int, ...]:
-        """The activation pattern of a region: its bits."""
-        return tuple(int(c) for c in self.check_region(bits))
-
-    def candidate_regions(self):
-        """All 2^M regions (every orthant is a non-empty cell)."""
-        return ("".join(t) for t in itertools.product("10", repeat=self.M))
+    _bit_order = "unit 1 first"
+    _sizes = ("M", "K", "dt")
 
     @property
-    def n_candidates(self) -> int:
-        return 2**self.M
+    def _pattern_length(self) -> int:
+        return self.M
 
     def preactivations(self, z) -> np.ndarray:
         """The coordinates themselves (the exit functions of the regions); z may be a stack (n, M)."""
@@ -299,10 +325,6 @@ class PLRNN(ModelBase):
         return PLRNN(s(self.A), s(self.W), s(self.h), s(self.C), self.dt.subs(values), self.name, s(self.z0),
                      self.observation)
 
-    def __repr__(self) -> str:
-        label = f" {self.name!r}" if self.name else ""
-        return f"<PLRNN{label} M={self.M} K={self.K} dt={self.dt}>"
-
 
 @dataclass(frozen=True, eq=False)
 class NumericPLRNN(NumericBase):
@@ -311,16 +333,10 @@ class NumericPLRNN(NumericBase):
     A: np.ndarray
     W: np.ndarray
     h: np.ndarray
-    C: np.ndarray | None
-    dt: float
-    z0: np.ndarray | None = None
 
-    def step(self, z, s=None) -> np.ndarray:
-        z = np.asarray(z, dtype=float)
-        out = self.A @ z + self.W @ np.maximum(z, 0.0) + self.h
-        if s is not None and self.C is not None:
-            out = out + self.C @ np.asarray(s, dtype=float)
-        return out
+    def autonomous_step(self, z: np.ndarray) -> np.ndarray:
+        """A z + W relu(z) + h."""
+        return self.A @ z + self.W @ np.maximum(z, 0.0) + self.h
 
 
 __all__ = ["PLRNN", "ModelBase", "NumericBase", "NumericPLRNN"]

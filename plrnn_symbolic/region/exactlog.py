@@ -9,7 +9,7 @@
   itself in new coordinates (doubling only the unpaired blocks; minimal when each negative eigenvalue has at most
 one block size of odd multiplicity: proofs/03_negative_eigenvalues_lift.tex, Theorem 3.9).
 
-Anything else raises :class:`~plrnn_symbolic.logarithm.LogError`; the caller
+Anything else raises :class:`~plrnn_symbolic.region.reallog.LogError`; the caller
 falls back to certified arithmetic and says so.
 """
 
@@ -22,7 +22,7 @@ import flint
 import sympy as sp
 
 from ..core.domains import fmpq_matrix, fmpq_to_sympy
-from .logarithm import LogError
+from .reallog import LogError
 from .symbolic import conditions
 
 

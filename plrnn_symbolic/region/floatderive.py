@@ -15,7 +15,7 @@ and float residuals |e^X - H| and |phi1(X) U - T| from one batched exponential
 of the augmented matrices [[X, U], [0, 0]] (Theorem 2.4).  Regions the batch
 does not take (a negative or nearly zero eigenvalue: pairing or a lift; an
 ill-conditioned eigenvector matrix; a residual too large) are left to the
-per-region float route of :mod:`plrnn_symbolic.transform`, which decides them
+per-region float route (:func:`plrnn_symbolic.region.reallog.real_logarithm` in floats), which decides them
 as before.  Nothing here is a proof: the float verdicts come from
 :func:`plrnn_symbolic.check` in float mode.
 """
@@ -29,6 +29,8 @@ from functools import cache
 import numpy as np
 import scipy.linalg
 from threadpoolctl import ThreadpoolController
+
+from ..core.domains import FLOAT_REL_TOL
 
 __all__ = ["COND_MAX", "PrincipalBatch", "beta_of_eigenvalues", "one_blas_thread", "principal_batch"]
 
@@ -215,8 +217,8 @@ def _principal_batch(H: np.ndarray, T, candidates) -> PrincipalBatch:
         except np.linalg.LinAlgError:   # some matrix of the stack did not converge: leave all to the per-region route
             return PrincipalBatch(np.zeros(n, dtype=bool), X, U, exp, affine, textbook)
         lam, V = lam.astype(complex), V.astype(complex)
-        # the per-region route's tolerances (logarithm._real_logarithm): no eigenvalue zero or negative
-        tol = 1e-9 * np.maximum(1.0, np.abs(lam).max(axis=1))[:, None]
+        # the per-region route's tolerances (FloatDomain's tests): no eigenvalue zero or negative
+        tol = FLOAT_REL_TOL * np.maximum(1.0, np.abs(lam).max(axis=1))[:, None]
         negative = (np.abs(lam.imag) <= tol) & (lam.real < -tol)
         good = ~((np.abs(lam) <= tol) | negative).any(axis=1)
         Vi = _inverses(V)

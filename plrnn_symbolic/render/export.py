@@ -57,6 +57,80 @@ def _header(cont, comment: str) -> str:
     return "\n".join(f"{comment} {line}" for line in lines) + "\n"
 
 
+# after the SYSTEMS table: the region of z, the vector field and one sample-and-hold step (Python)
+_PYTHON_FUNCTIONS = '''}
+
+
+def region(z):
+    """The region of z: "1" for each unit with z_i > 0, unit 1 first."""
+    return "".join("1" if x > 0 else "0" for x in z)
+
+
+def _system(z):
+    key = region(z)
+    if key not in SYSTEMS:
+        raise ValueError(f"region {key} was not derived (or has no continuous-time system)")
+    return SYSTEMS[key]
+
+
+def _input(sys, s):
+    return sys["g"] if s is None or "B" not in sys else sys["g"] + sys["B"] @ np.asarray(s, dtype=float)
+
+
+def vector_field(z, s=None):
+    """dz/dt = L z + g (+ B s) of the region of z (an M-dimensional region)."""
+    z = np.asarray(z, dtype=float)
+    sys = _system(z)
+    if sys["L"].shape[0] != M:
+        raise ValueError(f"region {region(z)} is {sys['status']}: use step")
+    return sys["L"] @ z + _input(sys, s)
+
+
+def step(z, s=None):
+    """One sample-and-hold step: P Phi_dt(G z), the exact flow of the region of z for time DT."""
+    z = np.asarray(z, dtype=float)
+    sys = _system(z)
+    N = sys["L"].shape[0]
+    aug = np.zeros((N + 1, N + 1))
+    aug[:N, :N] = sys["L"] * DT
+    aug[:N, N] = _input(sys, s) * DT
+    E = expm(aug)
+    return sys["P"] @ (E[:N, :N] @ (sys["G"] @ z) + E[:N, N])
+'''
+
+# the same in Julia
+_JULIA_FUNCTIONS = ''')
+
+region(z) = join(x > 0 ? "1" : "0" for x in z)
+
+function system_of(z)
+    key = region(z)
+    haskey(SYSTEMS, key) || error("region $key was not derived (or has no continuous-time system)")
+    return SYSTEMS[key]
+end
+
+forcing(sys, s) = (s === nothing || sys.B === nothing) ? sys.g : sys.g + sys.B * s
+
+"dz/dt = L z + g (+ B s) of the region of z (an M-dimensional region)."
+function vector_field(z, s = nothing)
+    sys = system_of(z)
+    size(sys.L, 1) == M || error("region $(region(z)) is $(sys.status): use step")
+    return sys.L * z + forcing(sys, s)
+end
+
+"One sample-and-hold step: P Phi_dt(G z), the exact flow of the region of z for time DT."
+function step(z, s = nothing)
+    sys = system_of(z)
+    N = size(sys.L, 1)
+    aug = zeros(N + 1, N + 1)
+    aug[1:N, 1:N] = sys.L * DT
+    aug[1:N, N + 1] = forcing(sys, s) * DT
+    E = exp(aug)
+    return sys.P * (E[1:N, 1:N] * (sys.G * z) + E[1:N, N + 1])
+end
+'''
+
+
 def _python(cont, name: str) -> str:
     out = ['"""' + _header(cont, "").replace("\n ", "\n").strip() + '"""', "",
            "import numpy as np", "from scipy.linalg import expm", "", f"DT = {_num(cont.model.dt)}",
@@ -69,35 +143,7 @@ def _python(cont, name: str) -> str:
         if s.B is not None:
             entries.append(f'"B": np.array({_rows(s.B, ", ", ", ", "[", "]", "[", "]")})')
         out.append(f'    "{bits}": {{' + ", ".join(entries) + "},")
-    out += ["}", "", "",
-            "def region(z):",
-            '    """The region of z: "1" for each unit with z_i > 0, unit 1 first."""',
-            '    return "".join("1" if x > 0 else "0" for x in z)', "", "",
-            "def _system(z):",
-            "    key = region(z)",
-            "    if key not in SYSTEMS:",
-            '        raise ValueError(f"region {key} was not derived (or has no continuous-time system)")',
-            "    return SYSTEMS[key]", "", "",
-            "def _input(sys, s):",
-            '    return sys["g"] if s is None or "B" not in sys else sys["g"] + sys["B"] @ np.asarray(s, dtype=float)',
-            "", "",
-            "def vector_field(z, s=None):",
-            '    """dz/dt = L z + g (+ B s) of the region of z (an M-dimensional region)."""',
-            "    z = np.asarray(z, dtype=float)",
-            "    sys = _system(z)",
-            '    if sys["L"].shape[0] != M:',
-            '        raise ValueError(f"region {region(z)} is {sys[\'status\']}: use step")',
-            '    return sys["L"] @ z + _input(sys, s)', "", "",
-            "def step(z, s=None):",
-            '    """One sample-and-hold step: P Phi_dt(G z), the exact flow of the region of z for time DT."""',
-            "    z = np.asarray(z, dtype=float)",
-            "    sys = _system(z)",
-            '    N = sys["L"].shape[0]',
-            "    aug = np.zeros((N + 1, N + 1))",
-            '    aug[:N, :N] = sys["L"] * DT',
-            "    aug[:N, N] = _input(sys, s) * DT",
-            "    E = expm(aug)",
-            '    return sys["P"] @ (E[:N, :N] @ (sys["G"] @ z) + E[:N, N])', ""]
+    out += _PYTHON_FUNCTIONS.split("\n")
     return "\n".join(out)
 
 
@@ -109,30 +155,7 @@ def _julia(cont, name: str) -> str:
                f"G = {_julia_matrix(s.G)}", f"P = {_julia_matrix(s.P)}",
                "B = " + (_julia_matrix(s.B) if s.B is not None else "nothing")]
         out.append(f'    "{bits}" => (status = "{s.status}", ' + ", ".join(mat) + "),")
-    out += [")", "",
-            'region(z) = join(x > 0 ? "1" : "0" for x in z)', "",
-            "function system_of(z)",
-            "    key = region(z)",
-            '    haskey(SYSTEMS, key) || error("region $key was not derived (or has no continuous-time system)")',
-            "    return SYSTEMS[key]",
-            "end", "",
-            "forcing(sys, s) = (s === nothing || sys.B === nothing) ? sys.g : sys.g + sys.B * s", "",
-            '"dz/dt = L z + g (+ B s) of the region of z (an M-dimensional region)."',
-            "function vector_field(z, s = nothing)",
-            "    sys = system_of(z)",
-            '    size(sys.L, 1) == M || error("region $(region(z)) is $(sys.status): use step")',
-            "    return sys.L * z + forcing(sys, s)",
-            "end", "",
-            '"One sample-and-hold step: P Phi_dt(G z), the exact flow of the region of z for time DT."',
-            "function step(z, s = nothing)",
-            "    sys = system_of(z)",
-            "    N = size(sys.L, 1)",
-            "    aug = zeros(N + 1, N + 1)",
-            "    aug[1:N, 1:N] = sys.L * DT",
-            "    aug[1:N, N + 1] = forcing(sys, s) * DT",
-            "    E = exp(aug)",
-            "    return sys.P * (E[1:N, 1:N] * (sys.G * z) + E[1:N, N + 1])",
-            "end", ""]
+    out += _JULIA_FUNCTIONS.split("\n")
     return "\n".join(out)
 
 

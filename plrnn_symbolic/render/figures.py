@@ -160,12 +160,12 @@ def simulation(result, path=None, *, observe=None, dims: Sequence[int] | None = 
     Returns
     -------
     matplotlib.figure.Figure
+        One panel per drawn variable over time, and the deviation panel; written to ``path`` too when given.
 
     Examples
     --------
-    >>> import plrnn_symbolic as ps
-    >>> from plrnn_symbolic import plot
-    >>> sim = ps.simulate(ps.example("limit_cycle"), steps=100)
+    >>> from plrnn_symbolic import example, plot, simulate
+    >>> sim = simulate(example("limit_cycle"), steps=100)
     >>> fig = plot.simulation(sim)
     >>> [ax.get_ylabel() for ax in fig.axes]
     ['z3', 'z4', '|continuous - discrete|']
@@ -280,12 +280,12 @@ def phase(source, path=None, *, observe=None, dims: Sequence[int] | None = None,
     Returns
     -------
     matplotlib.figure.Figure
+        The orbit over the streamlines of its regions' fields; written to ``path`` too when given.
 
     Examples
     --------
-    >>> import plrnn_symbolic as ps
-    >>> from plrnn_symbolic import plot
-    >>> fig = plot.phase(ps.example("limit_cycle"), steps=300, grid=12)
+    >>> from plrnn_symbolic import example, plot
+    >>> fig = plot.phase(example("limit_cycle"), steps=300, grid=12)
     >>> "principal components" in fig.axes[0].get_title(loc="left")
     True
     """
@@ -382,14 +382,14 @@ def regions(report, path=None, *, trajectory=None, layout: str = "auto", max_nod
     Returns
     -------
     matplotlib.figure.Figure
+        The region grid (up to 8 units) or the graph of visited regions; written to ``path`` too when given.
 
     Examples
     --------
-    >>> import plrnn_symbolic as ps
-    >>> from plrnn_symbolic import plot
-    >>> m = ps.example("vdp_trained")
-    >>> sim = ps.simulate(m, steps=300, system="hybrid", e1=False)
-    >>> fig = plot.regions(ps.check(m, "visited", steps=300), trajectory=sim)
+    >>> from plrnn_symbolic import check, example, plot, simulate
+    >>> m = example("vdp_trained")
+    >>> sim = simulate(m, steps=300, system="hybrid", e1=False)
+    >>> fig = plot.regions(check(m, "visited", steps=300), trajectory=sim)
     >>> any(t.get_text() == "0101010100" for t in fig.axes[0].texts)
     True
     """
@@ -466,12 +466,12 @@ def spectrum(source, path=None, *, regions: Sequence[str] | None = None, max_reg
     Returns
     -------
     matplotlib.figure.Figure
+        Two panels: lambda with the unit circle, mu with the principal strip; written to ``path`` too when given.
 
     Examples
     --------
-    >>> import plrnn_symbolic as ps
-    >>> from plrnn_symbolic import plot
-    >>> fig = plot.spectrum(ps.derive(ps.example("chaotic")))
+    >>> from plrnn_symbolic import derive, example, plot
+    >>> fig = plot.spectrum(derive(example("chaotic")))
     >>> [ax.get_xlabel() for ax in fig.axes]
     ['Re lambda', 'Re mu']
     """

@@ -94,7 +94,8 @@ def test_dendritic_and_shallow_state_dicts():
     z = np.array([0.3, -0.7, 1.2, 0.1])
     al, th = sd["latent_model.latent_step.alphas"], sd["latent_model.latent_step.thetas"]
     W = AW - np.diag(np.diag(AW))
-    want = np.diag(AW) * z + W @ sum(al[b] * np.maximum(z - th[:, b], 0) for b in range(3)) \
+    # the dendPLRNN code's latent step: A z + W sum_b alpha_b relu(z + theta_b) + h (thresholds -theta)
+    want = np.diag(AW) * z + W @ sum(al[b] * np.maximum(z + th[:, b], 0) for b in range(3)) \
         + sd["latent_model.latent_step.h"]
     np.testing.assert_allclose(d.step(z), want, atol=1e-12)
     s = load_file(DATA / "shallow_M3_L6.pt").model

@@ -245,9 +245,13 @@ def train_mat(out: Path, M: int = 10, seconds: float = 60.0) -> None:
     trials, T = 6, 360
     mu0 = np.empty((1, trials), dtype=object)
     Inp = np.empty((1, trials), dtype=object)
+    W = p["W"] * (1 - np.eye(M))
     for k in range(trials):
         i = 500 + 700 * k
         z0 = np.zeros(M)
+        for j in range(i - 50, i):     # the initial state as a trained model holds it: the hidden units
+            z0[:N] = x[j]              # run along the data for 50 steps, the observed ones set to it
+            z0 = p["a"] * z0 + W @ np.maximum(z0, 0) + p["h"] + p["C"] @ s[j]
         z0[:N] = x[i]
         mu0[0, k] = z0.reshape(M, 1)
         Inp[0, k] = s[i:i + T].T                                     # K x T

@@ -83,13 +83,24 @@ def _regions_arg(args):
 
 def _announce_sweep(args, model, derive: bool = False) -> None:
     """Say what an exhaustive sweep will cost before it starts (stderr; from 4096 regions on)."""
-    if _regions_arg(args) != "all" or 2**model.M < 4096 or 2**model.M > (args.max_regions or MAX_REGIONS):
+    n = model.n_candidates          # 2^M for a PLRNN; the activation patterns of the other forms
+    if _regions_arg(args) != "all" or n < 4096:
+        return
+    if model.kind != "plrnn":
+        from ..analysis.sweep import _duration
+        from ..model.emptiness import SECONDS_PER_CELL, cell_bound
+
+        bound = cell_bound(model.W2)
+        print(f"plrnn-symbolic: the sweep first decides which of the {n:,} activation patterns are cells: at most "
+              f"{bound:,} ({model.L} hyperplanes in R^{model.M}), about {_duration(bound * SECONDS_PER_CELL)} of "
+              "exact LPs (--regions visited needs none)", file=sys.stderr)
+    if n > (args.max_regions or MAX_REGIONS):
         return
     from ..analysis.sweep import guard_sweep
     from ..core.parallel import workers
 
     # refuses (one line, exit 2) what would not fit in memory, before anything is said or allocated
-    est = guard_sweep(model, args.mode, workers(args.workers, 2**model.M, 2048), derive=derive)
+    est = guard_sweep(model, args.mode, workers(args.workers, n, 2048), derive=derive)
     print(f"plrnn-symbolic: {est.text()}", file=sys.stderr)
 
 

@@ -145,3 +145,35 @@ def test_shallow_sweep_announces_its_cells(capsys, monkeypatch):
     assert main(["check", str(DATA / "shallow_lorenz_M6_L24.pt")]) != 0
     err = capsys.readouterr().err
     assert "16,777,216 activation patterns are cells: at most 190,051 (24 hyperplanes in R^6)" in err
+
+
+def test_exact_orbit_enclosure_of_every_form():
+    """The ball enclosure of the exact orbit (which judges a drifting free run) for the general form:
+    it contains the orbit computed in rational arithmetic from the training code's formula."""
+    from fractions import Fraction
+
+    from plrnn_symbolic.analysis.simulation.rounding import reference_orbit
+
+    m = ShallowPLRNN(A=["9/10", "7/10"], W1=[["1/2", "-1/3", "1/4"], ["1/5", "1/2", "-1/2"]],
+                     W2=[[1, "1/2"], ["-1/3", 1], ["2/3", "-3/5"]], h1=["1/10", "-1/5"], h2=["1/10", "-1/5", "3/10"])
+    F = [[Fraction(str(x)) for x in row] for row in m.W1.tolist()]
+    G = [[Fraction(str(x)) for x in row] for row in m.W2.tolist()]
+    a = [Fraction(9, 10), Fraction(7, 10)]
+    h1, h2 = [Fraction(1, 10), Fraction(-1, 5)], [Fraction(1, 10), Fraction(-1, 5), Fraction(3, 10)]
+    z = [Fraction(0.3), Fraction(-0.7)]
+    mid, rad = reference_orbit(m, [0.3, -0.7], 60)
+    assert rad.max() < 1e-15                     # sharp balls: containment says something
+    for n in range(61):
+        assert all(abs(float(z[i]) - mid[n, i]) <= rad[n, i] + 1e-300 for i in range(2))
+        r = [max(sum(G[k][j] * z[j] for j in range(2)) + h2[k], 0) for k in range(3)]
+        z = [a[i] * z[i] + sum(F[i][k] * r[k] for k in range(3)) + h1[i] for i in range(2)]
+
+
+def test_a_drifting_free_run_of_a_trained_shallow_model_is_judged():
+    """The trained shallow PLRNN is chaotic: its free-running hybrid trajectory parts from the float
+    map, and the summary says it is amplified rounding (this raised AttributeError for every
+    non-PLRNN form)."""
+    m = load_file(DATA / "shallow_lorenz_M6_L24.pt").model
+    sim = simulate(m, 1000, system="hybrid", e1=False, mode="float")
+    assert sim.free_run_drifts and sim.rounding.amplified and sim.rounding.exponent > 0
+    assert "amplified rounding, not a failure of E3" in sim.summary()

@@ -231,6 +231,12 @@ class NumericReluRNN(NumericBase):
         return out
 
 
+def _short(x: sp.Expr) -> str:
+    """A number for a report: a rational with a long denominator (a float weight read exactly) as
+    6 significant digits, anything else as it is."""
+    return f"{float(x):.6g}" if x.is_Rational and x.q > 1000 else str(x)
+
+
 def _extra(C, dt, name, z0, observation) -> dict:
     return {"C": C, "dt": dt, "name": name, "z0": z0, "observation": observation}
 
@@ -377,7 +383,7 @@ class DendPLRNN(ReluRNN):
         """Pre-activation k = b M + i + 1 is z_{i+1} - h_{b+1} (the clipped form's last block: z_{i+1})."""
         b, i = divmod(k - 1, self.M)
         return (f"unit {i + 1}, clipping threshold 0" if b == self.B else
-                f"unit {i + 1}, threshold {b + 1} (z_{i + 1} = {self.H[i, b]})")
+                f"unit {i + 1}, threshold {b + 1} (z_{i + 1} = {_short(self.H[i, b])})")
 
     def region_name(self, d) -> str:
         M = self.M

@@ -144,7 +144,10 @@ def test_shallow_sweep_announces_its_cells(capsys, monkeypatch):
     monkeypatch.setattr(regions, "nonempty_patterns", stop)
     assert main(["check", str(DATA / "shallow_lorenz_M6_L24.pt")]) != 0
     err = capsys.readouterr().err
-    assert "16,777,216 activation patterns are cells: at most 190,051 (24 hyperplanes in R^6)" in err
+    assert "16,777,216 activation patterns are cells: at most 190,051 (24 hyperplanes in R^6), up to 95 min" in err
+    monkeypatch.setattr(regions, "nonempty_patterns", stop)
+    assert main(["dynamics", str(DATA / "shallow_lorenz_M6_L24.pt")]) != 0
+    assert "at most 190,051" in capsys.readouterr().err
 
 
 def test_exact_orbit_enclosure_of_every_form():

@@ -17,7 +17,7 @@ from ..core.version import __version__
 from ..model.loading import state_from_text
 from ..model.regions import MAX_REGIONS, visited_steps
 from . import dynamics_command, simulate_command
-from .model_args import add_model_args, model_from
+from .model_args import add_model_args, announce_cells, model_from
 from .output import emit
 
 __all__ = [
@@ -86,14 +86,7 @@ def _announce_sweep(args, model, derive: bool = False) -> None:
     n = model.n_candidates          # 2^M for a PLRNN; the activation patterns of the other forms
     if _regions_arg(args) != "all" or n < 4096:
         return
-    if model.kind != "plrnn":
-        from ..analysis.sweep import _duration
-        from ..model.emptiness import SECONDS_PER_CELL, cell_bound
-
-        bound = cell_bound(model.W2)
-        print(f"plrnn-symbolic: the sweep first decides which of the {n:,} activation patterns are cells: at most "
-              f"{bound:,} ({model.L} hyperplanes in R^{model.M}), about {_duration(bound * SECONDS_PER_CELL)} of "
-              "exact LPs (--regions visited needs none)", file=sys.stderr)
+    announce_cells(model)
     if n > (args.max_regions or MAX_REGIONS):
         return
     from ..analysis.sweep import guard_sweep

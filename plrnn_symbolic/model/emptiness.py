@@ -180,16 +180,24 @@ def components(W2: sp.MatrixBase) -> list[list[int]]:
     return list(groups.values())
 
 
-def cell_bound(W2: sp.MatrixBase) -> int:
-    """An upper bound on the number of non-empty cells: L affine hyperplanes whose normals span a
-    space of dimension r cut it into at most sum_{i <= r} C(L, i) regions (Buck 1943; Zaslavsky
-    1975), and never more than the 2^L patterns.
+def cell_bound(W2: sp.MatrixBase) -> tuple[int, int]:
+    """Upper bounds on (the number of non-empty cells, the cells the exact LPs must decide).
+
+    L affine hyperplanes whose normals span a space of dimension r cut it into at most
+    sum_{i <= r} C(L, i) regions (Buck 1943; Zaslavsky 1975), never more than the 2^L patterns.
+    The bound is taken per component (:func:`components`) and multiplied; the LPs run only in
+    components with dependent rows, one tree per component, so their work is the sum.
 
     >>> cell_bound(sp.Matrix([[1, 0], [0, 1], [1, 1]])), cell_bound(sp.eye(3))
-    (7, 8)
+    ((7, 7), (8, 0))
     """
-    L, r = W2.rows, sp.Matrix(W2).rank()
-    return min(2**L, sum(math.comb(L, i) for i in range(r + 1)))
+    total, work = 1, 0
+    for rows in components(W2):
+        n, r = len(rows), sp.Matrix(W2[rows, :]).rank()
+        b = min(2**n, sum(math.comb(n, i) for i in range(r + 1)))
+        total *= b
+        work += b if r < n else 0
+    return total, work
 
 
 def _component_patterns(W2, h2, rows: list[int]) -> list[tuple[int, ...]]:
@@ -201,7 +209,7 @@ def _component_patterns(W2, h2, rows: list[int]) -> list[tuple[int, ...]]:
     a, b = _rows(W2, h2, rows)
     out: list[tuple[int, ...]] = []
     # a counter on stderr (a terminal only) where the tree is deep enough to take a while
-    bar = tqdm(desc="cells", unit="cell", total=cell_bound(W2[rows, :]), file=sys.stderr, leave=False,
+    bar = tqdm(desc="cells", unit="cell", total=cell_bound(W2[rows, :])[0], file=sys.stderr, leave=False,
                disable=None if len(rows) >= 12 else True)
 
     def extend(prefix: tuple[int, ...]):

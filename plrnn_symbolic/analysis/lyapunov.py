@@ -276,12 +276,11 @@ def lyapunov_autonomous(model: PLRNN, z0=None, steps: int = 20000, burn_in: int 
     >>> np.allclose(r.exponents, [math.log(0.5), math.log(0.25)], atol=1e-9), r.method.startswith("float")
     (True, True)
 
-    Every form of the family: a shallow PLRNN whose one hyperplane z_1 + z_2 = 1 is slanted.
-
-    >>> from plrnn_symbolic.model.family import ShallowPLRNN
-    From (2, 1) the flow crosses it once, into the region of the real equilibrium, whose spectrum the
+    Every form of the family: a shallow PLRNN whose one hyperplane z_1 + z_2 = 1 is slanted.  From
+    (2, 1) the flow crosses it once, into the region of the real equilibrium, whose spectrum the
     exponents approach as the measured time grows.
 
+    >>> from plrnn_symbolic.model.family import ShallowPLRNN
     >>> s = ShallowPLRNN(A=[0.5, 0.25], W1=[[0.25], [0.25]], W2=[[1, 1]], h1=[0.1, 0.1], h2=[-1])
     >>> r = lyapunov_autonomous(s, [2.0, 1.0], steps=2000, burn_in=0)
     >>> r.switches, np.allclose(r.exponents, [math.log(0.5), math.log(0.25)], atol=2e-3)

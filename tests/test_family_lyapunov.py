@@ -170,3 +170,18 @@ def test_reports_name_the_preactivation_in_the_models_terms():
     m = ALRNN(A=[0.5, 0.5], W=[[0, 0], [0, 0]], h=[0, -1], P=1)
     text = simulate(m, 3, z0=[0.0, 1.0], system="hybrid").summary()
     assert "first failure: step 0, unit 2 (ReLU unit 1) leaves region 1" in text
+
+
+def test_dendritic_with_one_basis_is_a_shifted_plrnn():
+    """DendPLRNN(A, W, h0, [1], theta) in z is the PLRNN (A, W, h) in y = z - theta when
+    h0 = h + (I - A) theta: a translation, whose derivative is I, so even the finite-time exponents of
+    the switching flow agree (to rounding), through the dendritic model's count-named regions."""
+    m = example("limit_cycle")
+    theta = sp.Matrix([sp.Rational(k + 1, 10) * (-1) ** k for k in range(m.M)])
+    d = DendPLRNN(A=m.A, W=m.W, h0=m.h + (sp.eye(m.M) - m.A) * theta, alpha=[1], H=theta)
+    y0 = np.full(m.M, 0.1)
+    z0 = y0 + np.array(theta, dtype=float).ravel()
+    a = lyapunov_autonomous(m, y0, steps=1500, burn_in=300)
+    b = lyapunov_autonomous(d, z0, steps=1500, burn_in=300)
+    assert a.switches == b.switches > 100
+    assert np.allclose(a.exponents, b.exponents, atol=1e-8)

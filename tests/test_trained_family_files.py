@@ -180,3 +180,12 @@ def test_a_drifting_free_run_of_a_trained_shallow_model_is_judged():
     sim = simulate(m, 1000, system="hybrid", e1=False, mode="float")
     assert sim.free_run_drifts and sim.rounding.amplified and sim.rounding.exponent > 0
     assert "amplified rounding, not a failure of E3" in sim.summary()
+
+
+def test_the_files_input_sequence_is_named_and_bounds_the_steps(capsys):
+    path = str(DATA / "plrnn2020_vdp_driven_M10.mat")
+    assert main(["simulate", path, "--steps", "50", "--no-e1", "--system", "hybrid"]) == 0
+    assert "inputs: the file's input sequence (360 steps x 2 channels)" in capsys.readouterr().err
+    assert main(["simulate", path, "--steps", "1000"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "the input sequence has 360 steps: ask for at most 360" in err and len(err.splitlines()) <= 5

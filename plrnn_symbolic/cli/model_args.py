@@ -44,6 +44,9 @@ def model_from(args, *, zero_inputs_note: str | None = "run with the inputs held
                     relu_units=getattr(args, "relu_units", None), trial=getattr(args, "trial", None),
                     dt=getattr(args, "dt", None), inputs=getattr(args, "inputs", None))
     notes = list(mf.notes)
+    if mf.inputs is not None and getattr(args, "inputs", None) is None and zero_inputs_note:
+        T, K = mf.inputs.shape
+        notes.append(f"inputs: the file's input sequence ({T} steps x {K} channels) (--inputs FILE for another)")
     if mf.model.K and mf.inputs is None and zero_inputs_note:
         notes.append(f"the model has K = {mf.model.K} inputs and no input sequence: {zero_inputs_note} "
                      "(--inputs FILE)")

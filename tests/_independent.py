@@ -45,3 +45,20 @@ def rotation_model(theta_deg=170.0, rho=0.9, center=(1.0, 3.0)):
     c, s = rho * math.cos(th), rho * math.sin(th)
     h = (np.eye(2) - np.array([[c, -s], [s, c]])) @ np.array(center)
     return PLRNN(A=[[c, 0], [0, c]], W=[[0, -s], [s, 0]], h=h.tolist())
+
+
+def exact_statuses(H) -> tuple[str, ...]:
+    """Verdicts (invertible, principal_log, real_log, unique_real_log, eigenvalue_one) of a rational
+    region matrix H (a sympy Matrix) with a squarefree characteristic polynomial, by sympy's exact
+    root counting (Sturm sequences), independent of the package's FLINT route."""
+    import sympy as sp
+
+    x = sp.Symbol("x")
+    p = sp.Poly(H.charpoly(x).as_expr(), x)
+    assert sp.degree(sp.gcd(p, p.diff(x)), x) == 0, "the independent route needs distinct eigenvalues"
+    n = p.degree()
+    zero, one = p.eval(0) == 0, p.eval(1) == 0
+    neg = p.count_roots(-sp.oo, 0) - (1 if zero else 0)
+    pos = p.count_roots(0, sp.oo) - (1 if zero else 0)
+    res = (not zero, not zero and neg == 0, not zero and neg == 0, pos == n, one)
+    return tuple("holds" if b else "fails" for b in res)

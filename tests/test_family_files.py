@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import scipy.io
 import sympy as sp
+from _independent import exact_statuses
 
 from plrnn_symbolic import PLRNN, check, derive
 from plrnn_symbolic.cli import main
@@ -45,20 +46,6 @@ def test_own_reader_reads_the_tensors_torch_wrote(name, M, seed):
         assert np.array_equal(sd[key], want)
 
 
-def _independent_statuses(H: sp.Matrix) -> tuple[str, ...]:
-    """Verdicts of a region matrix with a squarefree characteristic polynomial, by sympy's exact
-    root counting (Sturm sequences), independent of the package's FLINT route."""
-    x = sp.Symbol("x")
-    p = sp.Poly(H.charpoly(x).as_expr(), x)
-    assert sp.degree(sp.gcd(p, p.diff(x)), x) == 0, "the independent route needs distinct eigenvalues"
-    n = p.degree()
-    zero, one = p.eval(0) == 0, p.eval(1) == 0
-    neg = p.count_roots(-sp.oo, 0) - (1 if zero else 0)
-    pos = p.count_roots(0, sp.oo) - (1 if zero else 0)
-    res = (not zero, not zero and neg == 0, not zero and neg == 0, pos == n, one)
-    return tuple("holds" if b else "fails" for b in res)
-
-
 @pytest.mark.parametrize(("name", "M", "P", "sample"), [("alrnn_M20_P2", 20, 2, 4), ("alrnn_M30_P10", 30, 10, 2)])
 def test_alrnn_state_dicts_load_and_check_against_an_independent_exact_computation(name, M, P, sample):
     mf = load_file(DATA / f"{name}.pt", relu_units=P)
@@ -74,7 +61,7 @@ def test_alrnn_state_dicts_load_and_check_against_an_independent_exact_computati
     for bits in some:
         assert all(auto[bits][p].status == exact[bits][p].status for p in PREDICATES)
     for bits in some[:sample]:   # sympy's Sturm counts on a 30 x 30 matrix take seconds each
-        assert tuple(exact[bits][p].status for p in PREDICATES) == _independent_statuses(
+        assert tuple(exact[bits][p].status for p in PREDICATES) == exact_statuses(
             sp.Matrix(region_matrix(m, bits)))
 
 
@@ -94,7 +81,8 @@ def test_dendritic_and_shallow_state_dicts():
     z = np.array([0.3, -0.7, 1.2, 0.1])
     al, th = sd["latent_model.latent_step.alphas"], sd["latent_model.latent_step.thetas"]
     W = AW - np.diag(np.diag(AW))
-    want = np.diag(AW) * z + W @ sum(al[b] * np.maximum(z - th[:, b], 0) for b in range(3)) \
+    # the dendPLRNN code's latent step: A z + W sum_b alpha_b relu(z + theta_b) + h (thresholds -theta)
+    want = np.diag(AW) * z + W @ sum(al[b] * np.maximum(z + th[:, b], 0) for b in range(3)) \
         + sd["latent_model.latent_step.h"]
     np.testing.assert_allclose(d.step(z), want, atol=1e-12)
     s = load_file(DATA / "shallow_M3_L6.pt").model

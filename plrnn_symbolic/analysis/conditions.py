@@ -253,9 +253,9 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
     if precision < 2 or max_precision < precision:
         raise InputError("precision must be >= 2 bits and max_precision >= precision")
     check_precision(max_precision, "max_precision")
-    if isinstance(regions, str) and regions == "all" and 2**model.M <= max_regions:
+    if isinstance(regions, str) and regions == "all" and model.n_candidates <= max_regions:
         # refused before the 2^M names are built when they would not fit in memory
-        guard_sweep(model, mode, parallel.workers(workers, 2**model.M, PARALLEL_MIN_REGIONS))
+        guard_sweep(model, mode, parallel.workers(workers, model.n_candidates, PARALLEL_MIN_REGIONS))
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, inputs=inputs,
                            max_regions=max_regions)
     notes = [f"convention: {c}" for c in model.conventions()]

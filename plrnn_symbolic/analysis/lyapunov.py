@@ -101,9 +101,10 @@ def lyapunov_continuous(model: PLRNN, z0=None, steps: int = 20000, burn_in: int 
 
 
 AUTONOMOUS_METHOD = ("float, measured: QR method along the simulated autonomous trajectory; tangent flow "
-                     "e^{L tau} within a region, saltation matrix I + (f+ - f-) e_i^T / (f-)_i at each "
-                     "switch of z_i, re-orthonormalised every dt")
-GRAZING_TOL = 1e-9         # |(f-)_i| below this times |f-| counts as grazing (the saltation blows up)
+                     "e^{L tau} within a region, saltation matrix I + (f+ - f-) n^T / (n . f-) at each "
+                     "crossing of a boundary n . z + c = 0 (n = e_i for a PLRNN's z_i = 0), "
+                     "re-orthonormalised every dt")
+GRAZING_TOL = 1e-9         # |n . f-| below this times |n|_1 |f-| counts as grazing (the saltation blows up)
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,8 @@ def _autonomous_run(model: PLRNN, z0, steps: int, inputs, mode: str, systems=Non
     r = simulate(model, steps, z0=z0, system="autonomous", inputs=inputs, mode=mode, e1=False, systems=systems)
     if r.sliding:
         ev = r.sliding[0]
-        raise NoResult(f"the autonomous trajectory slides on z_{'= z_'.join(map(str, ev.units))} = 0 at t = "
+        where = " and ".join(model.preactivation_label(u) for u in ev.units)
+        raise NoResult(f"the autonomous trajectory slides on the boundary of {where} at t = "
                          f"{ev.time:.6g} ({ev.action}; regions {ev.regions[0]} -> {ev.regions[1]}): the Filippov "
                          "sliding flow is not followed, so its Lyapunov exponents are not measured")
     if steps and not np.isfinite(r.autonomous[-1]).all():
@@ -177,9 +179,36 @@ def _autonomous_run(model: PLRNN, z0, steps: int, inputs, mode: str, systems=Non
     return r
 
 
+def _switch_plane(model, old: str, new: str) -> tuple[np.ndarray, list[int]]:
+    """The hyperplane n . z + c = 0 crossed from region ``old`` into ``new``: its normal n and the
+    pre-activations (0-based) whose sign changes.  For a PLRNN n = e_i; for the general form
+    n = row k of W2.  Several pre-activations may change together only where they are one and
+    the same hyperplane (rows (W2_k, h2_k) proportional, e.g. a clipped model's pair with h2_k = 0);
+    otherwise the trajectory passes a corner, where no saltation matrix is defined (``NoResult``)."""
+    if isinstance(model, PLRNN):
+        changed = [i for i in range(model.M) if old[i] != new[i]]
+        rows = np.eye(model.M)[changed]
+        planes = np.hstack([rows, np.zeros((len(changed), 1))])
+    else:
+        d_old, d_new = model.pattern(old), model.pattern(new)
+        changed = [k for k in range(model.L) if d_old[k] != d_new[k]]
+        num = model.numeric
+        rows = num.W2[changed]
+        planes = np.hstack([rows, num.h2[changed, None]])
+    if not changed or np.linalg.matrix_rank(planes, tol=1e-12 * max(1.0, np.abs(planes).max())) != 1:
+        names = ", ".join(model.preactivation_label(k + 1) for k in changed) or "none"
+        raise NoResult(f"{names} switch at once (regions {old} -> {new}): the saltation matrix of a corner "
+                       "is not defined")
+    return rows[0], changed
+
+
 def _step_jacobians(r, dt: float):
     """Per sample step n, the Jacobian of the autonomous flow map from n dt to (n+1) dt along the
-    trajectory ``r``: e^{L tau} on each piece, the saltation matrix at each switch.  Yields (n, J)."""
+    trajectory ``r``: e^{L tau} on each piece, the saltation matrix at each switch.  Yields (n, J).
+
+    Crossing the hyperplane n . z + c = 0 at z_c, with the fields f- before and f+ after, the
+    saltation matrix is S = I + (f+ - f-) n^T / (n . f-) (Filippov 1988; Dieci & Lopez 2011); a
+    PLRNN's n = e_i gives I + (f+ - f-) e_i^T / (f-)_i."""
     M = r.model.M
     exps: dict[str, _RegionExp] = {}
     inputs = r.inputs
@@ -194,20 +223,19 @@ def _step_jacobians(r, dt: float):
         sysm = r.systems[sg.region]
         s = None if inputs is None else inputs[sg.step]
         if prev is not None and prev.region != sg.region:
-            units = [i for i in range(M) if prev.region[i] != sg.region[i]]
-            if len(units) != 1:
-                raise NoResult(f"units {', '.join(str(u + 1) for u in units)} switch at once at t = {sg.t0:.6g}: "
-                                 "the saltation matrix of a corner is not defined")
-            i = units[0]
-            z = np.asarray(sg.y0, dtype=float)             # the crossing point (z_i = 0)
+            try:
+                normal, changed = _switch_plane(r.model, prev.region, sg.region)
+            except NoResult as exc:
+                raise NoResult(f"at t = {sg.t0:.6g}: {exc}") from None
+            z = np.asarray(sg.y0, dtype=float)             # the crossing point (on the hyperplane)
             f_old, f_new = r.systems[prev.region].field(z, s), sysm.field(z, s)
-            if not abs(f_old[i]) > GRAZING_TOL * np.abs(f_old).max() or f_old[i] * f_new[i] <= 0:
-                raise NoResult(f"the autonomous trajectory grazes z_{i + 1} = 0 at t = {sg.t0:.6g} "
-                                 f"((f-)_{i + 1} = {f_old[i]:.3g}, (f+)_{i + 1} = {f_new[i]:.3g}): "
-                                 "the saltation matrix is not defined there")
-            S = np.eye(M)
-            S[:, i] += (f_new - f_old) / f_old[i]
-            J = S @ J
+            v_old, v_new = normal @ f_old, normal @ f_new    # the fields' speeds across the hyperplane
+            if not abs(v_old) > GRAZING_TOL * np.abs(normal).sum() * np.abs(f_old).max() or v_old * v_new <= 0:
+                raise NoResult(f"the autonomous trajectory grazes the boundary of "
+                               f"{r.model.preactivation_label(changed[0] + 1)} at t = {sg.t0:.6g} "
+                               f"(speeds across it {v_old:.3g} before, {v_new:.3g} after): "
+                               "the saltation matrix is not defined there")
+            J = (np.eye(M) + np.outer(f_new - f_old, normal) / v_old) @ J
         tau = sg.t1 - sg.t0
         if tau > 0:
             E = exps.get(sg.region)
@@ -227,9 +255,11 @@ def lyapunov_autonomous(model: PLRNN, z0=None, steps: int = 20000, burn_in: int 
     The trajectory is :func:`plrnn_symbolic.simulate`'s (closed-form flow in each region,
     switch times enclosed rigorously, then refined in floats), run for ``burn_in`` steps and then
     ``steps`` more from where it got to.  Along it the tangent map is propagated: e^{L tau} within a
-    region for the time tau spent there, and at a switch of z_i at the point z_c the saltation matrix
-    S = I + (f+ - f-) e_i^T / (f-)_i with f-+ = L z_c + g of the regions before and after (the vector
-    field jumps across z_i = 0).  The tangent basis is re-orthonormalised (QR) every dt and the
+    region for the time tau spent there, and at a crossing of a region boundary n . z + c = 0 at the
+    point z_c the saltation matrix S = I + (f+ - f-) n^T / (n . f-) with f-+ = L z_c + g of the regions
+    before and after (the vector field jumps across the boundary).  The boundaries are those of every
+    form (THEORY section 8): z_i = 0 for a PLRNN (n = e_i), the pre-activations (W2 z + h2)_k = 0 of
+    the general form (n = row k of W2; proofs/07_region_structure.tex).  The tangent basis is re-orthonormalised (QR) every dt and the
     exponents are the sums of log |R_ii| over the measured time (Benettin et al. 1980).
 
     Refused (``NoResult``) where the measurement has no meaning: the trajectory slides along a
@@ -245,10 +275,17 @@ def lyapunov_autonomous(model: PLRNN, z0=None, steps: int = 20000, burn_in: int 
     >>> r = lyapunov_autonomous(m, [1.5, 1.0], steps=200, burn_in=0)
     >>> np.allclose(r.exponents, [math.log(0.5), math.log(0.25)], atol=1e-9), r.method.startswith("float")
     (True, True)
+
+    Every form of the family: a shallow PLRNN whose one hyperplane z_1 + z_2 = 1 is slanted.  From
+    (2, 1) the flow crosses it once, into the region of the real equilibrium, whose spectrum the
+    exponents approach as the measured time grows.
+
+    >>> from plrnn_symbolic.model.family import ShallowPLRNN
+    >>> s = ShallowPLRNN(A=[0.5, 0.25], W1=[[0.25], [0.25]], W2=[[1, 1]], h1=[0.1, 0.1], h2=[-1])
+    >>> r = lyapunov_autonomous(s, [2.0, 1.0], steps=2000, burn_in=0)
+    >>> r.switches, np.allclose(r.exponents, [math.log(0.5), math.log(0.25)], atol=2e-3)
+    (1, True)
     """
-    if not isinstance(model, PLRNN):
-        raise InputError("the autonomous Lyapunov spectrum is measured for PLRNNs only so far (its saltation "
-                         "matrices are written for switches across coordinate hyperplanes)")
     if steps < 1 or burn_in < 0:
         raise InputError("steps must be >= 1 and burn-in >= 0")
     dt = float(model.dt)

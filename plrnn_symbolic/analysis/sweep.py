@@ -115,7 +115,9 @@ def guard_sweep(model: PLRNN, mode: str, workers: int = 1, memory: int | None = 
     ...
     plrnn_symbolic.core.errors.InputError: sweep of 1,073,741,824 regions (M = 30, mode auto, 1 process): about 9.7 TB of memory and 1.7e+02 days, but 16.0 GB is available: check the regions a trajectory visits (--regions visited, or regions="visited"), or name the regions (bit strings)
     """
-    est = estimate_sweep(model.M, mode, workers=workers, derive=derive)
+    # every region name of the model (2^M orthants of a PLRNN; the activation patterns of the other
+    # forms, an upper bound on their non-empty cells)
+    est = estimate_sweep(model.M, mode, model.n_candidates, workers=workers, derive=derive)
     memory = available_memory() if memory is None else memory
     if memory is not None and est.bytes > 0.8 * memory:
         raise InputError(f"{est.text()}, but {_size(memory)} is available: check the regions a trajectory visits "

@@ -676,10 +676,10 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
     check_mode(mode)
     if digits < 1:
         raise InputError("digits must be >= 1")
-    if isinstance(regions, str) and regions == "all" and 2**model.M <= max_regions:
+    if isinstance(regions, str) and regions == "all" and model.n_candidates <= max_regions:
         from .sweep import guard_sweep  # refused before the 2^M names are built when they would not fit
 
-        guard_sweep(model, mode, parallel.workers(workers, 2**model.M, PARALLEL_MIN_REGIONS), derive=True)
+        guard_sweep(model, mode, parallel.workers(workers, model.n_candidates, PARALLEL_MIN_REGIONS), derive=True)
     names = select_regions(model, regions, z0=z0, steps=steps, burn_in=burn_in, inputs=inputs,
                            max_regions=max_regions)
     if mode == AUTO and model.is_symbolic:

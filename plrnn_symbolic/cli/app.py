@@ -18,7 +18,7 @@ from ..model.loading import state_from_text
 from ..model.regions import MAX_REGIONS, visited_steps
 from ..region.predicates import PREDICATES
 from . import dynamics_command, simulate_command
-from .model_args import add_model_args, model_from
+from .model_args import add_model_args, announce_cells, model_from
 from .output import emit
 
 __all__ = [
@@ -85,13 +85,17 @@ def _regions_arg(args):
 
 def _announce_sweep(args, model, derive: bool = False) -> None:
     """Say what an exhaustive sweep will cost before it starts (stderr; from 4096 regions on)."""
-    if _regions_arg(args) != "all" or 2**model.M < 4096 or 2**model.M > (args.max_regions or MAX_REGIONS):
+    n = model.n_candidates          # 2^M for a PLRNN; the activation patterns of the other forms
+    if _regions_arg(args) != "all" or n < 4096:
+        return
+    announce_cells(model)
+    if n > (args.max_regions or MAX_REGIONS):
         return
     from ..analysis.sweep import guard_sweep
     from ..core.parallel import workers
 
     # refuses (one line, exit 2) what would not fit in memory, before anything is said or allocated
-    est = guard_sweep(model, args.mode, workers(args.workers, 2**model.M, 2048), derive=derive)
+    est = guard_sweep(model, args.mode, workers(args.workers, n, 2048), derive=derive)
     print(f"plrnn-symbolic: {est.text()}", file=sys.stderr)
 
 

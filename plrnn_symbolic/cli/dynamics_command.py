@@ -6,7 +6,7 @@ from ..analysis.dynamics_report import dynamics
 from ..core.errors import InputError
 from ..model.loading import state_from_text
 from ..model.regions import MAX_REGIONS
-from .model_args import model_from
+from .model_args import announce_cells, model_from
 from .output import emit
 
 # burn-in + steps above this are refused unless --max-steps raises it: the Lyapunov loop takes a few
@@ -56,6 +56,7 @@ def run_cli(args) -> int:
                          f"{(args.steps + args.burn_in) * 3e-6 / 3600:.3g} hours here); pass --max-steps to allow it")
     units = _units(args.units, model.M) if args.plot and args.units else None
     z0 = state_from_text(getattr(args, "z0", None), model)
+    announce_cells(model)            # the fixed points are swept over every cell
     report = dynamics(model, args.cycles, args.mode, max_regions=args.max_regions or MAX_REGIONS,
                       lyapunov_steps=args.steps, burn_in=args.burn_in, z0=z0, progress=not args.json,
                       autonomous_lyapunov=getattr(args, "autonomous_lyapunov", False))

@@ -44,6 +44,9 @@ def model_from(args, *, zero_inputs_note: str | None = "run with the inputs held
                     relu_units=getattr(args, "relu_units", None), trial=getattr(args, "trial", None),
                     dt=getattr(args, "dt", None), inputs=getattr(args, "inputs", None))
     notes = list(mf.notes)
+    if mf.inputs is not None and getattr(args, "inputs", None) is None and zero_inputs_note:
+        T, K = mf.inputs.shape
+        notes.append(f"inputs: the file's input sequence ({T} steps x {K} channels) (--inputs FILE for another)")
     if mf.model.K and mf.inputs is None and zero_inputs_note:
         notes.append(f"the model has K = {mf.model.K} inputs and no input sequence: {zero_inputs_note} "
                      "(--inputs FILE)")
@@ -52,4 +55,23 @@ def model_from(args, *, zero_inputs_note: str | None = "run with the inputs held
     return ModelFile(mf.model, mf.inputs, tuple(notes))
 
 
-__all__ = ["add_model_args", "model_from"]
+ANNOUNCE_SECONDS = 10.0     # say what the emptiness LPs of a sweep cost when they may take longer than this
+
+
+def announce_cells(model) -> None:
+    """Before a sweep of a general-form model (check, derive or dynamics over all regions): how many
+    cells there can be and how long the exact LPs that find them may take (stderr), where that is
+    long; a PLRNN's 2^M orthants need none."""
+    if model.kind == "plrnn" or model.n_candidates < 4096:
+        return
+    from ..analysis.sweep import _duration
+    from ..model.emptiness import SECONDS_PER_CELL, cell_bound
+
+    bound, work = cell_bound(model.W2)
+    if work * SECONDS_PER_CELL >= ANNOUNCE_SECONDS:
+        print(f"plrnn-symbolic: the sweep first decides which of the {model.n_candidates:,} activation patterns "
+              f"are cells: at most {bound:,} ({model.L} hyperplanes in R^{model.M}), up to "
+              f"{_duration(work * SECONDS_PER_CELL)} of exact LPs (--regions visited needs none)", file=sys.stderr)
+
+
+__all__ = ["add_model_args", "announce_cells", "model_from"]

@@ -44,6 +44,9 @@ def run_cli(args) -> int:
     model, inputs = mf.model, mf.inputs
     if args.steps is None or args.steps < 0:
         raise InputError("--steps must be a nonnegative integer")
+    if inputs is not None and len(inputs) < args.steps:
+        raise InputError(f"--steps {args.steps}, but the input sequence has {len(inputs)} steps: ask for at most "
+                         f"{len(inputs)}, or give a longer one (--inputs FILE)")
     units = None
     if getattr(args, "units", None):
         try:

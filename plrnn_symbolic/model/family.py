@@ -136,6 +136,14 @@ class ReluRNN(ModelBase):
     _bit_order = "one per pre-activation, the first first"
     _sizes = ("M", "L", "K", "dt")
 
+    def preactivation_label(self, k: int) -> str:
+        """The k-th pre-activation (1-based), (W2 z + h2)_k, as reports name it.
+
+        >>> ReluRNN(A=[[0.5]], W1=[[1, 1]], W2=[[1], [-1]], h1=[0], h2=[0, 1]).preactivation_label(2)
+        'pre-activation 2'
+        """
+        return f"pre-activation {k}"
+
     @property
     def _pattern_length(self) -> int:
         return self.L
@@ -201,6 +209,12 @@ class NumericReluRNN(NumericBase):
         return self.A @ z + self.W1 @ np.maximum(self.W2 @ z + self.h2, 0.0) + self.h1
 
 
+def _short(x: sp.Expr) -> str:
+    """A number for a report: a rational with a long denominator (a float weight read exactly) as
+    6 significant digits, anything else as it is."""
+    return f"{float(x):.6g}" if x.is_Rational and x.q > 1000 else str(x)
+
+
 def _extra(C, dt, name, z0, observation) -> dict:
     return {"C": C, "dt": dt, "name": name, "z0": z0, "observation": observation}
 
@@ -240,6 +254,10 @@ class ALRNN(ReluRNN):
 
     def conventions(self) -> list[str]:
         return [] if self.A_diagonal.is_diagonal() else ["A is not diagonal"]
+
+    def preactivation_label(self, k: int) -> str:
+        """Pre-activation k is the coordinate of unit M-P+k (the k-th ReLU unit)."""
+        return f"unit {self.M - self.P + k} (ReLU unit {k})"
 
     def region_of(self, z) -> str:
         # the pre-activations are the last P coordinates themselves: no arithmetic
@@ -339,6 +357,12 @@ class DendPLRNN(ReluRNN):
                 d[k] = 1
         return tuple(d)
 
+    def preactivation_label(self, k: int) -> str:
+        """Pre-activation k = b M + i + 1 is z_{i+1} - h_{b+1} (the clipped form's last block: z_{i+1})."""
+        b, i = divmod(k - 1, self.M)
+        return (f"unit {i + 1}, clipping threshold 0" if b == self.B else
+                f"unit {i + 1}, threshold {b + 1} (z_{i + 1} = {_short(self.H[i, b])})")
+
     def region_name(self, d) -> str:
         M = self.M
         return "".join(_COUNT_DIGITS[sum(int(bool(d[k])) for k in range(i, self.L, M))] for i in range(M))
@@ -388,6 +412,11 @@ class ShallowPLRNN(ReluRNN):
     @property
     def kind(self) -> str:
         return "shallow-clipped" if self.clipped else "shallow"
+
+    def preactivation_label(self, k: int) -> str:
+        """Pre-activation k is hidden unit k, (W2 z + h2)_k; the clipped form's second half is (W2 z)_k."""
+        n = self.W1_.cols
+        return f"hidden unit {k}" if k <= n else f"hidden unit {k - n} of the clip, (W2 z)_{k - n}"
 
     def parameters(self) -> dict:
         return {"A": self.A, "W1": self.W1_, "W2": self.W2_, "h1": self.h1, "h2": self.h2_}

@@ -297,19 +297,29 @@ _STATE_NAMES = {"A": "A", "W": "W", "h": "h", "AW": "AW", "W1": "W1", "W2": "W2"
                 "C": "C", "B": "B", "z0": "z0", "mu0": "z0", "dt": "dt", "P": "P"}
 
 
-def _state_dict_arrays(p: Path, path: PathLike) -> tuple[dict, list[str]]:
+# whole dotted endings: the dendPLRNN code's observation model is an nn.Linear (x = B z)
+_STATE_ENDINGS = {"output_layer.weight": "B", "observation_model.weight": "B"}
+
+
+def _state_dict_arrays(p: Path, path: PathLike) -> tuple[dict, list[str], dict[str, str]]:
+    """The arrays of a state dict under our names, the keys ignored, and each name's source key.
+
+    The dendPLRNN code's basis is relu(z + theta_b): its ``thetas`` are the thresholds negated,
+    so H = -thetas (an ``H`` key is taken as the thresholds themselves)."""
     tensors = read_state_dict(p)
     out: dict[str, np.ndarray] = {}
     ignored, source = [], {}
     for key, val in tensors.items():
-        short = _STATE_NAMES.get(key.rsplit(".", 1)[-1])
+        last = key.rsplit(".", 1)[-1]
+        short = next((name for end, name in _STATE_ENDINGS.items() if key == end or key.endswith("." + end)),
+                     _STATE_NAMES.get(last))
         if short is None:
             ignored.append(key)
             continue
         if short in out:
             raise InputError(f"{path}: both {source[short]!r} and {key!r} name {short!r}; keep one model per file")
-        out[short], source[short] = val, key
-    return out, ignored
+        out[short], source[short] = (-val if last in ("thetas", "theta") else val), key
+    return out, ignored, source
 
 
 def _file_keys(p: Path, suffix: str) -> list[str]:
@@ -369,9 +379,13 @@ def load_file(path: PathLike, *, kind: str | None = None, relu_units: int | None
         PyTorch state dict (``.pt``, ``.pth``: tensors only, nothing executed;
         :mod:`.torchfile`).  Keys by form: plrnn ``A, W, h`` (or ``AW``: A its
         diagonal, W the rest); alrnn ``A, W, h, P``; dend ``A, W, h0`` (or ``h``),
-        ``alpha`` (``alphas``), ``H`` (``thetas``, M x B); shallow and relu
-        ``A, W1, W2, h1, h2``.  Each may add ``C``, ``dt``, ``z0`` (``mu0``), the
-        observation matrix ``B`` (x = B z) and an input sequence ``Inp`` (K x T).
+        ``alpha`` (``alphas``), ``H`` (M x B, the thresholds; a state dict's
+        ``thetas`` are the dendPLRNN code's, whose basis is relu(z + theta), so
+        H = -thetas); shallow and relu ``A, W1, W2, h1, h2``.  Each may add ``C``,
+        ``dt``, ``z0`` (``mu0``), the observation matrix ``B`` (x = B z; a state
+        dict's ``output_layer.weight``) and an input sequence ``Inp`` (K x T).  In
+        an ALRNN state dict a bare ``B`` (N x M) is the ALRNN code's initial-state
+        map (z_0 = x_0 B), and the observation is the first N units.
     kind : str, optional
         The form, where the file does not say (``--kind``); a state dict with
         ``W1``/``W2`` is read as shallow and one with ``alpha``/``H`` as dend.
@@ -404,8 +418,9 @@ def load_file(path: PathLike, *, kind: str | None = None, relu_units: int | None
     suffix = p.suffix.lower()
     name = p.stem
     notes: list[str] = []
+    source: dict[str, str] = {}
     if suffix in STATE_DICT_FORMATS:
-        arrays, ignored = _state_dict_arrays(p, path)
+        arrays, ignored, source = _state_dict_arrays(p, path)
     else:
         if suffix == ".npz":
             arrays = _read_npz(p, path)
@@ -449,6 +464,18 @@ def load_file(path: PathLike, *, kind: str | None = None, relu_units: int | None
     elif "dt" not in arrays:
         notes.append("the file gives no dt: taken as 1 (--dt to set it)")
     observation = arrays.pop("B", None)
+    if observation is not None and suffix in STATE_DICT_FORMATS and kind == "alrnn" and source.get("B") == "B":
+        # the ALRNN code's B (N x M) starts the latent state from an observation (z_0 = x_0 B, then its
+        # first N units set to x_0); the model is read out through its first N units
+        n_obs = observation.shape[0] if observation.ndim == 2 else 1
+        notes.append(f"B ({'x'.join(map(str, observation.shape))}) is the ALRNN code's map from an observation "
+                     f"to the initial latent state (z_0 = x_0 B), not an observation matrix; the observation is "
+                     f"the first {n_obs} units (x = z_1..{n_obs})")
+        M_file = observation.shape[-1]
+        observation = np.eye(n_obs, M_file)
+    if suffix in STATE_DICT_FORMATS and file_kind is None and kind == "dend" and "alpha" in arrays:
+        notes.append("a dendritic state dict does not say whether the model is clipped (the dendPLRNN code's "
+                     "clipped-PLRNN has the same keys); read as dend (--kind dend-clipped for the clipped form)")
     if ignored:
         notes.append(f"ignored keys: {', '.join(sorted(ignored))}")
     model = _family_model(kind, arrays, path, name, relu_units) if kind != "plrnn" else _model(arrays, path, name)

@@ -116,6 +116,11 @@ class ModelBase:
         """The name of the region with activation pattern ``d`` (bits, first first)."""
         return "".join("1" if x else "0" for x in d)
 
+    def preactivation_label(self, k: int) -> str:
+        """What the k-th exit function (1-based) is called in reports: for a PLRNN ``unit k``
+        (its coordinate z_k); the general form names its pre-activations in its own terms."""
+        return f"unit {k}"
+
     def step(self, z, s=None) -> np.ndarray:
         """One float step of the map (+ C s)."""
         return self.numeric.step(z, s)

@@ -96,7 +96,8 @@ class _Simulator:
     def derive_ahead(self, states: np.ndarray) -> None:
         """Derive the regions of ``states`` in one call (float derive is batched), kept until visited:
         only the systems ``_derive`` would return on its first try (no fallback, so no note)."""
-        todo = ["".join("1" if x else "0" for x in row) for row in np.unique(states > 0, axis=0)]
+        finite = states[np.isfinite(states).all(axis=1)]
+        todo = [self.model.region_name(row) for row in np.unique(self.signs(finite), axis=0)]
         todo = [b for b in todo if b not in self.systems]
         if todo:
             for bits, s in derive(self.model, todo, mode=self.mode, digits=self.digits).systems.items():

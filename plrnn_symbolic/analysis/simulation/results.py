@@ -153,14 +153,15 @@ class SimulationResult:
             first = next((v for v in self.e1 if v.truth is FAILS), None)
             if first is not None:
                 w = first.witness
-                lines.append(f"  first failure: step {w['step']}, unit {w['unit']} leaves region {w['region']} "
-                             f"at t in [{w['time'][0]:.6g}, {w['time'][1]:.6g}] (within the step)")
+                lines.append(f"  first failure: step {w['step']}, {m.preactivation_label(w['unit'])} leaves region "
+                             f"{w['region']} at t in [{w['time'][0]:.6g}, {w['time'][1]:.6g}] (within the step)")
         if self.autonomous is not None:
             lines.append(f"autonomous (switches at zero crossings): max deviation {self.max_deviation_autonomous:.3e} "
                          f"from the float map, {len(self.segments)} pieces (a step where E1 holds reproduces the "
                          "map's step; after one where it fails, the two trajectories may part for good)")
         for ev in self.sliding:
-            lines.append(f"  sliding at step {ev.step}, t = {ev.time:.6g}: units {list(ev.units)} between regions "
+            lines.append(f"  sliding at step {ev.step}, t = {ev.time:.6g}: "
+                         f"{'; '.join(m.preactivation_label(u) for u in ev.units)} between regions "
                          f"{ev.regions[0]} and {ev.regions[1]}; the autonomous trajectory {ev.action} there")
         lines += [f"note: {n_}" for n_ in self.notes]
         return "\n".join(lines)

@@ -73,14 +73,20 @@ def reference_orbit(model: PLRNN, z0, steps: int, inputs=None, bits: int | None 
     mid = np.empty((steps + 1, M))
     rad = np.zeros((steps + 1, M))
     mid[0] = z0
+    general = not isinstance(model, PLRNN)     # z -> A z + W1 relu(W2 z + h2) + h1 (THEORY section 8)
+
+    def ball(m):
+        return flint.arb_mat(m.rows, m.cols, [to_arb(x) for x in m])
+
     with working_precision(bits):
-        A = flint.arb_mat(M, M, [to_arb(x) for x in model.A])
-        W = flint.arb_mat(M, M, [to_arb(x) for x in model.W])
-        h = flint.arb_mat(M, 1, [to_arb(x) for x in model.h])
+        A = ball(model.A)
+        W, h = (ball(model.W1), ball(model.h1)) if general else (ball(model.W), ball(model.h))
+        W2, h2 = (ball(model.W2), ball(model.h2)) if general else (None, None)
         C = None if model.C is None else flint.arb_mat(M, model.K, [to_arb(x) for x in model.C])
         z = flint.arb_mat(M, 1, [flint.arb(float(x)) for x in z0])      # a double is exact in a ball
         for n in range(steps):
-            r = flint.arb_mat(M, 1, [_relu_ball(z[i, 0]) for i in range(M)])
+            u = W2 * z + h2 if general else z
+            r = flint.arb_mat(u.nrows(), 1, [_relu_ball(u[i, 0]) for i in range(u.nrows())])
             z = A * z + W * r + h
             if C is not None and inputs is not None:
                 s = flint.arb_mat(model.K, 1, [flint.arb(float(v)) for v in inputs[n]])
@@ -100,7 +106,8 @@ def bits_for(model: PLRNN, steps: int) -> int:
     """Bits that keep a ball orbit of ``steps`` steps sharp: 128 plus log2 of the worst growth of a
     radius, (max row sum of |A| + |W|)^steps (it is far less on a contracting orbit)."""
     num = model.numeric
-    growth = float(np.abs(num.A).sum(axis=1).max() + np.abs(num.W).sum(axis=1).max())
+    W = np.abs(num.W) if isinstance(model, PLRNN) else np.abs(num.W1) @ np.abs(num.W2)
+    growth = float(np.abs(num.A).sum(axis=1).max() + W.sum(axis=1).max())
     return 128 + int(np.ceil(steps * max(0.0, np.log2(max(growth, 1.0)))))
 
 
@@ -120,12 +127,19 @@ def largest_exponent(model: PLRNN, trajectory: np.ndarray) -> float:
     X = X[np.all(np.isfinite(X), axis=1)]
     if len(X) < 2:
         return float("nan")
-    A, AW = num.A, num.A + num.W
+    if isinstance(model, PLRNN):
+        A, AW = num.A, num.A + num.W
+
+        def jacobian(z):
+            return np.where((z > 0)[None, :], AW, A)
+    else:                       # W_Omega(z) = A + W1 D(z) W2
+        def jacobian(z):
+            return num.A + (num.W1 * (num.W2 @ z + num.h2 > 0)) @ num.W2
     q = np.ones(model.M) / np.sqrt(model.M)
     total = 0.0
     with np.errstate(divide="ignore"):
         for z in X[:-1]:
-            q = np.where((z > 0)[None, :], AW, A) @ q
+            q = jacobian(z) @ q
             norm = float(np.linalg.norm(q))
             if norm == 0:
                 return float("-inf")

@@ -57,10 +57,13 @@ from .enclosures import _UNITS, PREC, _ball_flow, _BallFlow, _mid
 from .exit_proofs import _scan_fast
 from .flows import _augmented_float, _crossing_time, _HybridStep, _taylor
 from .results import Segment, SimulationResult, SlidingEvent
+from .sliding import SlidingMotion, SlidingSegment, surface_label
 
 SYSTEMS = ("hybrid", "autonomous", "both")
 MAX_SWITCHES = 64          # region switches of the autonomous system within one step before it stops
 RESIDUAL_TOL = 1e-12       # a region system must reproduce its step to this (max norm) to be used
+PER_STEP = 24              # dense samples of a sliding motion per step (for plots)
+SIDE_TOL = 1e-9            # a normal component within this (relative) of 0 is not taken to have a sign
 
 
 def _residual(sysm: RegionSystem) -> float:
@@ -81,6 +84,7 @@ class _Simulator:
         self._ball: dict[str, _BallFlow] = {}
         self.notes: list[str] = []
         self.undecided_steps: list[int] = []   # autonomous steps whose exit scan stayed undecided
+        self.slides: list[SlidingSegment] = []  # the sliding segments of the autonomous trajectory
         self.inputs: np.ndarray | None = None
         self.dt = float(model.dt)
         # the exit functions: the coordinates of a PLRNN, the pre-activations W2 z + h2 of the general form
@@ -230,7 +234,17 @@ class _Simulator:
         dt = self.dt
         s = None if self.inputs is None else self.inputs[n]
         p = 0
+        t_cur = n * dt                               # where a sliding motion goes on (float time)
         for _ in range(MAX_SWITCHES + 1):
+            if isinstance(bits, SlidingMotion):
+                out = self._slide(n, bits, y, t_cur, s, segments, sliding)
+                if out is None:
+                    return None
+                bits, y, p, t_cur, done = out
+                if done:
+                    return bits, y                   # still sliding at (n+1) dt, or the step is done
+                rows = None
+                continue
             sysm = self.usable(bits)
             if sysm is None:
                 self.notes.append(f"the autonomous trajectory stops at t = {n * dt + p * dt / _UNITS:.6g}: region "
@@ -264,8 +278,11 @@ class _Simulator:
             ya = None if nsys is None else nflow.augment(z if nflow.N == nsys.M else nsys.G @ z, s)
             slide = self._sliding(nflow, ya, sc.units)
             if slide:
-                sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in slide), z.copy(), (bits, new)))
-                return None
+                motion = self._enter_sliding(n, t_hi, bits, new, z, slide, s, sliding)
+                if motion is None:
+                    return None
+                bits, y, t_cur = motion, z, t_hi
+                continue
             if nsys is None:
                 bits, y, p = new, z, sc.p_hi
                 continue
@@ -273,9 +290,124 @@ class _Simulator:
             yn = _taylor(nflow.aug_float, ya, tau_max - tau, nflow.taylor_terms)
             segments.append(Segment(new, t_hi, n * dt + sc.p_hi * dt / _UNITS, ya[:nflow.N].copy(), n))
             bits, y, p = new, yn[:nflow.N], sc.p_hi
-        sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in sc.units), z.copy(), (segments[-2].region, bits),
-                                    f"stopped (chattering: more than {MAX_SWITCHES} switches within one step)"))
+        if isinstance(bits, SlidingMotion):
+            k, regions, t_stop, where = bits.k, bits.regions, t_cur, y
+        else:
+            k, regions, t_stop, where = sc.units[0], (segments[-2].region, bits), t_hi, z
+        sliding.append(SlidingEvent(n, t_stop, (k + 1,), np.array(where, dtype=float), regions,
+                                    f"stopped (chattering: more than {MAX_SWITCHES} switches within one step)",
+                                    surface_label(self.model, k + 1)))
         return None
+
+    # ---- Filippov sliding (proofs/05_trajectory_equivalence.tex, section "Filippov solutions") -------
+    def _pair(self, bits: str, k: int) -> tuple[str, str]:
+        """The regions on the - and + side of surface k (0-based) next to region ``bits``."""
+        d = list(self.model.pattern(bits))
+        d[k] = 0
+        minus = self.model.region_name(d)
+        d[k] = 1
+        return minus, self.model.region_name(d)
+
+    def _flat(self, bits: str) -> RegionSystem | None:
+        """The region's system when it is a flow of dimension M (not lifted), else None."""
+        sysm = self.usable(bits)
+        return sysm if sysm is not None and sysm.dimension == self.model.M else None
+
+    def _stop_sliding(self, sliding: list, n: int, t: float, k: int, z, regions, why: str) -> None:
+        sliding.append(SlidingEvent(n, t, (k + 1,), np.array(z, dtype=float), regions, "stopped",
+                                    surface_label(self.model, k + 1), why))
+
+    def _enter_sliding(self, n: int, t: float, old: str, new: str, z: np.ndarray, units, s, sliding: list):
+        """A sliding motion from the crossing point z, where the field of region ``new`` is proved (balls,
+        :meth:`_sliding`) to point back across ``units``; None after a stop (recorded in ``sliding``)."""
+        label = surface_label(self.model, units[0] + 1)
+        if len(units) > 1:
+            self._stop_sliding(sliding, n, t, units[0], z, (old, new),
+                               f"both fields push into {len(units)} surfaces at once "
+                               f"({', '.join(surface_label(self.model, u + 1) for u in units)}): the Filippov set "
+                               "there is not one vector, so the sliding motion is not unique and is not followed")
+            return None
+        k = units[0]
+        minus, plus = self._pair(new, k)
+        fm, fp = self._flat(minus), self._flat(plus)
+        if fm is None or fp is None:
+            bad = minus if fm is None else plus
+            self._stop_sliding(sliding, n, t, k, z, (old, new),
+                               f"region {bad} has no continuous-time system of dimension M (status "
+                               f"{self.system(bad).status}): the Filippov sliding field on {label} = 0 is not defined")
+            return None
+        # the side we came from: its field must be proved to push into the surface too (else grazing)
+        oflow = self.ball(old)
+        with working_precision(PREC):
+            v = oflow.SA * flint.arb_mat(oflow.n, 1, oflow.augment(z, s).tolist())
+        if not v[k, 0] < 0:
+            self._stop_sliding(sliding, n, t, k, z, (old, new),
+                               f"the field of region {old} is not proved to cross {label} = 0 at the crossing "
+                               "point (grazing), so neither crossing nor sliding is decided there")
+            return None
+        rec = SlidingSegment(k + 1, label, (minus, plus), t, t, z.copy(), z.copy(), [n])
+        self.slides.append(rec)
+        return SlidingMotion(self.model, k, fm, fp, rec)
+
+    def _slide(self, n: int, motion: SlidingMotion, z, t0: float, s, segments: list, sliding: list):
+        """Follow the sliding motion from z at t0 to the end of the step or of the sliding; returns
+        (motion or region, state, grid position p, time, whether the step is done) or None after a stop."""
+        dt = self.dt
+        t1 = (n + 1) * dt
+        rec = motion.record
+        if rec.steps[-1] != n:
+            rec.steps.append(n)
+        t_end, z_end, why = motion.run(z, s, t0, t1, PER_STEP / dt)
+        rec.end_time, rec.end_state = t_end, z_end
+        if why is None:
+            return motion, z_end, _UNITS, t1, True
+        if why in ("plus", "minus"):
+            side = motion.plus if why == "plus" else motion.minus
+            rec.end = (f"a reached {1 if why == 'plus' else 0}: the field of region {side.region} turned "
+                       f"tangent to the surface, and the state leaves into region {side.region}")
+            return self._resume(n, side, z_end, t_end, s, segments)
+        # another surface crossed while sliding: the pair of regions on either side changes
+        j = why[1]
+        minus, plus = (self._flip(b, j) for b in motion.regions)
+        fm, fp = self._flat(minus), self._flat(plus)
+        cross = surface_label(self.model, j + 1)
+        if fm is None or fp is None:
+            rec.end = f"reaches {cross} = 0, beyond which a region has no continuous-time system of dimension M"
+            self._stop_sliding(sliding, n, t_end, motion.k, z_end, (minus, plus), rec.end)
+            return None
+        tmp = SlidingMotion(self.model, motion.k, fm, fp, rec)
+        vm, vp = tmp.normal_components(z_end, s)
+        tol = SIDE_TOL * (np.abs(motion.w) @ (np.abs(fm.field(z_end, s)) + np.abs(fp.field(z_end, s))))
+        if vm > tol and vp < -tol:               # still sliding, between the next pair of regions
+            rec.regions = (minus, plus)
+            return tmp, z_end, 0, t_end, False
+        if vm > tol and vp > tol or vm < -tol and vp < -tol:
+            side = fp if vp > 0 else fm
+            rec.end = f"reaches {cross} = 0, where both fields cross the surface: the state enters region " \
+                      f"{side.region}"
+            return self._resume(n, side, z_end, t_end, s, segments)
+        rec.end = (f"reaches {cross} = 0, where the fields of regions {minus} and {plus} do not both push into "
+                   f"the surface (w.f- = {vm:.3g}, w.f+ = {vp:.3g}): the continuation is not unique")
+        self._stop_sliding(sliding, n, t_end, motion.k, z_end, (minus, plus), rec.end)
+        return None
+
+    def _flip(self, bits: str, j: int) -> str:
+        d = list(self.model.pattern(bits))
+        d[j] = 1 - d[j]
+        return self.model.region_name(d)
+
+    def _resume(self, n: int, sysm: RegionSystem, z, t: float, s, segments: list):
+        """The region flow from the point z where sliding ended at time t, to the next grid point of the
+        exit scan (integer time units), as after a crossing."""
+        dt = self.dt
+        unit = dt / _UNITS
+        frac = (t - n * dt) / unit
+        p = min(_UNITS, max(0, math.ceil(frac)))
+        flow = self.ball(sysm.region)
+        ya = flow.augment(z, s)
+        yn = _taylor(flow.aug_float, ya, max(0.0, p - frac) * unit, flow.taylor_terms)
+        segments.append(Segment(sysm.region, t, n * dt + p * unit, ya[:flow.N].copy(), n))
+        return sysm.region, yn[:flow.N], p, t, p >= _UNITS
 
     def _cross(self, bits: str, z: np.ndarray, units) -> tuple[str, np.ndarray]:
         """The region entered when the exit functions ``units`` cross zero at the (float) point z, and
@@ -446,7 +578,7 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
                          "there, so a switch may have been missed at those steps (autonomous_undecided_steps)")
     return SimulationResult(model, mode, system, np.arange(steps + 1) * dt, discrete, hyb, aut, tuple(verdicts),
                             step_dev if run_h else None, tuple(sliding), tuple(segments), inputs, dict(sim.systems),
-                            tuple(dict.fromkeys(sim.notes)), tuple(sim.undecided_steps))
+                            tuple(dict.fromkeys(sim.notes)), tuple(sim.undecided_steps), tuple(sim.slides))
 
 
 __all__ = ["simulate"]

@@ -1,0 +1,222 @@
+"""Filippov sliding on a switching surface of the autonomous system (proofs/05_trajectory_equivalence.tex,
+section "Filippov solutions"; Filippov 1988, chapter 2).
+
+The autonomous system's field is discontinuous across the switching surfaces sigma_k(z) = w_k . z + c_k = 0
+(a PLRNN's coordinate hyperplanes z_k = 0, w_k = e_k, c_k = 0; the pre-activations (W2 z + h2)_k of the
+general form).  Write f_- and f_+ for the affine fields of the two regions that the surface separates
+(f_+ on the side sigma_k > 0) and v_-+ = w_k . f_-+ for their normal components.  Where v_- > 0 > v_+ both
+fields push into the surface and a Filippov solution stays on it, moving with the convex combination
+
+    f_s = (1 - a) f_- + a f_+ ,    a = v_- / (v_- - v_+) = w.f_- / w.(f_- - f_+)  in (0, 1),
+
+the unique convex combination of f_- and f_+ tangent to the surface, that is
+f_s = (v_- f_+ - v_+ f_-) / (v_- - v_+): rational in z, with w.f_s = 0 identically.  The motion ends when
+a leaves [0, 1]: v_+ reaches 0 (a = 1, f_+ turns tangent and the state leaves into the + region) or v_-
+reaches 0 (a = 0, it leaves into the - region), or when the sliding state reaches another surface.
+
+Here the sliding field is integrated in floats by an explicit Runge-Kutta method of order 8 with error
+control (DOP853, Hairer, Norsett and Wanner), whose event location finds where v_+ or v_- changes sign
+or another pre-activation crosses zero; every segment names that method.  Entry into sliding is decided
+in ball arithmetic by the driver (both normal components proved to point into the surface).  Sliding on
+two or more surfaces at once is not followed: the Filippov set is then a polytope of dimension
+2^p - 1 - p > 0 of tangent convex combinations, not one vector, and the run stops and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.integrate
+
+from ...model.plrnn import PLRNN
+from ..transform import RegionSystem
+
+__all__ = ["SLIDING_METHOD", "SlidingSegment", "filippov_coefficient", "sliding_field", "surface_label"]
+
+RTOL = 1e-13
+ATOL = 1e-15
+SLIDING_METHOD = (f"float: DOP853 (explicit Runge-Kutta of order 8, rtol {RTOL:g}, atol {ATOL:g} times the state's "
+                  "scale) on the Filippov sliding field; the end located by the integrator's event root finding "
+                  "(w.f+ or w.f- changes sign, or another pre-activation crosses zero), not proved")
+
+
+def filippov_coefficient(f_minus, f_plus, normal) -> float:
+    """The Filippov coefficient a = w.f_- / w.(f_- - f_+) of the convex combination (1 - a) f_- + a f_+
+    tangent to the surface with normal w (proofs/05_trajectory_equivalence.tex, Definition 5.16).
+
+    Sliding (both fields pushing into the surface) holds iff 0 < a < 1 with w.f_- > 0.
+
+    Examples
+    --------
+    >>> filippov_coefficient([1.0, 0.0], [-3.0, 1.0], [1.0, 0.0])
+    0.25
+    """
+    w = np.asarray(normal, dtype=float)
+    vm, vp = w @ np.asarray(f_minus, dtype=float), w @ np.asarray(f_plus, dtype=float)
+    return float(vm / (vm - vp))
+
+
+def sliding_field(f_minus, f_plus, normal) -> np.ndarray:
+    """The Filippov sliding field f_s = (v_- f_+ - v_+ f_-) / (v_- - v_+), v_-+ = w.f_-+, which equals
+    (1 - a) f_- + a f_+ with a of :func:`filippov_coefficient` and has w.f_s = 0
+    (proofs/05_trajectory_equivalence.tex, Definition 5.16).
+
+    References
+    ----------
+    A. F. Filippov, *Differential Equations with Discontinuous Righthand Sides*, Kluwer 1988, chapter 2,
+    section 4 (the sliding mode on a surface of discontinuity).
+
+    Examples
+    --------
+    >>> sliding_field([1.0, 0.0], [-3.0, 1.0], [1.0, 0.0]).tolist()
+    [0.0, 0.25]
+    """
+    w = np.asarray(normal, dtype=float)
+    fm, fp = np.asarray(f_minus, dtype=float), np.asarray(f_plus, dtype=float)
+    vm, vp = w @ fm, w @ fp
+    return (vm * fp - vp * fm) / (vm - vp)
+
+
+def surface_label(model, k: int) -> str:
+    """How a surface is named: "unit k" for a PLRNN (z_k = 0), "pre-activation k" for the other forms
+    (1-based k)."""
+    return f"{'unit' if isinstance(model, PLRNN) else 'pre-activation'} {k}"
+
+
+def hyperplanes(model) -> tuple[np.ndarray, np.ndarray]:
+    """(W2, h2) of the exit functions sigma(z) = W2 z + h2 (the identity and 0 for a PLRNN)."""
+    num = model.numeric
+    W2 = getattr(num, "W2", None)
+    if W2 is None:
+        return np.eye(model.M), np.zeros(model.M)
+    return np.asarray(W2, dtype=float), np.asarray(num.h2, dtype=float)
+
+
+@dataclass
+class SlidingSegment:
+    """One stretch of the autonomous trajectory that slides on a switching surface.
+
+    ``surface`` is the 1-based index of the unit (PLRNN) or pre-activation whose zero set the state slides
+    on, ``label`` names it ("unit 7", "pre-activation 3"), ``regions`` are the (minus, plus) regions on
+    either side (the last pair when another surface was crossed while sliding), ``start_time`` and
+    ``end_time`` bound it, ``steps`` are the sample steps n whose interval [n dt, (n+1) dt] it meets,
+    ``end`` says how it ended, ``method`` how it was integrated; ``t`` and ``z`` are dense samples for plots.
+    """
+
+    surface: int
+    label: str
+    regions: tuple[str, str]
+    start_time: float
+    end_time: float
+    start_state: np.ndarray
+    end_state: np.ndarray
+    steps: list[int]
+    method: str = SLIDING_METHOD
+    end: str = "still sliding at the end of the run"
+    t: list = field(default_factory=list, repr=False)
+    z: list = field(default_factory=list, repr=False)
+    integrator_steps: int = 0
+
+    @property
+    def duration(self) -> float:
+        return self.end_time - self.start_time
+
+    def samples(self) -> tuple[np.ndarray, np.ndarray]:
+        """(t, Z): the sliding state at the integrator's points and dense samples in between."""
+        if not self.t:
+            return np.zeros(0), np.zeros((0, len(self.start_state)))
+        return np.concatenate(self.t), np.concatenate(self.z)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"surface": self.label, "index": self.surface, "regions": list(self.regions),
+                "start_time": self.start_time, "end_time": self.end_time, "duration": self.duration,
+                "steps": [self.steps[0], self.steps[-1]], "start_state": self.start_state.tolist(),
+                "end_state": self.end_state.tolist(), "end": self.end, "method": self.method,
+                "integrator_steps": self.integrator_steps}
+
+    def text(self) -> str:
+        n0, n1 = self.steps[0], self.steps[-1]
+        where = f"step {n0}" if n0 == n1 else f"steps {n0}-{n1}"
+        return (f"slides on {self.label} = 0 between regions {self.regions[0]} and {self.regions[1]} from "
+                f"t = {self.start_time:.6g} to {self.end_time:.6g} (duration {self.duration:.4g}, {where}); "
+                f"{self.end}")
+
+
+class SlidingMotion:
+    """The state of a sliding motion on surface ``k`` (0-based) between the regions ``minus`` and ``plus``
+    (their systems ``fm``, ``fp``, both of dimension M), for the driver: :meth:`run` integrates the
+    sliding field over a time interval with the input s held."""
+
+    def __init__(self, model, k: int, minus: RegionSystem, plus: RegionSystem, record: SlidingSegment):
+        self.model = model
+        self.k = k
+        self.minus, self.plus = minus, plus
+        self.record = record
+        self.W2, self.h2 = hyperplanes(model)
+        self.w = self.W2[k]
+
+    @property
+    def regions(self) -> tuple[str, str]:
+        return self.minus.region, self.plus.region
+
+    def normal_components(self, z, s) -> tuple[float, float]:
+        """(v_-, v_+) = (w.f_-(z), w.f_+(z))."""
+        return float(self.w @ self.minus.field(z, s)), float(self.w @ self.plus.field(z, s))
+
+    def field(self, z, s) -> np.ndarray:
+        return sliding_field(self.minus.field(z, s), self.plus.field(z, s), self.w)
+
+    def project(self, z) -> np.ndarray:
+        """z moved orthogonally onto the surface w.z + c = 0 (a float correction; a PLRNN's z_k set to 0)."""
+        z = np.array(z, dtype=float)
+        if isinstance(self.model, PLRNN):
+            z[self.k] = 0.0
+            return z
+        return z - (self.w @ z + self.h2[self.k]) / (self.w @ self.w) * self.w
+
+    def run(self, z, s, t0: float, t1: float, per_unit: float):
+        """Integrate from z at t0 towards t1; returns (t_end, z_end, why) with why None when t1 was reached,
+        else "plus" (v_+ reached 0), "minus" (v_- reached 0) or ("crosses", j) (pre-activation j, 0-based)."""
+        L, M = len(self.h2), len(z)
+        Lm, gm = self.minus.L, self.minus.field(np.zeros(M), s)
+        Lp, gp = self.plus.L, self.plus.field(np.zeros(M), s)
+        w = self.w
+
+        def rhs(_t, y):
+            fm = Lm @ y + gm
+            fp = Lp @ y + gp
+            vm, vp = w @ fm, w @ fp
+            return (vm * fp - vp * fm) / (vm - vp)
+
+        def leave_plus(_t, y):
+            return w @ (Lp @ y + gp)
+
+        def leave_minus(_t, y):
+            return w @ (Lm @ y + gm)
+
+        leave_plus.terminal = leave_minus.terminal = True
+        leave_plus.direction = 1.0     # v_+ rises through 0
+        leave_minus.direction = -1.0   # v_- falls through 0
+        events = [leave_plus, leave_minus]
+        others = [j for j in range(L) if j != self.k]
+        for j in others:
+            def cross(_t, y, j=j):
+                return self.W2[j] @ y + self.h2[j]
+            cross.terminal = True
+            events.append(cross)
+        scale = max(1.0, float(np.abs(z).max()))
+        sol = scipy.integrate.solve_ivp(rhs, (t0, t1), np.asarray(z, dtype=float), method="DOP853", rtol=RTOL,
+                                        atol=ATOL * scale, events=events, dense_output=True)
+        self.record.integrator_steps += max(1, len(sol.t) - 1)
+        t_end, why = t1, None
+        for i, te in enumerate(sol.t_events):
+            if len(te) and te[0] < t_end:
+                t_end, why = float(te[0]), ("plus" if i == 0 else "minus" if i == 1 else ("crosses", others[i - 2]))
+        z_end = self.project(sol.sol(t_end))
+        k = max(2, int(np.ceil((t_end - t0) * per_unit)) + 1)
+        ts = np.linspace(t0, t_end, k)
+        self.record.t.append(ts)
+        self.record.z.append(sol.sol(ts).T)
+        return t_end, z_end, why

@@ -73,8 +73,10 @@ def sliding_field(f_minus, f_plus, normal) -> np.ndarray:
     >>> sliding_field([1.0, 0.0], [-3.0, 1.0], [1.0, 0.0]).tolist()
     [0.0, 0.25]
     """
-    w = np.asarray(normal, dtype=float)
-    fm, fp = np.asarray(f_minus, dtype=float), np.asarray(f_plus, dtype=float)
+    return _combine(np.asarray(f_minus, dtype=float), np.asarray(f_plus, dtype=float), np.asarray(normal, dtype=float))
+
+
+def _combine(fm: np.ndarray, fp: np.ndarray, w: np.ndarray) -> np.ndarray:
     vm, vp = w @ fm, w @ fp
     return (vm * fp - vp * fm) / (vm - vp)
 
@@ -185,10 +187,7 @@ class SlidingMotion:
         w = self.w
 
         def rhs(_t, y):
-            fm = Lm @ y + gm
-            fp = Lp @ y + gp
-            vm, vp = w @ fm, w @ fp
-            return (vm * fp - vp * fm) / (vm - vp)
+            return _combine(Lm @ y + gm, Lp @ y + gp, w)
 
         def leave_plus(_t, y):
             return w @ (Lp @ y + gp)
@@ -216,7 +215,7 @@ class SlidingMotion:
                 t_end, why = float(te[0]), ("plus" if i == 0 else "minus" if i == 1 else ("crosses", others[i - 2]))
         z_end = self.project(sol.sol(t_end))
         k = max(2, int(np.ceil((t_end - t0) * per_unit)) + 1)
-        ts = np.linspace(t0, t_end, k)
+        ts = np.union1d(np.linspace(t0, t_end, k), sol.t[sol.t < t_end])    # dense samples and the integrator's points
         self.record.t.append(ts)
-        self.record.z.append(sol.sol(ts).T)
+        self.record.z.append(np.array([self.project(zi) for zi in sol.sol(ts).T]))
         return t_end, z_end, why

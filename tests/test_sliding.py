@@ -1,0 +1,178 @@
+"""Filippov sliding of the autonomous system: the sliding motion against its closed form, crossings
+that are not sliding, the field's identities, and trained models that meet sliding surfaces."""
+
+import json
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+from _independent import rotation_model
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import plrnn_symbolic as ps
+from plrnn_symbolic.analysis.simulation import filippov_coefficient, simulate, sliding_field
+
+# A 2-unit PLRNN whose continuous field slides on z_1 = 0 for z_2 in about (0.04, 0.26): region 01
+# (z_1 < 0) pushes right, region 11 pushes left there.  The map itself is continuous; the jump of the
+# field comes from the matrix logarithm (THEORY section 6).
+A = [["0.38", 0], [0, "0.31"]]
+W = [[0, "0.7"], ["-0.93", 0]]
+H_BIAS = ["-0.79", "-0.87"]
+
+
+def sliding_model(dt=1):
+    return ps.PLRNN(A=A, W=W, h=H_BIAS, dt=dt)
+
+
+def _mp(x):
+    return mpmath.mpf(Fraction(x).numerator) / Fraction(x).denominator
+
+
+def _region_field(active, dt):
+    """(L, g) of a region by mpmath at 40 digits: L = logm(H)/dt, g = L (H - I)^{-1} h (the textbook
+    form, an independent route from the package's beta form)."""
+    A_ = mpmath.matrix([[_mp(x) for x in row] for row in A])
+    W_ = mpmath.matrix([[_mp(x) for x in row] for row in W])
+    h = mpmath.matrix([_mp(x) for x in H_BIAS])
+    H = A_ + W_ * mpmath.diag(active)
+    L = mpmath.logm(H) / dt
+    g = L * mpmath.inverse(H - mpmath.eye(2)) * h
+    return [[mpmath.re(L[i, j]) for j in range(2)] for i in range(2)], [mpmath.re(g[i]) for i in range(2)]
+
+
+class ClosedForm:
+    """The sliding motion on z_1 = 0 between regions 01 (-) and 11 (+), in closed form: with
+    v-+(u) = (L-+)_12 u + (g-+)_1 and f-+_2(u) = (L-+)_22 u + (g-+)_2 (u = z_2), the sliding field's
+    second component is N(u)/D(u), N = v- f+_2 - v+ f-_2 (quadratic), D = v- - v+ (affine), so the
+    time from u0 to u is F(u) = alpha log((u - r1)/(u0 - r1)) + beta log((u - r2)/(u0 - r2)) by partial
+    fractions over the roots r1, r2 of N; z_2(t) solves F(z_2) = t - t0."""
+
+    def __init__(self, dt=1):
+        with mpmath.workdps(40):
+            (Lm, gm), (Lp, gp) = _region_field([0, 1], dt), _region_field([1, 1], dt)
+            vm, vp = (Lm[0][1], gm[0]), (Lp[0][1], gp[0])
+            fm, fp = (Lm[1][1], gm[1]), (Lp[1][1], gp[1])
+            c2 = vm[0] * fp[0] - vp[0] * fm[0]
+            c1 = vm[0] * fp[1] + vm[1] * fp[0] - vp[0] * fm[1] - vp[1] * fm[0]
+            c0 = vm[1] * fp[1] - vp[1] * fm[1]
+            d1, d0 = vm[0] - vp[0], vm[1] - vp[1]
+            r1, r2 = mpmath.polyroots([c2, c1, c0], extraprec=60)
+            self.terms = [((d1 * r1 + d0) / (c2 * (r1 - r2)), r1), ((d1 * r2 + d0) / (c2 * (r2 - r1)), r2)]
+            self.exit_minus = -vm[1] / vm[0]      # v- = 0: a reaches 0
+            self.exit_plus = -vp[1] / vp[0]       # v+ = 0: a reaches 1
+
+    def time(self, u0, u):
+        with mpmath.workdps(40):
+            u0, u = mpmath.mpf(u0), mpmath.mpf(u)
+            return mpmath.re(sum(c * mpmath.log((u - r) / (u0 - r)) for c, r in self.terms))
+
+    def state(self, u0, t):
+        with mpmath.workdps(40):
+            return mpmath.findroot(lambda u: self.time(u0, u) - t, u0)
+
+
+def test_sliding_motion_matches_its_closed_form():
+    r = simulate(sliding_model(), 3, z0=[-0.01, 0.25], system="autonomous", e1=False)
+    assert not r.sliding and len(r.sliding_segments) == 1
+    sg = r.sliding_segments[0]
+    assert sg.surface == 1 and sg.label == "unit 1" and sg.regions == ("01", "11")
+    cf = ClosedForm()
+    u0 = sg.start_state[1]
+    assert sg.start_state[0] == 0 and cf.exit_minus < u0 < cf.exit_plus
+    t, Z = sg.samples()
+    assert len(t) >= 8 and np.all(Z[:, 0] == 0)
+    err = max(abs(float(cf.state(u0, ti - sg.start_time)) - zi) for ti, zi in zip(t, Z[:, 1], strict=True))
+    assert err < 1e-12
+    # the end: v- reaches 0 (a = 0), at the closed-form time, and the state leaves into region 01
+    assert abs(sg.end_state[1] - float(cf.exit_minus)) < 1e-12
+    assert abs(sg.duration - float(cf.time(u0, cf.exit_minus))) < 1e-12
+    assert "a reached 0" in sg.end and "leaves into region 01" in sg.end
+    after = [s for s in r.segments if s.t0 >= sg.end_time - 1e-15]
+    assert after[0].region == "01"
+    assert np.isfinite(r.autonomous).all()
+
+
+def test_sliding_motion_across_sample_times_matches_the_closed_form():
+    """A sliding segment that spans sample times: z(n dt) on it is the closed form's, and the
+    segment names every step it meets."""
+    r = simulate(sliding_model(), 2, z0=[-3.25, 3.0], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    assert sg.start_time < 1 < sg.end_time and sg.steps == [0, 1] and r.sliding_steps == [0, 1]
+    cf = ClosedForm()
+    assert r.autonomous[1][0] == 0
+    assert abs(float(cf.state(sg.start_state[1], 1 - sg.start_time)) - r.autonomous[1][1]) < 1e-12
+    assert abs(sg.duration - float(cf.time(sg.start_state[1], cf.exit_minus))) < 1e-12
+
+
+def test_a_crossing_is_not_mistaken_for_sliding():
+    """From (-0.5, 2) the flow of region 01 crosses z_1 = 0 at z_2 > 0.26, where the field of region 11
+    points on into z_1 > 0: a crossing, checked here with the independent fields."""
+    r = simulate(sliding_model(), 2, z0=[-0.5, 2.0], system="autonomous", e1=False)
+    assert not r.sliding_segments and not r.sliding
+    first = next(i for i, (a, b) in enumerate(zip(r.segments, r.segments[1:])) if a.region != b.region)
+    a, b = r.segments[first], r.segments[first + 1]
+    assert (a.region, b.region) == ("01", "11")
+    z = b.y0
+    with mpmath.workdps(30):
+        for active in ([0, 1], [1, 1]):
+            L, g = _region_field(active, 1)
+            assert float(L[0][0] * z[0] + L[0][1] * z[1] + g[0]) > 0.1     # both push to z_1 > 0
+
+
+def test_reports_name_the_sliding_segments():
+    r = simulate(sliding_model(), 3, z0=[-0.01, 0.25])
+    text = r.summary()
+    assert "sliding (Filippov): 1 segment(s)" in text and "slides on unit 1 = 0" in text and "DOP853" in text
+    d = json.loads(json.dumps(r.to_dict(details=False)))
+    seg = d["sliding_segments"][0]
+    assert seg["surface"] == "unit 1" and seg["regions"] == ["01", "11"] and seg["steps"] == [0, 0]
+    assert seg["duration"] > 0 and seg["method"].startswith("float: DOP853") and d["sliding_steps"] == [0]
+    t, Z = r.dense("autonomous")
+    assert np.all(np.diff(t) >= 0) and np.any((Z[:, 0] == 0) & (t > 0.05) & (t < 0.1))
+
+
+def test_family_forms_name_pre_activations():
+    """The same model as a general ReluRNN (W2 = I, h2 = 0): the same sliding segment, named by its
+    pre-activation."""
+    m = sliding_model()
+    g = ps.model.family.ReluRNN(m.A, m.W, np.eye(2).tolist(), m.h, [0, 0])
+    r0 = simulate(m, 2, z0=[-0.01, 0.25], system="autonomous", e1=False)
+    r1 = simulate(g, 2, z0=[-0.01, 0.25], system="autonomous", e1=False)
+    s0, s1 = r0.sliding_segments[0], r1.sliding_segments[0]
+    assert s1.label == "pre-activation 1" and "pre-activation 1 = 0" in r1.summary()
+    assert abs(s0.end_time - s1.end_time) < 1e-12
+    np.testing.assert_allclose(r0.autonomous, r1.autonomous, atol=1e-12)
+
+
+def test_a_lifted_side_is_a_stop_with_its_reason():
+    z0 = [1 + 1.5 * math.cos(math.radians(100)), 3 + 1.5 * math.sin(math.radians(100))]
+    r = simulate(rotation_model(), 2, z0=z0, system="autonomous", e1=False)
+    ev = r.sliding[0]
+    assert ev.action == "stopped" and "lifted" in ev.reason and ev.surface == "unit 1"
+    assert "lifted" in r.summary() and r.to_dict(details=False)["sliding"][0]["reason"] == ev.reason
+
+
+vectors = st.lists(st.floats(-10, 10, allow_nan=False), min_size=3, max_size=3).map(np.array)
+
+
+@settings(max_examples=50)
+@given(fm=vectors, fp=vectors, w=vectors)
+def test_the_sliding_field_is_the_tangent_convex_combination(fm, fp, w):
+    vm, vp = w @ fm, w @ fp
+    if not (vm > 1e-3 and vp < -1e-3):
+        return
+    a = filippov_coefficient(fm, fp, w)
+    fs = sliding_field(fm, fp, w)
+    assert 0 < a < 1
+    np.testing.assert_allclose(fs, (1 - a) * fm + a * fp, atol=1e-10 * (1 + np.abs(fm).max() + np.abs(fp).max()))
+    assert abs(w @ fs) <= 1e-10 * (np.abs(w) @ (np.abs(fm) + np.abs(fp)))
+
+
+@pytest.mark.parametrize("name", ["vdp_trained", "vdp_fine"])
+def test_trained_examples_run_1000_autonomous_steps(name):
+    r = simulate(ps.example(name), 1000, system="autonomous", e1=False)
+    assert not r.sliding and np.isfinite(r.autonomous).all()
+    assert all(sg.duration >= 0 and sg.steps for sg in r.sliding_segments)

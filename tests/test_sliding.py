@@ -2,13 +2,11 @@
 that are not sliding, the field's identities, and trained models that meet sliding surfaces."""
 
 import json
-import math
 from fractions import Fraction
 
 import mpmath
 import numpy as np
 import pytest
-from _independent import rotation_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,12 +145,16 @@ def test_family_forms_name_pre_activations():
     np.testing.assert_allclose(r0.autonomous, r1.autonomous, atol=1e-12)
 
 
-def test_a_lifted_side_is_a_stop_with_its_reason():
-    z0 = [1 + 1.5 * math.cos(math.radians(100)), 3 + 1.5 * math.sin(math.radians(100))]
-    r = simulate(rotation_model(), 2, z0=z0, system="autonomous", e1=False)
+def test_sliding_on_two_surfaces_at_once_is_a_stop_with_its_reason():
+    """A model symmetric under z1 <-> z2 from a state on the diagonal reaches the corner z = 0 with both
+    units at once, where the field of region 00 points back across both: not followed, a stop that
+    says why (not an exception)."""
+    m = ps.PLRNN(A=[["0.47", 0], [0, "0.47"]], W=[[0, "-0.79"], ["-0.79", 0]], h=["0.26", "0.26"])
+    r = simulate(m, 3, z0=[1.71, 1.71], system="autonomous", e1=False)
     ev = r.sliding[0]
-    assert ev.action == "stopped" and "lifted" in ev.reason and ev.surface == "unit 1"
-    assert "lifted" in r.summary() and r.to_dict(details=False)["sliding"][0]["reason"] == ev.reason
+    assert ev.action == "stopped" and "2 surfaces at once" in ev.reason and ev.surface == "unit 1"
+    assert r.to_dict(details=False)["sliding"][0]["reason"] == ev.reason and "stopped there" in r.summary()
+    assert not r.sliding_segments and np.isnan(r.autonomous[-1]).all()
 
 
 vectors = st.lists(st.floats(-10, 10, allow_nan=False), min_size=3, max_size=3).map(np.array)

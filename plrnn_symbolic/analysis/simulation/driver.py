@@ -308,10 +308,6 @@ class _Simulator:
         d[k] = 1
         return minus, self.model.region_name(d)
 
-    def _flat(self, bits: str) -> RegionSystem | None:
-        """The region's system when it is a flow of dimension M (not lifted), else None."""
-        sysm = self.usable(bits)
-        return sysm if sysm is not None and sysm.dimension == self.model.M else None
 
     def _stop_sliding(self, sliding: list, n: int, t: float, k: int, z, regions, why: str) -> None:
         sliding.append(SlidingEvent(n, t, (k + 1,), np.array(z, dtype=float), regions, "stopped",
@@ -324,28 +320,30 @@ class _Simulator:
         if len(units) > 1:
             self._stop_sliding(sliding, n, t, units[0], z, (old, new),
                                f"both fields push into {len(units)} surfaces at once "
-                               f"({', '.join(surface_label(self.model, u + 1) for u in units)}): the Filippov set "
-                               "there is not one vector, so the sliding motion is not unique and is not followed")
+                               f"({', '.join(surface_label(self.model, u + 1) for u in units)}): sliding on "
+                               "several surfaces at once (where the tangent convex combinations of the fields "
+                               "are in general not unique) is not followed")
             return None
         k = units[0]
         minus, plus = self._pair(new, k)
-        fm, fp = self._flat(minus), self._flat(plus)
+        fm, fp = self.usable(minus), self.usable(plus)
         if fm is None or fp is None:
             bad = minus if fm is None else plus
             self._stop_sliding(sliding, n, t, k, z, (old, new),
-                               f"region {bad} has no continuous-time system of dimension M (status "
-                               f"{self.system(bad).status}): the Filippov sliding field on {label} = 0 is not defined")
+                               f"region {bad} has no continuous-time system (status {self.system(bad).status}): "
+                               f"the Filippov sliding field on {label} = 0 is not defined")
             return None
         # the side we came from: its field must be proved to push into the surface too (else grazing)
-        oflow = self.ball(old)
+        oflow, osys = self.ball(old), self.system(old)
         with working_precision(PREC):
-            v = oflow.SA * flint.arb_mat(oflow.n, 1, oflow.augment(z, s).tolist())
+            v = oflow.SA * flint.arb_mat(oflow.n, 1, oflow.augment(osys.G @ z, s).tolist())
         if not v[k, 0] < 0:
             self._stop_sliding(sliding, n, t, k, z, (old, new),
                                f"the field of region {old} is not proved to cross {label} = 0 at the crossing "
                                "point (grazing), so neither crossing nor sliding is decided there")
             return None
         rec = SlidingSegment(k + 1, label, (minus, plus), t, t, z.copy(), z.copy(), [n])
+        _note_lifted(rec, fm, fp)
         self.slides.append(rec)
         return SlidingMotion(self.model, k, fm, fp, rec)
 
@@ -369,17 +367,18 @@ class _Simulator:
         # another surface crossed while sliding: the pair of regions on either side changes
         j = why[1]
         minus, plus = (self._flip(b, j) for b in motion.regions)
-        fm, fp = self._flat(minus), self._flat(plus)
+        fm, fp = self.usable(minus), self.usable(plus)
         cross = surface_label(self.model, j + 1)
         if fm is None or fp is None:
-            rec.end = f"reaches {cross} = 0, beyond which a region has no continuous-time system of dimension M"
+            rec.end = f"reaches {cross} = 0, beyond which a region has no continuous-time system"
             self._stop_sliding(sliding, n, t_end, motion.k, z_end, (minus, plus), rec.end)
             return None
         tmp = SlidingMotion(self.model, motion.k, fm, fp, rec)
         vm, vp = tmp.normal_components(z_end, s)
-        tol = SIDE_TOL * (np.abs(motion.w) @ (np.abs(fm.field(z_end, s)) + np.abs(fp.field(z_end, s))))
+        tol = SIDE_TOL * (np.abs(motion.w) @ sum(np.abs(f) for f in tmp.side_fields(z_end, s)))
         if vm > tol and vp < -tol:               # still sliding, between the next pair of regions
             rec.regions = (minus, plus)
+            _note_lifted(rec, fm, fp)
             return tmp, z_end, 0, t_end, False
         if vm > tol and vp > tol or vm < -tol and vp < -tol:
             side = fp if vp > 0 else fm
@@ -404,7 +403,7 @@ class _Simulator:
         frac = (t - n * dt) / unit
         p = min(_UNITS, max(0, math.ceil(frac)))
         flow = self.ball(sysm.region)
-        ya = flow.augment(z, s)
+        ya = flow.augment(sysm.G @ z, s)
         yn = _taylor(flow.aug_float, ya, max(0.0, p - frac) * unit, flow.taylor_terms)
         segments.append(Segment(sysm.region, t, n * dt + p * unit, ya[:flow.N].copy(), n))
         return sysm.region, yn[:flow.N], p, t, p >= _UNITS
@@ -446,6 +445,14 @@ class _Simulator:
         with working_precision(PREC):
             v = flow.SA * flint.arb_mat(flow.n, 1, ya.tolist())   # sign-adjusted: > 0 means into the new region
         return [u for u in units if v[u, 0] < 0]
+
+
+def _note_lifted(rec: SlidingSegment, *sides: RegionSystem) -> None:
+    """Say in the segment's method when a side is a lifted region (its field taken at the embedded point)."""
+    for sysm in sides:
+        if sysm.dimension != sysm.M and f"region {sysm.region} " not in rec.method:
+            rec.method += (f"; region {sysm.region} is lifted (no real logarithm): its field is taken at the embedded "
+                           "point, P (L G z + g), proofs/05_trajectory_equivalence.tex, Remark 5.19")
 
 
 @threadpool_limits.wrap(limits=1)   # small matrices: a second BLAS thread stalls expm on a busy machine

@@ -146,10 +146,22 @@ class SlidingSegment:
                 f"{self.end}")
 
 
+def side_field(sysm: RegionSystem):
+    """(F, c(s)): the region's field on the state space R^M as z -> F z + c(s).  For a region of dimension
+    M that is L z + g + B s; for a lifted region (no real logarithm, the flow runs in N > M dimensions)
+    it is the field at the embedded point G z projected back, P (L G z + g + B s): the field the
+    autonomous system has there when it enters the region, whose added coordinates restart at zero at
+    every switch (the convention of the driver; proofs/05_trajectory_equivalence.tex, Remark 5.19)."""
+    if sysm.dimension == sysm.M:
+        return sysm.L, (lambda s: sysm._affine(s))
+    P, G = np.asarray(sysm.P, dtype=float), np.asarray(sysm.G, dtype=float)
+    return P @ sysm.L @ G, (lambda s: P @ sysm._affine(s))
+
+
 class SlidingMotion:
     """The state of a sliding motion on surface ``k`` (0-based) between the regions ``minus`` and ``plus``
-    (their systems ``fm``, ``fp``, both of dimension M), for the driver: :meth:`run` integrates the
-    sliding field over a time interval with the input s held."""
+    (their systems), for the driver: :meth:`run` integrates the sliding field over a time interval with
+    the input s held."""
 
     def __init__(self, model, k: int, minus: RegionSystem, plus: RegionSystem, record: SlidingSegment):
         self.model = model
@@ -158,17 +170,24 @@ class SlidingMotion:
         self.record = record
         self.W2, self.h2 = hyperplanes(model)
         self.w = self.W2[k]
+        self._fields = (side_field(minus), side_field(plus))
 
     @property
     def regions(self) -> tuple[str, str]:
         return self.minus.region, self.plus.region
 
+    def side_fields(self, z, s) -> tuple[np.ndarray, np.ndarray]:
+        """(f_-(z), f_+(z)) on R^M (:func:`side_field`)."""
+        (Fm, cm), (Fp, cp) = self._fields
+        return Fm @ z + cm(s), Fp @ z + cp(s)
+
     def normal_components(self, z, s) -> tuple[float, float]:
         """(v_-, v_+) = (w.f_-(z), w.f_+(z))."""
-        return float(self.w @ self.minus.field(z, s)), float(self.w @ self.plus.field(z, s))
+        fm, fp = self.side_fields(z, s)
+        return float(self.w @ fm), float(self.w @ fp)
 
     def field(self, z, s) -> np.ndarray:
-        return sliding_field(self.minus.field(z, s), self.plus.field(z, s), self.w)
+        return _combine(*self.side_fields(z, s), self.w)
 
     def project(self, z) -> np.ndarray:
         """z moved orthogonally onto the surface w.z + c = 0 (a float correction; a PLRNN's z_k set to 0)."""
@@ -181,9 +200,9 @@ class SlidingMotion:
     def run(self, z, s, t0: float, t1: float, per_unit: float):
         """Integrate from z at t0 towards t1; returns (t_end, z_end, why) with why None when t1 was reached,
         else "plus" (v_+ reached 0), "minus" (v_- reached 0) or ("crosses", j) (pre-activation j, 0-based)."""
-        L, M = len(self.h2), len(z)
-        Lm, gm = self.minus.L, self.minus.field(np.zeros(M), s)
-        Lp, gp = self.plus.L, self.plus.field(np.zeros(M), s)
+        L = len(self.h2)
+        (Lm, cm), (Lp, cp) = self._fields
+        gm, gp = cm(s), cp(s)
         w = self.w
 
         def rhs(_t, y):

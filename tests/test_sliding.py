@@ -178,3 +178,21 @@ def test_trained_examples_run_1000_autonomous_steps(name):
     r = simulate(ps.example(name), 1000, system="autonomous", e1=False)
     assert not r.sliding and np.isfinite(r.autonomous).all()
     assert all(sg.duration >= 0 and sg.steps for sg in r.sliding_segments)
+
+
+def test_plots_shade_sliding_and_list_only_drawn_curves():
+    pytest.importorskip("matplotlib")
+    from plrnn_symbolic import plot
+
+    r = simulate(sliding_model(), 3, z0=[-3.25, 3.0])
+    fig = plot.simulation(r)
+    top = [t.get_text() for t in fig.legends[0].texts]
+    bottom = [t.get_text() for t in fig.axes[-1].get_legend().texts]
+    assert "autonomous slides on a surface (Filippov)" in top and "autonomous slides on a surface (Filippov)" in bottom
+    # a run that stops at step 2: over the last 10 of 30 steps no autonomous curve is drawn, none listed
+    m = ps.PLRNN(A=[["0.47", 0], [0, "0.47"]], W=[[0, "-0.79"], ["-0.79", 0]], h=["0.26", "0.26"])
+    fig = plot.simulation(simulate(m, 30, z0=[1.71, 1.71]), window=10)
+    labels = [t.get_text() for t in fig.legends[0].texts] + [t.get_text() for t in fig.axes[-1].get_legend().texts]
+    assert not any("autonomous" in x for x in labels)
+    fig = plot.simulation(simulate(m, 30, z0=[1.71, 1.71]))
+    assert any(t.get_text().startswith("autonomous (switching); stops at t =") for t in fig.legends[0].texts)

@@ -128,6 +128,22 @@ class SimulationResult:
     def max_deviation_autonomous(self) -> float | None:
         return None if self.autonomous is None else self._deviation(self.autonomous, self.discrete)
 
+    def deviation_by_sliding(self) -> tuple[float, float]:
+        """(max |autonomous - discrete| at the sample times (n+1) dt that end a step n containing sliding,
+        the same max over the other sample times); NaN where there are none."""
+        if self.autonomous is None:
+            return float("nan"), float("nan")
+        with np.errstate(invalid="ignore"):
+            dev = np.abs(self.autonomous - self.discrete).max(axis=1)
+        mask = np.zeros(len(dev), dtype=bool)
+        mask[[n + 1 for n in self.sliding_steps if n + 1 < len(dev)]] = True
+
+        def top(x):
+            x = x[np.isfinite(x)]
+            return float(x.max()) if x.size else float("nan")
+
+        return top(dev[mask]), top(dev[~mask])
+
     @property
     def e1_counts(self) -> dict[str, int]:
         out = {"holds": 0, "fails": 0, "undecided": 0}
@@ -179,6 +195,12 @@ class SimulationResult:
         if self.e1:
             lines.append(f"E1 (region flow stays in its region for the whole step): holds {c['holds']}, "
                          f"fails {c['fails']} ({c['fails'] / n:.1%}), undecided {c['undecided']}")
+            if self.sliding_segments:
+                sl = set(self.sliding_steps)
+                inside = [v.status for v in self.e1 if v.witness.get("step") in sl]
+                lines.append(f"  the autonomous trajectory slides within {len(sl)} of these steps (E1 there: holds "
+                             f"{inside.count('holds')}, fails {inside.count('fails')}, undecided "
+                             f"{inside.count('undecided')}; the steps are listed in sliding_steps)")
             first = next((v for v in self.e1 if v.truth is FAILS), None)
             if first is not None:
                 w = first.witness
@@ -188,6 +210,10 @@ class SimulationResult:
             lines.append(f"autonomous (switches at zero crossings): max deviation {self.max_deviation_autonomous:.3e} "
                          f"from the float map, {len(self.segments)} pieces (a step where E1 holds reproduces the "
                          "map's step; after one where it fails, the two trajectories may part for good)")
+            if self.sliding_segments:
+                with_, without = self.deviation_by_sliding()
+                lines.append(f"  deviation at the ends of the steps that contain sliding: max {with_:.3e}; at the "
+                             f"other sample times: max {without:.3e}")
         if self.sliding_segments:
             sl = self.sliding_steps
             lines.append(f"  sliding (Filippov): {len(self.sliding_segments)} segment(s), total duration "
@@ -224,7 +250,10 @@ class SimulationResult:
             "rounding": self.rounding.to_dict() if self.free_run_drifts else None,
         }
         if details:
-            out["e1_steps"] = [{"status": v.status, "method": v.method, **v.witness} for v in self.e1]
+            sl = set(self.sliding_steps)
+            out["e1_steps"] = [{"status": v.status, "method": v.method, **v.witness,
+                                **({"autonomous_slides": v.witness.get("step") in sl} if sl else {})}
+                               for v in self.e1]
             out["times"] = self.times.tolist()
             out["discrete"] = self.discrete.tolist()
             for key in ("hybrid", "autonomous"):

@@ -44,7 +44,7 @@ SLIDING_METHOD = (f"float: DOP853 (explicit Runge-Kutta of order 8, rtol {RTOL:g
 
 def filippov_coefficient(f_minus, f_plus, normal) -> float:
     """The Filippov coefficient a = w.f_- / w.(f_- - f_+) of the convex combination (1 - a) f_- + a f_+
-    tangent to the surface with normal w (proofs/05_trajectory_equivalence.tex, Definition 5.16).
+    tangent to the surface with normal w (proofs/05_trajectory_equivalence.tex, Definition 5.17 and Lemma 5.18(a)).
 
     Sliding (both fields pushing into the surface) holds iff 0 < a < 1 with w.f_- > 0.
 
@@ -61,7 +61,7 @@ def filippov_coefficient(f_minus, f_plus, normal) -> float:
 def sliding_field(f_minus, f_plus, normal) -> np.ndarray:
     """The Filippov sliding field f_s = (v_- f_+ - v_+ f_-) / (v_- - v_+), v_-+ = w.f_-+, which equals
     (1 - a) f_- + a f_+ with a of :func:`filippov_coefficient` and has w.f_s = 0
-    (proofs/05_trajectory_equivalence.tex, Definition 5.16).
+    (proofs/05_trajectory_equivalence.tex, Definition 5.17 and Lemma 5.18(a)).
 
     References
     ----------

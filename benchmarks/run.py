@@ -2,7 +2,7 @@
 
 Runs bench_check.py (region sweeps), bench_derive.py (per-region logarithms),
 bench_float_derive.py (float derive of all regions, cold simulate) and
-bench_simulate.py (simulation), each printing its table of times and ratios
+bench_simulate.py (simulation) and bench_sliding.py (through Filippov sliding), each printing its table of times and ratios
 against the baseline a user would otherwise use, measured in the same run.
 """
 
@@ -18,7 +18,8 @@ HERE = Path(__file__).resolve().parent
 def main() -> int:
     quick = ["--quick"] if "--quick" in sys.argv[1:] else []
     status = 0
-    for script in ("bench_check.py", "bench_derive.py", "bench_float_derive.py", "bench_simulate.py"):
+    for script in ("bench_check.py", "bench_derive.py", "bench_float_derive.py", "bench_simulate.py",
+                   "bench_sliding.py"):
         print(f"\n######## {script} {' '.join(quick)}", flush=True)
         args = quick if script == "bench_check.py" else []
         status |= subprocess.run([sys.executable, str(HERE / script), *args], check=False).returncode

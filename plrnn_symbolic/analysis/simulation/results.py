@@ -198,9 +198,9 @@ class SimulationResult:
             if self.sliding_segments:
                 sl = set(self.sliding_steps)
                 inside = [v.status for v in self.e1 if v.witness.get("step") in sl]
-                lines.append(f"  the autonomous trajectory slides within {len(sl)} of these steps (E1 there: holds "
-                             f"{inside.count('holds')}, fails {inside.count('fails')}, undecided "
-                             f"{inside.count('undecided')}; the steps are listed in sliding_steps)")
+                lines.append(f"  the autonomous trajectory slides within {len(sl)} steps (sliding_steps); E1 from the "
+                             f"discrete states of those steps: holds {inside.count('holds')}, fails "
+                             f"{inside.count('fails')}, undecided {inside.count('undecided')}")
             first = next((v for v in self.e1 if v.truth is FAILS), None)
             if first is not None:
                 w = first.witness

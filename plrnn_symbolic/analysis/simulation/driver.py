@@ -57,13 +57,14 @@ from .enclosures import _UNITS, PREC, _ball_flow, _BallFlow, _mid
 from .exit_proofs import _scan_fast
 from .flows import _augmented_float, _crossing_time, _HybridStep, _taylor
 from .results import Segment, SimulationResult, SlidingEvent
-from .sliding import SlidingMotion, SlidingSegment, surface_label
+from .sliding import SlidingMotion, SlidingSegment, onto_side, surface_label
 
 SYSTEMS = ("hybrid", "autonomous", "both")
 MAX_SWITCHES = 64          # region switches of the autonomous system within one step before it stops
 RESIDUAL_TOL = 1e-12       # a region system must reproduce its step to this (max norm) to be used
 PER_STEP = 24              # dense samples of a sliding motion per step (for plots)
 SIDE_TOL = 1e-9            # a normal component within this (relative) of 0 is not taken to have a sign
+FOLD_ULPS = 64             # the margin, in rounding units, of the leaving side's normal component at a sliding exit
 
 
 def _residual(sysm: RegionSystem) -> float:
@@ -270,15 +271,15 @@ class _Simulator:
             tau = sc.tau if sc.tau is not None else _crossing_time(Af, Sf, y_lo, sc.units, tau_max)
             t_hi = n * dt + sc.p_lo * dt / _UNITS + tau
             segments.append(Segment(bits, t0, t_hi, np.array(y, dtype=float), n))
-            z = _taylor(Af, y_lo, tau, flow.taylor_terms)[:flow.N]
-            z = z.copy() if flow.N == sysm.M else sysm.P @ z             # P = I unless the region is lifted
+            y_cross = _taylor(Af, y_lo, tau, flow.taylor_terms)[:flow.N]
+            z = y_cross.copy() if flow.N == sysm.M else sysm.P @ y_cross  # P = I unless the region is lifted
             new, z = self._cross(bits, z, sc.units)
             nsys = self.usable(new)
             nflow = None if nsys is None else self.ball(new)
             ya = None if nsys is None else nflow.augment(z if nflow.N == nsys.M else nsys.G @ z, s)
             slide = self._sliding(nflow, ya, sc.units)
             if slide:
-                motion = self._enter_sliding(n, t_hi, bits, new, z, slide, s, sliding)
+                motion = self._enter_sliding(n, t_hi, bits, new, z, y_cross, slide, s, sliding)
                 if motion is None:
                     return None
                 bits, y, t_cur = motion, z, t_hi
@@ -313,9 +314,11 @@ class _Simulator:
         sliding.append(SlidingEvent(n, t, (k + 1,), np.array(z, dtype=float), regions, "stopped",
                                     surface_label(self.model, k + 1), why))
 
-    def _enter_sliding(self, n: int, t: float, old: str, new: str, z: np.ndarray, units, s, sliding: list):
+    def _enter_sliding(self, n: int, t: float, old: str, new: str, z: np.ndarray, y_old: np.ndarray, units, s,
+                       sliding: list):
         """A sliding motion from the crossing point z, where the field of region ``new`` is proved (balls,
-        :meth:`_sliding`) to point back across ``units``; None after a stop (recorded in ``sliding``)."""
+        :meth:`_sliding`) to point back across ``units``; ``y_old`` is the state of region ``old`` there (in
+        its own, possibly lifted, coordinates).  None after a stop (recorded in ``sliding``)."""
         label = surface_label(self.model, units[0] + 1)
         if len(units) > 1:
             self._stop_sliding(sliding, n, t, units[0], z, (old, new),
@@ -336,11 +339,13 @@ class _Simulator:
         # the side we came from: its field must be proved to push into the surface too (else grazing)
         oflow, osys = self.ball(old), self.system(old)
         with working_precision(PREC):
-            v = oflow.SA * flint.arb_mat(oflow.n, 1, oflow.augment(osys.G @ z, s).tolist())
+            v = oflow.SA * flint.arb_mat(oflow.n, 1, oflow.augment(y_old, s).tolist())
         if not v[k, 0] < 0:
+            lifted = (f"; region {old} is lifted, and its flow in {osys.dimension} dimensions need not follow "
+                      "its field at the embedded point (Remark 5.19)" if osys.dimension != osys.M else "")
             self._stop_sliding(sliding, n, t, k, z, (old, new),
                                f"the field of region {old} is not proved to cross {label} = 0 at the crossing "
-                               "point (grazing), so neither crossing nor sliding is decided there")
+                               f"point (grazing), so neither crossing nor sliding is decided there{lifted}")
             return None
         rec = SlidingSegment(k + 1, label, (minus, plus), t, t, z.copy(), z.copy(), [n])
         _note_lifted(rec, fm, fp)
@@ -361,9 +366,11 @@ class _Simulator:
             return motion, z_end, _UNITS, t1, True
         if why in ("plus", "minus"):
             side = motion.plus if why == "plus" else motion.minus
+            t_end, z_end = _past_the_fold(motion, z_end, t_end, s, why)
+            rec.end_time, rec.end_state = t_end, z_end
             rec.end = (f"a reached {1 if why == 'plus' else 0}: the field of region {side.region} turned "
                        f"tangent to the surface, and the state leaves into region {side.region}")
-            return self._resume(n, side, z_end, t_end, s, segments)
+            return self._resume(n, side, z_end, t_end, s, segments, (motion.k, 1.0 if why == "plus" else -1.0))
         # another surface crossed while sliding: the pair of regions on either side changes
         j = why[1]
         minus, plus = (self._flip(b, j) for b in motion.regions)
@@ -384,7 +391,7 @@ class _Simulator:
             side = fp if vp > 0 else fm
             rec.end = f"reaches {cross} = 0, where both fields cross the surface: the state enters region " \
                       f"{side.region}"
-            return self._resume(n, side, z_end, t_end, s, segments)
+            return self._resume(n, side, z_end, t_end, s, segments, (motion.k, 1.0 if vp > 0 else -1.0))
         rec.end = (f"reaches {cross} = 0, where the fields of regions {minus} and {plus} do not both push into "
                    f"the surface (w.f- = {vm:.3g}, w.f+ = {vp:.3g}): the continuation is not unique")
         self._stop_sliding(sliding, n, t_end, motion.k, z_end, (minus, plus), rec.end)
@@ -395,9 +402,11 @@ class _Simulator:
         d[j] = 1 - d[j]
         return self.model.region_name(d)
 
-    def _resume(self, n: int, sysm: RegionSystem, z, t: float, s, segments: list):
+    def _resume(self, n: int, sysm: RegionSystem, z, t: float, s, segments: list, side: tuple[int, float]):
         """The region flow from the point z where sliding ended at time t, to the next grid point of the
-        exit scan (integer time units), as after a crossing."""
+        exit scan (integer time units), as after a crossing; the state there kept on ``side`` = (surface,
+        sign) of the surface it left (:func:`~.sliding.onto_side`: its distance from the surface is then
+        far below the rounding of that short flow)."""
         dt = self.dt
         unit = dt / _UNITS
         frac = (t - n * dt) / unit
@@ -406,7 +415,7 @@ class _Simulator:
         ya = flow.augment(sysm.G @ z, s)
         yn = _taylor(flow.aug_float, ya, max(0.0, p - frac) * unit, flow.taylor_terms)
         segments.append(Segment(sysm.region, t, n * dt + p * unit, ya[:flow.N].copy(), n))
-        return sysm.region, yn[:flow.N], p, t, p >= _UNITS
+        return sysm.region, onto_side(self.model, *side[:1], yn[:flow.N], side[1]), p, t, p >= _UNITS
 
     def _cross(self, bits: str, z: np.ndarray, units) -> tuple[str, np.ndarray]:
         """The region entered when the exit functions ``units`` cross zero at the (float) point z, and
@@ -445,6 +454,29 @@ class _Simulator:
         with working_precision(PREC):
             v = flow.SA * flint.arb_mat(flow.n, 1, ya.tolist())   # sign-adjusted: > 0 means into the new region
         return [u for u in units if v[u, 0] < 0]
+
+
+def _past_the_fold(motion: SlidingMotion, z: np.ndarray, t: float, s, why: str) -> tuple[float, np.ndarray]:
+    """Where the integrator located the end of a sliding motion, the normal component v of the side
+    it leaves into is 0 only up to the event location's accuracy; one of the wrong sign would make the
+    region flow cross straight back (a spurious re-entry).  Step on along the sliding field until
+    v has the sign of leaving, by a margin at the rounding level of v: a step of the size of the event
+    location's error (Euler steps; a degenerate rate leaves z as it is)."""
+    sign = 1.0 if why == "plus" else -1.0            # leaving into + needs v+ > 0, into - needs v- < 0
+    for _ in range(3):
+        fm, fp = motion.side_fields(z, s)
+        v = motion.w @ (fp if why == "plus" else fm)
+        margin = FOLD_ULPS * np.finfo(float).eps * (np.abs(motion.w) @ (np.abs(fm) + np.abs(fp)))
+        if sign * v >= margin:
+            break
+        fs = motion.field(z, s)
+        F = motion._fields[1 if why == "plus" else 0][0]
+        rate = motion.w @ (F @ fs)                    # dv/dt along the sliding motion
+        if not sign * rate > 0:
+            break
+        tau = (2 * margin - sign * v) / (sign * rate)
+        z, t = motion.project(z + tau * fs), t + tau
+    return t, z
 
 
 def _note_lifted(rec: SlidingSegment, *sides: RegionSystem) -> None:

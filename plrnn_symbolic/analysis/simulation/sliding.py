@@ -25,10 +25,12 @@ two or more surfaces at once is not followed: the Filippov set is then a polytop
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import scipy.integrate
+import sympy as sp
 
 from ...model.plrnn import PLRNN
 from ..transform import RegionSystem
@@ -158,6 +160,37 @@ def side_field(sysm: RegionSystem):
     return P @ sysm.L @ G, (lambda s: P @ sysm._affine(s))
 
 
+def _exact_row(model, k: int) -> tuple[list[Fraction], Fraction]:
+    """(W2_k, h2_k) of the model's own exact weights, as fractions."""
+    def q(x):
+        x = sp.nsimplify(x) if not isinstance(x, sp.Rational) else x
+        return Fraction(int(x.p), int(x.q)) if isinstance(x, sp.Rational) else Fraction(float(x))
+    return [q(x) for x in model.W2.row(k)], q(model.h2[k])
+
+
+def onto_side(model, k: int, z, sign: float) -> np.ndarray:
+    """The float state z (first M coordinates of a possibly lifted state) moved by a few ulps along
+    sign w_k until the exact pre-activation sigma_k(z) = W2_k z + h2_k, evaluated in rational arithmetic,
+    has the sign ``sign`` strictly.  A state that leaves a surface starts in the closure of the side it
+    leaves into, so that rounding cannot make its region flow cross straight back (a spurious crossing
+    proved by the exit scan for the float state).  For a PLRNN, z_k = 0 exactly is in both closures:
+    it is set and kept."""
+    z = np.array(z, dtype=float)
+    if isinstance(model, PLRNN):
+        z[k] = 0.0
+        return z
+    w, c = _exact_row(model, k)
+    wf = np.array([float(x) for x in w])
+    M = len(w)
+    shift = np.finfo(float).eps * max(1.0, float(np.abs(z[:M]).max()))
+    for _ in range(12):
+        if sign * (sum(wi * Fraction(float(zi)) for wi, zi in zip(w, z[:M], strict=True)) + c) > 0:
+            break
+        z[:M] = z[:M] + sign * shift / (wf @ wf) * wf
+        shift *= 2
+    return z
+
+
 class SlidingMotion:
     """The state of a sliding motion on surface ``k`` (0-based) between the regions ``minus`` and ``plus``
     (their systems), for the driver: :meth:`run` integrates the sliding field over a time interval with
@@ -196,6 +229,11 @@ class SlidingMotion:
             z[self.k] = 0.0
             return z
         return z - (self.w @ z + self.h2[self.k]) / (self.w @ self.w) * self.w
+
+    def onto_side(self, z, sign: float) -> np.ndarray:
+        """z projected onto the surface, then put on the side ``sign`` of it (+1: sigma > 0, -1: sigma < 0)
+        by :func:`onto_side`."""
+        return onto_side(self.model, self.k, self.project(z), sign)
 
     def run(self, z, s, t0: float, t1: float, per_unit: float):
         """Integrate from z at t0 towards t1; returns (t_end, z_end, why) with why None when t1 was reached,

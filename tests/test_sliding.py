@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import plrnn_symbolic as ps
 from plrnn_symbolic.analysis.simulation import filippov_coefficient, simulate, sliding_field
+from plrnn_symbolic.model.family import ShallowPLRNN
 
 # A 2-unit PLRNN whose continuous field slides on z_1 = 0 for z_2 in about (0.04, 0.26): region 01
 # (z_1 < 0) pushes right, region 11 pushes left there.  The map itself is continuous; the jump of the
@@ -196,3 +197,33 @@ def test_plots_shade_sliding_and_list_only_drawn_curves():
     assert not any("autonomous" in x for x in labels)
     fig = plot.simulation(simulate(m, 30, z0=[1.71, 1.71]))
     assert any(t.get_text().startswith("autonomous (switching); stops at t =") for t in fig.legends[0].texts)
+
+
+def test_leaving_a_surface_of_the_general_form_does_not_cross_straight_back():
+    """A shallow PLRNN slides on pre-activation 2 for 2.35 time units and leaves into region 100 where a
+    reaches 0.  The state where it leaves is put on that side of the hyperplane in exact arithmetic;
+    before, rounding left it 1e-16 on the other side, the exit scan proved a crossing back, and the run
+    stopped (grazing)."""
+    m = ShallowPLRNN([0.766, 0.443], [[0.371, 0.874, -0.871], [-0.405, -0.744, 0.74]],
+                     [[-0.748, -0.796], [-0.812, 0.673], [-0.602, 0.936]], [-0.929, -0.085], [-0.738, -0.637, -0.636])
+    r = simulate(m, 20, z0=[0.242, -1.124], system="autonomous", e1=False)
+    assert not r.sliding and np.isfinite(r.autonomous).all()
+    sg = r.sliding_segments[0]
+    assert sg.label == "pre-activation 2" and sg.regions == ("100", "110") and sg.steps == [3, 4, 5]
+    assert "a reached 0" in sg.end and "region 110 is lifted" in sg.method
+    assert abs(m.preactivations(sg.end_state)[1]) < 1e-12
+    after = next(s for s in r.segments if s.t0 >= sg.end_time)
+    assert after.region == "100" and after.t1 > after.t0
+
+
+def test_a_sliding_motion_that_reaches_another_surface():
+    """Sliding on pre-activation 2, the state reaches pre-activation 1 = 0, beyond which both fields
+    cross: it enters region 000 there."""
+    m = ShallowPLRNN([0.34, 0.461], [[-0.923, -0.663, -0.873], [-0.718, -0.802, -0.15]],
+                     [[0.652, 0.567], [0.06, -0.876], [0.896, -0.868]], [-0.975, 0.497], [0.252, 0.516, -0.45])
+    r = simulate(m, 5, z0=[1.572, 1.487], system="autonomous", e1=False)
+    assert not r.sliding and np.isfinite(r.autonomous).all()
+    sg = r.sliding_segments[0]
+    assert sg.end.startswith("reaches pre-activation 1 = 0") and "enters region 000" in sg.end
+    z = sg.end_state
+    assert abs(m.preactivations(z)[0]) < 1e-9 and abs(m.preactivations(z)[1]) < 1e-12

@@ -201,12 +201,12 @@ def test_plots_shade_sliding_and_list_only_drawn_curves():
 
 def test_leaving_a_surface_of_the_general_form_does_not_cross_straight_back():
     """A shallow PLRNN slides on pre-activation 2 for 2.35 time units and leaves into region 100 where a
-    reaches 0.  The state where it leaves is put on that side of the hyperplane in exact arithmetic;
-    before, rounding left it 1e-16 on the other side, the exit scan proved a crossing back, and the run
-    stopped (grazing)."""
+    reaches 0.  The state where it leaves is stepped past the fold and put on that side of the hyperplane
+    in exact arithmetic (either suffices here; without both, rounding left it 1e-16 on the other side,
+    the exit scan proved a crossing back, and the run stopped as grazing)."""
     m = ShallowPLRNN([0.766, 0.443], [[0.371, 0.874, -0.871], [-0.405, -0.744, 0.74]],
                      [[-0.748, -0.796], [-0.812, 0.673], [-0.602, 0.936]], [-0.929, -0.085], [-0.738, -0.637, -0.636])
-    r = simulate(m, 20, z0=[0.242, -1.124], system="autonomous", e1=False)
+    r = simulate(m, 20, z0=[0.24243992181053464, -1.1244565566125493], system="autonomous", e1=False)
     assert not r.sliding and np.isfinite(r.autonomous).all()
     sg = r.sliding_segments[0]
     assert sg.label == "pre-activation 2" and sg.regions == ("100", "110") and sg.steps == [3, 4, 5]

@@ -227,3 +227,24 @@ def test_a_sliding_motion_that_reaches_another_surface():
     assert sg.end.startswith("reaches pre-activation 1 = 0") and "enters region 000" in sg.end
     z = sg.end_state
     assert abs(m.preactivations(z)[0]) < 1e-9 and abs(m.preactivations(z)[1]) < 1e-12
+
+
+def test_autonomous_lyapunov_refuses_a_sliding_trajectory_naming_the_segment():
+    from plrnn_symbolic.analysis.lyapunov import lyapunov_autonomous
+    from plrnn_symbolic.core.errors import NoResult
+
+    with pytest.raises(NoResult, match=r"slides on unit 1 = 0 from t = 0\.99\d* to 1\.06\d* \(regions 01 and 11, step 0"):
+        lyapunov_autonomous(sliding_model(), [-3.25, 3.0], steps=5, burn_in=0)
+
+
+def test_cli_json_lists_the_sliding_segments(tmp_path, capsys):
+    from _independent import subcommand_parser
+
+    from plrnn_symbolic.cli.simulate_command import add_arguments, run_cli
+
+    path = tmp_path / "m.json"
+    ps.save(sliding_model(), path)
+    args = subcommand_parser(add_arguments).parse_args([str(path), "--steps", "3", "--z0=-3.25,3.0", "--json"])
+    assert run_cli(args) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["sliding_segments"][0]["surface"] == "unit 1" and d["sliding_steps"] == [0, 1]

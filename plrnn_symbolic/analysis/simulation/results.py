@@ -224,6 +224,7 @@ class SimulationResult:
             if len(self.sliding_segments) > SHOWN_SEGMENTS:
                 lines.append(f"    ... and {len(self.sliding_segments) - SHOWN_SEGMENTS} more (sliding_segments)")
             lines.append(f"    method: {self.sliding_segments[0].method}")
+            lines.append(f"    enclosure (first segment): {self.sliding_segments[0].enclosure}")
         for ev in self.sliding:
             what = ev.surface or f"units {list(ev.units)}"
             lines.append(f"  stop at {what} = 0 at step {ev.step}, t = {ev.time:.6g}, between regions "

@@ -28,10 +28,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import flint
 import numpy as np
 import scipy.integrate
 import sympy as sp
 
+from ...core.domains import working_precision
 from ...model.plrnn import PLRNN
 from ..transform import RegionSystem
 
@@ -122,6 +124,22 @@ class SlidingSegment:
     t: list = field(default_factory=list, repr=False)
     z: list = field(default_factory=list, repr=False)
     integrator_steps: int = 0
+    certified_duration: float = 0.0         # time on which the float motion is enclosed (see :func:`certify`)
+    certified_bound: float | None = None    # the largest proved distance of its float states from the exact motion
+    certified_about: str = ""
+
+    @property
+    def enclosure(self) -> str:
+        """What the a posteriori enclosure proved (proofs/05_trajectory_equivalence.tex, Proposition 5.20)."""
+        if self.certified_bound is None:
+            return "no enclosure (the sliding condition or a Taylor step could not be proved)"
+        return (f"interval Taylor method of order {TAYLOR_ORDER} in FLINT balls ({CERT_PREC} bits): on all but "
+                f"{self.duration - self.certified_duration:.2g} of its {self.duration:.6g} time units the sliding "
+                "condition is proved "
+                f"and the float states at the integrator's points are within {self.certified_bound:.1e} of the "
+                f"exact solution of the sliding equation z' = f_s(z) of {self.certified_about} from the float "
+                "state where each step's run starts (on the surface for a PLRNN, within rounding of it for the "
+                "other forms); the stretch next to the end (a near 0 or 1) is not enclosed")
 
     @property
     def duration(self) -> float:
@@ -138,14 +156,18 @@ class SlidingSegment:
                 "start_time": self.start_time, "end_time": self.end_time, "duration": self.duration,
                 "steps": [self.steps[0], self.steps[-1]], "start_state": self.start_state.tolist(),
                 "end_state": self.end_state.tolist(), "end": self.end, "method": self.method,
-                "integrator_steps": self.integrator_steps}
+                "integrator_steps": self.integrator_steps,
+                "certified": {"duration": self.certified_duration, "bound": self.certified_bound,
+                              "about": self.certified_about, "text": self.enclosure}}
 
     def text(self) -> str:
         n0, n1 = self.steps[0], self.steps[-1]
         where = f"step {n0}" if n0 == n1 else f"steps {n0}-{n1}"
+        enc = ("" if self.certified_bound is None else
+               f"; enclosed to {self.certified_bound:.1e} on all but {self.duration - self.certified_duration:.2g} of it")
         return (f"slides on {self.label} = 0 between regions {self.regions[0]} and {self.regions[1]} from "
                 f"t = {self.start_time:.6g} to {self.end_time:.6g} (duration {self.duration:.4g}, {where}); "
-                f"{self.end}")
+                f"{self.end}{enc}")
 
 
 def side_field(sysm: RegionSystem):
@@ -166,6 +188,10 @@ def _exact_row(model, k: int) -> tuple[list[Fraction], Fraction]:
         x = sp.nsimplify(x) if not isinstance(x, sp.Rational) else x
         return Fraction(int(x.p), int(x.q)) if isinstance(x, sp.Rational) else Fraction(float(x))
     return [q(x) for x in model.W2.row(k)], q(model.h2[k])
+
+
+def _arb(x: Fraction) -> flint.arb:
+    return flint.arb(x.numerator) / x.denominator
 
 
 def onto_side(model, k: int, z, sign: float) -> np.ndarray:
@@ -271,8 +297,181 @@ class SlidingMotion:
             if len(te) and te[0] < t_end:
                 t_end, why = float(te[0]), ("plus" if i == 0 else "minus" if i == 1 else ("crosses", others[i - 2]))
         z_end = self.project(sol.sol(t_end))
+        inner = sol.t[(sol.t > t0) & (sol.t < t_end)]
+        ts = np.append(inner, t_end)
+        bound, done, about = certify(self, z, s, ts - t0, [self.project(sol.sol(t)) for t in ts])
+        rec = self.record
+        if bound is not None:
+            rec.certified_bound = max(bound, rec.certified_bound or 0.0)
+            rec.certified_duration += done
+            rec.certified_about = about
         k = max(2, int(np.ceil((t_end - t0) * per_unit)) + 1)
         ts = np.union1d(np.linspace(t0, t_end, k), sol.t[sol.t < t_end])    # dense samples and the integrator's points
         self.record.t.append(ts)
         self.record.z.append(np.array([self.project(zi) for zi in sol.sol(ts).T]))
         return t_end, z_end, why
+
+
+# ---- a posteriori enclosure of the sliding motion (interval Taylor method, FLINT balls) -------------------
+TAYLOR_ORDER = 16          # order K of the interval Taylor steps
+CERT_PREC = 128            # bits
+MAX_CERT_STEPS = 32        # Taylor steps one run of a sliding motion may spend on its enclosure
+MAX_HALVINGS = 4           # halvings of a step that cannot be proved before the enclosure stops there
+
+
+def _ball_side(sysm: RegionSystem, s) -> tuple[flint.arb_mat, flint.arb_mat, bool]:
+    """(F, c) in balls with the field of the side z -> F z + c (:func:`side_field`): from the enclosure of an
+    exact or certified derivation (balls containing the true [L g B]), else the float system taken exactly
+    (the statement is then about the float system); and whether the enclosure was used."""
+    N, M = sysm.dimension, sysm.M
+    K = 0 if sysm.B is None else sysm.B.shape[1]
+    if sysm.enclosure is not None:
+        aug = sysm.enclosure.arb()
+    else:
+        aug = flint.arb_mat(np.column_stack([sysm.L, sysm.g] + ([sysm.B] if K else [])).tolist())
+    L = flint.arb_mat(N, N, [aug[i, j] for i in range(N) for j in range(N)])
+    c = flint.arb_mat(N, 1, [aug[i, N] + sum((aug[i, N + 1 + j] * float(s[j]) for j in range(K) if s is not None),
+                                             flint.arb(0)) for i in range(N)])
+    if N != M:
+        P, G = flint.arb_mat(np.asarray(sysm.P, dtype=float).tolist()), flint.arb_mat(np.asarray(sysm.G, dtype=float).tolist())
+        L, c = P * L * G, P * c
+    return L, c, sysm.enclosure is not None
+
+
+class _SlidingBalls:
+    """The sliding field f_s = f_- + a (f_+ - f_-), a = v_- / (v_- - v_+), in ball arithmetic, on ball
+    vectors and on vectors of power series (Taylor coefficients of solutions by Picard iteration)."""
+
+    def __init__(self, motion: SlidingMotion, s):
+        self.M = len(motion.w)
+        (self.Fm, self.cm, em), (self.Fp, self.cp, ep) = _ball_side(motion.minus, s), _ball_side(motion.plus, s)
+        self.enclosed = em and ep
+        model, k = motion.model, motion.k
+        if isinstance(model, PLRNN):
+            rows = [([flint.arb(1 if i == j else 0) for i in range(self.M)], flint.arb(0)) for j in range(self.M)]
+        else:
+            rows = [([_arb(x) for x in r], _arb(c)) for r, c in (_exact_row(model, j) for j in range(model.L))]
+        w = rows[k][0]
+        self.others = [r for j, r in enumerate(rows) if j != k]     # the other surfaces, exactly
+        # v -+ = w.(F z + c) = (w F) z + w.c
+        self.wFm = [sum((w[i] * self.Fm[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
+        self.wFp = [sum((w[i] * self.Fp[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
+        self.wcm = sum((w[i] * self.cm[i, 0] for i in range(self.M)), flint.arb(0))
+        self.wcp = sum((w[i] * self.cp[i, 0] for i in range(self.M)), flint.arb(0))
+
+    def normal(self, z: list) -> tuple:
+        """(v_-, v_+) at the ball (or series) vector z."""
+        vm = sum((self.wFm[j] * z[j] for j in range(self.M)), self.wcm)
+        vp = sum((self.wFp[j] * z[j] for j in range(self.M)), self.wcp)
+        return vm, vp
+
+    def field(self, z: list) -> list:
+        M = self.M
+        fm = [sum((self.Fm[i, j] * z[j] for j in range(M)), self.cm[i, 0]) for i in range(M)]
+        fp = [sum((self.Fp[i, j] * z[j] for j in range(M)), self.cp[i, 0]) for i in range(M)]
+        vm, vp = self.normal(z)
+        a = vm / (vm - vp)
+        return [fm[i] + a * (fp[i] - fm[i]) for i in range(M)]
+
+    def coefficients(self, z: list, K: int) -> list[list]:
+        """The Taylor coefficients c_0 .. c_K of the solutions of z' = f_s from every point of the ball vector
+        z (K + 1 Picard iterations on truncated series, each fixing one more coefficient).  The affine parts
+        act on the M x (K + 1) matrix of coefficients in one ball-matrix product each."""
+        M, n = self.M, K + 1
+        C = flint.arb_mat(M, n)
+        for i in range(M):
+            C[i, 0] = z[i]
+        wF = flint.arb_mat(2, M, self.wFm + self.wFp)
+        for _ in range(n):
+            Fm, Fp, V = self.Fm * C, self.Fp * C, wF * C
+            for i in range(M):
+                Fm[i, 0] += self.cm[i, 0]
+                Fp[i, 0] += self.cp[i, 0]
+            V[0, 0] += self.wcm
+            V[1, 0] += self.wcp
+            vm = flint.arb_series([V[0, k] for k in range(n)], prec=n)
+            vp = flint.arb_series([V[1, k] for k in range(n)], prec=n)
+            a = vm / (vm - vp)
+            new = flint.arb_mat(M, n)
+            for i in range(M):
+                fm = flint.arb_series([Fm[i, k] for k in range(n)], prec=n)
+                fp = flint.arb_series([Fp[i, k] for k in range(n)], prec=n)
+                co = (fm + a * (fp - fm)).coeffs()
+                new[i, 0] = z[i]
+                for k in range(1, n):
+                    if k - 1 < len(co):
+                        new[i, k] = co[k - 1] / k
+            C = new
+        return [[C[i, k] for k in range(n)] for i in range(M)]
+
+    def slides(self, box: list) -> bool:
+        """v_- > 0 > v_+ proved on the ball vector ``box`` (the sliding condition of Definition 5.17), and no
+        other surface meets it (every other pre-activation of one strict sign: Lemma 5.18's U)."""
+        vm, vp = self.normal(box)
+        if not (vm > 0 and vp < 0):
+            return False
+        for w, c in self.others:
+            x = sum((w[i] * box[i] for i in range(self.M)), c)
+            if not (x > 0 or x < 0):
+                return False
+        return True
+
+    def step(self, z: list, h: float) -> list | None:
+        """An enclosure of the sliding motion h after the ball vector z, and a proof that it slides on the
+        way (None where either fails): an a priori box B with z + [0, h] f_s(B) inside B (so that every
+        solution from z stays in B on [0, h]: Picard), the sliding condition on B, and the Taylor
+        polynomial of order K - 1 at z with the Lagrange remainder c_K(B) h^K."""
+        hb = flint.arb(h)
+        span = flint.arb(h / 2, h / 2)                      # [0, h]
+        B = list(z)
+        for _ in range(10):
+            fB = self.field(B)
+            cand = [z[i] + span * fB[i] for i in range(self.M)]
+            if all(B[i].contains_interior(cand[i]) for i in range(self.M)):
+                break
+            B = [flint.arb(c.mid(), 2 * c.rad() + abs(float(c.mid())) * 1e-12 + 1e-30) for c in cand]
+        else:
+            return None
+        if not self.slides(B):
+            return None
+        K = TAYLOR_ORDER
+        cz = self.coefficients(z, K - 1)
+        cB = self.coefficients(B, K)
+        out = []
+        for i in range(self.M):
+            acc = cB[i][K] * hb ** K
+            for k in range(K - 1, -1, -1):
+                acc = acc + cz[i][k] * hb ** k
+            out.append(acc)
+        return out
+
+
+def certify(motion: SlidingMotion, z0, s, ts, zs) -> tuple[float | None, float, str]:
+    """Enclose the sliding motion from the float state z0 (taken exactly) at the times ``ts`` (relative to
+    its start, increasing) and bound the distance of the float states ``zs`` there from it; stops where a
+    step cannot be proved (after halving it) or the budget MAX_CERT_STEPS is spent.  Returns (the bound,
+    or None when nothing was proved; the time up to which it holds; what the statement is about)."""
+    with working_precision(CERT_PREC):
+        balls = _SlidingBalls(motion, s)
+        about = "the region systems as enclosed" if balls.enclosed else "the float region systems"
+        z = [flint.arb(float(x)) for x in z0]
+        if not balls.slides(z):
+            return None, 0.0, about
+        worst, t_prev, steps = 0.0, 0.0, 0
+        for t, zf in zip(ts, zs, strict=True):
+            h = t - t_prev
+            halvings = 0
+            while t_prev < t and steps < MAX_CERT_STEPS and halvings <= MAX_HALVINGS:
+                h = min(h, t - t_prev)
+                nz = balls.step(z, h)
+                steps += 1
+                if nz is None:
+                    h /= 2
+                    halvings += 1
+                else:
+                    z, t_prev = nz, t_prev + h
+            if t_prev < t:
+                break
+            worst = max(worst, max(abs(float((zb - float(x)).mid())) + float(zb.rad())
+                                   for zb, x in zip(z, zf, strict=True)))
+    return (worst if t_prev > 0 else None), t_prev, about

@@ -216,17 +216,17 @@ def test_leaving_a_surface_of_the_general_form_does_not_cross_straight_back():
     assert after.region == "100" and after.t1 > after.t0
 
 
-def test_a_sliding_motion_that_reaches_another_surface():
-    """Sliding on pre-activation 2, the state reaches pre-activation 1 = 0, beyond which both fields
-    cross: it enters region 000 there."""
+def test_a_lifted_side_whose_field_does_not_push_in_is_a_stop():
+    """Both regions next to pre-activation 2 are lifted.  The ball test at the crossing sees the lifted
+    states themselves, but the sliding field uses the fields at the embedded point (Remark 5.19), and
+    there w.f- < 0: a = w.f- / w.(f- - f+) would be > 1, not a Filippov combination.  The run stops and
+    says why (it used to integrate that field)."""
     m = ShallowPLRNN([0.34, 0.461], [[-0.923, -0.663, -0.873], [-0.718, -0.802, -0.15]],
                      [[0.652, 0.567], [0.06, -0.876], [0.896, -0.868]], [-0.975, 0.497], [0.252, 0.516, -0.45])
     r = simulate(m, 5, z0=[1.572, 1.487], system="autonomous", e1=False)
-    assert not r.sliding and np.isfinite(r.autonomous).all()
-    sg = r.sliding_segments[0]
-    assert sg.end.startswith("reaches pre-activation 1 = 0") and "enters region 000" in sg.end
-    z = sg.end_state
-    assert abs(m.preactivations(z)[0]) < 1e-9 and abs(m.preactivations(z)[1]) < 1e-12
+    assert not r.sliding_segments and len(r.sliding) == 1
+    ev = r.sliding[0]
+    assert ev.surface == "pre-activation 2" and "Remark 5.19" in ev.reason and "do not both push" in ev.reason
 
 
 def test_autonomous_lyapunov_refuses_a_sliding_trajectory_naming_the_segment():

@@ -348,9 +348,21 @@ class _Simulator:
                                f"point (grazing), so neither crossing nor sliding is decided there{lifted}")
             return None
         rec = SlidingSegment(k + 1, label, (minus, plus), t, t, z.copy(), z.copy(), [n])
+        motion = SlidingMotion(self.model, k, fm, fp, rec)
+        if fm.dimension != fm.M or fp.dimension != fp.M:
+            # a lifted side enters with its field at the embedded point (Remark 5.19), which the ball test
+            # above (on the lifted state itself) did not see: the sliding condition must hold for it too
+            vm, vp = motion.normal_components(z, s)
+            tol = SIDE_TOL * (np.abs(motion.w) @ sum(np.abs(f) for f in motion.side_fields(z, s)))
+            if not (vm > tol and vp < -tol):
+                self._stop_sliding(sliding, n, t, k, z, (old, new),
+                                   f"with the field of a lifted side taken at the embedded point (Remark 5.19), "
+                                   f"w.f- = {vm:.3g} and w.f+ = {vp:.3g} do not both push into {label} = 0: the "
+                                   "sliding motion is not defined there")
+                return None
         _note_lifted(rec, fm, fp)
         self.slides.append(rec)
-        return SlidingMotion(self.model, k, fm, fp, rec)
+        return motion
 
     def _slide(self, n: int, motion: SlidingMotion, z, t0: float, s, segments: list, sliding: list):
         """Follow the sliding motion from z at t0 to the end of the step or of the sliding; returns
@@ -371,6 +383,10 @@ class _Simulator:
             rec.end = (f"a reached {1 if why == 'plus' else 0}: the field of region {side.region} turned "
                        f"tangent to the surface, and the state leaves into region {side.region}")
             return self._resume(n, side, z_end, t_end, s, segments, (motion.k, 1.0 if why == "plus" else -1.0))
+        if why[0] == "failed":
+            rec.end = f"the integrator failed ({why[1]})"
+            self._stop_sliding(sliding, n, t_end, motion.k, z_end, motion.regions, rec.end)
+            return None
         # another surface crossed while sliding: the pair of regions on either side changes
         j = why[1]
         minus, plus = (self._flip(b, j) for b in motion.regions)

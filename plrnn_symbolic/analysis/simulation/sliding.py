@@ -263,7 +263,8 @@ class SlidingMotion:
 
     def run(self, z, s, t0: float, t1: float, per_unit: float):
         """Integrate from z at t0 towards t1; returns (t_end, z_end, why) with why None when t1 was reached,
-        else "plus" (v_+ reached 0), "minus" (v_- reached 0) or ("crosses", j) (pre-activation j, 0-based)."""
+        else "plus" (v_+ reached 0), "minus" (v_- reached 0), ("crosses", j) (pre-activation j, 0-based) or
+        ("failed", the integrator's message)."""
         L = len(self.h2)
         (Lm, cm), (Lp, cp) = self._fields
         gm, gp = cm(s), cp(s)
@@ -288,10 +289,14 @@ class SlidingMotion:
                 return self.W2[j] @ y + self.h2[j]
             cross.terminal = True
             events.append(cross)
+        if not t1 > t0:                          # the motion starts at the step's end: nothing to integrate
+            return t1, self.project(z), None
         scale = max(1.0, float(np.abs(z).max()))
         sol = scipy.integrate.solve_ivp(rhs, (t0, t1), np.asarray(z, dtype=float), method="DOP853", rtol=RTOL,
                                         atol=ATOL * scale, events=events, dense_output=True)
         self.record.integrator_steps += max(1, len(sol.t) - 1)
+        if not sol.success or not len(sol.sol.interpolants):
+            return float(sol.t[-1]), self.project(sol.y[:, -1]), ("failed", sol.message)
         t_end, why = t1, None
         for i, te in enumerate(sol.t_events):
             if len(te) and te[0] < t_end:

@@ -379,5 +379,46 @@ def _(wrong):
     return [shortfall(added - MU, R(1, 2**1001)), shortfall(R(1, 2**1001), 6 * 512 * MU * kappa(False))]
 
 
+# ---- Definition 5.17, Lemma 5.18: the Filippov sliding field -----------------------------------------
+def _sliding_parts():
+    fm = sp.Matrix(sp.symbols("fm1:4", real=True))
+    fp = sp.Matrix(sp.symbols("fp1:4", real=True))
+    w = sp.Matrix(sp.symbols("w1:4", real=True))
+    return fm, fp, w, (w.T * fm)[0], (w.T * fp)[0]
+
+
+@suite.identity("sliding_field_is_tangent", "Definition 5.17, Lemma 5.18")
+def _(wrong):
+    """w.((1 - a) f- + a f+) = 0 for a = w.f- / w.(f- - f+).  Mutation: a and 1 - a swapped."""
+    fm, fp, w, vm, vp = _sliding_parts()
+    a = vm / (vm - vp)
+    if wrong:
+        a = 1 - a
+    return sp.simplify((w.T * ((1 - a) * fm + a * fp))[0])
+
+
+@suite.identity("sliding_field_rational_form", "Definition 5.17, Lemma 5.18")
+def _(wrong):
+    """(1 - a) f- + a f+ = (v- f+ - v+ f-) / (v- - v+).  Mutation: + v+ f- in the numerator."""
+    fm, fp, _, vm, vp = _sliding_parts()
+    a = vm / (vm - vp)
+    rational = (vm * fp + (1 if wrong else -1) * vp * fm) / (vm - vp)
+    return ((1 - a) * fm + a * fp - rational).applyfunc(sp.simplify)
+
+
+@suite.identity("sliding_closed_form_antiderivative", "Lemma 5.18")
+def _(wrong):
+    """The time along the reduced sliding equation du/dt = N(u)/D(u), N = c2 (u - r1)(u - r2),
+    D = d1 u + d0: F(u) = alpha log(u - r1) + beta log(u - r2) with alpha = (d1 r1 + d0)/(c2 (r1 - r2)),
+    beta = (d1 r2 + d0)/(c2 (r2 - r1)) has F' = D/N.  Mutation: alpha and beta swapped."""
+    u, r1, r2, d1, d0, c2 = sp.symbols("u r1 r2 d1 d0 c2")
+    alpha = (d1 * r1 + d0) / (c2 * (r1 - r2))
+    beta_ = (d1 * r2 + d0) / (c2 * (r2 - r1))
+    if wrong:
+        alpha, beta_ = beta_, alpha
+    F = alpha * sp.log(u - r1) + beta_ * sp.log(u - r2)
+    return sp.simplify(sp.diff(F, u) - (d1 * u + d0) / (c2 * (u - r1) * (u - r2)))
+
+
 if __name__ == "__main__":
     suite.main()

@@ -98,20 +98,21 @@ def test_E1_catches_a_flow_that_leaves_and_returns_within_a_step():
     assert r.segments[0].region == "11" and lo - 1e-12 <= r.segments[0].t1 <= hi + 1e-12
 
 
-def test_sliding_is_reported_not_chattered():
-    """At x = 0 the field of region 11 points to x < 0 and the (lifted) field of region 01 back to x > 0."""
+def test_sliding_is_followed_not_chattered():
+    """At x = 0 the field of region 11 points to x < 0 and the (lifted) field of region 01 back to x > 0:
+    the trajectory slides on x = 0 (Filippov) instead of stopping or chattering."""
     r = simulate(rotation_model(), 2, z0=on_circle(100, 1.5))
-    assert len(r.sliding) == 1
-    ev = r.sliding[0]
-    assert ev.units == (1,) and ev.regions == ("11", "01") and ev.action == "stopped"
+    assert not r.sliding and len(r.sliding_segments) == 1
+    sg = r.sliding_segments[0]
+    assert sg.surface == 1 and sg.regions == ("01", "11") and "region 01 is lifted" in sg.method
     lo, hi = r.e1[0].witness["time"]
-    assert ev.state[0] == 0 and lo - 1e-12 <= ev.time <= hi + 1e-12
+    assert sg.start_state[0] == 0 and lo - 1e-12 <= sg.start_time <= hi + 1e-12
     # an independent check of the two fields at the sliding point
     s11, s01 = r.systems["11"], r.systems["01"]
-    z = ev.state
+    z = sg.start_state
     assert (s11.L @ z + s11.g)[0] < 0 < (s01.P @ (s01.L @ s01.G @ z + s01.g))[0]
-    assert np.isnan(r.autonomous[1:]).all() and np.isfinite(r.hybrid).all()
-    assert "sliding" in r.summary() and r.to_dict()["sliding"][0]["units"] == [1]
+    assert np.isfinite(r.autonomous).all() and np.all(r.autonomous[1:, 0] == 0) and np.isfinite(r.hybrid).all()
+    assert "sliding" in r.summary() and r.to_dict()["sliding_segments"][0]["surface"] == "unit 1"
 
 
 def test_E1_holds_where_the_arc_stays_inside():

@@ -163,12 +163,18 @@ def _autonomous_run(model: PLRNN, z0, steps: int, inputs, mode: str, systems=Non
     from .simulation import simulate
 
     r = simulate(model, steps, z0=z0, system="autonomous", inputs=inputs, mode=mode, e1=False, systems=systems)
+    if r.sliding_segments:
+        sg = r.sliding_segments[0]
+        raise NoResult(f"the autonomous trajectory slides on {sg.label} = 0 from t = {sg.start_time:.6g} to "
+                       f"{sg.end_time:.6g} (regions {sg.regions[0]} and {sg.regions[1]}, step {sg.steps[0]}; "
+                       f"{len(r.sliding_segments)} sliding segment(s) in all): the tangent map of a sliding motion "
+                       "(saltation matrices at its entry and exit) is not implemented, so its Lyapunov exponents "
+                       "are not measured")
     if r.sliding:
         ev = r.sliding[0]
-        where = " and ".join(model.preactivation_label(u) for u in ev.units)
-        raise NoResult(f"the autonomous trajectory slides on the boundary of {where} at t = "
-                         f"{ev.time:.6g} ({ev.action}; regions {ev.regions[0]} -> {ev.regions[1]}): the Filippov "
-                         "sliding flow is not followed, so its Lyapunov exponents are not measured")
+        raise NoResult(f"the autonomous trajectory stops where it would slide on {ev.surface or 'z_' + str(ev.units[0])}"
+                       f" = 0 at t = {ev.time:.6g} (regions {ev.regions[0]} -> {ev.regions[1]}: {ev.reason or ev.action}),"
+                       " so its Lyapunov exponents are not measured")
     if steps and not np.isfinite(r.autonomous[-1]).all():
         raise NoResult("the autonomous trajectory stops: " + "; ".join(r.notes))
     lifted = sorted({sg.region for sg in r.segments if r.systems[sg.region].dimension != model.M})
@@ -263,7 +269,8 @@ def lyapunov_autonomous(model: PLRNN, z0=None, steps: int = 20000, burn_in: int 
     exponents are the sums of log |R_ii| over the measured time (Benettin et al. 1980).
 
     Refused (``NoResult``) where the measurement has no meaning: the trajectory slides along a
-    boundary (Filippov sliding, which the simulation does not follow) or grazes one, it stops (a
+    boundary (Filippov sliding: the simulation follows it, but its tangent map is not implemented here;
+    the refusal names the first sliding segment) or grazes one, it stops (a
     region without a continuous-time system), or it visits a lifted region (no real logarithm: the
     autonomous system is not a flow of dimension M there).  Inputs, if given, have length
     burn_in + steps.

@@ -41,7 +41,7 @@ STYLE = {
     "savefig.bbox": "tight",
     "figure.constrained_layout.use": True,
 }
-_COLOURS = {"discrete": "black", "hybrid": "#1f5fa8", "autonomous": "#d9711c", "fail": "#c0282d"}
+_COLOURS = {"discrete": "black", "hybrid": "#1f5fa8", "autonomous": "#d9711c", "fail": "#c0282d", "sliding": "#7a5195"}
 
 
 def _pyplot():
@@ -143,7 +143,9 @@ def simulation(result, path=None, *, observe=None, dims: Sequence[int] | None = 
     which are drawn densely with their closed-form flows; a cross marks a step whose region flow
     leaves its region (E1 fails).  Bottom: the deviation of each continuous trajectory from the
     discrete one at the sample times, on a log scale, so that the one-step agreement of the
-    hybrid system and the drift of the free runs read at a glance.
+    hybrid system and the drift of the free runs read at a glance.  Where the autonomous trajectory
+    slides on a switching surface (Filippov) both panels are shaded; a trajectory that stops (or
+    none drawn in the window) is not listed in the legend, and its label says where it stopped.
 
     Parameters
     ----------
@@ -186,7 +188,12 @@ def simulation(result, path=None, *, observe=None, dims: Sequence[int] | None = 
         if getattr(result, which) is not None:
             t, Z = result.dense(which, per_step)
             keep = t >= t0 - 1e-12
-            curves[which] = (t[keep], obs(Z[keep]))
+            if np.isfinite(Z[keep]).any():       # a trajectory that stopped before the window is not listed
+                curves[which] = (t[keep], obs(Z[keep]))
+    stops = [ev.time for ev in getattr(result, "sliding", ())]
+    aut_label = "autonomous (switching)" + (f"; stops at t = {stops[0]:.4g}" if stops else "")
+    slides = [(sg.start_time, sg.end_time) for sg in getattr(result, "sliding_segments", ())
+              if sg.end_time >= t0 and "autonomous" in curves]
     fails = [v.witness for v in result.e1 if v.status == "fails" and v.witness.get("step", -1) >= n0]
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(len(dims) + 1, 1, figsize=(8, 1.5 + 1.5 * len(dims)), sharex=True,
@@ -199,7 +206,8 @@ def simulation(result, path=None, *, observe=None, dims: Sequence[int] | None = 
                         label="hybrid (sample and hold, E3)")
             if "autonomous" in curves:
                 ax.plot(curves["autonomous"][0], curves["autonomous"][1][:, d], color=_COLOURS["autonomous"],
-                        lw=1.0, ls="--", label="autonomous (switching)")
+                        lw=1.0, ls="--", label=aut_label)
+            _shade_sliding(ax, slides)
             ax.plot(ts, X[n0:, d], "o", ms=2.4, color=_COLOURS["discrete"], label="discrete map", zorder=3)
             if obs.latent:
                 unit = int(obs.labels[d][1:]) - 1
@@ -216,11 +224,12 @@ def simulation(result, path=None, *, observe=None, dims: Sequence[int] | None = 
                 if lab not in labels:
                     handles.append(h_)
                     labels.append(lab)
-        fig.legend(handles, labels, loc="outside lower center", ncol=4)
+        fig.legend(handles, labels, loc="outside lower center", ncol=4 if len(labels) <= 4 else 3)
         ax = axes[-1]
+        _shade_sliding(ax, slides)
         for which, style in (("hybrid", "-"), ("autonomous", "--")):
             traj = getattr(result, which)
-            if traj is not None:
+            if traj is not None and np.isfinite(traj[n0:]).any():
                 dev = np.abs(traj - result.discrete).max(axis=1)[n0:]
                 ax.semilogy(ts, np.maximum(dev, 1e-17), style, color=_COLOURS[which], lw=1.0,
                             label=f"{which}, free run from z_0")
@@ -232,6 +241,14 @@ def simulation(result, path=None, *, observe=None, dims: Sequence[int] | None = 
         ax.set_xlim(t0, t1)
         ax.legend(loc="upper left", ncol=3, fontsize=7)
     return _finish(fig, path)
+
+
+def _shade_sliding(ax, spans) -> None:
+    """Shade the stretches where the autonomous trajectory slides on a switching surface (Filippov);
+    labelled once per axes, and only when something is shaded."""
+    for i, (a, b) in enumerate(spans):
+        ax.axvspan(a, max(b, a + 1e-9), color=_COLOURS["sliding"], alpha=0.25, lw=0, zorder=0,
+                   label="autonomous slides on a surface (Filippov)" if i == 0 else None)
 
 
 # ---- phase portrait --------------------------------------------------------------------------------

@@ -57,10 +57,14 @@ from .enclosures import _UNITS, PREC, _ball_flow, _BallFlow, _mid
 from .exit_proofs import _scan_fast
 from .flows import _augmented_float, _crossing_time, _HybridStep, _taylor
 from .results import Segment, SimulationResult, SlidingEvent
+from .sliding import SlidingMotion, SlidingSegment, onto_side, surface_label
 
 SYSTEMS = ("hybrid", "autonomous", "both")
 MAX_SWITCHES = 64          # region switches of the autonomous system within one step before it stops
 RESIDUAL_TOL = 1e-12       # a region system must reproduce its step to this (max norm) to be used
+PER_STEP = 24              # dense samples of a sliding motion per step (for plots)
+SIDE_TOL = 1e-9            # a normal component within this (relative) of 0 is not taken to have a sign
+FOLD_ULPS = 64             # the margin, in rounding units, of the leaving side's normal component at a sliding exit
 
 
 def _residual(sysm: RegionSystem) -> float:
@@ -81,6 +85,7 @@ class _Simulator:
         self._ball: dict[str, _BallFlow] = {}
         self.notes: list[str] = []
         self.undecided_steps: list[int] = []   # autonomous steps whose exit scan stayed undecided
+        self.slides: list[SlidingSegment] = []  # the sliding segments of the autonomous trajectory
         self.inputs: np.ndarray | None = None
         self.dt = float(model.dt)
         # the exit functions: the coordinates of a PLRNN, the pre-activations W2 z + h2 of the general form
@@ -231,7 +236,17 @@ class _Simulator:
         dt = self.dt
         s = None if self.inputs is None else self.inputs[n]
         p = 0
+        t_cur = n * dt                               # where a sliding motion goes on (float time)
         for _ in range(MAX_SWITCHES + 1):
+            if isinstance(bits, SlidingMotion):
+                out = self._slide(n, bits, y, t_cur, s, segments, sliding)
+                if out is None:
+                    return None
+                bits, y, p, t_cur, done = out
+                if done:
+                    return bits, y                   # still sliding at (n+1) dt, or the step is done
+                rows = None
+                continue
             sysm = self.usable(bits)
             if sysm is None:
                 self.notes.append(f"the autonomous trajectory stops at t = {n * dt + p * dt / _UNITS:.6g}: region "
@@ -257,16 +272,19 @@ class _Simulator:
             tau = sc.tau if sc.tau is not None else _crossing_time(Af, Sf, y_lo, sc.units, tau_max)
             t_hi = n * dt + sc.p_lo * dt / _UNITS + tau
             segments.append(Segment(bits, t0, t_hi, np.array(y, dtype=float), n))
-            z = _taylor(Af, y_lo, tau, flow.taylor_terms)[:flow.N]
-            z = z.copy() if flow.N == sysm.M else sysm.P @ z             # P = I unless the region is lifted
+            y_cross = _taylor(Af, y_lo, tau, flow.taylor_terms)[:flow.N]
+            z = y_cross.copy() if flow.N == sysm.M else sysm.P @ y_cross  # P = I unless the region is lifted
             new, z = self._cross(bits, z, sc.units)
             nsys = self.usable(new)
             nflow = None if nsys is None else self.ball(new)
             ya = None if nsys is None else nflow.augment(z if nflow.N == nsys.M else nsys.G @ z, s)
             slide = self._sliding(nflow, ya, sc.units)
             if slide:
-                sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in slide), z.copy(), (bits, new)))
-                return None
+                motion = self._enter_sliding(n, t_hi, bits, new, z, y_cross, slide, s, sliding)
+                if motion is None:
+                    return None
+                bits, y, t_cur = motion, z, t_hi
+                continue
             if nsys is None:
                 bits, y, p = new, z, sc.p_hi
                 continue
@@ -274,9 +292,147 @@ class _Simulator:
             yn = _taylor(nflow.aug_float, ya, tau_max - tau, nflow.taylor_terms)
             segments.append(Segment(new, t_hi, n * dt + sc.p_hi * dt / _UNITS, ya[:nflow.N].copy(), n))
             bits, y, p = new, yn[:nflow.N], sc.p_hi
-        sliding.append(SlidingEvent(n, t_hi, tuple(u + 1 for u in sc.units), z.copy(), (segments[-2].region, bits),
-                                    f"stopped (chattering: more than {MAX_SWITCHES} switches within one step)"))
+        if isinstance(bits, SlidingMotion):
+            k, regions, t_stop, where = bits.k, bits.regions, t_cur, y
+        else:
+            k, regions, t_stop, where = sc.units[0], (segments[-2].region, bits), t_hi, z
+        sliding.append(SlidingEvent(n, t_stop, (k + 1,), np.array(where, dtype=float), regions,
+                                    f"stopped (chattering: more than {MAX_SWITCHES} switches within one step)",
+                                    surface_label(self.model, k + 1)))
         return None
+
+    # ---- Filippov sliding (proofs/05_trajectory_equivalence.tex, section "Filippov solutions") -------
+    def _pair(self, bits: str, k: int) -> tuple[str, str]:
+        """The regions on the - and + side of surface k (0-based) next to region ``bits``."""
+        d = list(self.model.pattern(bits))
+        d[k] = 0
+        minus = self.model.region_name(d)
+        d[k] = 1
+        return minus, self.model.region_name(d)
+
+
+    def _stop_sliding(self, sliding: list, n: int, t: float, k: int, z, regions, why: str) -> None:
+        sliding.append(SlidingEvent(n, t, (k + 1,), np.array(z, dtype=float), regions, "stopped",
+                                    surface_label(self.model, k + 1), why))
+
+    def _enter_sliding(self, n: int, t: float, old: str, new: str, z: np.ndarray, y_old: np.ndarray, units, s,
+                       sliding: list):
+        """A sliding motion from the crossing point z, where the field of region ``new`` is proved (balls,
+        :meth:`_sliding`) to point back across ``units``; ``y_old`` is the state of region ``old`` there (in
+        its own, possibly lifted, coordinates).  None after a stop (recorded in ``sliding``)."""
+        label = surface_label(self.model, units[0] + 1)
+        if len(units) > 1:
+            self._stop_sliding(sliding, n, t, units[0], z, (old, new),
+                               f"both fields push into {len(units)} surfaces at once "
+                               f"({', '.join(surface_label(self.model, u + 1) for u in units)}): sliding on "
+                               "several surfaces at once (where the tangent convex combinations of the fields "
+                               "are in general not unique) is not followed")
+            return None
+        k = units[0]
+        minus, plus = self._pair(new, k)
+        fm, fp = self.usable(minus), self.usable(plus)
+        if fm is None or fp is None:
+            bad = minus if fm is None else plus
+            self._stop_sliding(sliding, n, t, k, z, (old, new),
+                               f"region {bad} has no continuous-time system (status {self.system(bad).status}): "
+                               f"the Filippov sliding field on {label} = 0 is not defined")
+            return None
+        # the side we came from: its field must be proved to push into the surface too (else grazing)
+        oflow, osys = self.ball(old), self.system(old)
+        with working_precision(PREC):
+            v = oflow.SA * flint.arb_mat(oflow.n, 1, oflow.augment(y_old, s).tolist())
+        if not v[k, 0] < 0:
+            lifted = (f"; region {old} is lifted, and its flow in {osys.dimension} dimensions need not follow "
+                      "its field at the embedded point (Remark 5.19)" if osys.dimension != osys.M else "")
+            self._stop_sliding(sliding, n, t, k, z, (old, new),
+                               f"the field of region {old} is not proved to cross {label} = 0 at the crossing "
+                               f"point (grazing), so neither crossing nor sliding is decided there{lifted}")
+            return None
+        rec = SlidingSegment(k + 1, label, (minus, plus), t, t, z.copy(), z.copy(), [n])
+        motion = SlidingMotion(self.model, k, fm, fp, rec)
+        if fm.dimension != fm.M or fp.dimension != fp.M:
+            # a lifted side enters with its field at the embedded point (Remark 5.19), which the ball test
+            # above (on the lifted state itself) did not see: the sliding condition must hold for it too
+            vm, vp = motion.normal_components(z, s)
+            tol = SIDE_TOL * (np.abs(motion.w) @ sum(np.abs(f) for f in motion.side_fields(z, s)))
+            if not (vm > tol and vp < -tol):
+                self._stop_sliding(sliding, n, t, k, z, (old, new),
+                                   f"with the field of a lifted side taken at the embedded point (Remark 5.19), "
+                                   f"w.f- = {vm:.3g} and w.f+ = {vp:.3g} do not both push into {label} = 0: the "
+                                   "sliding motion is not defined there")
+                return None
+        _note_lifted(rec, fm, fp)
+        self.slides.append(rec)
+        return motion
+
+    def _slide(self, n: int, motion: SlidingMotion, z, t0: float, s, segments: list, sliding: list):
+        """Follow the sliding motion from z at t0 to the end of the step or of the sliding; returns
+        (motion or region, state, grid position p, time, whether the step is done) or None after a stop."""
+        dt = self.dt
+        t1 = (n + 1) * dt
+        rec = motion.record
+        if rec.steps[-1] != n:
+            rec.steps.append(n)
+        t_end, z_end, why = motion.run(z, s, t0, t1, PER_STEP / dt)
+        rec.end_time, rec.end_state = t_end, z_end
+        if why is None:
+            return motion, z_end, _UNITS, t1, True
+        if why in ("plus", "minus"):
+            side = motion.plus if why == "plus" else motion.minus
+            t_end, z_end = _past_the_fold(motion, z_end, t_end, s, why)
+            rec.end_time, rec.end_state = t_end, z_end
+            rec.end = (f"a reached {1 if why == 'plus' else 0}: the field of region {side.region} turned "
+                       f"tangent to the surface, and the state leaves into region {side.region}")
+            return self._resume(n, side, z_end, t_end, s, segments, (motion.k, 1.0 if why == "plus" else -1.0))
+        if why[0] == "failed":
+            rec.end = f"the integrator failed ({why[1]})"
+            self._stop_sliding(sliding, n, t_end, motion.k, z_end, motion.regions, rec.end)
+            return None
+        # another surface crossed while sliding: the pair of regions on either side changes
+        j = why[1]
+        minus, plus = (self._flip(b, j) for b in motion.regions)
+        fm, fp = self.usable(minus), self.usable(plus)
+        cross = surface_label(self.model, j + 1)
+        if fm is None or fp is None:
+            rec.end = f"reaches {cross} = 0, beyond which a region has no continuous-time system"
+            self._stop_sliding(sliding, n, t_end, motion.k, z_end, (minus, plus), rec.end)
+            return None
+        tmp = SlidingMotion(self.model, motion.k, fm, fp, rec)
+        vm, vp = tmp.normal_components(z_end, s)
+        tol = SIDE_TOL * (np.abs(motion.w) @ sum(np.abs(f) for f in tmp.side_fields(z_end, s)))
+        if vm > tol and vp < -tol:               # still sliding, between the next pair of regions
+            rec.regions = (minus, plus)
+            _note_lifted(rec, fm, fp)
+            return tmp, z_end, 0, t_end, False
+        if vm > tol and vp > tol or vm < -tol and vp < -tol:
+            side = fp if vp > 0 else fm
+            rec.end = f"reaches {cross} = 0, where both fields cross the surface: the state enters region " \
+                      f"{side.region}"
+            return self._resume(n, side, z_end, t_end, s, segments, (motion.k, 1.0 if vp > 0 else -1.0))
+        rec.end = (f"reaches {cross} = 0, where the fields of regions {minus} and {plus} do not both push into "
+                   f"the surface (w.f- = {vm:.3g}, w.f+ = {vp:.3g}): the continuation is not unique")
+        self._stop_sliding(sliding, n, t_end, motion.k, z_end, (minus, plus), rec.end)
+        return None
+
+    def _flip(self, bits: str, j: int) -> str:
+        d = list(self.model.pattern(bits))
+        d[j] = 1 - d[j]
+        return self.model.region_name(d)
+
+    def _resume(self, n: int, sysm: RegionSystem, z, t: float, s, segments: list, side: tuple[int, float]):
+        """The region flow from the point z where sliding ended at time t, to the next grid point of the
+        exit scan (integer time units), as after a crossing; the state there kept on ``side`` = (surface,
+        sign) of the surface it left (:func:`~.sliding.onto_side`: its distance from the surface is then
+        far below the rounding of that short flow)."""
+        dt = self.dt
+        unit = dt / _UNITS
+        frac = (t - n * dt) / unit
+        p = min(_UNITS, max(0, math.ceil(frac)))
+        flow = self.ball(sysm.region)
+        ya = flow.augment(sysm.G @ z, s)
+        yn = _taylor(flow.aug_float, ya, max(0.0, p - frac) * unit, flow.taylor_terms)
+        segments.append(Segment(sysm.region, t, n * dt + p * unit, ya[:flow.N].copy(), n))
+        return sysm.region, onto_side(self.model, *side[:1], yn[:flow.N], side[1]), p, t, p >= _UNITS
 
     def _cross(self, bits: str, z: np.ndarray, units) -> tuple[str, np.ndarray]:
         """The region entered when the exit functions ``units`` cross zero at the (float) point z, and
@@ -315,6 +471,37 @@ class _Simulator:
         with working_precision(PREC):
             v = flow.SA * flint.arb_mat(flow.n, 1, ya.tolist())   # sign-adjusted: > 0 means into the new region
         return [u for u in units if v[u, 0] < 0]
+
+
+def _past_the_fold(motion: SlidingMotion, z: np.ndarray, t: float, s, why: str) -> tuple[float, np.ndarray]:
+    """Where the integrator located the end of a sliding motion, the normal component v of the side
+    it leaves into is 0 only up to the event location's accuracy; one of the wrong sign would make the
+    region flow cross straight back (a spurious re-entry).  Step on along the sliding field until
+    v has the sign of leaving, by a margin at the rounding level of v: a step of the size of the event
+    location's error (Euler steps; a degenerate rate leaves z as it is)."""
+    sign = 1.0 if why == "plus" else -1.0            # leaving into + needs v+ > 0, into - needs v- < 0
+    for _ in range(3):
+        fm, fp = motion.side_fields(z, s)
+        v = motion.w @ (fp if why == "plus" else fm)
+        margin = FOLD_ULPS * np.finfo(float).eps * (np.abs(motion.w) @ (np.abs(fm) + np.abs(fp)))
+        if sign * v >= margin:
+            break
+        fs = motion.field(z, s)
+        F = motion._fields[1 if why == "plus" else 0][0]
+        rate = motion.w @ (F @ fs)                    # dv/dt along the sliding motion
+        if not sign * rate > 0:
+            break
+        tau = (2 * margin - sign * v) / (sign * rate)
+        z, t = motion.project(z + tau * fs), t + tau
+    return t, z
+
+
+def _note_lifted(rec: SlidingSegment, *sides: RegionSystem) -> None:
+    """Say in the segment's method when a side is a lifted region (its field taken at the embedded point)."""
+    for sysm in sides:
+        if sysm.dimension != sysm.M and f"region {sysm.region} " not in rec.method:
+            rec.method += (f"; region {sysm.region} is lifted (no real logarithm): its field is taken at the embedded "
+                           "point, P (L G z + g), proofs/05_trajectory_equivalence.tex, Remark 5.19")
 
 
 @threadpool_limits.wrap(limits=1)   # small matrices: a second BLAS thread stalls expm on a busy machine
@@ -447,7 +634,7 @@ def simulate(model: PLRNN, steps: int = 100, z0=None, system: str = "both", inpu
                          "there, so a switch may have been missed at those steps (autonomous_undecided_steps)")
     return SimulationResult(model, mode, system, np.arange(steps + 1) * dt, discrete, hyb, aut, tuple(verdicts),
                             step_dev if run_h else None, tuple(sliding), tuple(segments), inputs, dict(sim.systems),
-                            tuple(dict.fromkeys(sim.notes)), tuple(sim.undecided_steps))
+                            tuple(dict.fromkeys(sim.notes)), tuple(sim.undecided_steps), tuple(sim.slides))
 
 
 __all__ = ["simulate"]

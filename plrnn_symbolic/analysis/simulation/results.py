@@ -16,8 +16,23 @@ from ...model.regions import region_of
 from ..transform import RegionSystem
 from .flows import _FloatFlows
 from .rounding import ON_ORBIT, RoundingVerdict, judge_rounding
+from .sliding import SlidingSegment
 
-__all__ = ["Segment", "SimulationResult", "SlidingEvent"]
+SHOWN_SEGMENTS = 8         # sliding segments listed one by one in the summary
+
+
+def _ranges(steps: list[int]) -> str:
+    """[1, 2, 3, 7] -> "steps 1-3, 7" (at most 12 runs, then "...")."""
+    runs: list[list[int]] = []
+    for n in steps:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    text = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:12])
+    return "steps " + text + (", ..." if len(runs) > 12 else "")
+
+__all__ = ["Segment", "SimulationResult", "SlidingEvent", "SlidingSegment"]
 
 
 # ---- result objects ---------------------------------------------------------------------------
@@ -34,18 +49,24 @@ class Segment:
 
 @dataclass(frozen=True)
 class SlidingEvent:
-    """The vector fields on both sides of a boundary point into it: Filippov sliding."""
+    """Where the autonomous trajectory stops at a switching surface, and why: a sliding motion that is
+    not defined or not unique there (a lifted region on one side, several surfaces at once, a
+    repelling surface, grazing) or chattering.  Sliding that is followed is a
+    :class:`~plrnn_symbolic.analysis.simulation.sliding.SlidingSegment` instead."""
 
     step: int
     time: float
-    units: tuple[int, ...]     # 1-based
+    units: tuple[int, ...]     # 1-based: units of a PLRNN, pre-activations of the other forms
     state: np.ndarray
     regions: tuple[str, str]   # (coming from, would enter)
     action: str = "stopped"
+    surface: str = ""          # "unit k" or "pre-activation k"
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"step": self.step, "time": self.time, "units": list(self.units), "state": self.state.tolist(),
-                "regions": list(self.regions), "action": self.action}
+        return {"step": self.step, "time": self.time, "units": list(self.units), "surface": self.surface,
+                "state": self.state.tolist(), "regions": list(self.regions), "action": self.action,
+                "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -58,7 +79,9 @@ class SimulationResult:
     discrete, hybrid, autonomous : (steps + 1, M) arrays (``None`` if not simulated; NaN after a stop)
     e1 : one :class:`~plrnn_symbolic.core.truth.Verdict` per step (E1 for the step from z_n, n < steps)
     hybrid_step_deviation : max over n of |P Phi_dt(G z_n) - z_{n+1}| (one hybrid step from the discrete state)
-    sliding : detected sliding events (the autonomous trajectory stops at the first)
+    sliding : where the autonomous trajectory stopped at a switching surface (:class:`SlidingEvent`, with why)
+    sliding_segments : the Filippov sliding motions it followed (:class:`SlidingSegment`: surface, regions,
+        start and end time, the steps they meet, how each ended and the method that integrated it)
     autonomous_undecided_steps : steps whose exit scan was undecided: the autonomous trajectory went on in
         its region there without a proof that it stays (a switch may have been missed; a note says so)
     segments : the pieces of the autonomous trajectory (for dense output)
@@ -79,6 +102,12 @@ class SimulationResult:
     systems: dict[str, RegionSystem] = field(repr=False)
     notes: tuple[str, ...] = ()
     autonomous_undecided_steps: tuple[int, ...] = ()   # steps whose exit scan was undecided (not proved to stay)
+    sliding_segments: tuple[SlidingSegment, ...] = ()
+
+    @property
+    def sliding_steps(self) -> list[int]:
+        """The steps n whose interval [n dt, (n+1) dt] contains sliding (sorted)."""
+        return sorted({n for sg in self.sliding_segments for n in sg.steps})
 
     @property
     def steps(self) -> int:
@@ -98,6 +127,22 @@ class SimulationResult:
     @property
     def max_deviation_autonomous(self) -> float | None:
         return None if self.autonomous is None else self._deviation(self.autonomous, self.discrete)
+
+    def deviation_by_sliding(self) -> tuple[float, float]:
+        """(max |autonomous - discrete| at the sample times (n+1) dt that end a step n containing sliding,
+        the same max over the other sample times); NaN where there are none."""
+        if self.autonomous is None:
+            return float("nan"), float("nan")
+        with np.errstate(invalid="ignore"):
+            dev = np.abs(self.autonomous - self.discrete).max(axis=1)
+        mask = np.zeros(len(dev), dtype=bool)
+        mask[[n + 1 for n in self.sliding_steps if n + 1 < len(dev)]] = True
+
+        def top(x):
+            x = x[np.isfinite(x)]
+            return float(x.max()) if x.size else float("nan")
+
+        return top(dev[mask]), top(dev[~mask])
 
     @property
     def e1_counts(self) -> dict[str, int]:
@@ -150,6 +195,12 @@ class SimulationResult:
         if self.e1:
             lines.append(f"E1 (region flow stays in its region for the whole step): holds {c['holds']}, "
                          f"fails {c['fails']} ({c['fails'] / n:.1%}), undecided {c['undecided']}")
+            if self.sliding_segments:
+                sl = set(self.sliding_steps)
+                inside = [v.status for v in self.e1 if v.witness.get("step") in sl]
+                lines.append(f"  the autonomous trajectory slides within {len(sl)} steps (sliding_steps); E1 from the "
+                             f"discrete states of those steps: holds {inside.count('holds')}, fails "
+                             f"{inside.count('fails')}, undecided {inside.count('undecided')}")
             first = next((v for v in self.e1 if v.truth is FAILS), None)
             if first is not None:
                 w = first.witness
@@ -159,10 +210,26 @@ class SimulationResult:
             lines.append(f"autonomous (switches at zero crossings): max deviation {self.max_deviation_autonomous:.3e} "
                          f"from the float map, {len(self.segments)} pieces (a step where E1 holds reproduces the "
                          "map's step; after one where it fails, the two trajectories may part for good)")
+            if self.sliding_segments:
+                with_, without = self.deviation_by_sliding()
+                lines.append(f"  deviation at the ends of the steps that contain sliding: max {with_:.3e}; at the "
+                             f"other sample times: max {without:.3e}")
+        if self.sliding_segments:
+            sl = self.sliding_steps
+            lines.append(f"  sliding (Filippov): {len(self.sliding_segments)} segment(s), total duration "
+                         f"{sum(sg.duration for sg in self.sliding_segments):.4g}, in {len(sl)} step(s) "
+                         f"({_ranges(sl)}); the deviation above includes them")
+            for sg in self.sliding_segments[:SHOWN_SEGMENTS]:
+                lines.append(f"    {sg.text()}")
+            if len(self.sliding_segments) > SHOWN_SEGMENTS:
+                lines.append(f"    ... and {len(self.sliding_segments) - SHOWN_SEGMENTS} more (sliding_segments)")
+            lines.append(f"    method: {self.sliding_segments[0].method}")
+            lines.append(f"    enclosure (first segment): {self.sliding_segments[0].enclosure}")
         for ev in self.sliding:
-            lines.append(f"  sliding at step {ev.step}, t = {ev.time:.6g}: "
-                         f"{'; '.join(m.preactivation_label(u) for u in ev.units)} between regions "
-                         f"{ev.regions[0]} and {ev.regions[1]}; the autonomous trajectory {ev.action} there")
+            what = ev.surface or f"units {list(ev.units)}"
+            lines.append(f"  stop at {what} = 0 at step {ev.step}, t = {ev.time:.6g}, between regions "
+                         f"{ev.regions[0]} and {ev.regions[1]}: the autonomous trajectory {ev.action} there"
+                         + (f" ({ev.reason})" if ev.reason else ""))
         lines += [f"note: {n_}" for n_ in self.notes]
         return "\n".join(lines)
 
@@ -175,6 +242,8 @@ class SimulationResult:
             "hybrid_step_deviation": self.hybrid_step_deviation,
             "e1": self.e1_counts,
             "sliding": [ev.to_dict() for ev in self.sliding],
+            "sliding_segments": [sg.to_dict() for sg in self.sliding_segments],
+            "sliding_steps": self.sliding_steps,
             "regions": {b: {"status": s.status, "dimension": s.dimension, "method": s.method}
                         for b, s in self.systems.items()},
             "notes": list(self.notes),
@@ -182,7 +251,10 @@ class SimulationResult:
             "rounding": self.rounding.to_dict() if self.free_run_drifts else None,
         }
         if details:
-            out["e1_steps"] = [{"status": v.status, "method": v.method, **v.witness} for v in self.e1]
+            sl = set(self.sliding_steps)
+            out["e1_steps"] = [{"status": v.status, "method": v.method, **v.witness,
+                                **({"autonomous_slides": v.witness.get("step") in sl} if sl else {})}
+                               for v in self.e1]
             out["times"] = self.times.tolist()
             out["discrete"] = self.discrete.tolist()
             for key in ("hybrid", "autonomous"):
@@ -245,6 +317,14 @@ class SimulationResult:
                 tau, Y = flows.sampled(sysm, seg.y0, self._input(seg.step), seg.t1 - seg.t0, k - 1)
                 ts.append(seg.t0 + tau)
                 zs.append(Y @ sysm.P.T)
+            for sg in self.sliding_segments:      # the sliding motions, as their integrator sampled them
+                t, Z = sg.samples()
+                ts.append(t)
+                zs.append(Z)
+            if ts:
+                t, Z = np.concatenate(ts), np.concatenate(zs)
+                order = np.argsort(t, kind="stable")
+                return t[order], Z[order]
         else:
             raise InputError(f"unknown system {which!r}: 'hybrid' or 'autonomous'")
         if not ts:

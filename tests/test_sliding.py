@@ -1,0 +1,272 @@
+"""Filippov sliding of the autonomous system: the sliding motion against its closed form, crossings
+that are not sliding, the field's identities, and trained models that meet sliding surfaces."""
+
+import json
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import plrnn_symbolic as ps
+from plrnn_symbolic.analysis.simulation import filippov_coefficient, simulate, sliding_field
+from plrnn_symbolic.model.family import ShallowPLRNN
+
+# A 2-unit PLRNN whose continuous field slides on z_1 = 0 for z_2 in about (0.04, 0.26): region 01
+# (z_1 < 0) pushes right, region 11 pushes left there.  The map itself is continuous; the jump of the
+# field comes from the matrix logarithm (THEORY section 6).
+A = [["0.38", 0], [0, "0.31"]]
+W = [[0, "0.7"], ["-0.93", 0]]
+H_BIAS = ["-0.79", "-0.87"]
+
+
+def sliding_model(dt=1):
+    return ps.PLRNN(A=A, W=W, h=H_BIAS, dt=dt)
+
+
+def _mp(x):
+    return mpmath.mpf(Fraction(x).numerator) / Fraction(x).denominator
+
+
+def _region_field(active, dt):
+    """(L, g) of a region by mpmath at 40 digits: L = logm(H)/dt, g = L (H - I)^{-1} h (the textbook
+    form, an independent route from the package's beta form)."""
+    A_ = mpmath.matrix([[_mp(x) for x in row] for row in A])
+    W_ = mpmath.matrix([[_mp(x) for x in row] for row in W])
+    h = mpmath.matrix([_mp(x) for x in H_BIAS])
+    H = A_ + W_ * mpmath.diag(active)
+    L = mpmath.logm(H) / dt
+    g = L * mpmath.inverse(H - mpmath.eye(2)) * h
+    return [[mpmath.re(L[i, j]) for j in range(2)] for i in range(2)], [mpmath.re(g[i]) for i in range(2)]
+
+
+class ClosedForm:
+    """The sliding motion on z_1 = 0 between regions 01 (-) and 11 (+), in closed form: with
+    v-+(u) = (L-+)_12 u + (g-+)_1 and f-+_2(u) = (L-+)_22 u + (g-+)_2 (u = z_2), the sliding field's
+    second component is N(u)/D(u), N = v- f+_2 - v+ f-_2 (quadratic), D = v- - v+ (affine), so the
+    time from u0 to u is F(u) = alpha log((u - r1)/(u0 - r1)) + beta log((u - r2)/(u0 - r2)) by partial
+    fractions over the roots r1, r2 of N; z_2(t) solves F(z_2) = t - t0."""
+
+    def __init__(self, dt=1):
+        with mpmath.workdps(40):
+            (Lm, gm), (Lp, gp) = _region_field([0, 1], dt), _region_field([1, 1], dt)
+            vm, vp = (Lm[0][1], gm[0]), (Lp[0][1], gp[0])
+            fm, fp = (Lm[1][1], gm[1]), (Lp[1][1], gp[1])
+            c2 = vm[0] * fp[0] - vp[0] * fm[0]
+            c1 = vm[0] * fp[1] + vm[1] * fp[0] - vp[0] * fm[1] - vp[1] * fm[0]
+            c0 = vm[1] * fp[1] - vp[1] * fm[1]
+            d1, d0 = vm[0] - vp[0], vm[1] - vp[1]
+            r1, r2 = mpmath.polyroots([c2, c1, c0], extraprec=60)
+            self.terms = [((d1 * r1 + d0) / (c2 * (r1 - r2)), r1), ((d1 * r2 + d0) / (c2 * (r2 - r1)), r2)]
+            self.exit_minus = -vm[1] / vm[0]      # v- = 0: a reaches 0
+            self.exit_plus = -vp[1] / vp[0]       # v+ = 0: a reaches 1
+
+    def time(self, u0, u):
+        with mpmath.workdps(40):
+            u0, u = mpmath.mpf(u0), mpmath.mpf(u)
+            return mpmath.re(sum(c * mpmath.log((u - r) / (u0 - r)) for c, r in self.terms))
+
+    def state(self, u0, t):
+        with mpmath.workdps(40):
+            return mpmath.findroot(lambda u: self.time(u0, u) - t, u0)
+
+
+def test_sliding_motion_matches_its_closed_form():
+    r = simulate(sliding_model(), 3, z0=[-0.01, 0.25], system="autonomous", e1=False)
+    assert not r.sliding and len(r.sliding_segments) == 1
+    sg = r.sliding_segments[0]
+    assert sg.surface == 1 and sg.label == "unit 1" and sg.regions == ("01", "11")
+    cf = ClosedForm()
+    u0 = sg.start_state[1]
+    assert sg.start_state[0] == 0 and cf.exit_minus < u0 < cf.exit_plus
+    t, Z = sg.samples()
+    assert len(t) >= 8 and np.all(Z[:, 0] == 0)
+    err = max(abs(float(cf.state(u0, ti - sg.start_time)) - zi) for ti, zi in zip(t, Z[:, 1], strict=True))
+    assert err < 1e-12
+    # the end: v- reaches 0 (a = 0), at the closed-form time, and the state leaves into region 01
+    assert abs(sg.end_state[1] - float(cf.exit_minus)) < 1e-12
+    assert abs(sg.duration - float(cf.time(u0, cf.exit_minus))) < 1e-12
+    assert "a reached 0" in sg.end and "leaves into region 01" in sg.end
+    after = [s for s in r.segments if s.t0 >= sg.end_time - 1e-15]
+    assert after[0].region == "01"
+    assert np.isfinite(r.autonomous).all()
+
+
+def test_sliding_motion_across_sample_times_matches_the_closed_form():
+    """A sliding segment that spans sample times: z(n dt) on it is the closed form's, and the
+    segment names every step it meets."""
+    r = simulate(sliding_model(), 2, z0=[-3.25, 3.0], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    assert sg.start_time < 1 < sg.end_time and sg.steps == [0, 1] and r.sliding_steps == [0, 1]
+    cf = ClosedForm()
+    assert r.autonomous[1][0] == 0
+    assert abs(float(cf.state(sg.start_state[1], 1 - sg.start_time)) - r.autonomous[1][1]) < 1e-12
+    assert abs(sg.duration - float(cf.time(sg.start_state[1], cf.exit_minus))) < 1e-12
+
+
+def test_a_crossing_is_not_mistaken_for_sliding():
+    """From (-0.5, 2) the flow of region 01 crosses z_1 = 0 at z_2 > 0.26, where the field of region 11
+    points on into z_1 > 0: a crossing, checked here with the independent fields."""
+    r = simulate(sliding_model(), 2, z0=[-0.5, 2.0], system="autonomous", e1=False)
+    assert not r.sliding_segments and not r.sliding
+    first = next(i for i, (a, b) in enumerate(zip(r.segments, r.segments[1:])) if a.region != b.region)
+    a, b = r.segments[first], r.segments[first + 1]
+    assert (a.region, b.region) == ("01", "11")
+    z = b.y0
+    with mpmath.workdps(30):
+        for active in ([0, 1], [1, 1]):
+            L, g = _region_field(active, 1)
+            assert float(L[0][0] * z[0] + L[0][1] * z[1] + g[0]) > 0.1     # both push to z_1 > 0
+
+
+def test_reports_name_the_sliding_segments():
+    r = simulate(sliding_model(), 3, z0=[-0.01, 0.25])
+    text = r.summary()
+    assert "sliding (Filippov): 1 segment(s)" in text and "slides on unit 1 = 0" in text and "DOP853" in text
+    d = json.loads(json.dumps(r.to_dict(details=False)))
+    seg = d["sliding_segments"][0]
+    assert seg["surface"] == "unit 1" and seg["regions"] == ["01", "11"] and seg["steps"] == [0, 0]
+    assert seg["duration"] > 0 and seg["method"].startswith("float: DOP853") and d["sliding_steps"] == [0]
+    t, Z = r.dense("autonomous")
+    assert np.all(np.diff(t) >= 0) and np.any((Z[:, 0] == 0) & (t > 0.05) & (t < 0.1))
+
+
+def test_family_forms_name_pre_activations():
+    """The same model as a general ReluRNN (W2 = I, h2 = 0): the same sliding segment, named by its
+    pre-activation."""
+    m = sliding_model()
+    g = ps.model.family.ReluRNN(m.A, m.W, np.eye(2).tolist(), m.h, [0, 0])
+    r0 = simulate(m, 2, z0=[-0.01, 0.25], system="autonomous", e1=False)
+    r1 = simulate(g, 2, z0=[-0.01, 0.25], system="autonomous", e1=False)
+    s0, s1 = r0.sliding_segments[0], r1.sliding_segments[0]
+    assert s1.label == "pre-activation 1" and "pre-activation 1 = 0" in r1.summary()
+    assert abs(s0.end_time - s1.end_time) < 1e-12
+    np.testing.assert_allclose(r0.autonomous, r1.autonomous, atol=1e-12)
+
+
+def test_sliding_on_two_surfaces_at_once_is_a_stop_with_its_reason():
+    """A model symmetric under z1 <-> z2 from a state on the diagonal reaches the corner z = 0 with both
+    units at once, where the field of region 00 points back across both: not followed, a stop that
+    says why (not an exception)."""
+    m = ps.PLRNN(A=[["0.47", 0], [0, "0.47"]], W=[[0, "-0.79"], ["-0.79", 0]], h=["0.26", "0.26"])
+    r = simulate(m, 3, z0=[1.71, 1.71], system="autonomous", e1=False)
+    ev = r.sliding[0]
+    assert ev.action == "stopped" and "2 surfaces at once" in ev.reason and ev.surface == "unit 1"
+    assert r.to_dict(details=False)["sliding"][0]["reason"] == ev.reason and "stopped there" in r.summary()
+    assert not r.sliding_segments and np.isnan(r.autonomous[-1]).all()
+
+
+vectors = st.lists(st.floats(-10, 10, allow_nan=False), min_size=3, max_size=3).map(np.array)
+
+
+@settings(max_examples=50)
+@given(fm=vectors, fp=vectors, w=vectors)
+def test_the_sliding_field_is_the_tangent_convex_combination(fm, fp, w):
+    vm, vp = w @ fm, w @ fp
+    if not (vm > 1e-3 and vp < -1e-3):
+        return
+    a = filippov_coefficient(fm, fp, w)
+    fs = sliding_field(fm, fp, w)
+    assert 0 < a < 1
+    np.testing.assert_allclose(fs, (1 - a) * fm + a * fp, atol=1e-10 * (1 + np.abs(fm).max() + np.abs(fp).max()))
+    assert abs(w @ fs) <= 1e-10 * (np.abs(w) @ (np.abs(fm) + np.abs(fp)))
+
+
+@pytest.mark.parametrize("name", ["vdp_trained", "vdp_fine"])
+def test_trained_examples_run_1000_autonomous_steps(name):
+    r = simulate(ps.example(name), 1000, system="autonomous", e1=False)
+    assert not r.sliding and np.isfinite(r.autonomous).all()
+    assert all(sg.duration >= 0 and sg.steps for sg in r.sliding_segments)
+
+
+def test_plots_shade_sliding_and_list_only_drawn_curves():
+    pytest.importorskip("matplotlib")
+    from plrnn_symbolic import plot
+
+    r = simulate(sliding_model(), 3, z0=[-3.25, 3.0])
+    fig = plot.simulation(r)
+    top = [t.get_text() for t in fig.legends[0].texts]
+    bottom = [t.get_text() for t in fig.axes[-1].get_legend().texts]
+    assert "autonomous slides on a surface (Filippov)" in top and "autonomous slides on a surface (Filippov)" in bottom
+    # a run that stops at step 2: over the last 10 of 30 steps no autonomous curve is drawn, none listed
+    m = ps.PLRNN(A=[["0.47", 0], [0, "0.47"]], W=[[0, "-0.79"], ["-0.79", 0]], h=["0.26", "0.26"])
+    fig = plot.simulation(simulate(m, 30, z0=[1.71, 1.71]), window=10)
+    labels = [t.get_text() for t in fig.legends[0].texts] + [t.get_text() for t in fig.axes[-1].get_legend().texts]
+    assert not any("autonomous" in x for x in labels)
+    fig = plot.simulation(simulate(m, 30, z0=[1.71, 1.71]))
+    assert any(t.get_text().startswith("autonomous (switching); stops at t =") for t in fig.legends[0].texts)
+
+
+def test_leaving_a_surface_of_the_general_form_does_not_cross_straight_back():
+    """A shallow PLRNN slides on pre-activation 2 for 2.35 time units and leaves into region 100 where a
+    reaches 0.  The state where it leaves is stepped past the fold and put on that side of the hyperplane
+    in exact arithmetic (either suffices here; without both, rounding left it 1e-16 on the other side,
+    the exit scan proved a crossing back, and the run stopped as grazing)."""
+    m = ShallowPLRNN([0.766, 0.443], [[0.371, 0.874, -0.871], [-0.405, -0.744, 0.74]],
+                     [[-0.748, -0.796], [-0.812, 0.673], [-0.602, 0.936]], [-0.929, -0.085], [-0.738, -0.637, -0.636])
+    r = simulate(m, 20, z0=[0.24243992181053464, -1.1244565566125493], system="autonomous", e1=False)
+    assert not r.sliding and np.isfinite(r.autonomous).all()
+    sg = r.sliding_segments[0]
+    assert sg.label == "pre-activation 2" and sg.regions == ("100", "110") and sg.steps == [3, 4, 5]
+    assert "a reached 0" in sg.end and "region 110 is lifted" in sg.method
+    assert abs(m.preactivations(sg.end_state)[1]) < 1e-12
+    after = next(s for s in r.segments if s.t0 >= sg.end_time)
+    assert after.region == "100" and after.t1 > after.t0
+
+
+def test_a_lifted_side_whose_field_does_not_push_in_is_a_stop():
+    """Both regions next to pre-activation 2 are lifted.  The ball test at the crossing sees the lifted
+    states themselves, but the sliding field uses the fields at the embedded point (Remark 5.19), and
+    there w.f- < 0: a = w.f- / w.(f- - f+) would be > 1, not a Filippov combination.  The run stops and
+    says why (it used to integrate that field)."""
+    m = ShallowPLRNN([0.34, 0.461], [[-0.923, -0.663, -0.873], [-0.718, -0.802, -0.15]],
+                     [[0.652, 0.567], [0.06, -0.876], [0.896, -0.868]], [-0.975, 0.497], [0.252, 0.516, -0.45])
+    r = simulate(m, 5, z0=[1.572, 1.487], system="autonomous", e1=False)
+    assert not r.sliding_segments and len(r.sliding) == 1
+    ev = r.sliding[0]
+    assert ev.surface == "pre-activation 2" and "Remark 5.19" in ev.reason and "do not both push" in ev.reason
+
+
+def test_autonomous_lyapunov_refuses_a_sliding_trajectory_naming_the_segment():
+    from plrnn_symbolic.analysis.lyapunov import lyapunov_autonomous
+    from plrnn_symbolic.core.errors import NoResult
+
+    with pytest.raises(NoResult, match=r"slides on unit 1 = 0 from t = 0\.99\d* to 1\.06\d* \(regions 01 and 11, step 0"):
+        lyapunov_autonomous(sliding_model(), [-3.25, 3.0], steps=5, burn_in=0)
+
+
+def test_cli_json_lists_the_sliding_segments(tmp_path, capsys):
+    from _independent import subcommand_parser
+
+    from plrnn_symbolic.cli.simulate_command import add_arguments, run_cli
+
+    path = tmp_path / "m.json"
+    ps.save(sliding_model(), path)
+    args = subcommand_parser(add_arguments).parse_args([str(path), "--steps", "3", "--z0=-3.25,3.0", "--json"])
+    assert run_cli(args) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["sliding_segments"][0]["surface"] == "unit 1" and d["sliding_steps"] == [0, 1]
+
+
+def test_the_enclosure_contains_the_closed_form():
+    """The a posteriori enclosure (interval Taylor steps in balls) against the closed form: given the
+    closed-form states (rounded to floats) at chosen times, the proved distance is below 1e-13 (the
+    enclosure's own width, over steps of up to 0.04); the float motion itself is enclosed to below 1e-12 on all but the stretch next to its end."""
+    from plrnn_symbolic.analysis.simulation.sliding import SlidingMotion, certify
+
+    r = simulate(sliding_model(), 3, z0=[-0.01, 0.25], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    assert sg.certified_bound is not None and 0 < sg.certified_bound < 1e-12
+    assert sg.duration - 1e-3 < sg.certified_duration <= sg.duration
+    assert sg.certified_about == "the region systems as enclosed" and "not enclosed" in sg.enclosure
+    cf = ClosedForm()
+    u0 = sg.start_state[1]
+    ts = [0.01, 0.03, 0.06, 0.1]
+    zs = [[0.0, float(cf.state(u0, t))] for t in ts]
+    motion = SlidingMotion(sliding_model(), 0, r.systems["01"], r.systems["11"], sg)
+    bound, done, _ = certify(motion, sg.start_state, None, ts, zs)
+    assert done == ts[-1] and bound < 1e-13
+    bad = [[0.0, z[1] + 1e-12] for z in zs]          # states 1e-12 off are not within the bound
+    assert certify(motion, sg.start_state, None, ts, bad)[0] > 5e-13

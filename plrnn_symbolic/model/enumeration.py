@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.errors import InputError
-from .regions import all_regions
 
 __all__ = ["activity_block", "region_block", "region_index"]
 

@@ -474,5 +474,9 @@ class _FloatRegions(Mapping):
         """Regions where ``_reason`` has something to say: invertible, principal_log or real_log
         does not hold, or eigenvalue_one does not fail (a failing unique_real_log alone is no reason:
         complex eigenvalues have other real logarithms besides the principal one)."""
+        return [self._names[i] for i in self.flagged_indices()]
+
+    def flagged_indices(self) -> np.ndarray:
+        """The positions of the regions of :meth:`flagged`."""
         good = self.holds[:, :3].all(axis=1) & ~self.holds[:, 4]   # unique_real_log is not a reason
-        return [self._names[i] for i in np.flatnonzero(~good)]
+        return np.flatnonzero(~good)

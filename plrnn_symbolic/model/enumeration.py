@@ -5,6 +5,7 @@ the bits of 2^M - 1 - k, unit 1 the most significant, so region 0 is all ones an
 region 2^M - 1 all zeros.  A sweep cut into blocks of consecutive indices builds only
 the names of the block it works on, which bounds its memory independently of 2^M.
 
+>>> from plrnn_symbolic.model.regions import all_regions
 >>> region_block(3, 0, 8) == all_regions(3)
 True
 >>> region_block(3, 2, 5), region_index("101")

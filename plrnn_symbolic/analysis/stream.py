@@ -262,6 +262,16 @@ class _Tally:
                 for b, codes, method, reason in self.flagged]
 
 
+def _chunk_of(path: Path) -> int | None:
+    """The chunk size in the header of an existing sweep file (a resumed sweep keeps it)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            size = json.loads(f.readline()).get("chunk")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return size if isinstance(size, int) else None
+
+
 def stream_check(model, path: str | os.PathLike, mode: str = AUTO, *, resume: bool = False,
                  chunk: int | None = None, precision: int = 53, max_precision: int = 1024,
                  workers: int | None = None, scheduler=None, keep: int = 1000, progress: bool = False,
@@ -281,7 +291,7 @@ def stream_check(model, path: str | os.PathLike, mode: str = AUTO, *, resume: bo
         the ones ``check`` gives.
     resume : bool
         Continue the sweep in ``path``: its finished chunks are read back, not decided again.
-        The model, mode, precision and chunk size must be those of the file.
+        The model, mode and precision must be those of the file (the chunk size is taken from it).
     chunk : int, optional
         Regions per chunk (default ``STREAM_CHUNK``): the unit of work, of memory and of what
         an interruption loses.
@@ -328,7 +338,7 @@ def stream_check(model, path: str | os.PathLike, mode: str = AUTO, *, resume: bo
                      "enumerate them)")
     if max_regions is not None and n > max_regions:
         raise InputError(f"a sweep of {n:,} regions is above max_regions = {max_regions:,}")
-    size = chunk or STREAM_CHUNK.get(mode, 256)
+    size = chunk or (resume and _chunk_of(Path(path))) or STREAM_CHUNK.get(mode, 256)
     if size < 1:
         raise InputError("chunk must be >= 1")
     header = {"record": "sweep", "format": FORMAT, "fingerprint": fingerprint(model), "M": model.M,

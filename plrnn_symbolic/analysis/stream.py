@@ -338,11 +338,11 @@ def stream_check(model, path: str | os.PathLike, mode: str = AUTO, *, resume: bo
                      "enumerate them)")
     if max_regions is not None and n > max_regions:
         raise InputError(f"a sweep of {n:,} regions is above max_regions = {max_regions:,}")
-    size = chunk or (resume and _chunk_of(Path(path))) or STREAM_CHUNK.get(mode, 256)
+    size = chunk if chunk is not None else (resume and _chunk_of(Path(path))) or STREAM_CHUNK.get(mode, 256)
     if size < 1:
         raise InputError("chunk must be >= 1")
     header = {"record": "sweep", "format": FORMAT, "fingerprint": fingerprint(model), "M": model.M,
-              "kind": model.kind, "name": model.name, "mode": mode, "precision": precision,
+              "kind": model.kind, "name": model.name, "dt": str(model.dt), "mode": mode, "precision": precision,
               "max_precision": max_precision, "regions": n, "chunk": size, "predicates": list(PREDICATES),
               "version": __version__}
     out = _StreamFile(Path(path), header, resume)
@@ -413,7 +413,7 @@ def read_stream(path: str | os.PathLike, keep: int = 1000) -> StreamReport:
             if rec.get("record") == "chunk" and rec["index"] not in seen:
                 seen.add(rec["index"])
                 tally.add(rec)
-    model_info = {"M": header["M"], "kind": header["kind"], "name": header["name"], "dt": None,
+    model_info = {"M": header["M"], "kind": header["kind"], "name": header["name"], "dt": header.get("dt"),
                   "fingerprint": header["fingerprint"]}
     return StreamReport(str(path), model_info, header["mode"], header["regions"], header["chunk"], tally.decided,
                         tally.summary(), dict(tally.methods), tally.flagged_list(), tally.flagged_count, 0,

@@ -37,7 +37,9 @@ from threadpoolctl import threadpool_limits
 from .errors import InputError
 from .parallel import chunks
 
-__all__ = ["DaskPool", "distributed_module"]
+__all__ = ["CONNECT_TIMEOUT", "DaskPool", "distributed_module"]
+
+CONNECT_TIMEOUT = 10   # seconds to reach a scheduler before the address is refused
 
 _STATES: OrderedDict[str, Any] = OrderedDict()   # per worker process: the state of the last few sweeps
 _KEEP = 4
@@ -106,7 +108,7 @@ class DaskPool:
             raise InputError(f"scheduler must be an address such as tcp://HOST:8786 or a Client, "
                              f"not {self.scheduler!r}")
         try:
-            return d.Client(self.scheduler, timeout=10, set_as_default=False)
+            return d.Client(self.scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(f"no Dask scheduler at {self.scheduler} ({type(exc).__name__}: "
                              f"{' '.join(str(exc).split())[:200]})") from None

@@ -22,6 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..core import parallel
+from ..core.backends import backend
 from ..core.domains import AUTO, EXACT, FLOAT, check_mode, check_precision
 from ..core.errors import InputError
 from ..core.frames import frame
@@ -291,7 +292,7 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
     if mode == FLOAT:
         return CheckReport(model, mode, _FloatRegions(mats, names), notes, visited)
     if scheduler is not None:
-        pool = parallel.backend(_sweep_state, (model, mode, precision, max_precision), workers, scheduler)
+        pool = backend(_sweep_state, (model, mode, precision, max_precision), workers, scheduler)
         return CheckReport(model, mode, _SweptRegions(pool, names, bar),
                            [*notes, f"swept on a Dask cluster ({pool.n} worker{'s' if pool.n > 1 else ''})"], visited)
     workers = parallel.workers(workers, len(names), PARALLEL_MIN_REGIONS)

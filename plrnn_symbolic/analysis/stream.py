@@ -35,6 +35,7 @@ The predicates and methods are those of :func:`plrnn_symbolic.analysis.condition
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -47,6 +48,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..core import parallel
+from ..core.backends import backend
 from ..core.domains import AUTO, EXACT, FLOAT, check_mode, check_precision
 from ..core.errors import InputError
 from ..core.version import __version__
@@ -275,7 +277,7 @@ def _chunk_of(path: Path) -> int | None:
 def stream_check(model, path: str | os.PathLike, mode: str = AUTO, *, resume: bool = False,
                  chunk: int | None = None, precision: int = 53, max_precision: int = 1024,
                  workers: int | None = None, scheduler=None, keep: int = 1000, progress: bool = False,
-                 max_regions: int | None = None) -> StreamReport:
+                 max_regions: int | None = None, max_chunks: int | None = None) -> StreamReport:
     """Check every region of ``model`` in chunks, writing each finished chunk to ``path`` (JSON lines).
 
     Parameters
@@ -304,6 +306,9 @@ def stream_check(model, path: str | os.PathLike, mode: str = AUTO, *, resume: bo
         How many flagged regions the report holds (the first in region order).
     max_regions : int, optional
         Refuse sweeps of more regions (default: no limit; the memory is bounded anyway).
+    max_chunks : int, optional
+        Stop after deciding this many chunks (a run within a time limit); the file is left
+        as an interrupted sweep would leave it, and ``resume=True`` continues it.
 
     Returns
     -------
@@ -325,8 +330,8 @@ def stream_check(model, path: str | os.PathLike, mode: str = AUTO, *, resume: bo
     if precision < 2 or max_precision < precision:
         raise InputError("precision must be >= 2 bits and max_precision >= precision")
     check_precision(max_precision, "max_precision")
-    if keep < 0:
-        raise InputError("keep must be >= 0")
+    if keep < 0 or (max_chunks is not None and max_chunks < 0):
+        raise InputError("keep and max_chunks must be >= 0")
     names = None
     notes = [f"convention: {c}" for c in model.conventions()]
     if isinstance(model, PLRNN):
@@ -359,16 +364,18 @@ def stream_check(model, path: str | os.PathLike, mode: str = AUTO, *, resume: bo
         if resumed < n:
             threshold = FLOAT_PARALLEL_MIN_REGIONS if mode == FLOAT else 2048
             k = workers if scheduler is not None else parallel.workers(workers, n - resumed, threshold)
-            pool = parallel.backend(_sweep_state, (model, mode, precision, max_precision), k, scheduler)
+            pool = backend(_sweep_state, (model, mode, precision, max_precision), k, scheduler)
             if scheduler is not None:
                 notes.append(f"swept on a Dask cluster ({pool.n} worker{'s' if pool.n > 1 else ''})")
             elif pool.n > 1:
                 notes.append(f"swept in parallel by {pool.n} processes")
+            if max_chunks is not None:
+                tasks = itertools.islice(tasks, max_chunks)
             for _, rec in pool.stream(_chunk, tasks):
                 out.write(rec)
                 tally.add(rec)
                 bar.update(rec["stop"] - rec["start"])
-        if not out.done:
+        if not out.done and tally.decided == n:
             out.write({"record": "done", "regions": n, "summary": tally.summary(),
                        "flagged_count": tally.flagged_count})
     finally:

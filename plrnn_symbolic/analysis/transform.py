@@ -41,6 +41,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from ..core import parallel
+from ..core.backends import backend
 from ..core.conversion import unlimited_int_digits
 from ..core.domains import (
     AUTO,
@@ -649,7 +650,7 @@ def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar, sch
     n = parallel.workers(workers, len(rest), FLOAT_PARALLEL_MIN_REGIONS)
     systems = None
     if scheduler is not None and rest:
-        systems = parallel.backend(_derive_state, (model, FLOAT, 0), workers, scheduler).map(
+        systems = backend(_derive_state, (model, FLOAT, 0), workers, scheduler).map(
             _derive_chunk, [items[j] for j in rest])
     elif n > 1:
         try:
@@ -673,7 +674,7 @@ def _derive_regions(model: PLRNN, mode: str, digits: int, items: list, workers: 
     ``PARALLEL_MIN_REGIONS`` regions on, unless ``workers`` says otherwise; on a Dask
     cluster when a ``scheduler`` is given)."""
     if scheduler is not None:
-        return parallel.backend(_derive_state, (model, mode, digits), workers, scheduler).map(_derive_chunk, items, bar)
+        return backend(_derive_state, (model, mode, digits), workers, scheduler).map(_derive_chunk, items, bar)
     n = parallel.workers(workers, len(items), PARALLEL_MIN_REGIONS)
     if n > 1:
         try:

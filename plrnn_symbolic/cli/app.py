@@ -28,10 +28,7 @@ __all__ = [
 
 EPILOG = {
     "check": "examples:\n  plrnn-symbolic check --example limit_cycle --plot regions.png\n"
-             "  plrnn-symbolic check model.npz --regions visited --steps 2000 --burn-in 500 --mode certified --json\n"
-             "  plrnn-symbolic check model.npz --mode float --stream sweep.jsonl      # 2^M regions in bounded memory\n"
-             "  plrnn-symbolic check model.npz --mode float --stream sweep.jsonl --resume   # after an interruption\n"
-             "  plrnn-symbolic check model.npz --mode exact --scheduler tcp://HOST:8786   # on a Dask cluster",
+             "  plrnn-symbolic check model.npz --regions visited --steps 2000 --burn-in 500 --mode certified --json",
     "derive": "examples:\n  plrnn-symbolic derive --example chaotic --regions 11110 11111 --latex chaotic.tex --pdf\n"
               "  plrnn-symbolic derive model.npz --regions visited --export py model_ode.py",
     "dynamics": "examples:\n  plrnn-symbolic dynamics --example limit_cycle --cycles 4 --plot phase.png\n"

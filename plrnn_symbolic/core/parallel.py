@@ -12,8 +12,9 @@ codes, ``derive`` the region systems' float arrays).
 Every backend has the same two methods: ``map(fn, items, bar)`` (the results in
 item order) and ``stream(fn, tasks)`` (each task's result as it finishes, with a
 bounded number of tasks in flight, for sweeps whose results are written as they
-come).  :func:`backend` picks one: this process (:class:`Serial`), a local process
-pool (:class:`Pool`), or a Dask cluster (:class:`plrnn_symbolic.core.cluster.DaskPool`).
+come).  :func:`plrnn_symbolic.core.backends.backend` picks one: this process
+(:class:`Serial`), a local process pool (:class:`Pool`), or a Dask cluster
+(:class:`plrnn_symbolic.core.cluster.DaskPool`).
 
 >>> workers(None, 10, threshold=100), workers(3, 10, threshold=100)
 (1, 3)
@@ -32,7 +33,7 @@ from threadpoolctl import threadpool_limits
 
 from .errors import InputError
 
-__all__ = ["Pool", "Serial", "backend", "chunks", "usable_cores", "workers"]
+__all__ = ["Pool", "Serial", "chunks", "usable_cores", "workers"]
 
 
 def usable_cores() -> int:
@@ -148,14 +149,3 @@ class Serial:
     def stream(self, fn: Callable, tasks: Iterable, window: int | None = None) -> Iterator[tuple[Any, Any]]:
         for task in tasks:
             yield task, self._run(fn, task)
-
-
-def backend(init: Callable, args: tuple, n: int, scheduler=None):
-    """The backend of a sweep: a Dask cluster when ``scheduler`` (its address, or a
-    ``distributed.Client``) is given, with ``n`` of its workers (None: all); else
-    ``n`` local processes, or this process for ``n = 1``."""
-    if scheduler is not None:
-        from .cluster import DaskPool
-
-        return DaskPool(init, args, scheduler, n)
-    return Pool(init, args, n) if n > 1 else Serial(init, args)

@@ -242,3 +242,17 @@ def test_cli_stream(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("plrnn-symbolic: error:") == 2 and "Traceback" not in err
     assert {p: data["summary"][p] for p in PREDICATES} == data["summary"]
+
+
+@settings(max_examples=10)
+@given(order=st.permutations(range(2**7 // 10 + 1)), keep=st.integers(0, 40))
+def test_the_report_does_not_depend_on_the_order_chunks_finish_in(tmp_path_factory, order, keep):
+    d = tmp_path_factory.mktemp("p")
+    m = random_model(7, 9)
+    stream_check(m, d / "s.jsonl", "float", chunk=10, workers=1)
+    lines = (d / "s.jsonl").read_text().splitlines()
+    chunks = lines[1:-1]
+    (d / "shuffled.jsonl").write_text("\n".join([lines[0], *(chunks[i] for i in order), lines[-1]]) + "\n")
+    a, b = read_stream(d / "s.jsonl", keep=keep), read_stream(d / "shuffled.jsonl", keep=keep)
+    assert same_content(a, b) and len(b.flagged) == min(keep, b.flagged_count)
+    assert [f[0] for f in b.flagged] == [f[0] for f in read_stream(d / "s.jsonl", keep=10**6).flagged][:keep]

@@ -162,7 +162,7 @@ def test_a_killed_process_leaves_a_file_that_resumes(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     args = [sys.executable, "-m", "plrnn_symbolic.cli", "check", "--example", "vdp_trained", "--mode", "exact",
             "--stream", str(out), "--chunk", "16", "--workers", "1"]
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while proc.poll() is None and (not out.exists() or out.read_text().count("\n") < 4):
             time.sleep(0.005)

@@ -83,15 +83,16 @@ class DaskPool:
 
     def __init__(self, init: Callable, args: tuple, scheduler, n: int | None = None):
         self._distributed = distributed_module()
+        if n is not None and n < 1:
+            raise InputError("workers must be >= 1")
         self.init, self.args, self.scheduler = init, args, scheduler
         self.token = uuid.uuid4().hex
         with self._client() as client:
+            # recent versions of distributed list only the first five workers unless asked for all
             addresses = sorted(client.scheduler_info(n_workers=-1)["workers"]
                                if _takes_n_workers(client) else client.scheduler_info()["workers"])
         if not addresses:
             raise InputError(f"the Dask scheduler at {self.address} has no workers (start some: dask worker ADDRESS)")
-        if n is not None and n < 1:
-            raise InputError("workers must be >= 1")
         self.targets = addresses[:n] if n is not None and n < len(addresses) else None
         self.n = len(self.targets or addresses)
 
@@ -113,16 +114,17 @@ class DaskPool:
             raise InputError(f"no Dask scheduler at {self.scheduler} ({type(exc).__name__}: "
                              f"{' '.join(str(exc).split())[:200]})") from None
 
-    def _submit(self, client, fn: Callable, chunk, i: int):
+    def _submit(self, client, fn: Callable, chunk, key: str):
+        # a key of its own per call: a second map of the same sweep must not meet the first one's results
         where = {"workers": self.targets, "allow_other_workers": True} if self.targets else {}
-        return client.submit(_task, self.token, self.init, self.args, fn, chunk, key=f"plrnn-{self.token}-{i}",
-                             pure=False, **where)
+        return client.submit(_task, self.token, self.init, self.args, fn, chunk, key=key, pure=False, **where)
 
     def map(self, fn: Callable, items: Sequence, bar=None) -> list:
         parts = chunks(items, self.n)
         out: list = [None] * len(parts)
         with self._client() as client:
-            futures = {self._submit(client, fn, c, i): i for i, c in enumerate(parts)}
+            call = uuid.uuid4().hex
+            futures = {self._submit(client, fn, c, f"plrnn-{call}-{i}"): i for i, c in enumerate(parts)}
             for future, part in self._distributed.as_completed(futures, loop=client.loop, with_results=True):
                 out[futures[future]] = part
                 if bar is not None:
@@ -139,8 +141,9 @@ class DaskPool:
         with self._client() as client:
             running: dict = {}
             queue = self._distributed.as_completed(loop=client.loop)
+            call = uuid.uuid4().hex
             for i, task in enumerate(tasks):
-                f = self._submit(client, fn, task, i)
+                f = self._submit(client, fn, task, f"plrnn-{call}-{i}")
                 running[f] = task
                 queue.add(f)
                 if len(running) >= window:
@@ -150,7 +153,7 @@ class DaskPool:
                 task = running.pop(f)
                 result = f.result()
                 for nxt in tasks:   # one in, one out
-                    g = self._submit(client, fn, nxt, count)
+                    g = self._submit(client, fn, nxt, f"plrnn-{call}-{count}")
                     count += 1
                     running[g] = nxt
                     queue.add(g)

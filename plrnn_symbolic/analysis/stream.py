@@ -58,7 +58,7 @@ from ..model.regions import MAX_REGIONS, cells
 from ..region.predicates import PREDICATES
 from .conditions import _CODE, _TRUTH, _FloatRegions, _reason, _sweep_state
 
-__all__ = ["FORMAT", "STREAM_CHUNK", "StreamReport", "read_stream", "stream_check"]
+__all__ = ["FLOAT_PARALLEL_MIN_REGIONS", "FORMAT", "STREAM_CHUNK", "StreamReport", "read_stream", "stream_check"]
 
 FORMAT = 1                                  # the version of the file's layout
 STREAM_CHUNK = {FLOAT: 16384, EXACT: 256}   # regions per chunk by default (others: 256)

@@ -104,7 +104,11 @@ def _cmd_stream(args, mf) -> int:
         raise InputError("--plot draws a report held in memory: it does not go with --stream")
     model = mf.model
     if 2**model.M >= 4096 and getattr(model, "kind", "plrnn") == "plrnn":
-        est = estimate_sweep(model.M, args.mode, workers=args.workers or 1)
+        from ..analysis.stream import FLOAT_PARALLEL_MIN_REGIONS
+        from ..core.parallel import workers
+
+        n = workers(args.workers, 2**model.M, FLOAT_PARALLEL_MIN_REGIONS if args.mode == "float" else 2048)
+        est = estimate_sweep(model.M, args.mode, workers=n)
         print(f"plrnn-symbolic: streamed sweep of {est.regions:,} regions (M = {model.M}, mode {args.mode}) to "
               f"{args.stream}: memory bounded by its chunks; time about {est.text().rsplit(' and ', 1)[1]} "
               "(interrupt it and continue with --resume)", file=sys.stderr)

@@ -82,43 +82,12 @@ def duration(s: float) -> str:
     return f"{s:.2f} s" if s < 120 else f"{s / 60:.1f} min" if s < 7200 else f"{s / 3600:.1f} h"
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true")
-    p.add_argument("--float-M", type=int, nargs="+", default=None, help="float streamed sweeps (default 20 24)")
-    p.add_argument("--chunks", type=int, default=None,
-                   help="chunks of 16384 regions decided per float sweep above M = 20 (0: all; default 64)")
-    p.add_argument("--memory-baseline-M", type=int, default=20, help="M of the in-memory float check (default 20)")
-    p.add_argument("--exact", type=int, nargs="+", default=None, help="M of the exact curve (default 12 14 16 18)")
-    p.add_argument("--json", metavar="FILE")
-    p.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
-    if args.child:
-        kind, M, mode, chunks, chunk, workers = args.child
-        print(json.dumps(child(kind, int(M), mode, int(chunks), None if chunk == "0" else int(chunk),
-                               None if workers == "0" else int(workers))))
-        return 0
+def print_float(b: dict, rows: list[dict]) -> None:
     from plrnn_symbolic.analysis.sweep import estimate_sweep
-    from plrnn_symbolic.core.parallel import usable_cores
 
-    float_Ms = args.float_M or ([20, 24])
-    chunks = args.chunks if args.chunks is not None else (2 if args.quick else 64)
-    exact_Ms = args.exact or ([10, 12, 14] if args.quick else [12, 14, 16, 18])
-    print(f"machine: {usable_cores()} usable cores; python {sys.version.split()[0]}", flush=True)
-
-    # 1. memory of the float sweep, streamed and held
-    rows = []
-    base = run_child("memory", args.memory_baseline_M, "float", 0, 0, 0)
-    for M in float_Ms:
-        limit = 0 if M <= 20 else chunks
-        r = run_child("stream", M, "float", limit, 0, 0)
-        rate = r["decided"] / r["seconds"]
-        r["whole_seconds"] = r["seconds"] if r["decided"] == r["regions"] else r["regions"] / rate
-        rows.append(r)
     print("\n1. float sweep: peak memory (max RSS of the sweep's process; workers listed apart)")
     print(f"{'sweep':<34}{'regions decided':>18}{'time':>11}{'rate':>15}{'peak':>10}{'workers':>10}"
           f"{'whole 2^M sweep':>26}")
-    b = base
     print(f"{'in memory, check(), M = ' + str(b['M']):<34}{b['decided']:>18,}{duration(b['seconds']):>11}"
           f"{b['decided'] / b['seconds']:>13,.0f}/s{mb(b['peak_bytes']):>10}{mb(b['worker_peak_bytes']):>10}"
           f"{'(measured)':>26}")
@@ -136,11 +105,48 @@ def main(argv=None) -> int:
             print(f"M = {r['M']}: streamed / in memory, peak memory: {r['peak_bytes'] / b['peak_bytes']:.2f}x, "
                   f"time: {r['seconds'] / b['seconds']:.2f}x")
 
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--float-M", type=int, nargs="+", default=None, help="float streamed sweeps (default 20 24)")
+    p.add_argument("--chunks", type=int, default=None,
+                   help="chunks of 16384 regions decided per float sweep above M = 20 (0: all; default 64)")
+    p.add_argument("--memory-baseline-M", type=int, default=20, help="M of the in-memory float check (default 20)")
+    p.add_argument("--exact", type=int, nargs="+", default=None, help="M of the exact curve (default 12 14 16 18)")
+    p.add_argument("--no-float", action="store_true", help="skip part 1")
+    p.add_argument("--json", metavar="FILE")
+    p.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        kind, M, mode, chunks, chunk, workers = args.child
+        print(json.dumps(child(kind, int(M), mode, int(chunks), None if chunk == "0" else int(chunk),
+                               None if workers == "0" else int(workers))))
+        return 0
+    from plrnn_symbolic.core.parallel import usable_cores
+
+    float_Ms = args.float_M or ([20, 24])
+    chunks = args.chunks if args.chunks is not None else (2 if args.quick else 64)
+    exact_Ms = args.exact or ([10, 12, 14] if args.quick else [12, 14, 16, 18])
+    print(f"machine: {usable_cores()} usable cores; python {sys.version.split()[0]}", flush=True)
+
+    # 1. memory of the float sweep, streamed and held
+    rows = []
+    base = None if args.no_float else run_child("memory", args.memory_baseline_M, "float", 0, 0, 0)
+    for M in [] if args.no_float else float_Ms:
+        limit = 0 if M <= 20 else chunks
+        r = run_child("stream", M, "float", limit, 0, 0)
+        rate = r["decided"] / r["seconds"]
+        r["whole_seconds"] = r["seconds"] if r["decided"] == r["regions"] else r["regions"] / rate
+        rows.append(r)
+    if base is not None:
+        print_float(base, rows)
+
     # 2. the exact curve
     curve = []
     for M in exact_Ms:
         r = run_child("stream", M, "exact", 0, 0, 0)
-        if M == exact_Ms[0] or M == exact_Ms[1 % len(exact_Ms)]:
+        if M <= 14:   # the in-memory baseline where it is quick
             r["in_memory_seconds"] = run_child("memory", M, "exact", 0, 0, 0)["seconds"]
         curve.append(r)
         print(f"  exact M = {M}: {duration(r['seconds'])}", file=sys.stderr, flush=True)

@@ -15,6 +15,7 @@ from .analysis.conditions import CheckReport, check
 from .analysis.dynamics_report import DynamicsReport, dynamics
 from .analysis.families import FamilyReport, check_families
 from .analysis.simulation import SimulationResult, simulate
+from .analysis.stream import StreamReport, read_stream, stream_check
 from .analysis.transform import ContinuousPLRNN, RegionSystem, derive, derive_region
 from .core.errors import InputError, NoResult
 from .core.truth import FAILS, HOLDS, UNDECIDED, Truth, Verdict
@@ -42,6 +43,7 @@ __all__ = [
     "ReluRNN",
     "ShallowPLRNN",
     "SimulationResult",
+    "StreamReport",
     "Truth",
     "Verdict",
     "__version__",
@@ -56,11 +58,13 @@ __all__ = [
     "list_examples",
     "load",
     "load_file",
+    "read_stream",
     "region_affine",
     "region_matrix",
     "region_of",
     "save",
     "simulate",
+    "stream_check",
     "visited_regions",
 ]
 

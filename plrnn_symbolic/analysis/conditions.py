@@ -22,6 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..core import parallel
+from ..core.backends import backend
 from ..core.domains import AUTO, EXACT, FLOAT, check_mode, check_precision
 from ..core.errors import InputError
 from ..core.frames import ByRegion, frame
@@ -208,7 +209,7 @@ def _certified(mats: RegionMatrices, bits: str, precision: int, max_precision: i
 def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, *, z0=None,
           steps: int | None = None, burn_in: int = 0, inputs=None, precision: int = 53,
           max_precision: int = 1024, max_regions: int = MAX_REGIONS, progress: bool = False,
-          workers: int | None = None) -> CheckReport:
+          workers: int | None = None, scheduler=None) -> CheckReport:
     """Decide the predicates of THEORY section 3 in each region.
 
     Parameters
@@ -231,7 +232,13 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
     workers : int, optional
         Processes for exact and certified sweeps.  By default every usable core
         for sweeps of at least ``PARALLEL_MIN_REGIONS`` regions, else one.  The
-        report is the same for any number.
+        report is the same for any number.  With a ``scheduler``: how many of
+        the cluster's workers to use (default all).
+    scheduler : str or distributed.Client, optional
+        Run the exact or certified sweep on a Dask cluster (its scheduler's address,
+        e.g. ``"tcp://10.0.0.5:8786"``, or a client; needs the ``dask`` extra):
+        the same report as the local processes (:mod:`plrnn_symbolic.core.cluster`).
+        A float sweep stays one vectorised pass in this process.
 
     Returns
     -------
@@ -276,6 +283,10 @@ def check(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, 
     mats = RegionMatrices(model)
     if mode == FLOAT:
         return CheckReport(model, mode, _FloatRegions(mats, names), notes, visited)
+    if scheduler is not None:
+        pool = backend(_sweep_state, (model, mode, precision, max_precision), workers, scheduler)
+        return CheckReport(model, mode, _SweptRegions(pool, names, bar),
+                           [*notes, f"swept on a Dask cluster ({pool.n} worker{'s' if pool.n > 1 else ''})"], visited)
     workers = parallel.workers(workers, len(names), PARALLEL_MIN_REGIONS)
     if workers > 1:
         try:
@@ -456,5 +467,9 @@ class _FloatRegions(Mapping):
         """Regions where ``_reason`` has something to say: invertible, principal_log or real_log
         does not hold, or eigenvalue_one does not fail (a failing unique_real_log alone is no reason:
         complex eigenvalues have other real logarithms besides the principal one)."""
+        return [self._names[i] for i in self.flagged_indices()]
+
+    def flagged_indices(self) -> np.ndarray:
+        """The positions of the regions of :meth:`flagged`."""
         good = self.holds[:, :3].all(axis=1) & ~self.holds[:, 4]   # unique_real_log is not a reason
-        return [self._names[i] for i in np.flatnonzero(~good)]
+        return np.flatnonzero(~good)

@@ -41,6 +41,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from ..core import parallel
+from ..core.backends import backend
 from ..core.conversion import unlimited_int_digits
 from ..core.domains import (
     AUTO,
@@ -555,7 +556,7 @@ FLOAT_BATCH = 4096   # regions per batched eigendecomposition in float mode (bou
 FLOAT_PARALLEL_MIN_REGIONS = 2**16
 
 
-def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar) -> list[RegionSystem]:
+def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar, scheduler=None) -> list[RegionSystem]:
     """Float ``derive`` without sympy: the principal regions in batches (:func:`floatderive.principal_batch`),
     the ones the batch leaves (negative eigenvalues, ill-conditioned eigenvectors) by ``_derive_float``
     one by one, as before; regions without a system get derive_region's answer, built once per status."""
@@ -594,7 +595,10 @@ def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar) -> 
     rest = [j for j, s in enumerate(out) if s is None]
     n = parallel.workers(workers, len(rest), FLOAT_PARALLEL_MIN_REGIONS)
     systems = None
-    if n > 1:
+    if scheduler is not None and rest:
+        systems = backend(_derive_state, (model, FLOAT, 0), workers, scheduler).map(
+            _derive_chunk, [items[j] for j in rest])
+    elif n > 1:
         try:
             systems = parallel.Pool(_derive_state, (model, FLOAT, 0), n).map(_derive_chunk, [items[j] for j in rest])
         except (OSError, NotImplementedError):  # no process pools on this system: derive in this process
@@ -610,9 +614,13 @@ def _derive_float_sweep(model: PLRNN, items: list, workers: int | None, bar) -> 
     return out
 
 
-def _derive_regions(model: PLRNN, mode: str, digits: int, items: list, workers: int | None, bar) -> list:
+def _derive_regions(model: PLRNN, mode: str, digits: int, items: list, workers: int | None, bar,
+                    scheduler=None) -> list:
     """Exact, certified and auto derive, region by region (on every usable core from
-    ``PARALLEL_MIN_REGIONS`` regions on, unless ``workers`` says otherwise)."""
+    ``PARALLEL_MIN_REGIONS`` regions on, unless ``workers`` says otherwise; on a Dask
+    cluster when a ``scheduler`` is given)."""
+    if scheduler is not None:
+        return backend(_derive_state, (model, mode, digits), workers, scheduler).map(_derive_chunk, items, bar)
     n = parallel.workers(workers, len(items), PARALLEL_MIN_REGIONS)
     if n > 1:
         try:
@@ -631,7 +639,7 @@ def _derive_regions(model: PLRNN, mode: str, digits: int, items: list, workers: 
 
 def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO, digits: int = 30, *, z0=None,
            steps: int | None = None, burn_in: int = 0, inputs=None, max_regions: int = MAX_REGIONS,
-           progress: bool = False, workers: int | None = None) -> ContinuousPLRNN:
+           progress: bool = False, workers: int | None = None, scheduler=None) -> ContinuousPLRNN:
     """Derive the continuous-time system of each region.
 
     Parameters
@@ -655,7 +663,11 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
         Processes for the region loop (and the check before it).  By default
         every usable core from ``PARALLEL_MIN_REGIONS`` regions on, else one
         (float mode: from ``FLOAT_PARALLEL_MIN_REGIONS`` regions left by the batch);
-        the systems are the same for any number.
+        the systems are the same for any number.  With a ``scheduler``: how many of
+        the cluster's workers to use (default all).
+    scheduler : str or distributed.Client, optional
+        Derive (and check) the regions on a Dask cluster: its scheduler's address or a
+        client (the ``dask`` extra); the systems are the same as the local ones.
 
     Examples
     --------
@@ -685,7 +697,7 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
     if mode == AUTO and model.is_symbolic:
         mode = EXACT
     report = check(model, names, mode, precision=max(53, digits_to_bits(digits)) if mode in (CERTIFIED, AUTO) else 53,
-                   workers=workers)
+                   workers=workers, scheduler=scheduler if mode != FLOAT else None)
     statuses = report.statuses()   # without rebuilding the witnesses of a parallel sweep
     # (region, statuses, the method that decided them where no system is derived: rebuilt only there)
     items = [(bits, statuses[bits], report[bits].method if status_of(statuses[bits]) in ("impossible", "undecided")
@@ -693,9 +705,9 @@ def derive(model: PLRNN, regions: str | Iterable[str] = "all", mode: str = AUTO,
     bar = tqdm(total=len(names), desc=f"derive ({mode})", unit="region", file=sys.stderr, leave=False,
                disable=None if progress and len(names) >= 16 else True)
     if mode == FLOAT and isinstance(model, PLRNN):
-        systems = _derive_float_sweep(model, items, workers, bar)
+        systems = _derive_float_sweep(model, items, workers, bar, scheduler)
     else:
-        systems = _derive_regions(model, mode, digits, items, workers, bar)
+        systems = _derive_regions(model, mode, digits, items, workers, bar, scheduler)
     from .sweep import visited_record
 
     return ContinuousPLRNN(model, dict(zip(names, systems)), mode,

@@ -99,9 +99,36 @@ def _announce_sweep(args, model, derive: bool = False) -> None:
     print(f"plrnn-symbolic: {est.text()}", file=sys.stderr)
 
 
+def _cmd_stream(args, mf) -> int:
+    """check --stream FILE: the exhaustive sweep in chunks, written as it runs (analysis.stream)."""
+    from ..analysis.stream import stream_check
+    from ..analysis.sweep import estimate_sweep
+
+    if _regions_arg(args) != "all":
+        raise InputError("--stream sweeps all regions: it does not go with --regions visited or a list")
+    if args.plot:
+        raise InputError("--plot draws a report held in memory: it does not go with --stream")
+    model = mf.model
+    if 2**model.M >= 4096 and getattr(model, "kind", "plrnn") == "plrnn":
+        from ..analysis.stream import FLOAT_PARALLEL_MIN_REGIONS
+        from ..core.parallel import workers
+
+        n = workers(args.workers, 2**model.M, FLOAT_PARALLEL_MIN_REGIONS if args.mode == "float" else 2048)
+        est = estimate_sweep(model.M, args.mode, workers=n)
+        print(f"plrnn-symbolic: streamed sweep of {est.regions:,} regions (M = {model.M}, mode {args.mode}) to "
+              f"{args.stream}: memory bounded by its chunks; time about {est.text().rsplit(' and ', 1)[1]} "
+              "(interrupt it and continue with --resume)", file=sys.stderr)
+    report = stream_check(model, args.stream, args.mode, resume=args.resume, chunk=args.chunk,
+                          precision=args.precision, max_precision=args.max_precision, workers=args.workers,
+                          scheduler=args.scheduler, progress=not args.json, max_regions=args.max_regions)
+    return emit(args, report.to_dict, report.table, None)
+
+
 def _cmd_check(args) -> int:
     from ..analysis.conditions import check
 
+    if (args.resume or args.chunk) and not args.stream:
+        raise InputError("--resume and --chunk go with --stream FILE.jsonl")
     mf = _model_from(args)
     model = mf.model
     if args.predicates and _regions_arg(args) != "families":
@@ -109,16 +136,22 @@ def _cmd_check(args) -> int:
     if _regions_arg(args) == "families":
         if args.plot:
             raise InputError("--plot draws regions one by one: use it with --regions all or visited, not families")
+        if args.stream or args.scheduler:
+            raise InputError("--regions families runs in this process: --stream and --scheduler go with "
+                             "--regions all")
         from ..analysis.families import check_families
 
         fam = check_families(model, args.mode, predicates=args.predicates or PREDICATES, precision=args.precision,
                              max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
                              workers=args.workers)
         return emit(args, fam.to_dict, fam.table)
+    if args.stream:
+        return _cmd_stream(args, mf)
     _announce_sweep(args, model)
     report = check(model, _regions_arg(args), args.mode, z0=_z0(args, model), steps=args.steps,
                    burn_in=args.burn_in, inputs=mf.inputs, precision=args.precision, max_precision=args.max_precision,
-                   max_regions=args.max_regions or MAX_REGIONS, progress=not args.json, workers=args.workers)
+                   max_regions=args.max_regions or MAX_REGIONS, progress=not args.json, workers=args.workers,
+                   scheduler=args.scheduler)
     if args.plot:
         from ..plot import regions
 
@@ -133,7 +166,11 @@ def _cmd_check(args) -> int:
 def _add_workers_arg(p, what: str, threshold: int) -> None:
     p.add_argument("--workers", type=int, default=None,
                    help=f"processes for {what} (default: every usable core from {threshold} regions on, "
-                   "else 1; the same result for any number)")
+                   "else 1; the same result for any number); with --scheduler, how many of the cluster's workers")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run the sweep on a Dask cluster, e.g. tcp://10.0.0.5:8786 (start one with "
+                        "'dask scheduler' and 'dask worker ADDRESS'; needs pip install 'plrnn_symbolic[dask]'); "
+                        "the same result as the local processes")
 
 
 DERIVE_DIGITS = 30     # certified digits of derive when --digits is not given
@@ -173,7 +210,7 @@ def _cmd_derive(args) -> int:
     shown = _latex_digits(args)
     cont = derive(model, _regions_arg(args), args.mode, args.digits or DERIVE_DIGITS, z0=_z0(args, model), steps=args.steps,
                   burn_in=args.burn_in, inputs=mf.inputs, max_regions=args.max_regions or MAX_REGIONS, progress=not args.json,
-                  workers=args.workers)
+                  workers=args.workers, scheduler=args.scheduler)
     if _regions_arg(args) == "all":
         from ..model.regions import cells_note
 
@@ -272,6 +309,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --regions families: decide only these predicates (default all five: "
                         f"{', '.join(PREDICATES)})")
     _add_workers_arg(p, "exact/certified sweeps", 2048)
+    p.add_argument("--stream", metavar="FILE.jsonl",
+                   help="sweep all regions in chunks, writing each finished chunk to FILE (JSON lines): memory "
+                        "bounded whatever 2^M, only the counts and the flagged regions kept")
+    p.add_argument("--resume", action="store_true", help="continue the interrupted --stream sweep in FILE")
+    p.add_argument("--chunk", type=int, default=None, metavar="N",
+                   help="regions per chunk of --stream (default 256, float 16384)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_check)
 

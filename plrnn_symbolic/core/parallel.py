@@ -9,6 +9,13 @@ does.  What a chunk returns should be small: FLINT balls and polynomials cost
 about as much to send between processes as to compute (``check`` sends truth
 codes, ``derive`` the region systems' float arrays).
 
+Every backend has the same two methods: ``map(fn, items, bar)`` (the results in
+item order) and ``stream(fn, tasks)`` (each task's result as it finishes, with a
+bounded number of tasks in flight, for sweeps whose results are written as they
+come).  :func:`plrnn_symbolic.core.backends.backend` picks one: this process
+(:class:`Serial`), a local process pool (:class:`Pool`), or a Dask cluster
+(:class:`plrnn_symbolic.core.cluster.DaskPool`).
+
 >>> workers(None, 10, threshold=100), workers(3, 10, threshold=100)
 (1, 3)
 """
@@ -17,8 +24,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from functools import partial
 from typing import Any
 
@@ -26,7 +33,7 @@ from threadpoolctl import threadpool_limits
 
 from .errors import InputError
 
-__all__ = ["Pool", "usable_cores", "workers"]
+__all__ = ["Pool", "Serial", "chunks", "usable_cores", "workers"]
 
 
 def usable_cores() -> int:
@@ -59,6 +66,16 @@ def _run(fn: Callable, chunk: list) -> list:
     return fn(_STATE["state"], chunk)
 
 
+def chunks(items: Sequence, n: int) -> list[list]:
+    """``items`` cut into consecutive chunks, about eight per worker (and at least 16 items each).
+
+    >>> [len(c) for c in chunks(range(100), 2)]
+    [16, 16, 16, 16, 16, 16, 4]
+    """
+    size = max(16, len(items) // (n * 8))
+    return [list(items[k:k + size]) for k in range(0, len(items), size)]
+
+
 class Pool:
     """``n`` worker processes whose state is ``init(*args)``; ``map(fn, items)``
     returns ``fn(state, chunk)`` concatenated over the chunks, in item order.
@@ -67,16 +84,68 @@ class Pool:
     def __init__(self, init: Callable, args: tuple, n: int):
         self.init, self.args, self.n = init, args, n
 
-    def map(self, fn: Callable, items: Sequence, bar=None) -> list:
-        size = max(16, len(items) // (self.n * 8))
-        chunks = [list(items[k:k + size]) for k in range(0, len(items), size)]
+    def _executor(self) -> ProcessPoolExecutor:
         ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        return ProcessPoolExecutor(self.n, mp_context=ctx, initializer=_start, initargs=(self.init, self.args))
+
+    def map(self, fn: Callable, items: Sequence, bar=None) -> list:
         out: list = []
-        with ProcessPoolExecutor(self.n, mp_context=ctx, initializer=_start, initargs=(self.init, self.args)) as pool:
-            for part in pool.map(partial(_run, fn), chunks):
+        with self._executor() as pool:
+            for part in pool.map(partial(_run, fn), chunks(items, self.n)):
                 out.extend(part)
                 if bar is not None:
                     bar.update(len(part))
         if bar is not None:
             bar.close()
         return out
+
+    def stream(self, fn: Callable, tasks: Iterable, window: int | None = None) -> Iterator[tuple[Any, Any]]:
+        """``(task, fn(state, task))`` for every task, in the order they finish; at most
+        ``window`` (default two per process) tasks are sent ahead, so memory does not grow
+        with the number of tasks."""
+        window = window or 2 * self.n
+        tasks = iter(tasks)
+        with self._executor() as pool:
+            running: dict = {}
+            while True:
+                for task in tasks:
+                    running[pool.submit(_run, fn, task)] = task
+                    if len(running) >= window:
+                        break
+                if not running:
+                    return
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for f in done:
+                    yield running.pop(f), f.result()
+
+
+class Serial:
+    """The backend of one process: ``init(*args)`` built here, the chunks run in turn
+    (with one BLAS thread, as in the workers)."""
+
+    n = 1
+
+    def __init__(self, init: Callable, args: tuple):
+        self.init, self.args = init, args
+        self._state = None
+
+    def _run(self, fn: Callable, chunk):
+        if self._state is None:
+            self._state = self.init(*self.args)
+        with threadpool_limits(1):
+            return fn(self._state, chunk)
+
+    def map(self, fn: Callable, items: Sequence, bar=None) -> list:
+        out: list = []
+        for chunk in chunks(items, 1):
+            part = self._run(fn, chunk)
+            out.extend(part)
+            if bar is not None:
+                bar.update(len(part))
+        if bar is not None:
+            bar.close()
+        return out
+
+    def stream(self, fn: Callable, tasks: Iterable, window: int | None = None) -> Iterator[tuple[Any, Any]]:
+        for task in tasks:
+            yield task, self._run(fn, task)

@@ -146,14 +146,15 @@ def test_family_forms_name_pre_activations():
     np.testing.assert_allclose(r0.autonomous, r1.autonomous, atol=1e-12)
 
 
-def test_sliding_on_two_surfaces_at_once_is_a_stop_with_its_reason():
+def test_sliding_on_two_surfaces_next_to_a_lifted_region_is_a_stop_with_its_reason():
     """A model symmetric under z1 <-> z2 from a state on the diagonal reaches the corner z = 0 with both
-    units at once, where the field of region 00 points back across both: not followed, a stop that
-    says why (not an exception)."""
+    units at once, where the field of region 00 points back across both; region 11 is lifted, so the
+    equivalent control on both surfaces is not used: a stop that says why (not an exception)."""
     m = ps.PLRNN(A=[["0.47", 0], [0, "0.47"]], W=[[0, "-0.79"], ["-0.79", 0]], h=["0.26", "0.26"])
     r = simulate(m, 3, z0=[1.71, 1.71], system="autonomous", e1=False)
     ev = r.sliding[0]
-    assert ev.action == "stopped" and "2 surfaces at once" in ev.reason and ev.surface == "unit 1"
+    assert ev.action == "stopped" and "region 11 next to unit 1 and unit 2 = 0 is lifted" in ev.reason
+    assert ev.surface == "unit 1" and ev.units == (1, 2)
     assert r.to_dict(details=False)["sliding"][0]["reason"] == ev.reason and "stopped there" in r.summary()
     assert not r.sliding_segments and np.isnan(r.autonomous[-1]).all()
 

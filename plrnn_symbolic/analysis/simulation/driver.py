@@ -57,7 +57,18 @@ from .enclosures import _UNITS, PREC, _ball_flow, _BallFlow, _mid
 from .exit_proofs import _scan_fast
 from .flows import _augmented_float, _crossing_time, _HybridStep, _taylor
 from .results import Segment, SimulationResult, SlidingEvent
-from .sliding import SlidingMotion, SlidingSegment, onto_side, surface_label
+from .sliding import (
+    CORNER_METHOD,
+    CORNER_TOL,
+    CornerMotion,
+    SlidingMotion,
+    SlidingSegment,
+    _faces,
+    corner_attraction,
+    equivalent_controls,
+    onto_side,
+    surface_label,
+)
 
 SYSTEMS = ("hybrid", "autonomous", "both")
 MAX_SWITCHES = 64          # region switches of the autonomous system within one step before it stops
@@ -238,7 +249,7 @@ class _Simulator:
         p = 0
         t_cur = n * dt                               # where a sliding motion goes on (float time)
         for _ in range(MAX_SWITCHES + 1):
-            if isinstance(bits, SlidingMotion):
+            if isinstance(bits, SlidingMotion | CornerMotion):
                 out = self._slide(n, bits, y, t_cur, s, segments, sliding)
                 if out is None:
                     return None
@@ -292,8 +303,8 @@ class _Simulator:
             yn = _taylor(nflow.aug_float, ya, tau_max - tau, nflow.taylor_terms)
             segments.append(Segment(new, t_hi, n * dt + sc.p_hi * dt / _UNITS, ya[:nflow.N].copy(), n))
             bits, y, p = new, yn[:nflow.N], sc.p_hi
-        if isinstance(bits, SlidingMotion):
-            k, regions, t_stop, where = bits.k, bits.regions, t_cur, y
+        if isinstance(bits, SlidingMotion | CornerMotion):
+            k, regions, t_stop, where = bits.k, bits.regions[:1] + bits.regions[-1:], t_cur, y
         else:
             k, regions, t_stop, where = sc.units[0], (segments[-2].region, bits), t_hi, z
         sliding.append(SlidingEvent(n, t_stop, (k + 1,), np.array(where, dtype=float), regions,
@@ -311,9 +322,117 @@ class _Simulator:
         return minus, self.model.region_name(d)
 
 
-    def _stop_sliding(self, sliding: list, n: int, t: float, k: int, z, regions, why: str) -> None:
-        sliding.append(SlidingEvent(n, t, (k + 1,), np.array(z, dtype=float), regions, "stopped",
-                                    surface_label(self.model, k + 1), why))
+    def _stop_sliding(self, sliding: list, n: int, t: float, k: int, z, regions, why: str, units=None) -> None:
+        units = tuple(units) if units is not None else (k,)
+        sliding.append(SlidingEvent(n, t, tuple(u + 1 for u in units), np.array(z, dtype=float), tuple(regions),
+                                    "stopped", surface_label(self.model, k + 1), why))
+
+    # ---- two surfaces at once (proofs/05_trajectory_equivalence.tex, Definition 5.21, Remark 5.22) -------
+    def _corner(self, n: int, t: float, bits: str, surfaces: tuple[int, int], z, s):
+        """A sliding motion on the intersection of ``surfaces`` (0-based) at z, next to region ``bits``, when
+        the four regions around it have M-dimensional fields, the intersection attracts (Definition 5.21) and
+        the equivalent control is unique in the open box; returns (motion or None, why not, whether the
+        intersection attracts)."""
+        k, j = surfaces
+        names = f"{surface_label(self.model, k + 1)} and {surface_label(self.model, j + 1)}"
+        systems = [[None, None], [None, None]]
+        d = list(self.model.pattern(bits))
+        for a in (0, 1):
+            for b in (0, 1):
+                d[k], d[j] = a, b
+                name = self.model.region_name(d)
+                sysm = self.usable(name)
+                if sysm is None:
+                    return None, (f"region {name} next to {names} = 0 has no continuous-time system (status "
+                                  f"{self.system(name).status}): sliding on both is not defined"), False
+                if sysm.dimension != sysm.M:
+                    return None, (f"region {name} next to {names} = 0 is lifted (no real logarithm): sliding on two "
+                                  "surfaces at once next to a lifted region is not followed (Remark 5.22)"), False
+                systems[a][b] = sysm
+        label = names
+        rec = SlidingSegment(k + 1, label, (), t, t, np.array(z, dtype=float), np.array(z, dtype=float), [n],
+                             method=CORNER_METHOD, surfaces=(k + 1, j + 1))
+        motion = CornerMotion(self.model, (k, j), systems, rec)
+        rec.regions = motion.regions
+        z = motion.project(z)
+        rec.start_state, rec.end_state = z.copy(), z.copy()
+        fields = motion.fields_at(z, s)
+        bad = corner_attraction(fields, motion.normals)
+        if bad is not None:
+            p, x, what = bad
+            return None, (f"both fields push into {names} = 0 at once, but the intersection does not attract "
+                          f"(Definition 5.21, floats): on the {'positive' if x else 'negative'} side of "
+                          f"{surface_label(self.model, surfaces[p] + 1)} = 0 {what}"), False
+        us = equivalent_controls(fields, motion.normals)
+        if us is None:
+            return None, (f"on {names} = 0 the equivalent controls u with n.F(u) = 0 are not isolated: the sliding "
+                          "field is not unique (Remark 5.22)"), True
+        inside = [u for u in us if np.all(u > CORNER_TOL) and np.all(u < 1 - CORNER_TOL)]
+        if len(us) != 1 or len(inside) != 1:
+            return None, (f"on {names} = 0 the equivalent control has {len(inside)} solution(s) in the open box "
+                          f"(0, 1)^2 and {len(us) - len(inside)} on its boundary (floats; "
+                          f"{', '.join(str(np.round(u, 6).tolist()) for u in us) or 'none'}): the sliding field is "
+                          f"{'not unique' if len(us) > 1 else 'not defined' if not us else 'not decided'} "
+                          "there (Remark 5.22)"), True
+        motion.u = inside[0]
+        self.slides.append(rec)
+        return motion, None, True
+
+    def _slide_corner(self, n: int, motion: CornerMotion, z, t0: float, s, sliding: list):
+        """As :meth:`_slide`, on two surfaces at once."""
+        dt = self.dt
+        t1 = (n + 1) * dt
+        rec = motion.record
+        if rec.steps[-1] != n:
+            rec.steps.append(n)
+        t_end, z_end, why = motion.run(z, s, t0, t1, PER_STEP / dt)
+        rec.end_time, rec.end_state = t_end, z_end
+        if why is None:
+            return motion, z_end, _UNITS, t1, True
+        k = motion.k
+        lab = [surface_label(self.model, u + 1) for u in motion.surfaces]
+        if why[0] == "leaves":
+            p, x = why[1], why[2]
+            pair = (motion.systems[x][0], motion.systems[x][1]) if p == 0 else (motion.systems[0][x], motion.systems[1][x])
+            q = motion.surfaces[1 - p]
+            side = "positive" if x else "negative"
+            nrec = SlidingSegment(q + 1, lab[1 - p], (pair[0].region, pair[1].region), t_end, t_end, z_end.copy(),
+                                  z_end.copy(), [n])
+            follow = SlidingMotion(self.model, q, pair[0], pair[1], nrec)
+            t_end, z_end = _past_the_corner_fold(motion, follow, p, x, z_end, t_end, s)
+            z_end = _onto_side_kept(self.model, motion.surfaces[p], z_end, 1.0 if x else -1.0)
+            rec.end_time, rec.end_state = t_end, z_end
+            vm, vp = follow.normal_components(z_end, s)
+            tol = SIDE_TOL * (np.abs(follow.w) @ sum(np.abs(f) for f in follow.side_fields(z_end, s)))
+            if not (vm > tol and vp < -tol):
+                rec.end = (f"u_{p + 1} reached {x}, where the fields of regions {pair[0].region} and {pair[1].region} "
+                           f"do not both push into {lab[1 - p]} = 0: the continuation is not decided")
+                self._stop_sliding(sliding, n, t_end, k, z_end, (motion.regions[0], motion.regions[-1]), rec.end,
+                                   motion.surfaces)
+                return None
+            rec.end = (f"u_{p + 1} reached {x}: the sliding field on {lab[1 - p]} = 0 on the {side} side of "
+                       f"{lab[p]} = 0 turned tangent to it, and the state leaves {lab[p]} = 0 into that side, "
+                       f"sliding on {lab[1 - p]} = 0 between regions {pair[0].region} and {pair[1].region}")
+            nrec.start_time = nrec.end_time = t_end
+            nrec.start_state, nrec.end_state = z_end.copy(), z_end.copy()
+            self.slides.append(nrec)
+            return follow, z_end, 0, t_end, False
+        if why[0] == "pair":
+            p, x = why[1], why[2]
+            rec.end = (f"on the {'positive' if x else 'negative'} side of {lab[p]} = 0 the two fields no longer both "
+                       f"push into {lab[1 - p]} = 0: the intersection stops attracting, and the continuation is not "
+                       "decided (not followed)")
+        elif why[0] == "merge":
+            rec.end = ("two solutions of the equivalent control merge: past here the sliding field is not unique "
+                       "(not followed)")
+        elif why[0] == "crosses":
+            rec.end = (f"reaches {surface_label(self.model, why[1] + 1)} = 0 while sliding on two surfaces: three "
+                       "surfaces at once are not followed")
+        else:
+            rec.end = f"the integrator failed ({why[1]})"
+        self._stop_sliding(sliding, n, t_end, k, z_end, (motion.regions[0], motion.regions[-1]), rec.end,
+                           motion.surfaces)
+        return None
 
     def _enter_sliding(self, n: int, t: float, old: str, new: str, z: np.ndarray, y_old: np.ndarray, units, s,
                        sliding: list):
@@ -321,12 +440,16 @@ class _Simulator:
         :meth:`_sliding`) to point back across ``units``; ``y_old`` is the state of region ``old`` there (in
         its own, possibly lifted, coordinates).  None after a stop (recorded in ``sliding``)."""
         label = surface_label(self.model, units[0] + 1)
-        if len(units) > 1:
+        if len(units) == 2:
+            motion, why, _ = self._corner(n, t, new, tuple(units), z, s)
+            if motion is None:
+                self._stop_sliding(sliding, n, t, units[0], z, (old, new), why, units)
+            return motion
+        if len(units) > 2:
             self._stop_sliding(sliding, n, t, units[0], z, (old, new),
                                f"both fields push into {len(units)} surfaces at once "
                                f"({', '.join(surface_label(self.model, u + 1) for u in units)}): sliding on "
-                               "several surfaces at once (where the tangent convex combinations of the fields "
-                               "are in general not unique) is not followed")
+                               "three or more surfaces at once is not followed (Remark 5.22)", units)
             return None
         k = units[0]
         minus, plus = self._pair(new, k)
@@ -368,6 +491,8 @@ class _Simulator:
     def _slide(self, n: int, motion: SlidingMotion, z, t0: float, s, segments: list, sliding: list):
         """Follow the sliding motion from z at t0 to the end of the step or of the sliding; returns
         (motion or region, state, grid position p, time, whether the step is done) or None after a stop."""
+        if isinstance(motion, CornerMotion):
+            return self._slide_corner(n, motion, z, t0, s, sliding)
         dt = self.dt
         t1 = (n + 1) * dt
         rec = motion.record
@@ -390,6 +515,16 @@ class _Simulator:
             return None
         # another surface crossed while sliding: the pair of regions on either side changes
         j = why[1]
+        corner, reason, attracts = self._corner(n, t_end, motion.regions[0], (motion.k, j), z_end, s)
+        if corner is not None:
+            rec.end = (f"reaches {surface_label(self.model, j + 1)} = 0, where the intersection with it attracts: "
+                       "the state slides on both")
+            rec.end_state = corner.record.start_state
+            return corner, corner.record.start_state, 0, t_end, False
+        if attracts:
+            rec.end = f"reaches {surface_label(self.model, j + 1)} = 0: {reason}"
+            self._stop_sliding(sliding, n, t_end, motion.k, z_end, motion.regions, reason, (motion.k, j))
+            return None
         minus, plus = (self._flip(b, j) for b in motion.regions)
         fm, fp = self.usable(minus), self.usable(plus)
         cross = surface_label(self.model, j + 1)
@@ -494,6 +629,38 @@ def _past_the_fold(motion: SlidingMotion, z: np.ndarray, t: float, s, why: str) 
         tau = (2 * margin - sign * v) / (sign * rate)
         z, t = motion.project(z + tau * fs), t + tau
     return t, z
+
+
+def _past_the_corner_fold(corner: CornerMotion, follow: SlidingMotion, p: int, x: int, z, t: float, s):
+    """As :func:`_past_the_fold`, where a motion on two surfaces leaves surface p into side x: step along the
+    sliding field on the other surface (``follow``) until it points away from surface p by a margin at the
+    rounding level (doubling steps from one of that size; a rate that does not help leaves z as it is)."""
+    sign = 1.0 if x else -1.0
+    fs = follow.field(z, s)
+    speed = float(np.abs(fs).max())
+    if not speed > 0:
+        return t, z
+    tau = FOLD_ULPS * np.finfo(float).eps * max(1.0, float(np.abs(z).max())) / speed
+    for _ in range(24):
+        e = next(f for f in _faces(corner.fields_at(z, s), corner.normals) if f[:2] == (p, x))[4]
+        fields = corner.fields_at(z, s)
+        margin = FOLD_ULPS * np.finfo(float).eps * max(float(np.abs(f).max()) for row in fields for f in row) ** 2
+        if sign * e >= margin:                  # e = (v0 - v1) n_p.f_s: leaving into x needs sign n_p.f_s > 0
+            break
+        z, t = follow.project(z + tau * follow.field(z, s)), t + tau
+        tau *= 2
+    return t, z
+
+
+def _onto_side_kept(model, k: int, z, sign: float) -> np.ndarray:
+    """z put strictly on side ``sign`` of surface k (:func:`~.sliding.onto_side`); for a PLRNN a tiny
+    coordinate of that sign instead of 0, so that the sliding motion on the other surface does not start
+    on surface k (where its event location would stop it at once)."""
+    if isinstance(model, PLRNN):
+        z = np.array(z, dtype=float)
+        z[k] = sign * 2.0 ** -1000
+        return z
+    return onto_side(model, k, z, sign)
 
 
 def _note_lifted(rec: SlidingSegment, *sides: RegionSystem) -> None:

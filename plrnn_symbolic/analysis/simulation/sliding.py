@@ -17,9 +17,11 @@ reaches 0 (a = 0, it leaves into the - region), or when the sliding state reache
 Here the sliding field is integrated in floats by an explicit Runge-Kutta method of order 8 with error
 control (DOP853, Hairer, Norsett and Wanner), whose event location finds where v_+ or v_- changes sign
 or another pre-activation crosses zero; every segment names that method.  Entry into sliding is decided
-in ball arithmetic by the driver (both normal components proved to point into the surface).  Sliding on
-two or more surfaces at once is not followed: the Filippov set is then a polytope of dimension
-2^p - 1 - p > 0 of tangent convex combinations, not one vector, and the run stops and says so.
+in ball arithmetic by the driver (both normal components proved to point into the surface).  On two
+surfaces at once the Filippov set no longer fixes the velocity (its tangent elements form a polytope of
+dimension 2^p - 1 - p > 0); there the package uses the bilinear equivalent-control ("canopy") field of
+:class:`CornerMotion` where the corner attracts and that control is unique, and stops and says so
+elsewhere (Definition 5.21, Remark 5.22).  Three or more surfaces at once are not followed.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from ...core.domains import working_precision
 from ...model.plrnn import PLRNN
 from ..transform import RegionSystem
 
-__all__ = ["SLIDING_METHOD", "SlidingSegment", "filippov_coefficient", "sliding_field", "surface_label"]
+__all__ = ["CORNER_METHOD", "SLIDING_METHOD", "CornerMotion", "SlidingSegment", "canopy_field", "corner_attraction",
+           "equivalent_controls", "filippov_coefficient", "sliding_field", "surface_label"]
 
 RTOL = 1e-13
 ATOL = 1e-15
@@ -109,6 +112,8 @@ class SlidingSegment:
     either side (the last pair when another surface was crossed while sliding), ``start_time`` and
     ``end_time`` bound it, ``steps`` are the sample steps n whose interval [n dt, (n+1) dt] it meets,
     ``end`` says how it ended, ``method`` how it was integrated; ``t`` and ``z`` are dense samples for plots.
+    On two surfaces at once (:class:`CornerMotion`) ``surfaces`` holds both 1-based indices, ``label``
+    names both and ``regions`` are the four regions around their intersection.
     """
 
     surface: int
@@ -127,10 +132,17 @@ class SlidingSegment:
     certified_duration: float = 0.0         # time on which the float motion is enclosed (see :func:`certify`)
     certified_bound: float | None = None    # the largest proved distance of its float states from the exact motion
     certified_about: str = ""
+    surfaces: tuple[int, ...] = ()          # every surface slid on (1-based); empty: just ``surface``
+
+    @property
+    def all_surfaces(self) -> tuple[int, ...]:
+        return self.surfaces or (self.surface,)
 
     @property
     def enclosure(self) -> str:
         """What the a posteriori enclosure proved (proofs/05_trajectory_equivalence.tex, Proposition 5.20)."""
+        if len(self.all_surfaces) > 1:
+            return "no enclosure (not attempted on several surfaces at once; Remark 5.22)"
         if self.certified_bound is None:
             return "no enclosure (the sliding condition or a Taylor step could not be proved)"
         return (f"interval Taylor method of order {TAYLOR_ORDER} in FLINT balls ({CERT_PREC} bits): on all but "
@@ -152,7 +164,8 @@ class SlidingSegment:
         return np.concatenate(self.t), np.concatenate(self.z)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"surface": self.label, "index": self.surface, "regions": list(self.regions),
+        return {"surface": self.label, "index": self.surface, "surfaces": list(self.all_surfaces),
+                "regions": list(self.regions),
                 "start_time": self.start_time, "end_time": self.end_time, "duration": self.duration,
                 "steps": [self.steps[0], self.steps[-1]], "start_state": self.start_state.tolist(),
                 "end_state": self.end_state.tolist(), "end": self.end, "method": self.method,
@@ -165,7 +178,9 @@ class SlidingSegment:
         where = f"step {n0}" if n0 == n1 else f"steps {n0}-{n1}"
         enc = ("" if self.certified_bound is None else
                f"; enclosed to {self.certified_bound:.1e} on all but {self.duration - self.certified_duration:.2g} of it")
-        return (f"slides on {self.label} = 0 between regions {self.regions[0]} and {self.regions[1]} from "
+        between = (f"{self.regions[0]} and {self.regions[1]}" if len(self.regions) == 2 else
+                   f"{', '.join(self.regions[:-1])} and {self.regions[-1]}")
+        return (f"slides on {self.label} = 0 between regions {between} from "
                 f"t = {self.start_time:.6g} to {self.end_time:.6g} (duration {self.duration:.4g}, {where}); "
                 f"{self.end}{enc}")
 
@@ -312,6 +327,272 @@ class SlidingMotion:
             rec.certified_about = about
         k = max(2, int(np.ceil((t_end - t0) * per_unit)) + 1)
         ts = np.union1d(np.linspace(t0, t_end, k), sol.t[sol.t < t_end])    # dense samples and the integrator's points
+        self.record.t.append(ts)
+        self.record.z.append(np.array([self.project(zi) for zi in sol.sol(ts).T]))
+        return t_end, z_end, why
+
+
+# ---- two surfaces at once: the bilinear equivalent control (Definition 5.21, Remark 5.22) -------------
+CORNER_TOL = 1e-9          # relative: a control within this of the box's boundary, or a sign within it of 0, is not decided
+CORNER_METHOD = (f"float: DOP853 (rtol {RTOL:g}, atol {ATOL:g} times the state's scale) on the bilinear "
+                 "equivalent-control field of two surfaces (proofs/05_trajectory_equivalence.tex, Definition 5.21), "
+                 "its control u at every point the root in the open box (0, 1)^2 of n_i.F(u) = 0 found from the "
+                 "resultant quadratic, the roots and the corner's attraction decided in floats; the end located "
+                 "by the integrator's event root finding; not proved")
+
+
+def canopy_field(fields, u) -> np.ndarray:
+    """The bilinear interpolation F(u) = sum_d w_d(u) f_d of the four fields around the intersection of two
+    surfaces, w_d(u) = prod_i (u_i if d_i = 1 else 1 - u_i) (proofs/05_trajectory_equivalence.tex,
+    Definition 5.21); ``fields[a][b]`` is the field of the region on side a of the first surface and side b
+    of the second (1: the pre-activation is positive).
+
+    Examples
+    --------
+    >>> canopy_field([[[1.0, 1.0], [1.0, -1.0]], [[-1.0, 1.0], [-1.0, -1.0]]], [0.5, 0.5]).tolist()
+    [0.0, 0.0]
+    """
+    u1, u2 = (float(x) for x in u)
+    f = [[np.asarray(x, dtype=float) for x in row] for row in fields]
+    return (1 - u1) * ((1 - u2) * f[0][0] + u2 * f[0][1]) + u1 * ((1 - u2) * f[1][0] + u2 * f[1][1])
+
+
+def _components(fields, normals) -> tuple[list, list]:
+    """(a, b): a[x][y] = n_1.f_xy and b[x][y] = n_2.f_xy."""
+    n1, n2 = (np.asarray(n, dtype=float) for n in normals)
+    return ([[float(n1 @ np.asarray(f, dtype=float)) for f in row] for row in fields],
+            [[float(n2 @ np.asarray(f, dtype=float)) for f in row] for row in fields])
+
+
+def _affine_in_u2(a) -> tuple[tuple[float, float], tuple[float, float]]:
+    """n.F(u) = p(u2) + u1 q(u2) with p, q affine in u2: ((p0, p1), (q0, q1))."""
+    return ((a[0][0], a[0][1] - a[0][0]),
+            (a[1][0] - a[0][0], a[1][1] - a[1][0] - a[0][1] + a[0][0]))
+
+
+def _resultant(a, b) -> list[float]:
+    """[c2, c1, c0]: the coefficients of R(u2) = p_a q_b - q_a p_b, which vanishes at the u2 of every common
+    zero of the two bilinear equations (u1 eliminated)."""
+    (pa, qa), (pb, qb) = _affine_in_u2(a), _affine_in_u2(b)
+
+    def mul(x, y):
+        return (x[1] * y[1], x[0] * y[1] + x[1] * y[0], x[0] * y[0])
+
+    m1, m2 = mul(pa, qb), mul(qa, pb)
+    return [m1[i] - m2[i] for i in range(3)]
+
+
+def equivalent_controls(fields, normals, tol: float = CORNER_TOL) -> list[np.ndarray] | None:
+    """Every control u in the closed box [0, 1]^2 (up to ``tol``) with n_1.F(u) = n_2.F(u) = 0, F the
+    bilinear field of :func:`canopy_field`; None when the solutions are not isolated (the resultant vanishes
+    identically, or a whole segment u2 = const solves both).  Floats, not proved: u2 from the roots of the
+    resultant quadratic, u1 from the better conditioned of the two equations, each refined by Newton steps
+    (proofs/05_trajectory_equivalence.tex, Definition 5.21 and Remark 5.22).
+
+    Examples
+    --------
+    >>> f = [[[1.0, 1.0], [1.0, -1.0]], [[-1.0, 1.0], [-1.0, -1.0]]]      # all four point into the corner
+    >>> [u.tolist() for u in equivalent_controls(f, [[1.0, 0.0], [0.0, 1.0]])]
+    [[0.5, 0.5]]
+    """
+    a, b = _components(fields, normals)
+    scale = max(abs(x) for row in a + b for x in row) or 1.0
+    a = [[x / scale for x in row] for row in a]
+    b = [[x / scale for x in row] for row in b]
+    (pa, qa), (pb, qb) = _affine_in_u2(a), _affine_in_u2(b)
+    c = _resultant(a, b)
+    if max(abs(x) for x in c) <= tol:
+        return None
+    out: list[np.ndarray] = []
+    for r in np.roots(np.trim_zeros(np.array(c), "f")):
+        if abs(r.imag) > tol * (1 + abs(r.real)) or not -tol <= r.real <= 1 + tol:
+            continue
+        u2 = float(r.real)
+        da, db = qa[0] + qa[1] * u2, qb[0] + qb[1] * u2
+        na, nb = pa[0] + pa[1] * u2, pb[0] + pb[1] * u2
+        if max(abs(da), abs(db)) <= tol:
+            if max(abs(na), abs(nb)) <= tol:
+                return None                       # every u1 solves both at this u2
+            continue
+        u = np.array([-na / da if abs(da) >= abs(db) else -nb / db, u2])
+        for _ in range(3):                        # Newton on the bilinear pair
+            E = np.array([_bilinear(a, u), _bilinear(b, u)])
+            J = np.array([_gradient(a, u), _gradient(b, u)])
+            try:
+                u = u - np.linalg.solve(J, E)
+            except np.linalg.LinAlgError:
+                break
+        if np.all(u >= -tol) and np.all(u <= 1 + tol) and not any(np.allclose(u, v, atol=tol) for v in out):
+            out.append(u)
+    return out
+
+
+def _bilinear(a, u) -> float:
+    u1, u2 = u
+    return (1 - u1) * ((1 - u2) * a[0][0] + u2 * a[0][1]) + u1 * ((1 - u2) * a[1][0] + u2 * a[1][1])
+
+
+def _gradient(a, u) -> list[float]:
+    u1, u2 = u
+    return [((1 - u2) * (a[1][0] - a[0][0]) + u2 * (a[1][1] - a[0][1])),
+            ((1 - u1) * (a[0][1] - a[0][0]) + u1 * (a[1][1] - a[1][0]))]
+
+
+def _faces(fields, normals):
+    """For each surface p (0, 1) and side x (0: pre-activation < 0, 1: > 0), the two fields on that side
+    (f_0 on the negative side of the other surface q, f_1 on its positive side), their normal components
+    v_0 = n_q.f_0 and v_1 = n_q.f_1 across q, and e = v_0 (n_p.f_1) - v_1 (n_p.f_0) = (v_0 - v_1) n_p.f_s,
+    f_s the one-surface sliding field on q on that side of p (Definition 5.17): yields (p, x, v_0, v_1, e)."""
+    n = [np.asarray(x, dtype=float) for x in normals]
+    for p in (0, 1):
+        q = 1 - p
+        for x in (0, 1):
+            f0, f1 = (fields[x][0], fields[x][1]) if p == 0 else (fields[0][x], fields[1][x])
+            f0, f1 = np.asarray(f0, dtype=float), np.asarray(f1, dtype=float)
+            v0, v1 = float(n[q] @ f0), float(n[q] @ f1)
+            yield p, x, v0, v1, v0 * float(n[p] @ f1) - v1 * float(n[p] @ f0)
+
+
+def corner_attraction(fields, normals, tol: float = CORNER_TOL) -> tuple[int, int, str] | None:
+    """None when the intersection of the two surfaces attracts in the sense of Definition 5.21: on each side
+    of each surface, the two fields there slide on the other surface (n_q.f_0 > 0 > n_q.f_1) and that
+    sliding field points into the first surface; else (surface, side, what fails), surface and side
+    0-based.  Signs within ``tol`` (relative) of 0 are taken as failing.  Floats, not proved.
+
+    Examples
+    --------
+    >>> f = [[[1.0, 1.0], [1.0, -1.0]], [[-1.0, 1.0], [-1.0, -1.0]]]
+    >>> corner_attraction(f, [[1.0, 0.0], [0.0, 1.0]]) is None
+    True
+    """
+    scale = max(float(np.abs(np.asarray(f, dtype=float)).max()) for row in fields for f in row) * max(
+        float(np.abs(np.asarray(n, dtype=float)).sum()) for n in normals) or 1.0
+    for p, x, v0, v1, e in _faces(fields, normals):
+        if not (v0 > tol * scale and v1 < -tol * scale):
+            return p, x, "the two fields there do not both push into the other surface"
+        if not (1 if x == 0 else -1) * e > tol * scale * scale:
+            return p, x, "the sliding field on the other surface there does not point into this one"
+    return None
+
+
+class CornerMotion:
+    """The state of a sliding motion on the intersection of the surfaces ``surfaces`` = (k, j) (0-based),
+    with ``systems[a][b]`` the region on side a of surface k and side b of surface j, for the driver:
+    :meth:`run` integrates the equivalent-control field F(u(z)) of Definition 5.21 over a time interval
+    with the input s held.  ``k`` is the first surface (for reports that name one)."""
+
+    def __init__(self, model, surfaces: tuple[int, int], systems, record: SlidingSegment):
+        self.model = model
+        self.surfaces = tuple(surfaces)
+        self.k = self.surfaces[0]
+        self.systems = systems
+        self.record = record
+        self.W2, self.h2 = hyperplanes(model)
+        self.normals = (self.W2[self.surfaces[0]], self.W2[self.surfaces[1]])
+        self._fields = [[side_field(systems[a][b]) for b in (0, 1)] for a in (0, 1)]
+        self.u: np.ndarray | None = None          # the control at the last point evaluated
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(self.systems[a][b].region for a in (0, 1) for b in (0, 1))
+
+    def fields_at(self, z, s) -> list[list[np.ndarray]]:
+        return [[F @ z + c(s) for F, c in row] for row in self._fields]
+
+    def controls(self, z, s) -> list[np.ndarray] | None:
+        """The controls u in the closed box at z (:func:`equivalent_controls`)."""
+        return equivalent_controls(self.fields_at(z, s), self.normals)
+
+    def attraction(self, z, s):
+        """None when the corner attracts at z (:func:`corner_attraction`), else (surface, side, why)."""
+        return corner_attraction(self.fields_at(z, s), self.normals)
+
+    def project(self, z) -> np.ndarray:
+        """z moved onto both surfaces (a PLRNN's two coordinates set to 0; else the least-norm float
+        correction)."""
+        z = np.array(z, dtype=float)
+        if isinstance(self.model, PLRNN):
+            z[list(self.surfaces)] = 0.0
+            return z
+        Wp = self.W2[list(self.surfaces)]
+        return z - Wp.T @ np.linalg.solve(Wp @ Wp.T, Wp @ z + self.h2[list(self.surfaces)])
+
+    def field(self, z, s) -> np.ndarray:
+        """F(u) at z with u the control nearest the last one (the unique one in the open box while the
+        driver's conditions hold; between events their number does not change)."""
+        f = self.fields_at(z, s)
+        us = equivalent_controls(f, self.normals) or []
+        if us:
+            ref = self.u if self.u is not None else np.full(2, 0.5)
+            self.u = min(us, key=lambda u: float(np.abs(u - ref).max()))
+        return canopy_field(f, self.u if self.u is not None else np.full(2, 0.5))
+
+    def run(self, z, s, t0: float, t1: float, per_unit: float):
+        """Integrate from z at t0 towards t1; returns (t_end, z_end, why) with why None when t1 was reached,
+        else ("leaves", p, x): the sliding field on the other surface, on side x of surface p (0, 1 of
+        ``surfaces``), turned tangent to surface p (u_p reached x); ("pair", p, x): the two fields on that
+        side no longer both push into the other surface; ("merge",): two controls merged (the resultant's
+        discriminant reached 0); ("crosses", m): another pre-activation m (0-based) crossed zero; or
+        ("failed", the integrator's message)."""
+        if not t1 > t0:
+            return t1, self.project(z), None
+        self.u = None
+        self.field(z, s)                           # the control at the start
+        n = self.normals
+
+        def rhs(_t, y):
+            return self.field(y, s)
+
+        events, kinds = [], []
+        for idx in range(4):
+            p, x = divmod(idx, 2)
+
+            def v0(_t, y, p=p, x=x):
+                return next(f for f in _faces(self.fields_at(y, s), n) if f[:2] == (p, x))[2]
+
+            def v1(_t, y, p=p, x=x):
+                return -next(f for f in _faces(self.fields_at(y, s), n) if f[:2] == (p, x))[3]
+
+            def face(_t, y, p=p, x=x):
+                return (1 if x == 0 else -1) * next(f for f in _faces(self.fields_at(y, s), n) if f[:2] == (p, x))[4]
+
+            for ev, kind in ((v0, ("pair", p, x)), (v1, ("pair", p, x)), (face, ("leaves", p, x))):
+                ev.terminal, ev.direction = True, -1.0
+                events.append(ev)
+                kinds.append(kind)
+
+        def merge(_t, y):
+            c2, c1, c0 = _resultant(*_components(self.fields_at(y, s), n))
+            return c1 * c1 - 4 * c2 * c0
+
+        merge.terminal, merge.direction = True, -1.0
+        events.append(merge)
+        kinds.append(("merge",))
+        for m in range(len(self.h2)):
+            if m in self.surfaces:
+                continue
+
+            def cross(_t, y, m=m):
+                return self.W2[m] @ y + self.h2[m]
+
+            cross.terminal = True
+            events.append(cross)
+            kinds.append(("crosses", m))
+        scale = max(1.0, float(np.abs(z).max()))
+        sol = scipy.integrate.solve_ivp(rhs, (t0, t1), np.asarray(z, dtype=float), method="DOP853", rtol=RTOL,
+                                        atol=ATOL * scale, events=events, dense_output=True)
+        self.record.integrator_steps += max(1, len(sol.t) - 1)
+        if not sol.success or not len(sol.sol.interpolants):
+            return float(sol.t[-1]), self.project(sol.y[:, -1]), ("failed", sol.message)
+        t_end, why = t1, None
+        for i, te in enumerate(sol.t_events):
+            if len(te) and te[0] < t_end:
+                t_end, why = float(te[0]), kinds[i]
+        z_end = self.project(sol.sol(t_end))
+        self.u = None
+        self.field(z_end, s)
+        k = max(2, int(np.ceil((t_end - t0) * per_unit)) + 1)
+        ts = np.union1d(np.linspace(t0, t_end, k), sol.t[sol.t < t_end])
         self.record.t.append(ts)
         self.record.z.append(np.array([self.project(zi) for zi in sol.sol(ts).T]))
         return t_end, z_end, why

@@ -63,7 +63,6 @@ from .sliding import (
     CornerMotion,
     SlidingMotion,
     SlidingSegment,
-    _faces,
     corner_attraction,
     equivalent_controls,
     onto_side,
@@ -358,22 +357,22 @@ class _Simulator:
         rec.start_state, rec.end_state = z.copy(), z.copy()
         fields = motion.fields_at(z, s)
         bad = corner_attraction(fields, motion.normals)
-        if bad is not None:
-            p, x, what = bad
-            return None, (f"both fields push into {names} = 0 at once, but the intersection does not attract "
-                          f"(Definition 5.21, floats): on the {'positive' if x else 'negative'} side of "
-                          f"{surface_label(self.model, surfaces[p] + 1)} = 0 {what}"), False
         us = equivalent_controls(fields, motion.normals)
         if us is None:
             return None, (f"on {names} = 0 the equivalent controls u with n.F(u) = 0 are not isolated: the sliding "
-                          "field is not unique (Remark 5.22)"), True
+                          "field is not unique (Remark 5.22)"), bad is None
         inside = [u for u in us if np.all(u > CORNER_TOL) and np.all(u < 1 - CORNER_TOL)]
         if len(us) != 1 or len(inside) != 1:
             return None, (f"on {names} = 0 the equivalent control has {len(inside)} solution(s) in the open box "
                           f"(0, 1)^2 and {len(us) - len(inside)} on its boundary (floats; "
                           f"{', '.join(str(np.round(u, 6).tolist()) for u in us) or 'none'}): the sliding field is "
                           f"{'not unique' if len(us) > 1 else 'not defined' if not us else 'not decided'} "
-                          "there (Remark 5.22)"), True
+                          "there (Remark 5.22)"), bad is None
+        if bad is not None:
+            p, x, what = bad
+            return None, (f"both fields push into {names} = 0 at once, but the intersection does not attract "
+                          f"(Definition 5.21, floats): on the {'positive' if x else 'negative'} side of "
+                          f"{surface_label(self.model, surfaces[p] + 1)} = 0 {what}"), False
         motion.u = inside[0]
         self.slides.append(rec)
         return motion, None, True
@@ -405,23 +404,23 @@ class _Simulator:
             vm, vp = follow.normal_components(z_end, s)
             tol = SIDE_TOL * (np.abs(follow.w) @ sum(np.abs(f) for f in follow.side_fields(z_end, s)))
             if not (vm > tol and vp < -tol):
-                rec.end = (f"u_{p + 1} reached {x}, where the fields of regions {pair[0].region} and {pair[1].region} "
+                rec.end = (f"the control of {lab[p]} = 0 reached {x}, where the fields of regions {pair[0].region} and {pair[1].region} "
                            f"do not both push into {lab[1 - p]} = 0: the continuation is not decided")
                 self._stop_sliding(sliding, n, t_end, k, z_end, (motion.regions[0], motion.regions[-1]), rec.end,
                                    motion.surfaces)
                 return None
-            rec.end = (f"u_{p + 1} reached {x}: the sliding field on {lab[1 - p]} = 0 on the {side} side of "
+            rec.end = (f"the control of {lab[p]} = 0 reached {x}: the sliding field on {lab[1 - p]} = 0 on the {side} side of "
                        f"{lab[p]} = 0 turned tangent to it, and the state leaves {lab[p]} = 0 into that side, "
                        f"sliding on {lab[1 - p]} = 0 between regions {pair[0].region} and {pair[1].region}")
             nrec.start_time = nrec.end_time = t_end
             nrec.start_state, nrec.end_state = z_end.copy(), z_end.copy()
             self.slides.append(nrec)
             return follow, z_end, 0, t_end, False
-        if why[0] == "pair":
+        if why[0] == "lost":
             p, x = why[1], why[2]
-            rec.end = (f"on the {'positive' if x else 'negative'} side of {lab[p]} = 0 the two fields no longer both "
-                       f"push into {lab[1 - p]} = 0: the intersection stops attracting, and the continuation is not "
-                       "decided (not followed)")
+            rec.end = (f"on the {'positive' if x else 'negative'} side of {lab[p]} = 0 the fields stop holding the "
+                       f"state at {lab[p]} = 0 other than by its control reaching {x} (Definition 5.21): the "
+                       "continuation is not decided (not followed)")
         elif why[0] == "merge":
             rec.end = ("two solutions of the equivalent control merge: past here the sliding field is not unique "
                        "(not followed)")
@@ -634,20 +633,20 @@ def _past_the_fold(motion: SlidingMotion, z: np.ndarray, t: float, s, why: str) 
 def _past_the_corner_fold(corner: CornerMotion, follow: SlidingMotion, p: int, x: int, z, t: float, s):
     """As :func:`_past_the_fold`, where a motion on two surfaces leaves surface p into side x: step along the
     sliding field on the other surface (``follow``) until it points away from surface p by a margin at the
-    rounding level (doubling steps from one of that size; a rate that does not help leaves z as it is)."""
-    sign = 1.0 if x else -1.0
+    rounding level (doubling steps from one of that size; at most 24)."""
+    sign = 1.0 if x else -1.0                   # leaving into side x: sign n_p.f_s > 0
+    n_p = corner.normals[p]
     fs = follow.field(z, s)
     speed = float(np.abs(fs).max())
     if not speed > 0:
         return t, z
     tau = FOLD_ULPS * np.finfo(float).eps * max(1.0, float(np.abs(z).max())) / speed
     for _ in range(24):
-        e = next(f for f in _faces(corner.fields_at(z, s), corner.normals) if f[:2] == (p, x))[4]
-        fields = corner.fields_at(z, s)
-        margin = FOLD_ULPS * np.finfo(float).eps * max(float(np.abs(f).max()) for row in fields for f in row) ** 2
-        if sign * e >= margin:                  # e = (v0 - v1) n_p.f_s: leaving into x needs sign n_p.f_s > 0
+        fs = follow.field(z, s)
+        margin = FOLD_ULPS * np.finfo(float).eps * float(np.abs(n_p) @ sum(np.abs(f) for f in follow.side_fields(z, s)))
+        if sign * float(n_p @ fs) >= margin:
             break
-        z, t = follow.project(z + tau * follow.field(z, s)), t + tau
+        z, t = follow.project(z + tau * fs), t + tau
         tau *= 2
     return t, z
 

@@ -440,9 +440,11 @@ def _gradient(a, u) -> list[float]:
 
 def _faces(fields, normals):
     """For each surface p (0, 1) and side x (0: pre-activation < 0, 1: > 0), the two fields on that side
-    (f_0 on the negative side of the other surface q, f_1 on its positive side), their normal components
-    v_0 = n_q.f_0 and v_1 = n_q.f_1 across q, and e = v_0 (n_p.f_1) - v_1 (n_p.f_0) = (v_0 - v_1) n_p.f_s,
-    f_s the one-surface sliding field on q on that side of p (Definition 5.17): yields (p, x, v_0, v_1, e)."""
+    (f_0 on the negative side of the other surface q, f_1 on its positive side) and how they hold the state
+    at p, as (p, x, slide, cross, scale): with v_0 = n_q.f_0, v_1 = n_q.f_1 and sgn = +1 on side 0, -1 on
+    side 1, ``slide`` = min(v_0, -v_1, sgn n_p.f_s), f_s the one-surface sliding field on q on that side
+    (Definition 5.17; -inf when v_0 <= v_1), and ``cross`` = min(sgn n_p.f_0, sgn n_p.f_1); the side
+    holds the state at p iff max(slide, cross) > 0 (Definition 5.21)."""
     n = [np.asarray(x, dtype=float) for x in normals]
     for p in (0, 1):
         q = 1 - p
@@ -450,28 +452,30 @@ def _faces(fields, normals):
             f0, f1 = (fields[x][0], fields[x][1]) if p == 0 else (fields[0][x], fields[1][x])
             f0, f1 = np.asarray(f0, dtype=float), np.asarray(f1, dtype=float)
             v0, v1 = float(n[q] @ f0), float(n[q] @ f1)
-            yield p, x, v0, v1, v0 * float(n[p] @ f1) - v1 * float(n[p] @ f0)
+            sgn = 1.0 if x == 0 else -1.0
+            slide = min(v0, -v1, sgn * float(n[p] @ (v0 * f1 - v1 * f0)) / (v0 - v1)) if v0 > v1 else -np.inf
+            cross = min(sgn * float(n[p] @ f0), sgn * float(n[p] @ f1))
+            scale = float(np.abs(n[p]) @ (np.abs(f0) + np.abs(f1)) + np.abs(n[q]) @ (np.abs(f0) + np.abs(f1)))
+            yield p, x, slide, cross, scale
 
 
 def corner_attraction(fields, normals, tol: float = CORNER_TOL) -> tuple[int, int, str] | None:
     """None when the intersection of the two surfaces attracts in the sense of Definition 5.21: on each side
-    of each surface, the two fields there slide on the other surface (n_q.f_0 > 0 > n_q.f_1) and that
-    sliding field points into the first surface; else (surface, side, what fails), surface and side
-    0-based.  Signs within ``tol`` (relative) of 0 are taken as failing.  Floats, not proved.
+    of each surface p, either the two fields there slide on the other surface q and that sliding field
+    points into p, or both fields point into p; else (surface, side, what fails), both 0-based.  A margin
+    within ``tol`` (relative) of 0 is taken as failing.  Floats, not proved.
 
     Examples
     --------
     >>> f = [[[1.0, 1.0], [1.0, -1.0]], [[-1.0, 1.0], [-1.0, -1.0]]]
     >>> corner_attraction(f, [[1.0, 0.0], [0.0, 1.0]]) is None
     True
+    >>> corner_attraction([[[1.0, 1.0], [1.0, -1.0]], [[1.0, 1.0], [-1.0, -1.0]]], [[1.0, 0.0], [0.0, 1.0]])
+    (0, 1, 'neither do both fields there point into it, nor does their sliding field on the other surface')
     """
-    scale = max(float(np.abs(np.asarray(f, dtype=float)).max()) for row in fields for f in row) * max(
-        float(np.abs(np.asarray(n, dtype=float)).sum()) for n in normals) or 1.0
-    for p, x, v0, v1, e in _faces(fields, normals):
-        if not (v0 > tol * scale and v1 < -tol * scale):
-            return p, x, "the two fields there do not both push into the other surface"
-        if not (1 if x == 0 else -1) * e > tol * scale * scale:
-            return p, x, "the sliding field on the other surface there does not point into this one"
+    for p, x, slide, cross, scale in _faces(fields, normals):
+        if not max(slide, cross) > tol * (scale or 1.0):
+            return p, x, "neither do both fields there point into it, nor does their sliding field on the other surface"
     return None
 
 
@@ -530,8 +534,8 @@ class CornerMotion:
     def run(self, z, s, t0: float, t1: float, per_unit: float):
         """Integrate from z at t0 towards t1; returns (t_end, z_end, why) with why None when t1 was reached,
         else ("leaves", p, x): the sliding field on the other surface, on side x of surface p (0, 1 of
-        ``surfaces``), turned tangent to surface p (u_p reached x); ("pair", p, x): the two fields on that
-        side no longer both push into the other surface; ("merge",): two controls merged (the resultant's
+        ``surfaces``), turned tangent to surface p (u_p reached x); ("lost", p, x): that side stopped holding
+        the state at p otherwise (Definition 5.21); ("merge",): two controls merged (the resultant's
         discriminant reached 0); ("crosses", m): another pre-activation m (0-based) crossed zero; or
         ("failed", the integrator's message)."""
         if not t1 > t0:
@@ -545,21 +549,13 @@ class CornerMotion:
 
         events, kinds = [], []
         for idx in range(4):
-            p, x = divmod(idx, 2)
+            def held(_t, y, idx=idx):
+                _, _, slide, cross, scale = list(_faces(self.fields_at(y, s), n))[idx]
+                return max(slide, cross) / (scale or 1.0)
 
-            def v0(_t, y, p=p, x=x):
-                return next(f for f in _faces(self.fields_at(y, s), n) if f[:2] == (p, x))[2]
-
-            def v1(_t, y, p=p, x=x):
-                return -next(f for f in _faces(self.fields_at(y, s), n) if f[:2] == (p, x))[3]
-
-            def face(_t, y, p=p, x=x):
-                return (1 if x == 0 else -1) * next(f for f in _faces(self.fields_at(y, s), n) if f[:2] == (p, x))[4]
-
-            for ev, kind in ((v0, ("pair", p, x)), (v1, ("pair", p, x)), (face, ("leaves", p, x))):
-                ev.terminal, ev.direction = True, -1.0
-                events.append(ev)
-                kinds.append(kind)
+            held.terminal, held.direction = True, -1.0
+            events.append(held)
+            kinds.append(("side", *divmod(idx, 2)))
 
         def merge(_t, y):
             c2, c1, c0 = _resultant(*_components(self.fields_at(y, s), n))
@@ -591,6 +587,12 @@ class CornerMotion:
         z_end = self.project(sol.sol(t_end))
         self.u = None
         self.field(z_end, s)
+        if why is not None and why[0] == "side":
+            # the side stopped holding the state at p: through its sliding field turning tangent (u_p reached
+            # x, Definition 5.21), or otherwise (not followed)
+            _, _, slide, cross, scale = list(_faces(self.fields_at(z_end, s), n))[2 * why[1] + why[2]]
+            f0v = slide >= cross and np.isfinite(slide)
+            why = ("leaves" if f0v else "lost", why[1], why[2])
         k = max(2, int(np.ceil((t_end - t0) * per_unit)) + 1)
         ts = np.union1d(np.linspace(t0, t_end, k), sol.t[sol.t < t_end])
         self.record.t.append(ts)

@@ -420,5 +420,42 @@ def _(wrong):
     return sp.simplify(sp.diff(F, u) - (d1 * u + d0) / (c2 * (u - r1) * (u - r2)))
 
 
+
+# ---- Definition 5.21: the bilinear equivalent control on two surfaces --------------------------------------
+def _canopy(f, u1, u2):
+    """F(u) = sum_xy w_x(u1) w_y(u2) f_xy."""
+    return ((1 - u1) * ((1 - u2) * f[0][0] + u2 * f[0][1]) + u1 * ((1 - u2) * f[1][0] + u2 * f[1][1]))
+
+
+@suite.identity("canopy_face_is_the_sliding_field", "Definition 5.21")
+def _(wrong):
+    """F(1, a) = f_s: on the face u1 = 1 the control of the second surface is the Filippov coefficient a of
+    f_10, f_11 across n2, and the bilinear field there is their sliding field (Definition 5.17).
+    Mutation: u2 = 1 - a."""
+    f = [[sp.Matrix(sp.symbols(f"f{x}{y}_1:4", real=True)) for y in (0, 1)] for x in (0, 1)]
+    n2 = sp.Matrix(sp.symbols("n1:4", real=True))
+    vm, vp = (n2.T * f[1][0])[0], (n2.T * f[1][1])[0]
+    a = vm / (vm - vp)
+    if wrong:
+        a = 1 - a
+    fs = (vm * f[1][1] - vp * f[1][0]) / (vm - vp)
+    return (_canopy(f, 1, a) - fs).applyfunc(sp.simplify)
+
+
+@suite.identity("canopy_resultant", "Definition 5.21")
+def _(wrong):
+    """With n_i.F(u) = p_i(u2) + u1 q_i(u2), at u1* = -p_1/q_1 (where n_1.F vanishes) q_1 n_2.F(u1*, u2) =
+    -R(u2), R = p_1 q_2 - q_1 p_2: every control has R(u2) = 0.  Mutation: + q_1 p_2 in R."""
+    u1, u2 = sp.symbols("u1 u2")
+    a = [[sp.Symbol(f"a{x}{y}") for y in (0, 1)] for x in (0, 1)]
+    b = [[sp.Symbol(f"b{x}{y}") for y in (0, 1)] for x in (0, 1)]
+    E1, E2 = _canopy(a, u1, u2), _canopy(b, u1, u2)
+    p1, q1 = E1.subs(u1, 0), sp.expand(E1 - E1.subs(u1, 0)).coeff(u1)
+    p2, q2 = E2.subs(u1, 0), sp.expand(E2 - E2.subs(u1, 0)).coeff(u1)
+    R = p1 * q2 + (1 if wrong else -1) * q1 * p2
+    star = -p1 / q1
+    return sp.simplify(sp.Matrix([E1.subs(u1, star), q1 * E2.subs(u1, star) + R]))
+
+
 if __name__ == "__main__":
     suite.main()

@@ -457,5 +457,21 @@ def _(wrong):
     return sp.simplify(sp.Matrix([E1.subs(u1, star), q1 * E2.subs(u1, star) + R]))
 
 
+
+@suite.identity("nodal_control_quadratic", "Lemma 5.23")
+def _(wrong):
+    """(A0 - A1) n_2.F(phi(u2), u2) = (1 - u2) P + u2 S with phi = A0 / (A0 - A1), P = -A1 b00 + A0 b10,
+    S = -A1 b01 + A0 b11.  Mutation: b00 and b10 exchanged in P."""
+    u2 = sp.Symbol("u2")
+    a = [[sp.Symbol(f"a{x}{y}") for y in (0, 1)] for x in (0, 1)]
+    b = [[sp.Symbol(f"b{x}{y}") for y in (0, 1)] for x in (0, 1)]
+    A0 = (1 - u2) * a[0][0] + u2 * a[0][1]
+    A1 = (1 - u2) * a[1][0] + u2 * a[1][1]
+    phi = A0 / (A0 - A1)
+    P = -A1 * (b[1][0] if wrong else b[0][0]) + A0 * (b[0][0] if wrong else b[1][0])
+    S = -A1 * b[0][1] + A0 * b[1][1]
+    return sp.simplify((A0 - A1) * _canopy(b, phi, u2) - ((1 - u2) * P + u2 * S))
+
+
 if __name__ == "__main__":
     suite.main()

@@ -102,6 +102,7 @@ def test_the_motion_on_the_intersection_and_its_end_match_the_closed_form():
     assert abs(corner.start_time - 0.1) < 1e-12 and abs(corner.end_time - ts) < 1e-10
     assert "the control of unit 1 = 0 reached 1" in corner.end and "between regions 101 and 111" in corner.end
     assert corner.method.startswith("float: DOP853") and "equivalent-control" in corner.method
+    assert "Lemma 5.23" not in corner.method          # region 101's field, n1 component -1 + 1.3 * 1.05, points out
     t, Z = corner.samples()
     assert len(t) >= 8 and np.all(Z[:, :2] == 0)
     assert np.abs(Z[:, 2] - (1 + C * t)).max() < 1e-10
@@ -125,6 +126,7 @@ def test_reaching_the_corner_with_both_units_at_once():
     assert not r.sliding and len(r.sliding_segments) == 1
     sg = r.sliding_segments[0]
     assert sg.surfaces == (1, 2) and abs(sg.start_time - 0.1) < 1e-12 and sg.end.startswith("still sliding")
+    assert sg.method.endswith("so the control there is unique (Lemma 5.23)")      # every field points in
     for n in (1, 2, 3):
         assert r.autonomous[n][0] == r.autonomous[n][1] == 0 and abs(r.autonomous[n][2] - (1 + C * n)) < 1e-12
 

@@ -65,6 +65,7 @@ from .sliding import (
     SlidingSegment,
     corner_attraction,
     equivalent_controls,
+    nodal_attraction_proved,
     onto_side,
     surface_label,
 )
@@ -374,6 +375,9 @@ class _Simulator:
                           f"(Definition 5.21, floats): on the {'positive' if x else 'negative'} side of "
                           f"{surface_label(self.model, surfaces[p] + 1)} = 0 {what}"), False
         motion.u = inside[0]
+        if nodal_attraction_proved(motion, z, s):
+            rec.method += ("; at the entry point every field is proved in ball arithmetic to point into both "
+                           "surfaces, so the control there is unique (Lemma 5.23)")
         self.slides.append(rec)
         return motion, None, True
 

@@ -40,7 +40,7 @@ from ...model.plrnn import PLRNN
 from ..transform import RegionSystem
 
 __all__ = ["CORNER_METHOD", "SLIDING_METHOD", "CornerMotion", "SlidingSegment", "canopy_field", "corner_attraction",
-           "equivalent_controls", "filippov_coefficient", "sliding_field", "surface_label"]
+           "equivalent_controls", "filippov_coefficient", "nodal_attraction_proved", "sliding_field", "surface_label"]
 
 RTOL = 1e-13
 ATOL = 1e-15
@@ -732,6 +732,28 @@ class _SlidingBalls:
                 acc = acc + cz[i][k] * hb ** k
             out.append(acc)
         return out
+
+
+def nodal_attraction_proved(motion: CornerMotion, z, s) -> bool:
+    """Whether ball arithmetic proves, at the float point z taken exactly, that all four fields around the
+    intersection point into both surfaces (the signs of Lemma 5.23, proofs/05_trajectory_equivalence.tex):
+    then the control is unique in [0, 1]^2 there, for the region systems as enclosed (or the float systems)."""
+    model, M = motion.model, len(motion.normals[0])
+    with working_precision(CERT_PREC):
+        if isinstance(model, PLRNN):
+            rows = [([flint.arb(1 if i == k else 0) for i in range(M)], flint.arb(0)) for k in motion.surfaces]
+        else:
+            rows = [([_arb(x) for x in r], _arb(c)) for r, c in (_exact_row(model, k) for k in motion.surfaces)]
+        zb = flint.arb_mat(M, 1, [flint.arb(float(x)) for x in z])
+        for x in (0, 1):
+            for y in (0, 1):
+                F, c, _ = _ball_side(motion.systems[x][y], s)
+                f = F * zb + c
+                for (w, _c), side in zip(rows, (x, y), strict=True):
+                    v = sum((w[i] * f[i, 0] for i in range(M)), flint.arb(0))
+                    if not (v > 0 if side == 0 else v < 0):
+                        return False
+    return True
 
 
 def certify(motion: SlidingMotion, z0, s, ts, zs) -> tuple[float | None, float, str]:

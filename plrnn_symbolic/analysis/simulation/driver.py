@@ -18,9 +18,10 @@ Three trajectories are sampled at the times n dt:
   region the state is projected with P and re-embedded with G of the new region
   (the added coordinates restart at zero); within one region the N-dimensional state
   is kept across sample times.  When the vector fields on both sides of the crossed
-  boundary point into it (sliding), the autonomous trajectory *stops* there and the
-  event is reported: the Filippov sliding flow is not affine, so it has no closed
-  form here, and following the discontinuous field would only chatter.
+  boundary point into it (sliding), the autonomous trajectory follows the Filippov
+  sliding motion (:mod:`.sliding`; on two surfaces at once the equivalent control of
+  Definition 5.21), and stops with the reason where that motion is not defined or not
+  unique.
 
 What is rigorous.  The cell arithmetic is ball arithmetic (FLINT, 128 bits), and the float
 check bounds every rounding error of its float operations (Lemma 5.14).  The

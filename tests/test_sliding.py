@@ -209,7 +209,7 @@ def test_leaving_a_surface_of_the_general_form_does_not_cross_straight_back():
     r = simulate(m, 20, z0=[0.24243992181053464, -1.1244565566125493], system="autonomous", e1=False)
     assert not r.sliding and np.isfinite(r.autonomous).all()
     sg = r.sliding_segments[0]
-    assert sg.label == "pre-activation 2" and sg.regions == ("100", "110") and sg.steps == [3, 4, 5]
+    assert sg.label == "hidden unit 2" and sg.regions == ("100", "110") and sg.steps == [3, 4, 5]
     assert "a reached 0" in sg.end and "region 110 is lifted" in sg.method
     assert abs(m.preactivations(sg.end_state)[1]) < 1e-12
     after = next(s for s in r.segments if s.t0 >= sg.end_time)
@@ -226,7 +226,7 @@ def test_a_lifted_side_whose_field_does_not_push_in_is_a_stop():
     r = simulate(m, 5, z0=[1.572, 1.487], system="autonomous", e1=False)
     assert not r.sliding_segments and len(r.sliding) == 1
     ev = r.sliding[0]
-    assert ev.surface == "pre-activation 2" and "Remark 5.19" in ev.reason and "do not both push" in ev.reason
+    assert ev.surface == "hidden unit 2" and "Remark 5.19" in ev.reason and "do not both push" in ev.reason
 
 
 def test_autonomous_lyapunov_refuses_a_sliding_trajectory_naming_the_segment():

@@ -304,7 +304,7 @@ class SlidingMotion:
         z_end = self.project(sol.sol(t_end))
         inner = sol.t[(sol.t > t0) & (sol.t < t_end)]
         ts = np.append(inner, t_end)
-        bound, done, about = certify(self, z, s, ts - t0, [self.project(sol.sol(t)) for t in ts])
+        bound, done, about = certify(self, z, s, ts, [self.project(sol.sol(t)) for t in ts], t0)
         rec = self.record
         if bound is not None:
             rec.certified_bound = max(bound, rec.certified_bound or 0.0)
@@ -321,7 +321,8 @@ class SlidingMotion:
 TAYLOR_ORDER = 16          # order K of the interval Taylor steps
 CERT_PREC = 128            # bits
 MAX_CERT_STEPS = 32        # Taylor steps one run of a sliding motion may spend on its enclosure
-MAX_HALVINGS = 4           # halvings of a step that cannot be proved before the enclosure stops there
+MAX_HALVINGS = 6           # halvings of a step that cannot be proved (or widens it too much) before the enclosure stops there
+STEP_WIDTH = 2.0 ** -52    # the widening of the enclosure one Taylor step may add, relative to the state's scale
 
 
 def _ball_side(sysm: RegionSystem, s) -> tuple[flint.arb_mat, flint.arb_mat, bool]:
@@ -383,6 +384,15 @@ class _SlidingBalls:
         z (K + 1 Picard iterations on truncated series, each fixing one more coefficient).  The affine parts
         act on the M x (K + 1) matrix of coefficients in one ball-matrix product each."""
         M, n = self.M, K + 1
+        cap = flint.ctx.cap
+        flint.ctx.cap = max(cap, n)     # FLINT truncates series products and quotients at ctx.cap terms (10 by
+        try:                            # default), which would silently drop c_10 .. c_K and the remainder
+            return self._coefficients(z, n)
+        finally:
+            flint.ctx.cap = cap
+
+    def _coefficients(self, z: list, n: int) -> list[list]:
+        M = self.M
         C = flint.arb_mat(M, n)
         for i in range(M):
             C[i, 0] = z[i]
@@ -401,7 +411,10 @@ class _SlidingBalls:
             for i in range(M):
                 fm = flint.arb_series([Fm[i, k] for k in range(n)], prec=n)
                 fp = flint.arb_series([Fp[i, k] for k in range(n)], prec=n)
-                co = (fm + a * (fp - fm)).coeffs()
+                series = fm + a * (fp - fm)
+                if series.prec < n:
+                    raise RuntimeError(f"series truncated at {series.prec} < {n} terms")
+                co = series.coeffs()
                 new[i, 0] = z[i]
                 for k in range(1, n):
                     if k - 1 < len(co):
@@ -421,13 +434,14 @@ class _SlidingBalls:
                 return False
         return True
 
-    def step(self, z: list, h: float) -> list | None:
+    def step(self, z: list, h: float | Fraction) -> list | None:
         """An enclosure of the sliding motion h after the ball vector z, and a proof that it slides on the
         way (None where either fails): an a priori box B with z + [0, h] f_s(B) inside B (so that every
         solution from z stays in B on [0, h]: Picard), the sliding condition on B, and the Taylor
         polynomial of order K - 1 at z with the Lagrange remainder c_K(B) h^K."""
-        hb = flint.arb(h)
-        span = flint.arb(h / 2, h / 2)                      # [0, h]
+        hb = _arb(Fraction(h))                              # a ball that contains h (exact for a float h)
+        top = hb.upper()
+        span = flint.arb(top / 2, top / 2)                  # [0, h] (halving a binary number is exact)
         B = list(z)
         for _ in range(10):
             fB = self.field(B)
@@ -451,32 +465,48 @@ class _SlidingBalls:
         return out
 
 
-def certify(motion: SlidingMotion, z0, s, ts, zs) -> tuple[float | None, float, str]:
-    """Enclose the sliding motion from the float state z0 (taken exactly) at the times ``ts`` (relative to
-    its start, increasing) and bound the distance of the float states ``zs`` there from it; stops where a
-    step cannot be proved (after halving it) or the budget MAX_CERT_STEPS is spent.  Returns (the bound,
-    or None when nothing was proved; the time up to which it holds; what the statement is about)."""
+def _up(x: flint.arb) -> float:
+    """A float >= every point of the ball x."""
+    u = x.upper()
+    f = float(u)
+    return f if f >= u else float(np.nextafter(f, np.inf))
+
+
+def _width(z: list) -> float:
+    return max(float(x.rad()) for x in z)
+
+
+def certify(motion: SlidingMotion, z0, s, ts, zs, t0: float = 0.0) -> tuple[float | None, float, str]:
+    """Enclose the sliding motion from the float state z0 (taken exactly) at the times ``ts`` (floats; the
+    enclosure is for the exact times t - t0, each float taken exactly) and bound the distance of the float
+    states ``zs`` there from it; stops where a step cannot be proved (after halving it) or the budget
+    MAX_CERT_STEPS is spent.  A step that would widen the enclosure by more than STEP_WIDTH times the
+    state's scale is halved too (up to MAX_HALVINGS times: the Lagrange remainder of a long step over its
+    a priori box is what makes enclosures wide).  Returns (the bound, rounded up, or None when nothing was
+    proved; the time up to which it holds; what the statement is about)."""
     with working_precision(CERT_PREC):
         balls = _SlidingBalls(motion, s)
         about = "the region systems as enclosed" if balls.enclosed else "the float region systems"
         z = [flint.arb(float(x)) for x in z0]
         if not balls.slides(z):
             return None, 0.0, about
-        worst, t_prev, steps = 0.0, 0.0, 0
+        scale = max(1.0, float(np.abs(np.asarray(z0, dtype=float)).max()))
+        worst, t_prev, steps, reached = 0.0, Fraction(0), 0, False
         for t, zf in zip(ts, zs, strict=True):
+            t = Fraction(float(t)) - Fraction(float(t0))      # exact
             h = t - t_prev
             halvings = 0
             while t_prev < t and steps < MAX_CERT_STEPS and halvings <= MAX_HALVINGS:
                 h = min(h, t - t_prev)
                 nz = balls.step(z, h)
                 steps += 1
-                if nz is None:
+                if nz is None or (halvings < MAX_HALVINGS and _width(nz) - _width(z) > STEP_WIDTH * scale):
                     h /= 2
                     halvings += 1
                 else:
                     z, t_prev = nz, t_prev + h
             if t_prev < t:
                 break
-            worst = max(worst, max(abs(float((zb - float(x)).mid())) + float(zb.rad())
-                                   for zb, x in zip(z, zf, strict=True)))
-    return (worst if t_prev > 0 else None), t_prev, about
+            reached = True
+            worst = max([worst] + [_up((zb - float(x)).abs_upper()) for zb, x in zip(z, zf, strict=True)])
+    return (worst if reached else None), float(t_prev), about

@@ -350,3 +350,26 @@ def test_the_enclosure_of_a_three_unit_motion_contains_an_independent_integratio
         zs = [[float(x) for x in sol(mpmath.mpf(t))] for t in ts]
         bound, done, _ = certify(motion, sg.start_state, None, ts, zs)
         assert done == ts[-1] and bound < 1e-14
+
+
+def test_the_enclosure_takes_irrational_surfaces_exactly():
+    """The general form's surfaces enter the enclosure as balls around the model's own weights: an
+    irrational W2 entry (sqrt 2) is enclosed, not rounded to the nearest float (which is not on the
+    surface), so the sliding condition and the other surfaces' signs are proved for the model itself."""
+    import flint
+    import sympy as sp
+
+    from plrnn_symbolic.analysis.simulation.sliding import CERT_PREC, SlidingMotion, _SlidingBalls
+    from plrnn_symbolic.core.domains import working_precision
+
+    m = sliding_model()
+    W1 = [[0, sp.Rational(7, 10) / sp.sqrt(2)], [sp.Rational(-93, 100), 0]]    # W1 W2 = W: the same map
+    g = ps.model.family.ReluRNN(m.A, W1, [[1, 0], [0, sp.sqrt(2)]], m.h, [0, 0])
+    r = simulate(g, 3, z0=[-0.01, 0.25], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    assert sg.surface == 1 and sg.certified_bound is not None
+    motion = SlidingMotion(g, 0, r.systems[sg.regions[0]], r.systems[sg.regions[1]], sg)
+    with working_precision(CERT_PREC):
+        balls = _SlidingBalls(motion, None)
+    with working_precision(512):
+        assert balls.others[0][0][1].contains(flint.arb(2).sqrt())

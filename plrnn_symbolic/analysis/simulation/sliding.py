@@ -33,7 +33,7 @@ import numpy as np
 import scipy.integrate
 import sympy as sp
 
-from ...core.domains import working_precision
+from ...core.domains import to_arb, working_precision
 from ...model.plrnn import PLRNN
 from ..transform import RegionSystem
 
@@ -356,7 +356,8 @@ class _SlidingBalls:
         if isinstance(model, PLRNN):
             rows = [([flint.arb(1 if i == j else 0) for i in range(self.M)], flint.arb(0)) for j in range(self.M)]
         else:
-            rows = [([_arb(x) for x in r], _arb(c)) for r, c in (_exact_row(model, j) for j in range(model.L))]
+            # balls around the model's own exact weights (sqrt(2), say, enclosed rigorously, not rounded)
+            rows = [([to_arb(x) for x in model.W2.row(j)], to_arb(model.h2[j])) for j in range(model.L)]
         w = rows[k][0]
         self.others = [r for j, r in enumerate(rows) if j != k]     # the other surfaces, exactly
         # v -+ = w.(F z + c) = (w F) z + w.c

@@ -373,3 +373,19 @@ def test_the_enclosure_takes_irrational_surfaces_exactly():
         balls = _SlidingBalls(motion, None)
     with working_precision(512):
         assert balls.others[0][0][1].contains(flint.arb(2).sqrt())
+
+
+def test_the_enclosure_names_every_stretch_it_does_not_cover():
+    """The stretches of a sliding segment that the enclosure does not cover are listed (not only the one
+    next to the end), and they add up to the duration it does not cover."""
+    from _independent import rotation_model
+
+    phi = np.radians(100)
+    r = simulate(rotation_model(), 10, z0=[1 + 1.5 * np.cos(phi), 3 + 1.5 * np.sin(phi)], system="autonomous",
+                 e1=False)
+    sg = r.sliding_segments[0]
+    gaps = sum(b - a for a, b in sg.uncovered)
+    assert abs(gaps - (sg.duration - sg.certified_duration)) < 1e-9
+    assert all(sg.start_time <= a < b <= sg.end_time for a, b in sg.uncovered)
+    assert sg.uncovered[-1][1] == sg.end_time and "not enclosed: t in [" in sg.enclosure
+    assert sg.to_dict()["certified"]["uncovered"] == [list(g) for g in sg.uncovered]

@@ -127,6 +127,7 @@ class SlidingSegment:
     certified_duration: float = 0.0         # time on which the float motion is enclosed (see :func:`certify`)
     certified_bound: float | None = None    # the largest proved distance of its float states from the exact motion
     certified_about: str = ""
+    uncovered: list = field(default_factory=list)   # (start, end) of the stretches the enclosure does not cover
 
     @property
     def enclosure(self) -> str:
@@ -139,7 +140,16 @@ class SlidingSegment:
                 f"and the float states at the integrator's points are within {self.certified_bound:.1e} of the "
                 f"exact solution of the sliding equation z' = f_s(z) of {self.certified_about} from the float "
                 "state where each step's run starts (on the surface for a PLRNN, within rounding of it for the "
-                "other forms); the stretch next to the end (a near 0 or 1) is not enclosed")
+                f"other forms); not enclosed: {self._gaps()}")
+
+    def _gaps(self) -> str:
+        """The stretches the enclosure does not cover (next to the end, where a tends to 0 or 1, and any
+        other: a Taylor step that could not be proved, or the step budget spent)."""
+        if not self.uncovered:
+            return "nothing"
+        shown = ", ".join(f"t in [{a:.6g}, {b:.6g}]" for a, b in self.uncovered[:3])
+        more = f" and {len(self.uncovered) - 3} more" if len(self.uncovered) > 3 else ""
+        return shown + more
 
     @property
     def duration(self) -> float:
@@ -158,7 +168,8 @@ class SlidingSegment:
                 "end_state": self.end_state.tolist(), "end": self.end, "method": self.method,
                 "integrator_steps": self.integrator_steps,
                 "certified": {"duration": self.certified_duration, "bound": self.certified_bound,
-                              "about": self.certified_about, "text": self.enclosure}}
+                              "about": self.certified_about, "uncovered": [list(g) for g in self.uncovered],
+                              "text": self.enclosure}}
 
     def text(self) -> str:
         n0, n1 = self.steps[0], self.steps[-1]
@@ -310,6 +321,10 @@ class SlidingMotion:
             rec.certified_bound = max(bound, rec.certified_bound or 0.0)
             rec.certified_duration += done
             rec.certified_about = about
+        else:
+            done = 0.0
+        if t0 + done < t_end:
+            rec.uncovered.append((t0 + done, t_end))
         k = max(2, int(np.ceil((t_end - t0) * per_unit)) + 1)
         ts = np.union1d(np.linspace(t0, t_end, k), sol.t[sol.t < t_end])    # dense samples and the integrator's points
         self.record.t.append(ts)
@@ -320,7 +335,7 @@ class SlidingMotion:
 # ---- a posteriori enclosure of the sliding motion (interval Taylor method, FLINT balls) -------------------
 TAYLOR_ORDER = 16          # order K of the interval Taylor steps
 CERT_PREC = 128            # bits
-MAX_CERT_STEPS = 32        # Taylor steps one run of a sliding motion may spend on its enclosure
+MAX_CERT_STEPS = 96        # Taylor steps one run of a sliding motion may spend on its enclosure
 MAX_HALVINGS = 6           # halvings of a step that cannot be proved (or widens it too much) before the enclosure stops there
 STEP_WIDTH = 2.0 ** -52    # the widening of the enclosure one Taylor step may add, relative to the state's scale
 

@@ -389,3 +389,22 @@ def test_the_enclosure_names_every_stretch_it_does_not_cover():
     assert all(sg.start_time <= a < b <= sg.end_time for a, b in sg.uncovered)
     assert sg.uncovered[-1][1] == sg.end_time and "not enclosed: t in [" in sg.enclosure
     assert sg.to_dict()["certified"]["uncovered"] == [list(g) for g in sg.uncovered]
+
+
+def test_the_enclosure_refuses_fields_of_regions_the_state_is_not_next_to():
+    """The sliding condition is proved for the two regions next to the state: a motion given the regions
+    of the wrong side of another surface (unit 3 flipped) is not enclosed (it was, the other surfaces being
+    checked only for a strict sign, not for the regions' one)."""
+    from plrnn_symbolic.analysis.simulation.sliding import SlidingMotion, certify
+
+    m = ps.PLRNN(A=[["0.427", 0, 0], [0, "0.31", 0], [0, 0, "0.547"]],
+                 W=[[0, "0.702", "0.282"], ["-0.992", 0, "0.057"], ["0.195", "-0.2", 0]], h=["-0.702", "-0.891", "-0.229"])
+    r = simulate(m, 2, z0=[-0.001, 0.12, -0.224], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    minus, plus = sg.regions
+    assert minus[2] == plus[2] == "0"
+    right = SlidingMotion(m, 0, r.systems[minus], r.systems[plus], sg)
+    assert certify(right, sg.start_state, None, [0.01], [sg.start_state])[0] is not None
+    other = ps.derive(m, [minus[:2] + "1", plus[:2] + "1"], mode="certified").systems
+    wrong = SlidingMotion(m, 0, other[minus[:2] + "1"], other[plus[:2] + "1"], sg)
+    assert certify(wrong, sg.start_state, None, [0.01], [sg.start_state]) == (None, 0.0, "the region systems as enclosed")

@@ -374,7 +374,10 @@ class _SlidingBalls:
             # balls around the model's own exact weights (sqrt(2), say, enclosed rigorously, not rounded)
             rows = [([to_arb(x) for x in model.W2.row(j)], to_arb(model.h2[j])) for j in range(model.L)]
         w = rows[k][0]
-        self.others = [r for j, r in enumerate(rows) if j != k]     # the other surfaces, exactly
+        # the other surfaces, exactly, each with the side the two regions lie on (+1: active, -1: inactive;
+        # the regions differ only in pre-activation k)
+        d = model.pattern(motion.minus.region)
+        self.others = [(w, c, 1 if d[j] else -1) for j, (w, c) in enumerate(rows) if j != k]
         # v -+ = w.(F z + c) = (w F) z + w.c
         self.wFm = [sum((w[i] * self.Fm[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
         self.wFp = [sum((w[i] * self.Fp[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
@@ -440,13 +443,14 @@ class _SlidingBalls:
 
     def slides(self, box: list) -> bool:
         """v_- > 0 > v_+ proved on the ball vector ``box`` (the sliding condition of Definition 5.17), and no
-        other surface meets it (every other pre-activation of one strict sign: Lemma 5.18's U)."""
+        other surface meets it: every other pre-activation has the strict sign of the two regions' pattern
+        (Lemma 5.18's U), so that f_- and f_+ are the fields of the cells next to the box."""
         vm, vp = self.normal(box)
         if not (vm > 0 and vp < 0):
             return False
-        for w, c in self.others:
+        for w, c, side in self.others:    # in the cell of the two regions: f_- and f_+ are the fields there
             x = sum((w[i] * box[i] for i in range(self.M)), c)
-            if not (x > 0 or x < 0):
+            if not side * x > 0:
                 return False
         return True
 

@@ -213,3 +213,19 @@ def test_cli_families(capsys):
                  ["check", "--example", "chaotic", "--regions", "families", "11111"]):
         assert main(argv) == 2
         assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_disc_witness_in_floats_contains_the_disc():
+    """A disc's center of more than 53 bits (precision 200) is rounded to floats in the witness; the radius
+    is widened by that rounding, so the printed disc still contains the proved one."""
+    from fractions import Fraction
+
+    import flint
+
+    from plrnn_symbolic.core.domains import working_precision
+    from plrnn_symbolic.region.boxspectrum import Disc
+
+    with working_precision(200):
+        third = (flint.arb(1) / 3).mid()
+    re, im, r = Disc(flint.acb(third), flint.arb(0)).to_list()
+    assert im == 0 and r >= abs(Fraction(1, 3) - Fraction(re)) - Fraction(1, 2**190) > 0

@@ -11,6 +11,7 @@ import importlib.util
 import sys
 import warnings
 
+from .analysis.batch import BatchReport, check_models
 from .analysis.conditions import CheckReport, check
 from .analysis.dynamics_report import DynamicsReport, dynamics
 from .analysis.families import FamilyReport, check_families
@@ -32,6 +33,7 @@ __all__ = [
     "HOLDS",
     "PLRNN",
     "UNDECIDED",
+    "BatchReport",
     "CheckReport",
     "ContinuousPLRNN",
     "DendPLRNN",
@@ -51,6 +53,7 @@ __all__ = [
     "cells",
     "check",
     "check_families",
+    "check_models",
     "derive",
     "derive_region",
     "dynamics",

@@ -166,3 +166,12 @@ def test_cli_scheduler(cluster, capsys):
                  "--scheduler", cluster.scheduler_address]) == 0
     assert json.loads(capsys.readouterr().out)["summary"] == derive(example("chaotic"), mode="certified",
                                                                      digits=20).to_dict()["summary"]
+
+
+def test_a_batch_of_models_on_the_cluster_equals_the_local_batch(cluster):
+    from plrnn_symbolic import check_models
+
+    models = [(f"m{k}", trained_like(6, seed=k)) for k in range(5)]
+    local = check_models(models, "all", "auto", workers=1)
+    dask = check_models(models, "all", "auto", scheduler=cluster.scheduler_address)
+    assert [e.to_dict() for e in dask] == [e.to_dict() for e in local]

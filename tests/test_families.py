@@ -213,3 +213,32 @@ def test_cli_families(capsys):
                  ["check", "--example", "chaotic", "--regions", "families", "11111"]):
         assert main(argv) == 2
         assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_disc_witness_in_floats_contains_the_disc():
+    """A disc's center of more than 53 bits (precision 200) is rounded to floats in the witness; the radius
+    is widened by that rounding, so the printed disc still contains the proved one."""
+    from fractions import Fraction
+
+    import flint
+
+    from plrnn_symbolic.core.domains import working_precision
+    from plrnn_symbolic.region.boxspectrum import Disc
+
+    with working_precision(200):
+        third = (flint.arb(1) / 3).mid()
+    re, im, r = Disc(flint.acb(third), flint.arb(0)).to_list()
+    assert im == 0 and r >= abs(Fraction(1, 3) - Fraction(re)) - Fraction(1, 2**190) > 0
+
+
+def test_a_witness_lists_its_enclosures_apart():
+    """Each set of M discs of a certificate's witness is one enclosure (Gershgorin's count holds per set)."""
+    from plrnn_symbolic.analysis.families import check_families
+
+    M = 4
+    A = [[(i + 3) / (M + 4) if i == j else 0 for j in range(M)] for i in range(M)]
+    W = [[0 if i == j else (-1) ** (i + j) / 2000 for j in range(M)] for i in range(M)]
+    c = check_families(ps.PLRNN(A, W, [0] * M)).certificates[0]
+    w = c.to_dict()["witness"]
+    assert len(w["discs"]) % M == 0 and [d for s in w["sets"] for d in s] == w["discs"]
+    assert all(len(s) == M for s in w["sets"])

@@ -271,3 +271,141 @@ def test_the_enclosure_contains_the_closed_form():
     assert done == ts[-1] and bound < 1e-13
     bad = [[0.0, z[1] + 1e-12] for z in zs]          # states 1e-12 off are not within the bound
     assert certify(motion, sg.start_state, None, ts, bad)[0] > 5e-13
+
+
+def _contains(ball, x) -> bool:
+    """The FLINT ball contains the mpmath number x (compared at 50 digits)."""
+    with mpmath.workdps(50):
+        mid = mpmath.mpf(ball.mid().str(50, radius=False))
+        rad = mpmath.mpf(ball.rad().str(20, radius=False))
+        return abs(mpmath.mpf(x) - mid) <= rad * (1 + mpmath.mpf(2) ** -40)
+
+
+def test_a_taylor_step_encloses_the_closed_form_at_forty_digits():
+    """One interval Taylor step of order 16 against the closed form at 40 digits: its balls contain it.
+    FLINT truncates power series at ``flint.ctx.cap`` terms (10 by default); the coefficients c_10 .. c_16,
+    the Lagrange remainder among them, were silently 0, and balls 1e-39 wide missed the motion by 4e-19."""
+    import flint
+
+    from plrnn_symbolic.analysis.simulation.sliding import CERT_PREC, SlidingMotion, _SlidingBalls
+    from plrnn_symbolic.core.domains import working_precision
+
+    r = simulate(sliding_model(), 3, z0=[-0.01, 0.25], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    motion = SlidingMotion(sliding_model(), 0, r.systems["01"], r.systems["11"], sg)
+    cf = ClosedForm()
+    u0 = sg.start_state[1]
+    cap = flint.ctx.cap
+    with working_precision(CERT_PREC):
+        balls = _SlidingBalls(motion, None)
+        z = [flint.arb(float(x)) for x in sg.start_state]
+        for h in (0.005, 0.01, 0.02):
+            nz = balls.step(z, h)
+            assert nz is not None and nz[0].contains(0)
+            assert _contains(nz[1], cf.state(u0, h))
+    assert flint.ctx.cap == cap
+
+
+def test_the_enclosure_of_a_three_unit_motion_contains_an_independent_integration():
+    """A 3-unit PLRNN sliding on z_1 = 0: the sliding equation built from mpmath's logm at 40 digits and
+    integrated by mpmath's Taylor method (an independent route) lies in the enclosure after each step,
+    and the float motion's proved distance is at least its distance from that integration."""
+    import flint
+
+    from plrnn_symbolic.analysis.simulation.sliding import CERT_PREC, SlidingMotion, _SlidingBalls, certify
+    from plrnn_symbolic.core.domains import working_precision
+
+    A3 = [["0.427", 0, 0], [0, "0.31", 0], [0, 0, "0.547"]]
+    W3 = [[0, "0.702", "0.282"], ["-0.992", 0, "0.057"], ["0.195", "-0.2", 0]]
+    h3 = ["-0.702", "-0.891", "-0.229"]
+    m = ps.PLRNN(A=A3, W=W3, h=h3)
+    r = simulate(m, 2, z0=[-0.001, 0.12, -0.224], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    assert sg.surface == 1 and sg.certified_bound is not None
+    minus, plus = sg.regions
+    with mpmath.workdps(40):
+        def field(bits):
+            H = mpmath.matrix([[_mp(x) for x in row] for row in A3]) + \
+                mpmath.matrix([[_mp(x) for x in row] for row in W3]) * mpmath.diag([int(b) for b in bits])
+            L = mpmath.logm(H)
+            g = L * mpmath.inverse(H - mpmath.eye(3)) * mpmath.matrix([_mp(x) for x in h3])
+            return L.apply(mpmath.re), g.apply(mpmath.re)
+
+        (Lm, gm), (Lp, gp) = field(minus), field(plus)
+
+        def fs(_t, y):
+            y = mpmath.matrix(y)
+            fm, fp = Lm * y + gm, Lp * y + gp
+            return list((fm[0] * fp - fp[0] * fm) / (fm[0] - fp[0]))
+
+        sol = mpmath.odefun(fs, 0, [mpmath.mpf(float(x)) for x in sg.start_state])
+        motion = SlidingMotion(m, 0, r.systems[minus], r.systems[plus], sg)
+        with working_precision(CERT_PREC):
+            balls = _SlidingBalls(motion, None)
+            z = [flint.arb(float(x)) for x in sg.start_state]
+            for i in range(4):
+                z = balls.step(z, 0.01)
+                ref = sol(mpmath.mpf(0.01) * (i + 1))          # the exact sum of the float steps
+                assert all(_contains(z[i], ref[i]) for i in range(3))
+        ts = [0.01, 0.02, 0.03]
+        zs = [[float(x) for x in sol(mpmath.mpf(t))] for t in ts]
+        bound, done, _ = certify(motion, sg.start_state, None, ts, zs)
+        assert done == ts[-1] and bound < 1e-14
+
+
+def test_the_enclosure_takes_irrational_surfaces_exactly():
+    """The general form's surfaces enter the enclosure as balls around the model's own weights: an
+    irrational W2 entry (sqrt 2) is enclosed, not rounded to the nearest float (which is not on the
+    surface), so the sliding condition and the other surfaces' signs are proved for the model itself."""
+    import flint
+    import sympy as sp
+
+    from plrnn_symbolic.analysis.simulation.sliding import CERT_PREC, SlidingMotion, _SlidingBalls
+    from plrnn_symbolic.core.domains import working_precision
+
+    m = sliding_model()
+    W1 = [[0, sp.Rational(7, 10) / sp.sqrt(2)], [sp.Rational(-93, 100), 0]]    # W1 W2 = W: the same map
+    g = ps.model.family.ReluRNN(m.A, W1, [[1, 0], [0, sp.sqrt(2)]], m.h, [0, 0])
+    r = simulate(g, 3, z0=[-0.01, 0.25], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    assert sg.surface == 1 and sg.certified_bound is not None
+    motion = SlidingMotion(g, 0, r.systems[sg.regions[0]], r.systems[sg.regions[1]], sg)
+    with working_precision(CERT_PREC):
+        balls = _SlidingBalls(motion, None)
+    with working_precision(512):
+        assert balls.others[0][0][1].contains(flint.arb(2).sqrt())
+
+
+def test_the_enclosure_names_every_stretch_it_does_not_cover():
+    """The stretches of a sliding segment that the enclosure does not cover are listed (not only the one
+    next to the end), and they add up to the duration it does not cover."""
+    from _independent import rotation_model
+
+    phi = np.radians(100)
+    r = simulate(rotation_model(), 10, z0=[1 + 1.5 * np.cos(phi), 3 + 1.5 * np.sin(phi)], system="autonomous",
+                 e1=False)
+    sg = r.sliding_segments[0]
+    gaps = sum(b - a for a, b in sg.uncovered)
+    assert abs(gaps - (sg.duration - sg.certified_duration)) < 1e-9
+    assert all(sg.start_time <= a < b <= sg.end_time for a, b in sg.uncovered)
+    assert sg.uncovered[-1][1] == sg.end_time and "not enclosed: t in [" in sg.enclosure
+    assert sg.to_dict()["certified"]["uncovered"] == [list(g) for g in sg.uncovered]
+
+
+def test_the_enclosure_refuses_fields_of_regions_the_state_is_not_next_to():
+    """The sliding condition is proved for the two regions next to the state: a motion given the regions
+    of the wrong side of another surface (unit 3 flipped) is not enclosed (it was, the other surfaces being
+    checked only for a strict sign, not for the regions' one)."""
+    from plrnn_symbolic.analysis.simulation.sliding import SlidingMotion, certify
+
+    m = ps.PLRNN(A=[["0.427", 0, 0], [0, "0.31", 0], [0, 0, "0.547"]],
+                 W=[[0, "0.702", "0.282"], ["-0.992", 0, "0.057"], ["0.195", "-0.2", 0]], h=["-0.702", "-0.891", "-0.229"])
+    r = simulate(m, 2, z0=[-0.001, 0.12, -0.224], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    minus, plus = sg.regions
+    assert minus[2] == plus[2] == "0"
+    right = SlidingMotion(m, 0, r.systems[minus], r.systems[plus], sg)
+    assert certify(right, sg.start_state, None, [0.01], [sg.start_state])[0] is not None
+    other = ps.derive(m, [minus[:2] + "1", plus[:2] + "1"], mode="certified").systems
+    wrong = SlidingMotion(m, 0, other[minus[:2] + "1"], other[plus[:2] + "1"], sg)
+    assert certify(wrong, sg.start_state, None, [0.01], [sg.start_state]) == (None, 0.0, "the region systems as enclosed")

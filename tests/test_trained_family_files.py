@@ -6,6 +6,7 @@ verdicts by sympy's exact root counting (tests/_independent.py)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -189,3 +190,17 @@ def test_the_files_input_sequence_is_named_and_bounds_the_steps(capsys):
     assert main(["simulate", path, "--steps", "1000"]) == 2
     err = capsys.readouterr().err.strip()
     assert "the input sequence has 360 steps: ask for at most 360" in err and len(err.splitlines()) <= 5
+
+
+def test_dynamics_without_the_fixed_point_sweep(capsys):
+    """A model with more cells than the sweep limit: dynamics says how to leave the sweep out, and without
+    it reports the Lyapunov exponents with a note that the fixed points were not searched (never an empty
+    list that reads as 'none')."""
+    path = str(DATA / "dendplrnn_lorenz_M10_B4.pt")
+    assert main(["dynamics", path, "--kind", "dend", "--steps", "200", "--burn-in", "0"]) == 2
+    assert "--no-fixed-points" in capsys.readouterr().err
+    assert main(["dynamics", path, "--kind", "dend", "--steps", "200", "--burn-in", "0", "--no-fixed-points",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["regions_swept"] == 0 and out["fixed_points"] == [] and len(out["lyapunov_discrete"]) == 10
+    assert any("not searched" in n for n in out["notes"])

@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 
 from ..core.domains import EXACT, FLOAT
-from ..core.errors import NoResult
+from ..core.errors import InputError, NoResult
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS, cells, cells_note
 from .cycles import Cycle, find_cycles
 from .lyapunov import AutonomousLyapunov, lyapunov_autonomous, lyapunov_discrete
-from .steady_states import FixedPoint, _finite, fixed_points
+from .steady_states import FixedPoint, _finite
+from .steady_states import fixed_points as find_fixed_points
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,15 @@ class DynamicsReport:
     def table(self, max_rows: int = 20) -> str:
         m = self.model
         real = self.real_fixed_points
-        lines = [(f"model {m.name or '(unnamed)'}: M = {m.M}, dt = {m.dt}, {self.regions_swept} regions, "
-                  f"mode {self.mode}")]
+        lines = [(f"model {m.name or '(unnamed)'}: M = {m.M}, dt = {m.dt}, "
+                  + (f"{self.regions_swept} regions, " if self.regions_swept else "") + f"mode {self.mode}")]
         lines += [f"note: {n}" for n in self.notes]
         lines.append("")
         n_sets = sum(fp.dimension > 0 for fp in self.fixed_points)
-        lines.append(f"fixed points: {len(real)} real, {len(self.fixed_points) - len(real)} virtual"
+        if not self.regions_swept:
+            lines.append("fixed points: not searched")
+        else:
+            lines.append(f"fixed points: {len(real)} real, {len(self.fixed_points) - len(real)} virtual"
                      + (f" ({n_sets} affine sets)" if n_sets else "")
                      + (f"; {len(self.no_fixed_point)} regions without any (eigenvalue one)"
                         if self.no_fixed_point else ""))
@@ -138,7 +142,7 @@ class DynamicsReport:
 def dynamics(model: PLRNN, cycles: int = 0, mode: str | None = None, *, max_regions: int = MAX_REGIONS,
              equilibria: str = "real", lyapunov_steps: int = 20000, burn_in: int = 1000, z0=None,
              seed: int = 0, starts: int = 200, progress: bool = False,
-             autonomous_lyapunov: bool = False) -> DynamicsReport:
+             autonomous_lyapunov: bool = False, fixed_points: bool = True) -> DynamicsReport:
     """Fixed points and equilibria, k-cycles (k <= ``cycles``) and Lyapunov spectra.
 
     Parameters
@@ -156,6 +160,9 @@ def dynamics(model: PLRNN, cycles: int = 0, mode: str | None = None, *, max_regi
         The fixed-point sweep covers all 2^M regions; above this it is refused.
     lyapunov_steps, burn_in, z0 :
         The orbit for the Lyapunov spectrum (default from the model's z0).
+    fixed_points : bool
+        Sweep the regions for fixed points and equilibria (default); ``False`` leaves the
+        sweep out (a model with too many regions or cells), and the report says so.
     autonomous_lyapunov : bool
         Also measure the autonomous system's spectrum (:func:`lyapunov_autonomous`, a simulation of
         as many steps).
@@ -176,10 +183,19 @@ def dynamics(model: PLRNN, cycles: int = 0, mode: str | None = None, *, max_regi
     if model.K:
         notes.append("inputs held at zero (the autonomous map z -> W_Omega z + h)")
     notes += [f"convention: {c}" for c in model.conventions()]
-    swept = len(cells(model, max_regions)[0])
-    if cells_note(model, max_regions):
-        notes.append(cells_note(model, max_regions))
-    fps, none = fixed_points(model, mode, max_regions=max_regions, equilibria=equilibria, progress=progress)
+    if fixed_points:
+        try:
+            swept = len(cells(model, max_regions)[0])
+        except InputError as exc:
+            raise InputError(f"{exc}; or leave the fixed points out (dynamics --no-fixed-points, "
+                             "fixed_points=False) for the cycles and Lyapunov exponents alone") from None
+        if cells_note(model, max_regions):
+            notes.append(cells_note(model, max_regions))
+        fps, none = find_fixed_points(model, mode, max_regions=max_regions, equilibria=equilibria, progress=progress)
+    else:
+        swept, fps, none = 0, [], []
+        notes.append("fixed points not searched (fixed_points=False, --no-fixed-points): the region sweep was "
+                     "left out, so the absence of fixed points below says nothing")
     found = find_cycles(model, cycles, mode, seed=seed, starts=starts, progress=progress) if cycles >= 2 else []
     n_names = 2**model.M if isinstance(model, PLRNN) else model.n_candidates
     if cycles >= 2 and any(n_names**k > 2**16 for k in range(2, cycles + 1)):

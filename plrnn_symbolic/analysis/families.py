@@ -60,7 +60,11 @@ class FamilyCertificate:
     regions : int
         Regions of the family (non-empty cells, for the general form).
     discs : tuple of Disc
-        The witness: discs that contain every eigenvalue of every region matrix of the family.
+        The witness: discs that contain every eigenvalue of every region matrix of the family.  When
+        the verdicts came from both enclosures (in the approximate eigenbasis, then of the matrix
+        itself) these are both sets of M discs one after the other; Gershgorin's count (each group of
+        joined discs holds as many eigenvalues as discs) applies to each set of M alone, and
+        :meth:`to_dict` lists them apart under ``"sets"``.
     method : str
     """
 
@@ -69,11 +73,14 @@ class FamilyCertificate:
     regions: int
     discs: tuple[Disc, ...]
     method: str
+    M: int = 0          # discs per enclosure (the state dimension)
 
     def to_dict(self) -> dict[str, Any]:
         return {"family": self.family, "regions": self.regions,
                 "verdicts": {p: t.value for p, t in self.verdicts.items()}, "method": self.method,
-                "witness": {"discs": [d.to_list() for d in self.discs]}}
+                "witness": {"discs": [d.to_list() for d in self.discs],
+                            "sets": [[d.to_list() for d in self.discs[i:i + self.M]]
+                                     for i in range(0, len(self.discs), self.M)] if self.M else []}}
 
 
 @dataclass(frozen=True)
@@ -300,7 +307,7 @@ def check_families(model: PLRNN | ReluRNN, mode: str = AUTO, *, predicates: Sequ
                 new[p] = truth
         new = {p: new[p] for p in wanted if p in new}
         if new:
-            certificates.append(FamilyCertificate(_family_text(family), new, count, witness, method))
+            certificates.append(FamilyCertificate(_family_text(family), new, count, witness, method, enc.M))
             known = {**known, **new}
         if len(known) == len(wanted):
             bar.update(count)

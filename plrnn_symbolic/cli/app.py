@@ -17,7 +17,7 @@ from ..core.version import __version__
 from ..model.loading import state_from_text
 from ..model.regions import MAX_REGIONS, visited_steps
 from ..region.predicates import PREDICATES
-from . import dynamics_command, simulate_command
+from . import batch_command, dynamics_command, simulate_command
 from .model_args import add_model_args, announce_cells, model_from
 from .output import emit
 
@@ -345,6 +345,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(p)
     dynamics_command.add_arguments(p)
     p.set_defaults(func=dynamics_command.run_cli)
+
+    p = sub.add_parser("batch", help="check many model files at once (local processes or a Dask cluster)",
+                       epilog=batch_command.EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    batch_command.add_arguments(p)
+    p.set_defaults(func=batch_command.run_cli)
 
     p = sub.add_parser("examples", help="list the bundled example models", epilog=EPILOG["examples"],
                        formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -34,6 +34,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--z0", help="initial state for the Lyapunov spectrum and the plot, e.g. 0.1,-0.2,0.3")
     parser.add_argument("--max-regions", type=int, default=None,
                         help="raise the limit (2^20) on the number of regions of the fixed-point sweep")
+    parser.add_argument("--no-fixed-points", action="store_true",
+                        help="leave out the sweep of all regions for fixed points (a model with too many regions "
+                             "or cells): cycles and Lyapunov exponents only")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--plot", metavar="FILE.png",
                         help="save the orbit with the vector field of the regions it visits (plrnn_symbolic.plot.phase)")
@@ -56,10 +59,12 @@ def run_cli(args) -> int:
                          f"{(args.steps + args.burn_in) * 3e-6 / 3600:.3g} hours here); pass --max-steps to allow it")
     units = _units(args.units, model.M) if args.plot and args.units else None
     z0 = state_from_text(getattr(args, "z0", None), model)
-    announce_cells(model)            # the fixed points are swept over every cell
+    if not args.no_fixed_points:
+        announce_cells(model)        # the fixed points are swept over every cell
     report = dynamics(model, args.cycles, args.mode, max_regions=args.max_regions or MAX_REGIONS,
                       lyapunov_steps=args.steps, burn_in=args.burn_in, z0=z0, progress=not args.json,
-                      autonomous_lyapunov=getattr(args, "autonomous_lyapunov", False))
+                      autonomous_lyapunov=getattr(args, "autonomous_lyapunov", False),
+                      fixed_points=not args.no_fixed_points)
     if args.plot:
         from ..plot import phase
 

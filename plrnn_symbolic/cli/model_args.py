@@ -71,7 +71,8 @@ def announce_cells(model) -> None:
     if work * SECONDS_PER_CELL >= ANNOUNCE_SECONDS:
         print(f"plrnn-symbolic: the sweep first decides which of the {model.n_candidates:,} activation patterns "
               f"are cells: at most {bound:,} ({model.L} hyperplanes in R^{model.M}), up to "
-              f"{_duration(work * SECONDS_PER_CELL)} of exact LPs (--regions visited needs none)", file=sys.stderr)
+              f"{_duration(work * SECONDS_PER_CELL)} of exact LPs (--regions visited needs none; "
+              "dynamics --no-fixed-points leaves the sweep out)", file=sys.stderr)
 
 
 __all__ = ["add_model_args", "announce_cells", "model_from"]

@@ -89,15 +89,8 @@ class Pool:
         return ProcessPoolExecutor(self.n, mp_context=ctx, initializer=_start, initargs=(self.init, self.args))
 
     def map(self, fn: Callable, items: Sequence, bar=None) -> list:
-        out: list = []
         with self._executor() as pool:
-            for part in pool.map(partial(_run, fn), chunks(items, self.n)):
-                out.extend(part)
-                if bar is not None:
-                    bar.update(len(part))
-        if bar is not None:
-            bar.close()
-        return out
+            return _gather(pool.map(partial(_run, fn), chunks(items, self.n)), bar)
 
     def stream(self, fn: Callable, tasks: Iterable, window: int | None = None) -> Iterator[tuple[Any, Any]]:
         """``(task, fn(state, task))`` for every task, in the order they finish; at most
@@ -119,6 +112,18 @@ class Pool:
                     yield running.pop(f), f.result()
 
 
+def _gather(parts: Iterable[list], bar=None) -> list:
+    """The chunks' results joined in order, the progress bar moved on by each (and closed)."""
+    out: list = []
+    for part in parts:
+        out.extend(part)
+        if bar is not None:
+            bar.update(len(part))
+    if bar is not None:
+        bar.close()
+    return out
+
+
 class Serial:
     """The backend of one process: ``init(*args)`` built here, the chunks run in turn
     (with one BLAS thread, as in the workers)."""
@@ -136,15 +141,7 @@ class Serial:
             return fn(self._state, chunk)
 
     def map(self, fn: Callable, items: Sequence, bar=None) -> list:
-        out: list = []
-        for chunk in chunks(items, 1):
-            part = self._run(fn, chunk)
-            out.extend(part)
-            if bar is not None:
-                bar.update(len(part))
-        if bar is not None:
-            bar.close()
-        return out
+        return _gather((self._run(fn, chunk) for chunk in chunks(items, 1)), bar)
 
     def stream(self, fn: Callable, tasks: Iterable, window: int | None = None) -> Iterator[tuple[Any, Any]]:
         for task in tasks:

@@ -53,10 +53,13 @@ class Disc:
     radius: flint.arb
 
     def to_list(self) -> list[float]:
-        """[re, im, radius] in floats, the radius rounded up (for a witness)."""
-        r = float(self.radius)
-        return [float(self.center.real.mid()), float(self.center.imag.mid()),
-                r if r >= self.radius else float(np.nextafter(r, np.inf))]
+        """[re, im, radius] in floats: the float disc contains this one (the center rounded to floats, the
+        radius widened by that rounding and rounded up), so the witness stays valid as printed."""
+        re, im = float(self.center.real.mid()), float(self.center.imag.mid())
+        with working_precision(max(53, flint.ctx.prec)):
+            R = self.radius + (self.center - flint.acb(re, im)).abs_upper()
+        r = float(R.upper())
+        return [re, im, r if r >= R else float(np.nextafter(r, np.inf))]
 
 
 def _far(x: flint.arb, r: flint.arb) -> bool:

@@ -508,7 +508,10 @@ class _Simulator:
             return motion, z_end, _UNITS, t1, True
         if why in ("plus", "minus"):
             side = motion.plus if why == "plus" else motion.minus
+            located = t_end
             t_end, z_end = _past_the_fold(motion, z_end, t_end, s, why)
+            if t_end > located:                      # the float steps past the fold are not enclosed
+                rec.uncovered.append((located, t_end))
             rec.end_time, rec.end_state = t_end, z_end
             rec.end = (f"a reached {1 if why == 'plus' else 0}: the field of region {side.region} turned "
                        f"tangent to the surface, and the state leaves into region {side.region}")

@@ -35,7 +35,7 @@ import numpy as np
 import scipy.integrate
 import sympy as sp
 
-from ...core.domains import working_precision
+from ...core.domains import to_arb, working_precision
 from ...model.plrnn import PLRNN
 from ..transform import RegionSystem
 
@@ -132,6 +132,7 @@ class SlidingSegment:
     certified_duration: float = 0.0         # time on which the float motion is enclosed (see :func:`certify`)
     certified_bound: float | None = None    # the largest proved distance of its float states from the exact motion
     certified_about: str = ""
+    uncovered: list = field(default_factory=list)   # (start, end) of the stretches the enclosure does not cover
     surfaces: tuple[int, ...] = ()          # every surface slid on (1-based); empty: just ``surface``
 
     @property
@@ -151,7 +152,16 @@ class SlidingSegment:
                 f"and the float states at the integrator's points are within {self.certified_bound:.1e} of the "
                 f"exact solution of the sliding equation z' = f_s(z) of {self.certified_about} from the float "
                 "state where each step's run starts (on the surface for a PLRNN, within rounding of it for the "
-                "other forms); the stretch next to the end (a near 0 or 1) is not enclosed")
+                f"other forms); not enclosed: {self._gaps()}")
+
+    def _gaps(self) -> str:
+        """The stretches the enclosure does not cover (next to the end, where a tends to 0 or 1, and any
+        other: a Taylor step that could not be proved, or the step budget spent)."""
+        if not self.uncovered:
+            return "nothing"
+        shown = ", ".join(f"t in [{a:.6g}, {b:.6g}]" for a, b in self.uncovered[:3])
+        more = f" and {len(self.uncovered) - 3} more" if len(self.uncovered) > 3 else ""
+        return shown + more
 
     @property
     def duration(self) -> float:
@@ -171,7 +181,8 @@ class SlidingSegment:
                 "end_state": self.end_state.tolist(), "end": self.end, "method": self.method,
                 "integrator_steps": self.integrator_steps,
                 "certified": {"duration": self.certified_duration, "bound": self.certified_bound,
-                              "about": self.certified_about, "text": self.enclosure}}
+                              "about": self.certified_about, "uncovered": [list(g) for g in self.uncovered],
+                              "text": self.enclosure}}
 
     def text(self) -> str:
         n0, n1 = self.steps[0], self.steps[-1]
@@ -319,12 +330,16 @@ class SlidingMotion:
         z_end = self.project(sol.sol(t_end))
         inner = sol.t[(sol.t > t0) & (sol.t < t_end)]
         ts = np.append(inner, t_end)
-        bound, done, about = certify(self, z, s, ts - t0, [self.project(sol.sol(t)) for t in ts])
+        bound, done, about = certify(self, z, s, ts, [self.project(sol.sol(t)) for t in ts], t0)
         rec = self.record
         if bound is not None:
             rec.certified_bound = max(bound, rec.certified_bound or 0.0)
             rec.certified_duration += done
             rec.certified_about = about
+        else:
+            done = 0.0
+        if t0 + done < t_end:
+            rec.uncovered.append((t0 + done, t_end))
         k = max(2, int(np.ceil((t_end - t0) * per_unit)) + 1)
         ts = np.union1d(np.linspace(t0, t_end, k), sol.t[sol.t < t_end])    # dense samples and the integrator's points
         self.record.t.append(ts)
@@ -603,8 +618,9 @@ class CornerMotion:
 # ---- a posteriori enclosure of the sliding motion (interval Taylor method, FLINT balls) -------------------
 TAYLOR_ORDER = 16          # order K of the interval Taylor steps
 CERT_PREC = 128            # bits
-MAX_CERT_STEPS = 32        # Taylor steps one run of a sliding motion may spend on its enclosure
-MAX_HALVINGS = 4           # halvings of a step that cannot be proved before the enclosure stops there
+MAX_CERT_STEPS = 96        # Taylor steps one run of a sliding motion may spend on its enclosure
+MAX_HALVINGS = 6           # halvings of a step that cannot be proved (or widens it too much) before the enclosure stops there
+STEP_WIDTH = 2.0 ** -52    # the widening of the enclosure one Taylor step may add, relative to the state's scale
 
 
 def _ball_side(sysm: RegionSystem, s) -> tuple[flint.arb_mat, flint.arb_mat, bool]:
@@ -638,9 +654,13 @@ class _SlidingBalls:
         if isinstance(model, PLRNN):
             rows = [([flint.arb(1 if i == j else 0) for i in range(self.M)], flint.arb(0)) for j in range(self.M)]
         else:
-            rows = [([_arb(x) for x in r], _arb(c)) for r, c in (_exact_row(model, j) for j in range(model.L))]
+            # balls around the model's own exact weights (sqrt(2), say, enclosed rigorously, not rounded)
+            rows = [([to_arb(x) for x in model.W2.row(j)], to_arb(model.h2[j])) for j in range(model.L)]
         w = rows[k][0]
-        self.others = [r for j, r in enumerate(rows) if j != k]     # the other surfaces, exactly
+        # the other surfaces, exactly, each with the side the two regions lie on (+1: active, -1: inactive;
+        # the regions differ only in pre-activation k)
+        d = model.pattern(motion.minus.region)
+        self.others = [(w, c, 1 if d[j] else -1) for j, (w, c) in enumerate(rows) if j != k]
         # v -+ = w.(F z + c) = (w F) z + w.c
         self.wFm = [sum((w[i] * self.Fm[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
         self.wFp = [sum((w[i] * self.Fp[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
@@ -665,7 +685,16 @@ class _SlidingBalls:
         """The Taylor coefficients c_0 .. c_K of the solutions of z' = f_s from every point of the ball vector
         z (K + 1 Picard iterations on truncated series, each fixing one more coefficient).  The affine parts
         act on the M x (K + 1) matrix of coefficients in one ball-matrix product each."""
-        M, n = self.M, K + 1
+        n = K + 1
+        cap = flint.ctx.cap
+        flint.ctx.cap = max(cap, n)     # FLINT truncates series products and quotients at ctx.cap terms (10 by
+        try:                            # default), which would silently drop c_10 .. c_K and the remainder
+            return self._coefficients(z, n)
+        finally:
+            flint.ctx.cap = cap
+
+    def _coefficients(self, z: list, n: int) -> list[list]:
+        M = self.M
         C = flint.arb_mat(M, n)
         for i in range(M):
             C[i, 0] = z[i]
@@ -684,7 +713,10 @@ class _SlidingBalls:
             for i in range(M):
                 fm = flint.arb_series([Fm[i, k] for k in range(n)], prec=n)
                 fp = flint.arb_series([Fp[i, k] for k in range(n)], prec=n)
-                co = (fm + a * (fp - fm)).coeffs()
+                series = fm + a * (fp - fm)
+                if series.prec < n:
+                    raise RuntimeError(f"series truncated at {series.prec} < {n} terms")
+                co = series.coeffs()
                 new[i, 0] = z[i]
                 for k in range(1, n):
                     if k - 1 < len(co):
@@ -694,23 +726,25 @@ class _SlidingBalls:
 
     def slides(self, box: list) -> bool:
         """v_- > 0 > v_+ proved on the ball vector ``box`` (the sliding condition of Definition 5.17), and no
-        other surface meets it (every other pre-activation of one strict sign: Lemma 5.18's U)."""
+        other surface meets it: every other pre-activation has the strict sign of the two regions' pattern
+        (Lemma 5.18's U), so that f_- and f_+ are the fields of the cells next to the box."""
         vm, vp = self.normal(box)
         if not (vm > 0 and vp < 0):
             return False
-        for w, c in self.others:
+        for w, c, side in self.others:    # in the cell of the two regions: f_- and f_+ are the fields there
             x = sum((w[i] * box[i] for i in range(self.M)), c)
-            if not (x > 0 or x < 0):
+            if not side * x > 0:
                 return False
         return True
 
-    def step(self, z: list, h: float) -> list | None:
+    def step(self, z: list, h: float | Fraction) -> list | None:
         """An enclosure of the sliding motion h after the ball vector z, and a proof that it slides on the
         way (None where either fails): an a priori box B with z + [0, h] f_s(B) inside B (so that every
         solution from z stays in B on [0, h]: Picard), the sliding condition on B, and the Taylor
         polynomial of order K - 1 at z with the Lagrange remainder c_K(B) h^K."""
-        hb = flint.arb(h)
-        span = flint.arb(h / 2, h / 2)                      # [0, h]
+        hb = _arb(Fraction(h))                              # a ball that contains h (exact for a float h)
+        top = hb.upper()
+        span = flint.arb(top / 2, top / 2)                  # [0, h] (halving a binary number is exact)
         B = list(z)
         for _ in range(10):
             fB = self.field(B)
@@ -743,7 +777,7 @@ def nodal_attraction_proved(motion: CornerMotion, z, s) -> bool:
         if isinstance(model, PLRNN):
             rows = [([flint.arb(1 if i == k else 0) for i in range(M)], flint.arb(0)) for k in motion.surfaces]
         else:
-            rows = [([_arb(x) for x in r], _arb(c)) for r, c in (_exact_row(model, k) for k in motion.surfaces)]
+            rows = [([to_arb(x) for x in model.W2.row(k)], to_arb(model.h2[k])) for k in motion.surfaces]
         zb = flint.arb_mat(M, 1, [flint.arb(float(x)) for x in z])
         for x in (0, 1):
             for y in (0, 1):
@@ -756,32 +790,48 @@ def nodal_attraction_proved(motion: CornerMotion, z, s) -> bool:
     return True
 
 
-def certify(motion: SlidingMotion, z0, s, ts, zs) -> tuple[float | None, float, str]:
-    """Enclose the sliding motion from the float state z0 (taken exactly) at the times ``ts`` (relative to
-    its start, increasing) and bound the distance of the float states ``zs`` there from it; stops where a
-    step cannot be proved (after halving it) or the budget MAX_CERT_STEPS is spent.  Returns (the bound,
-    or None when nothing was proved; the time up to which it holds; what the statement is about)."""
+def _up(x: flint.arb) -> float:
+    """A float >= every point of the ball x."""
+    u = x.upper()
+    f = float(u)
+    return f if f >= u else float(np.nextafter(f, np.inf))
+
+
+def _width(z: list) -> float:
+    return max(float(x.rad()) for x in z)
+
+
+def certify(motion: SlidingMotion, z0, s, ts, zs, t0: float = 0.0) -> tuple[float | None, float, str]:
+    """Enclose the sliding motion from the float state z0 (taken exactly) at the times ``ts`` (floats; the
+    enclosure is for the exact times t - t0, each float taken exactly) and bound the distance of the float
+    states ``zs`` there from it; stops where a step cannot be proved (after halving it) or the budget
+    MAX_CERT_STEPS is spent.  A step that would widen the enclosure by more than STEP_WIDTH times the
+    state's scale is halved too (up to MAX_HALVINGS times: the Lagrange remainder of a long step over its
+    a priori box is what makes enclosures wide).  Returns (the bound, rounded up, or None when nothing was
+    proved; the time up to which it holds; what the statement is about)."""
     with working_precision(CERT_PREC):
         balls = _SlidingBalls(motion, s)
         about = "the region systems as enclosed" if balls.enclosed else "the float region systems"
         z = [flint.arb(float(x)) for x in z0]
         if not balls.slides(z):
             return None, 0.0, about
-        worst, t_prev, steps = 0.0, 0.0, 0
+        scale = max(1.0, float(np.abs(np.asarray(z0, dtype=float)).max()))
+        worst, t_prev, steps, reached = 0.0, Fraction(0), 0, False
         for t, zf in zip(ts, zs, strict=True):
+            t = Fraction(float(t)) - Fraction(float(t0))      # exact
             h = t - t_prev
             halvings = 0
             while t_prev < t and steps < MAX_CERT_STEPS and halvings <= MAX_HALVINGS:
                 h = min(h, t - t_prev)
                 nz = balls.step(z, h)
                 steps += 1
-                if nz is None:
+                if nz is None or (halvings < MAX_HALVINGS and _width(nz) - _width(z) > STEP_WIDTH * scale):
                     h /= 2
                     halvings += 1
                 else:
                     z, t_prev = nz, t_prev + h
             if t_prev < t:
                 break
-            worst = max(worst, max(abs(float((zb - float(x)).mid())) + float(zb.rad())
-                                   for zb, x in zip(z, zf, strict=True)))
-    return (worst if t_prev > 0 else None), t_prev, about
+            reached = True
+            worst = max([worst] + [_up((zb - float(x)).abs_upper()) for zb, x in zip(z, zf, strict=True)])
+    return (worst if reached else None), float(t_prev), about

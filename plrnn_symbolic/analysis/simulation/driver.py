@@ -382,17 +382,9 @@ class _Simulator:
         self.slides.append(rec)
         return motion, None, True
 
-    def _slide_corner(self, n: int, motion: CornerMotion, z, t0: float, s, sliding: list):
-        """As :meth:`_slide`, on two surfaces at once."""
-        dt = self.dt
-        t1 = (n + 1) * dt
+    def _corner_ends(self, n: int, motion: CornerMotion, t_end: float, z_end, why, s, sliding: list):
+        """The end of a motion on two surfaces at once (see :meth:`_slide`): into one-surface sliding, or a stop."""
         rec = motion.record
-        if rec.steps[-1] != n:
-            rec.steps.append(n)
-        t_end, z_end, why = motion.run(z, s, t0, t1, PER_STEP / dt)
-        rec.end_time, rec.end_state = t_end, z_end
-        if why is None:
-            return motion, z_end, _UNITS, t1, True
         k = motion.k
         lab = [surface_label(self.model, u + 1) for u in motion.surfaces]
         if why[0] == "leaves":
@@ -495,8 +487,6 @@ class _Simulator:
     def _slide(self, n: int, motion: SlidingMotion, z, t0: float, s, segments: list, sliding: list):
         """Follow the sliding motion from z at t0 to the end of the step or of the sliding; returns
         (motion or region, state, grid position p, time, whether the step is done) or None after a stop."""
-        if isinstance(motion, CornerMotion):
-            return self._slide_corner(n, motion, z, t0, s, sliding)
         dt = self.dt
         t1 = (n + 1) * dt
         rec = motion.record
@@ -506,6 +496,8 @@ class _Simulator:
         rec.end_time, rec.end_state = t_end, z_end
         if why is None:
             return motion, z_end, _UNITS, t1, True
+        if isinstance(motion, CornerMotion):
+            return self._corner_ends(n, motion, t_end, z_end, why, s, sliding)
         if why in ("plus", "minus"):
             side = motion.plus if why == "plus" else motion.minus
             located = t_end

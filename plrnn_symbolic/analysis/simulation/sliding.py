@@ -243,6 +243,26 @@ def onto_side(model, k: int, z, sign: float) -> np.ndarray:
     return z
 
 
+def _integrate(record, rhs, z, t0: float, t1: float, events: list, kinds: list):
+    """DOP853 from z at t0 towards t1, stopped by the first terminal event: (solution, end time, the
+    event's kind from ``kinds``, or None when t1 was reached, or ("failed", message))."""
+    scale = max(1.0, float(np.abs(z).max()))
+    sol = scipy.integrate.solve_ivp(rhs, (t0, t1), np.asarray(z, dtype=float), method="DOP853", rtol=RTOL,
+                                    atol=ATOL * scale, events=events, dense_output=True)
+    record.integrator_steps += max(1, len(sol.t) - 1)
+    if not sol.success or not len(sol.sol.interpolants):
+        return sol, float(sol.t[-1]), ("failed", sol.message)
+    t_end, why = t1, None
+    for i, te in enumerate(sol.t_events):
+        if len(te) and te[0] < t_end:
+            t_end, why = float(te[0]), kinds[i]
+    return sol, t_end, why
+
+
+def _failed(why) -> bool:
+    return isinstance(why, tuple) and why[0] == "failed"
+
+
 class SlidingMotion:
     """The state of a sliding motion on surface ``k`` (0-based) between the regions ``minus`` and ``plus``
     (their systems), for the driver: :meth:`run` integrates the sliding field over a time interval with
@@ -317,16 +337,10 @@ class SlidingMotion:
             events.append(cross)
         if not t1 > t0:                          # the motion starts at the step's end: nothing to integrate
             return t1, self.project(z), None
-        scale = max(1.0, float(np.abs(z).max()))
-        sol = scipy.integrate.solve_ivp(rhs, (t0, t1), np.asarray(z, dtype=float), method="DOP853", rtol=RTOL,
-                                        atol=ATOL * scale, events=events, dense_output=True)
-        self.record.integrator_steps += max(1, len(sol.t) - 1)
-        if not sol.success or not len(sol.sol.interpolants):
-            return float(sol.t[-1]), self.project(sol.y[:, -1]), ("failed", sol.message)
-        t_end, why = t1, None
-        for i, te in enumerate(sol.t_events):
-            if len(te) and te[0] < t_end:
-                t_end, why = float(te[0]), ("plus" if i == 0 else "minus" if i == 1 else ("crosses", others[i - 2]))
+        kinds = ["plus", "minus", *(("crosses", j) for j in others)]
+        sol, t_end, why = _integrate(self.record, rhs, z, t0, t1, events, kinds)
+        if _failed(why):
+            return t_end, self.project(sol.y[:, -1]), why
         z_end = self.project(sol.sol(t_end))
         inner = sol.t[(sol.t > t0) & (sol.t < t_end)]
         ts = np.append(inner, t_end)
@@ -589,23 +603,16 @@ class CornerMotion:
             cross.terminal = True
             events.append(cross)
             kinds.append(("crosses", m))
-        scale = max(1.0, float(np.abs(z).max()))
-        sol = scipy.integrate.solve_ivp(rhs, (t0, t1), np.asarray(z, dtype=float), method="DOP853", rtol=RTOL,
-                                        atol=ATOL * scale, events=events, dense_output=True)
-        self.record.integrator_steps += max(1, len(sol.t) - 1)
-        if not sol.success or not len(sol.sol.interpolants):
-            return float(sol.t[-1]), self.project(sol.y[:, -1]), ("failed", sol.message)
-        t_end, why = t1, None
-        for i, te in enumerate(sol.t_events):
-            if len(te) and te[0] < t_end:
-                t_end, why = float(te[0]), kinds[i]
+        sol, t_end, why = _integrate(self.record, rhs, z, t0, t1, events, kinds)
+        if _failed(why):
+            return t_end, self.project(sol.y[:, -1]), why
         z_end = self.project(sol.sol(t_end))
         self.u = None
         self.field(z_end, s)
         if why is not None and why[0] == "side":
             # the side stopped holding the state at p: through its sliding field turning tangent (u_p reached
             # x, Definition 5.21), or otherwise (not followed)
-            _, _, slide, cross, scale = list(_faces(self.fields_at(z_end, s), n))[2 * why[1] + why[2]]
+            _, _, slide, cross, _ = list(_faces(self.fields_at(z_end, s), n))[2 * why[1] + why[2]]
             f0v = slide >= cross and np.isfinite(slide)
             why = ("leaves" if f0v else "lost", why[1], why[2])
         k = max(2, int(np.ceil((t_end - t0) * per_unit)) + 1)

@@ -51,12 +51,19 @@ def ivp_autonomous(systems, z0, steps, dt):
     """Switch region at the zero crossings found by solve_ivp's event location.  In a lifted
     region the flow runs in N dimensions from G z and the events watch P y (P = [I, 0]); at a
     switch the state is P y, as in ``simulate``."""
+    samples, switches, _ = switching_run(systems, z0, steps * dt, dt)
+    return np.array(samples), switches
+
+
+def switching_run(systems, z0, T, dt=None, max_switches=None):
+    """The event-driven run of :func:`ivp_autonomous` up to time T: (the states at the multiples of dt,
+    none without dt; the switches; the time reached), stopped after ``max_switches`` switches."""
     M = len(z0)
-    z, t, T = np.array(z0, dtype=float), 0.0, steps * dt
+    z, t = np.array(z0, dtype=float), 0.0
     bits = region_of(z)
     samples = [z]
     switches = 0
-    while t < T - 1e-12:
+    while t < T - 1e-12 and (max_switches is None or switches < max_switches):
         s = systems[bits]
         events = []
         for i in range(M):
@@ -64,8 +71,7 @@ def ivp_autonomous(systems, z0, steps, dt):
                 return y[i]
             ev.terminal, ev.direction = True, (-1 if bits[i] == "1" else 1)
             events.append(ev)
-        n_next = int(np.floor(t / dt + 1e-9)) + 1
-        t_eval = np.arange(n_next, steps + 1) * dt
+        t_eval = np.arange(int(np.floor(t / dt + 1e-9)) + 1, round(T / dt) + 1) * dt if dt else np.empty(0)
         sol = solve_ivp(lambda tt, y, s=s: s.L @ y + s.g, (t, T), s.G @ z, events=events,
                         t_eval=t_eval if len(t_eval) else None, **IVP)
         if len(t_eval):
@@ -78,7 +84,7 @@ def ivp_autonomous(systems, z0, steps, dt):
             switches += 1
         else:
             t = T
-    return np.array(samples), switches
+    return samples, switches, t
 
 
 def dev(A, B) -> float:

@@ -36,6 +36,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
 from _independent import rotation_model
 from _timing import best
+from bench_simulate import switching_run
 
 from plrnn_symbolic import PLRNN, derive, region_of
 from plrnn_symbolic.analysis.simulation import simulate
@@ -52,28 +53,9 @@ def models():
 
 
 def ivp_events(systems, z0, T, max_switches):
-    """Event-driven switching (as bench_simulate.ivp_autonomous), stopped after max_switches."""
-    M = len(z0)
-    z, t = np.array(z0, dtype=float), 0.0
-    bits = region_of(z)
-    switches = 0
-    while t < T - 1e-12 and switches < max_switches:
-        s = systems[bits]
-        events = []
-        for i in range(M):
-            def ev(tt, y, i=i):
-                return y[i]
-            ev.terminal, ev.direction = True, (-1 if bits[i] == "1" else 1)
-            events.append(ev)
-        sol = solve_ivp(lambda tt, y, s=s: s.L @ y + s.g, (t, T), s.G @ z, events=events, **IVP)
-        if sol.status == 1:
-            k = min((i for i in range(M) if len(sol.t_events[i])), key=lambda i: sol.t_events[i][0])
-            t, z = sol.t_events[k][0], s.P @ sol.y_events[k][0]
-            z[k] = 0.0
-            bits = bits[:k] + ("0" if bits[k] == "1" else "1") + bits[k + 1:]
-            switches += 1
-        else:
-            t = T
+    """Event-driven switching (bench_simulate.switching_run), stopped after max_switches: (time reached,
+    switches)."""
+    _, switches, t = switching_run(systems, z0, T, None, max_switches)
     return t, switches
 
 

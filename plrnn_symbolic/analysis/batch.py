@@ -168,6 +168,8 @@ def check_models(models: Iterable, regions: str = "visited", mode: str = AUTO, *
     from ..core import parallel
 
     n = parallel.workers(workers, len(items), 4) if scheduler is None else workers   # None: all of a cluster's
+    opts = _options(regions, mode, steps, burn_in, precision, max_precision, max_regions)
+    pool = backend(dict, (opts,), n, scheduler)          # refuses a scheduler without Dask before any output
     bar = None
     if progress:
         import sys
@@ -175,10 +177,9 @@ def check_models(models: Iterable, regions: str = "visited", mode: str = AUTO, *
         from tqdm import tqdm
 
         bar = tqdm(total=len(items), desc="models", unit="model", file=sys.stderr, leave=False)
-    opts = _options(regions, mode, steps, burn_in, precision, max_precision, max_regions)
     entries: list = [None] * len(items)
     tasks = [(i, *item) for i, item in enumerate(items)]     # one task per model, put back in order
-    for task, entry in backend(dict, (opts,), n, scheduler).stream(_check_one, tasks):
+    for task, entry in pool.stream(_check_one, tasks):
         entries[task[0]] = entry
         if bar is not None:
             bar.update(1)

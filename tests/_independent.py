@@ -62,3 +62,17 @@ def exact_statuses(H) -> tuple[str, ...]:
     pos = p.count_roots(0, sp.oo) - (1 if zero else 0)
     res = (not zero, not zero and neg == 0, not zero and neg == 0, pos == n, one)
     return tuple("holds" if b else "fails" for b in res)
+
+
+def trained_like(M: int, seed: int, a=(-0.9, 0.95), w: float = 0.5, h: float = 0.1, **kw):
+    """A PLRNN shaped like a trained one: A diagonal with entries uniform in ``a``, W normal with
+    scale ``w`` and a zero diagonal, h normal with scale ``h``; float weights (read exactly).
+    The same (M, seed) always gives the same model."""
+    from plrnn_symbolic import PLRNN
+
+    rng = np.random.default_rng(seed)
+    A = np.diag(rng.uniform(*a, M))
+    W = rng.normal(0, w, (M, M))
+    np.fill_diagonal(W, 0)
+    return PLRNN(A, W, rng.normal(0, h, M), **kw)
+

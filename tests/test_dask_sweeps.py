@@ -15,6 +15,7 @@ import sys
 
 import numpy as np
 import pytest
+from _independent import trained_like as _trained_like
 
 from plrnn_symbolic import PLRNN, InputError, check, derive, example
 from plrnn_symbolic.analysis import conditions as check_module
@@ -27,11 +28,7 @@ distributed = pytest.importorskip("distributed")
 
 
 def trained_like(M: int, seed: int = 11) -> PLRNN:
-    rng = np.random.default_rng(seed)
-    A = np.diag(rng.uniform(-0.9, 0.95, M))
-    W = rng.normal(0, 0.5, (M, M))
-    np.fill_diagonal(W, 0)
-    return PLRNN(A, W, rng.normal(0, 0.1, M))
+    return _trained_like(M, seed)
 
 
 @pytest.fixture(scope="module")

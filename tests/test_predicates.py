@@ -6,6 +6,7 @@ import flint
 import numpy as np
 import pytest
 import sympy as sp
+from _independent import trained_like
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -108,11 +109,7 @@ def test_float_agrees_with_exact_on_well_separated_spectra(d):
 
 @given(st.integers(2, 5), st.integers(0, 2**16), st.sampled_from(["1", "0"]))
 def test_sweep_modes_agree_on_random_float_models(M, seed, _):
-    rng = np.random.default_rng(seed)
-    A = np.diag(rng.uniform(-0.9, 0.95, M))
-    W = rng.normal(0, 0.6, (M, M))
-    np.fill_diagonal(W, 0)
-    m = PLRNN(A, W, rng.normal(0, 0.1, M))
+    m = trained_like(M, seed, w=0.6)
     ref = check(m, mode="exact")
     cert = check(m, mode="certified")
     flt = check(m, mode="float")

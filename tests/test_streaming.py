@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _independent import trained_like
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,11 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def random_model(M: int, seed: int) -> PLRNN:
-    rng = np.random.default_rng(seed)
-    A = np.diag(rng.uniform(-0.9, 0.95, M))
-    W = rng.normal(0, 0.5, (M, M))
-    np.fill_diagonal(W, 0)
-    return PLRNN(A, W, rng.normal(0, 0.1, M))
+    return trained_like(M, seed)
 
 
 def flagged_in_memory(report) -> list[tuple[str, dict]]:

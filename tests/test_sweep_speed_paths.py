@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _independent import trained_like
 
 from plrnn_symbolic import PLRNN, check
 from plrnn_symbolic.analysis import conditions as check_module
@@ -97,11 +98,7 @@ def test_exact_lazy_split_equals_full_matrix(model):
 
 def _trained_like(seed: int, M: int = 7) -> PLRNN:
     """A diagonal, W with a zero diagonal, float weights: the shape of a trained model."""
-    rng = np.random.default_rng(seed)
-    A = np.diag(rng.uniform(-0.9, 0.95, M))
-    W = rng.normal(0, 0.5, (M, M))
-    np.fill_diagonal(W, 0)
-    return PLRNN(A, W, rng.normal(0, 0.1, M))
+    return trained_like(M, seed)
 
 
 @pytest.mark.parametrize("mode", ["exact", "certified"])

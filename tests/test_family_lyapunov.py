@@ -110,18 +110,26 @@ def test_alrnn_equals_plrnn_whose_linear_units_stay_active():
     assert np.allclose(a.exponents, b.exponents, atol=1e-8)
 
 
+def _conjugated_spectra(steps: int, keep: bool = False):
+    """The autonomous spectra of ``limit_cycle`` from z0 = 0.1 and of its conjugate by Q from Q z0
+    (and, with ``keep``, the conjugate and Q z0)."""
+    m = example("limit_cycle")
+    Q = _Q(m.M)
+    g = _conjugate(m, Q)
+    z0 = np.full(m.M, 0.1)
+    y0 = np.array(Q, dtype=float) @ z0
+    a = lyapunov_autonomous(m, z0, steps=steps, burn_in=300)
+    b = lyapunov_autonomous(g, y0, steps=steps, burn_in=300)
+    return (a, b, g, y0) if keep else (a, b)
+
+
 def test_slanted_hyperplanes_a_conjugated_plrnn():
     """z = Q y conjugates the PLRNN's switching flow to the general form's, whose boundaries are the
     slanted hyperplanes (Q^-1 z)_i = 0.  det of the tangent map is coordinate free, so the sums of
     the exponents agree to rounding; each exponent agrees up to the O(log cond Q / T) of a finite
     measurement.  With the saltation taken across z_i = 0 (the PLRNN's normal e_i, a wrong one
     here) the sums part."""
-    m = example("limit_cycle")
-    Q = _Q(m.M)
-    g = _conjugate(m, Q)
-    z0 = np.full(m.M, 0.1)
-    a = lyapunov_autonomous(m, z0, steps=2000, burn_in=300)
-    b = lyapunov_autonomous(g, np.array(Q, dtype=float) @ z0, steps=2000, burn_in=300)
+    a, b = _conjugated_spectra(2000)
     assert a.switches == b.switches > 100
     assert abs(a.exponents.sum() - b.exponents.sum()) < 1e-8
     assert np.allclose(a.exponents, b.exponents, atol=1e-2)
@@ -129,12 +137,7 @@ def test_slanted_hyperplanes_a_conjugated_plrnn():
 
 
 def test_a_wrong_saltation_normal_is_caught(monkeypatch):
-    m = example("limit_cycle")
-    Q = _Q(m.M)
-    g = _conjugate(m, Q)
-    z0 = np.full(m.M, 0.1)
-    a = lyapunov_autonomous(m, z0, steps=600, burn_in=300)
-    right = lyapunov_autonomous(g, np.array(Q, dtype=float) @ z0, steps=600, burn_in=300)
+    a, right, g, y0 = _conjugated_spectra(600, keep=True)
     real = lyap_module._switch_plane
 
     def coordinate_normal(model, old, new):
@@ -142,7 +145,7 @@ def test_a_wrong_saltation_normal_is_caught(monkeypatch):
         return np.eye(model.M)[changed[0] % model.M], changed
 
     monkeypatch.setattr(lyap_module, "_switch_plane", coordinate_normal)
-    wrong = lyapunov_autonomous(g, np.array(Q, dtype=float) @ z0, steps=600, burn_in=300)
+    wrong = lyapunov_autonomous(g, y0, steps=600, burn_in=300)
     assert abs(a.exponents.sum() - right.exponents.sum()) < 1e-8
     assert abs(a.exponents.sum() - wrong.exponents.sum()) > 1e-3
 

@@ -64,5 +64,5 @@ def test_cli_batch(tmp_path, capsys):
     assert out["models"][1]["summary"] == check(example("chaotic"), "all").summary()
     code = main(["batch", paths[0], str(tmp_path / "missing.npz")])
     err = capsys.readouterr().err
-    assert code == 2 and "missing.npz" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and err.count("missing.npz") == 1 and len(err.strip().splitlines()) == 1
     assert main(["batch", paths[0], "--regions", "1010"]) == 2

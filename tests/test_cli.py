@@ -68,6 +68,8 @@ def test_derive_json_keys(capsys):
     (["simulate", "--example", "chaotic", "--steps", "3", "--z0", "1e400,0,0,0,0"], "finite"),
     (["dynamics", "--example", "chaotic", "--steps", str(10**14)], "--max-steps"),
     (["dynamics", "--example", "chaotic", "--steps", "0"], "--steps must be"),
+    (["dynamics", "--example", "chaotic", "--max-steps", "-1"], "--max-steps must be >= 1"),
+    (["batch", "missing.npz"], "missing.npz: no such file"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, argv, msg):
     code, _out, err = run(capsys, *argv)

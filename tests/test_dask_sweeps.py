@@ -140,6 +140,8 @@ def test_scheduler_refusals(cluster, monkeypatch, capsys):
     m = trained_like(4)
     with pytest.raises(InputError, match="scheduler must be an address"):
         check(m, mode="exact", scheduler="  ")
+    with pytest.raises(InputError, match="not a Dask scheduler address"):     # refused before any Client exists
+        check(m, mode="exact", scheduler="notanaddress")
     monkeypatch.setattr(cluster_module, "CONNECT_TIMEOUT", 1)
     with pytest.raises(InputError, match="no Dask scheduler at"):
         check(m, mode="exact", scheduler="tcp://127.0.0.1:9")

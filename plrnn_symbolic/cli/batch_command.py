@@ -50,7 +50,7 @@ def run_cli(args) -> int:
         try:
             mf = model_file(path, kind=args.kind, relu_units=args.relu_units, dt=args.dt)
         except InputError as exc:
-            raise InputError(f"{path}: {exc}") from None
+            raise InputError(str(exc) if path in str(exc) else f"{path}: {exc}") from None
         models.append((path, mf.model, mf.inputs))
     report = check_models(models, args.regions, args.mode, steps=args.steps, burn_in=args.burn_in,
                           max_regions=args.max_regions or MAX_REGIONS, workers=args.workers,

@@ -51,6 +51,8 @@ def run_cli(args) -> int:
                                          "with the inputs held at zero").model
     if args.cycles < 0:
         raise InputError("--cycles must be >= 0")
+    if args.max_steps < 1:
+        raise InputError(f"--max-steps must be >= 1, got {args.max_steps}")
     if args.steps < 1 or args.burn_in < 0:
         raise InputError("--steps must be >= 1 and --burn-in >= 0")
     if args.steps + args.burn_in > args.max_steps:

@@ -109,6 +109,12 @@ class DaskPool:
             raise InputError(f"scheduler must be an address such as tcp://HOST:8786 or a Client, "
                              f"not {self.scheduler!r}")
         try:
+            # a malformed address is refused before a Client exists (a half-built Client hangs at exit)
+            d.comm.get_address_host_port(self.scheduler.strip())
+        except ValueError as exc:
+            raise InputError(f"{self.scheduler!r} is not a Dask scheduler address such as tcp://HOST:8786 "
+                             f"({exc})") from None
+        try:
             return d.Client(self.scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(f"no Dask scheduler at {self.scheduler} ({type(exc).__name__}: "

@@ -255,7 +255,8 @@ def test_the_enclosure_contains_the_closed_form():
     """The a posteriori enclosure (interval Taylor steps in balls) against the closed form: given the
     closed-form states (rounded to floats) at chosen times, the proved distance is below 1e-13 (the
     enclosure's own width, over steps of up to 0.04); the float motion itself is enclosed to below 1e-12 on all but the stretch next to its end."""
-    from plrnn_symbolic.analysis.simulation.sliding import SlidingMotion, certify
+    from plrnn_symbolic.analysis.simulation.sliding import SlidingMotion
+    from plrnn_symbolic.analysis.simulation.sliding_balls import certify
 
     r = simulate(sliding_model(), 3, z0=[-0.01, 0.25], system="autonomous", e1=False)
     sg = r.sliding_segments[0]
@@ -287,7 +288,8 @@ def test_a_taylor_step_encloses_the_closed_form_at_forty_digits():
     the Lagrange remainder among them, were silently 0, and balls 1e-39 wide missed the motion by 4e-19."""
     import flint
 
-    from plrnn_symbolic.analysis.simulation.sliding import CERT_PREC, SlidingMotion, _SlidingBalls
+    from plrnn_symbolic.analysis.simulation.sliding import SlidingMotion
+    from plrnn_symbolic.analysis.simulation.sliding_balls import CERT_PREC, _SlidingBalls
     from plrnn_symbolic.core.domains import working_precision
 
     r = simulate(sliding_model(), 3, z0=[-0.01, 0.25], system="autonomous", e1=False)
@@ -312,7 +314,8 @@ def test_the_enclosure_of_a_three_unit_motion_contains_an_independent_integratio
     and the float motion's proved distance is at least its distance from that integration."""
     import flint
 
-    from plrnn_symbolic.analysis.simulation.sliding import CERT_PREC, SlidingMotion, _SlidingBalls, certify
+    from plrnn_symbolic.analysis.simulation.sliding import SlidingMotion
+    from plrnn_symbolic.analysis.simulation.sliding_balls import CERT_PREC, _SlidingBalls, certify
     from plrnn_symbolic.core.domains import working_precision
 
     A3 = [["0.427", 0, 0], [0, "0.31", 0], [0, 0, "0.547"]]
@@ -360,7 +363,8 @@ def test_the_enclosure_takes_irrational_surfaces_exactly():
     import flint
     import sympy as sp
 
-    from plrnn_symbolic.analysis.simulation.sliding import CERT_PREC, SlidingMotion, _SlidingBalls
+    from plrnn_symbolic.analysis.simulation.sliding import SlidingMotion
+    from plrnn_symbolic.analysis.simulation.sliding_balls import CERT_PREC, _SlidingBalls
     from plrnn_symbolic.core.domains import working_precision
 
     m = sliding_model()
@@ -396,7 +400,8 @@ def test_the_enclosure_refuses_fields_of_regions_the_state_is_not_next_to():
     """The sliding condition is proved for the two regions next to the state: a motion given the regions
     of the wrong side of another surface (unit 3 flipped) is not enclosed (it was, the other surfaces being
     checked only for a strict sign, not for the regions' one)."""
-    from plrnn_symbolic.analysis.simulation.sliding import SlidingMotion, certify
+    from plrnn_symbolic.analysis.simulation.sliding import SlidingMotion
+    from plrnn_symbolic.analysis.simulation.sliding_balls import certify
 
     m = ps.PLRNN(A=[["0.427", 0, 0], [0, "0.31", 0], [0, 0, "0.547"]],
                  W=[[0, "0.702", "0.282"], ["-0.992", 0, "0.057"], ["0.195", "-0.2", 0]], h=["-0.702", "-0.891", "-0.229"])

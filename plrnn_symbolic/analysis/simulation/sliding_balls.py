@@ -1,0 +1,242 @@
+"""Proofs about a sliding motion in FLINT ball arithmetic (proofs/05_trajectory_equivalence.tex, Proposition 5.20
+and Lemma 5.23): the a posteriori enclosure of the Filippov sliding motion on one surface by an interval Taylor
+method, the bracket of the time it ends, and the uniqueness of the equivalent control where two surfaces meet.
+
+The float motions themselves (:class:`~.sliding.SlidingMotion`, :class:`~.sliding.CornerMotion`) are in
+:mod:`.sliding`; this module reads only what they hold (the model, the surface, the two region systems).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+import flint
+import numpy as np
+
+from ...core.domains import to_arb, working_precision
+from ...model.plrnn import PLRNN
+from ..transform import RegionSystem
+
+def _arb(x: Fraction) -> flint.arb:
+    return flint.arb(x.numerator) / x.denominator
+
+
+# ---- a posteriori enclosure of the sliding motion (interval Taylor method, FLINT balls) -------------------
+TAYLOR_ORDER = 16          # order K of the interval Taylor steps
+CERT_PREC = 128            # bits
+MAX_CERT_STEPS = 96        # Taylor steps one run of a sliding motion may spend on its enclosure
+MAX_HALVINGS = 6           # halvings of a step that cannot be proved (or widens it too much) before the enclosure stops there
+STEP_WIDTH = 2.0 ** -52    # the widening of the enclosure one Taylor step may add, relative to the state's scale
+
+
+def _ball_side(sysm: RegionSystem, s) -> tuple[flint.arb_mat, flint.arb_mat, bool]:
+    """(F, c) in balls with the field of the side z -> F z + c (:func:`side_field`): from the enclosure of an
+    exact or certified derivation (balls containing the true [L g B]), else the float system taken exactly
+    (the statement is then about the float system); and whether the enclosure was used."""
+    N, M = sysm.dimension, sysm.M
+    K = 0 if sysm.B is None else sysm.B.shape[1]
+    if sysm.enclosure is not None:
+        aug = sysm.enclosure.arb()
+    else:
+        aug = flint.arb_mat(np.column_stack([sysm.L, sysm.g] + ([sysm.B] if K else [])).tolist())
+    L = flint.arb_mat(N, N, [aug[i, j] for i in range(N) for j in range(N)])
+    c = flint.arb_mat(N, 1, [aug[i, N] + sum((aug[i, N + 1 + j] * float(s[j]) for j in range(K) if s is not None),
+                                             flint.arb(0)) for i in range(N)])
+    if N != M:
+        P, G = flint.arb_mat(np.asarray(sysm.P, dtype=float).tolist()), flint.arb_mat(np.asarray(sysm.G, dtype=float).tolist())
+        L, c = P * L * G, P * c
+    return L, c, sysm.enclosure is not None
+
+
+class _SlidingBalls:
+    """The sliding field f_s = f_- + a (f_+ - f_-), a = v_- / (v_- - v_+), in ball arithmetic, on ball
+    vectors and on vectors of power series (Taylor coefficients of solutions by Picard iteration)."""
+
+    def __init__(self, motion, s):
+        self.M = len(motion.w)
+        (self.Fm, self.cm, em), (self.Fp, self.cp, ep) = _ball_side(motion.minus, s), _ball_side(motion.plus, s)
+        self.enclosed = em and ep
+        model, k = motion.model, motion.k
+        if isinstance(model, PLRNN):
+            rows = [([flint.arb(1 if i == j else 0) for i in range(self.M)], flint.arb(0)) for j in range(self.M)]
+        else:
+            # balls around the model's own exact weights (sqrt(2), say, enclosed rigorously, not rounded)
+            rows = [([to_arb(x) for x in model.W2.row(j)], to_arb(model.h2[j])) for j in range(model.L)]
+        w = rows[k][0]
+        # the other surfaces, exactly, each with the side the two regions lie on (+1: active, -1: inactive;
+        # the regions differ only in pre-activation k)
+        d = model.pattern(motion.minus.region)
+        self.others = [(w, c, 1 if d[j] else -1) for j, (w, c) in enumerate(rows) if j != k]
+        # v -+ = w.(F z + c) = (w F) z + w.c
+        self.wFm = [sum((w[i] * self.Fm[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
+        self.wFp = [sum((w[i] * self.Fp[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
+        self.wcm = sum((w[i] * self.cm[i, 0] for i in range(self.M)), flint.arb(0))
+        self.wcp = sum((w[i] * self.cp[i, 0] for i in range(self.M)), flint.arb(0))
+
+    def normal(self, z: list) -> tuple:
+        """(v_-, v_+) at the ball (or series) vector z."""
+        vm = sum((self.wFm[j] * z[j] for j in range(self.M)), self.wcm)
+        vp = sum((self.wFp[j] * z[j] for j in range(self.M)), self.wcp)
+        return vm, vp
+
+    def field(self, z: list) -> list:
+        M = self.M
+        fm = [sum((self.Fm[i, j] * z[j] for j in range(M)), self.cm[i, 0]) for i in range(M)]
+        fp = [sum((self.Fp[i, j] * z[j] for j in range(M)), self.cp[i, 0]) for i in range(M)]
+        vm, vp = self.normal(z)
+        a = vm / (vm - vp)
+        return [fm[i] + a * (fp[i] - fm[i]) for i in range(M)]
+
+    def coefficients(self, z: list, K: int) -> list[list]:
+        """The Taylor coefficients c_0 .. c_K of the solutions of z' = f_s from every point of the ball vector
+        z (K + 1 Picard iterations on truncated series, each fixing one more coefficient).  The affine parts
+        act on the M x (K + 1) matrix of coefficients in one ball-matrix product each."""
+        n = K + 1
+        cap = flint.ctx.cap
+        flint.ctx.cap = max(cap, n)     # FLINT truncates series products and quotients at ctx.cap terms (10 by
+        try:                            # default), which would silently drop c_10 .. c_K and the remainder
+            return self._coefficients(z, n)
+        finally:
+            flint.ctx.cap = cap
+
+    def _coefficients(self, z: list, n: int) -> list[list]:
+        M = self.M
+        C = flint.arb_mat(M, n)
+        for i in range(M):
+            C[i, 0] = z[i]
+        wF = flint.arb_mat(2, M, self.wFm + self.wFp)
+        for _ in range(n):
+            Fm, Fp, V = self.Fm * C, self.Fp * C, wF * C
+            for i in range(M):
+                Fm[i, 0] += self.cm[i, 0]
+                Fp[i, 0] += self.cp[i, 0]
+            V[0, 0] += self.wcm
+            V[1, 0] += self.wcp
+            vm = flint.arb_series([V[0, k] for k in range(n)], prec=n)
+            vp = flint.arb_series([V[1, k] for k in range(n)], prec=n)
+            a = vm / (vm - vp)
+            new = flint.arb_mat(M, n)
+            for i in range(M):
+                fm = flint.arb_series([Fm[i, k] for k in range(n)], prec=n)
+                fp = flint.arb_series([Fp[i, k] for k in range(n)], prec=n)
+                series = fm + a * (fp - fm)
+                if series.prec < n:
+                    raise RuntimeError(f"series truncated at {series.prec} < {n} terms")
+                co = series.coeffs()
+                new[i, 0] = z[i]
+                for k in range(1, n):
+                    if k - 1 < len(co):
+                        new[i, k] = co[k - 1] / k
+            C = new
+        return [[C[i, k] for k in range(n)] for i in range(M)]
+
+    def slides(self, box: list) -> bool:
+        """v_- > 0 > v_+ proved on the ball vector ``box`` (the sliding condition of Definition 5.17), and no
+        other surface meets it: every other pre-activation has the strict sign of the two regions' pattern
+        (Lemma 5.18's U), so that f_- and f_+ are the fields of the cells next to the box."""
+        vm, vp = self.normal(box)
+        if not (vm > 0 and vp < 0):
+            return False
+        for w, c, side in self.others:    # in the cell of the two regions: f_- and f_+ are the fields there
+            x = sum((w[i] * box[i] for i in range(self.M)), c)
+            if not side * x > 0:
+                return False
+        return True
+
+    def step(self, z: list, h: float | Fraction) -> list | None:
+        """An enclosure of the sliding motion h after the ball vector z, and a proof that it slides on the
+        way (None where either fails): an a priori box B with z + [0, h] f_s(B) inside B (so that every
+        solution from z stays in B on [0, h]: Picard), the sliding condition on B, and the Taylor
+        polynomial of order K - 1 at z with the Lagrange remainder c_K(B) h^K."""
+        hb = _arb(Fraction(h))                              # a ball that contains h (exact for a float h)
+        top = hb.upper()
+        span = flint.arb(top / 2, top / 2)                  # [0, h] (halving a binary number is exact)
+        B = list(z)
+        for _ in range(10):
+            fB = self.field(B)
+            cand = [z[i] + span * fB[i] for i in range(self.M)]
+            if all(B[i].contains_interior(cand[i]) for i in range(self.M)):
+                break
+            B = [flint.arb(c.mid(), 2 * c.rad() + abs(float(c.mid())) * 1e-12 + 1e-30) for c in cand]
+        else:
+            return None
+        if not self.slides(B):
+            return None
+        K = TAYLOR_ORDER
+        cz = self.coefficients(z, K - 1)
+        cB = self.coefficients(B, K)
+        out = []
+        for i in range(self.M):
+            acc = cB[i][K] * hb ** K
+            for k in range(K - 1, -1, -1):
+                acc = acc + cz[i][k] * hb ** k
+            out.append(acc)
+        return out
+
+
+def nodal_attraction_proved(motion, z, s) -> bool:
+    """Whether ball arithmetic proves, at the float point z taken exactly, that all four fields around the
+    intersection point into both surfaces (the signs of Lemma 5.23, proofs/05_trajectory_equivalence.tex):
+    then the control is unique in [0, 1]^2 there, for the region systems as enclosed (or the float systems)."""
+    model, M = motion.model, len(motion.normals[0])
+    with working_precision(CERT_PREC):
+        if isinstance(model, PLRNN):
+            rows = [([flint.arb(1 if i == k else 0) for i in range(M)], flint.arb(0)) for k in motion.surfaces]
+        else:
+            rows = [([to_arb(x) for x in model.W2.row(k)], to_arb(model.h2[k])) for k in motion.surfaces]
+        zb = flint.arb_mat(M, 1, [flint.arb(float(x)) for x in z])
+        for x in (0, 1):
+            for y in (0, 1):
+                F, c, _ = _ball_side(motion.systems[x][y], s)
+                f = F * zb + c
+                for (w, _c), side in zip(rows, (x, y), strict=True):
+                    v = sum((w[i] * f[i, 0] for i in range(M)), flint.arb(0))
+                    if not (v > 0 if side == 0 else v < 0):
+                        return False
+    return True
+
+
+def _up(x: flint.arb) -> float:
+    """A float >= every point of the ball x."""
+    u = x.upper()
+    f = float(u)
+    return f if f >= u else float(np.nextafter(f, np.inf))
+
+
+def _width(z: list) -> float:
+    return max(float(x.rad()) for x in z)
+
+
+def certify(motion, z0, s, ts, zs, t0: float = 0.0) -> tuple[float | None, float, str]:
+    """Enclose the sliding motion from the float state z0 (taken exactly) at the times ``ts`` (floats; the
+    enclosure is for the exact times t - t0, each float taken exactly) and bound the distance of the float
+    states ``zs`` there from it; stops where a step cannot be proved (after halving it) or the budget
+    MAX_CERT_STEPS is spent.  A step that would widen the enclosure by more than STEP_WIDTH times the
+    state's scale is halved too (up to MAX_HALVINGS times: the Lagrange remainder of a long step over its
+    a priori box is what makes enclosures wide).  Returns (the bound, rounded up, or None when nothing was
+    proved; the time up to which it holds; what the statement is about)."""
+    with working_precision(CERT_PREC):
+        balls = _SlidingBalls(motion, s)
+        about = "the region systems as enclosed" if balls.enclosed else "the float region systems"
+        z = [flint.arb(float(x)) for x in z0]
+        if not balls.slides(z):
+            return None, 0.0, about
+        scale = max(1.0, float(np.abs(np.asarray(z0, dtype=float)).max()))
+        worst, t_prev, steps, reached = 0.0, Fraction(0), 0, False
+        for t, zf in zip(ts, zs, strict=True):
+            t = Fraction(float(t)) - Fraction(float(t0))      # exact
+            h = t - t_prev
+            halvings = 0
+            while t_prev < t and steps < MAX_CERT_STEPS and halvings <= MAX_HALVINGS:
+                h = min(h, t - t_prev)
+                nz = balls.step(z, h)
+                steps += 1
+                if nz is None or (halvings < MAX_HALVINGS and _width(nz) - _width(z) > STEP_WIDTH * scale):
+                    h /= 2
+                    halvings += 1
+                else:
+                    z, t_prev = nz, t_prev + h
+            if t_prev < t:
+                break
+            reached = True
+            worst = max([worst] + [_up((zb - float(x)).abs_upper()) for zb, x in zip(z, zf, strict=True)])
+    return (worst if reached else None), float(t_prev), about

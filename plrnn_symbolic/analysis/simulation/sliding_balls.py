@@ -9,12 +9,14 @@ The float motions themselves (:class:`~.sliding.SlidingMotion`, :class:`~.slidin
 from __future__ import annotations
 
 from fractions import Fraction
+
 import flint
 import numpy as np
 
 from ...core.domains import to_arb, working_precision
 from ...model.plrnn import PLRNN
 from ..transform import RegionSystem
+
 
 def _arb(x: Fraction) -> flint.arb:
     return flint.arb(x.numerator) / x.denominator

@@ -133,6 +133,8 @@ class SlidingSegment:
     certified_about: str = ""
     uncovered: list = field(default_factory=list)   # (start, end) of the stretches the enclosure does not cover
     surfaces: tuple[int, ...] = ()          # every surface slid on (1-based); empty: just ``surface``
+    exit_bracket: tuple[float, float] | None = None   # [t_a, t_b] (floats, rounded outward) holding the exact end
+    exit_distance: float | None = None      # a proved bound on the distance of ``end_state`` from the exact end point
 
     @property
     def all_surfaces(self) -> tuple[int, ...]:
@@ -152,6 +154,15 @@ class SlidingSegment:
                 f"exact solution of the sliding equation z' = f_s(z) of {self.certified_about} from the float "
                 "state where each step's run starts (on the surface for a PLRNN, within rounding of it for the "
                 f"other forms); not enclosed: {self._gaps()}")
+
+    @property
+    def exit_text(self) -> str:
+        """What is proved about the end of the segment (proofs/05_trajectory_equivalence.tex, Proposition 5.24)."""
+        if self.exit_bracket is None:
+            return "the end is located in floats (the integrator's event root finding), not bracketed"
+        a, b = self.exit_bracket
+        return (f"the exact motion ends in t in [{a!r}, {b!r}] (width {b - a:.1e}), proved in ball arithmetic, "
+                f"at a point within {self.exit_distance:.1e} of the reported end state")
 
     def _gaps(self) -> str:
         """The stretches the enclosure does not cover (next to the end, where a tends to 0 or 1, and any
@@ -181,7 +192,9 @@ class SlidingSegment:
                 "integrator_steps": self.integrator_steps,
                 "certified": {"duration": self.certified_duration, "bound": self.certified_bound,
                               "about": self.certified_about, "uncovered": [list(g) for g in self.uncovered],
-                              "text": self.enclosure}}
+                              "text": self.enclosure},
+                "exit": {"bracket": None if self.exit_bracket is None else list(self.exit_bracket),
+                         "distance": self.exit_distance, "text": self.exit_text}}
 
     def text(self) -> str:
         n0, n1 = self.steps[0], self.steps[-1]

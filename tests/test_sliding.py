@@ -254,15 +254,16 @@ def test_cli_json_lists_the_sliding_segments(tmp_path, capsys):
 def test_the_enclosure_contains_the_closed_form():
     """The a posteriori enclosure (interval Taylor steps in balls) against the closed form: given the
     closed-form states (rounded to floats) at chosen times, the proved distance is below 1e-13 (the
-    enclosure's own width, over steps of up to 0.04); the float motion itself is enclosed to below 1e-12 on all but the stretch next to its end."""
+    enclosure's own width, over steps of up to 0.04); the float motion itself is enclosed to below 1e-12 up
+    to its end."""
     from plrnn_symbolic.analysis.simulation.sliding import SlidingMotion
     from plrnn_symbolic.analysis.simulation.sliding_balls import certify
 
     r = simulate(sliding_model(), 3, z0=[-0.01, 0.25], system="autonomous", e1=False)
     sg = r.sliding_segments[0]
     assert sg.certified_bound is not None and 0 < sg.certified_bound < 1e-12
-    assert sg.duration - 1e-3 < sg.certified_duration <= sg.duration
-    assert sg.certified_about == "the region systems as enclosed" and "not enclosed" in sg.enclosure
+    assert sg.certified_duration == sg.duration and not sg.uncovered     # up to its end, which is bracketed
+    assert sg.certified_about == "the region systems as enclosed" and "not enclosed" not in sg.enclosure
     cf = ClosedForm()
     u0 = sg.start_state[1]
     ts = [0.01, 0.03, 0.06, 0.1]
@@ -272,6 +273,46 @@ def test_the_enclosure_contains_the_closed_form():
     assert done == ts[-1] and bound < 1e-13
     bad = [[0.0, z[1] + 1e-12] for z in zs]          # states 1e-12 off are not within the bound
     assert certify(motion, sg.start_state, None, ts, bad)[0] > 5e-13
+
+
+def _closed_form_exit(sg, cf):
+    """The exact end time and state of the sliding segment ``sg`` of ``sliding_model()`` by the closed form."""
+    u_exit = cf.exit_plus if "a reached 1" in sg.end else cf.exit_minus
+    return sg.start_time + cf.time(sg.start_state[1], u_exit), [0, u_exit]
+
+
+def test_the_exit_bracket_holds_the_closed_form_exit():
+    """The end of the sliding motion (a reaching 0 or 1) is bracketed in ball arithmetic (Proposition 5.24):
+    the closed form's exit time lies in the bracket, which is narrower than 1e-10, and its exit point within
+    the proved distance of the reported end state."""
+    r = simulate(sliding_model(), 3, z0=[-0.01, 0.25], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    T, z_exit = _closed_form_exit(sg, ClosedForm())
+    a, b = sg.exit_bracket
+    assert a <= T <= b and 0 < b - a < 1e-10
+    assert max(abs(mpmath.mpf(float(x)) - y) for x, y in zip(sg.end_state, z_exit, strict=True)) <= sg.exit_distance
+    assert sg.exit_distance < 1e-9 and "bracketed" in sg.text() and sg.to_dict()["exit"]["bracket"] == [a, b]
+
+
+@pytest.mark.parametrize("mutate", [False, True])
+def test_the_exit_bracket_does_not_trust_the_float_end(monkeypatch, mutate):
+    """With the integrator's end time moved 1e-7 early, the bracket still holds the closed form's exit (the
+    violation at its far end is proved, not assumed); with that proof skipped (the mutation) it misses."""
+    from plrnn_symbolic.analysis.simulation import sliding, sliding_balls
+
+    real = sliding.enclose
+
+    def early(motion, z0, s, ts, zs, t0=0.0, end=None, t_end=None):
+        return real(motion, z0, s, ts, zs, t0, end, None if t_end is None else t_end - 1e-7)
+
+    monkeypatch.setattr(sliding, "enclose", early)
+    if mutate:
+        monkeypatch.setattr(sliding_balls._SlidingBalls, "violated", lambda self, kind, z: True)
+    r = simulate(sliding_model(), 3, z0=[-0.01, 0.25], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    T, _ = _closed_form_exit(sg, ClosedForm())
+    a, b = sg.exit_bracket
+    assert (a <= T <= b) is not mutate
 
 
 def _contains(ball, x) -> bool:
@@ -377,13 +418,18 @@ def test_the_enclosure_takes_irrational_surfaces_exactly():
     with working_precision(CERT_PREC):
         balls = _SlidingBalls(motion, None)
     with working_precision(512):
-        assert balls.others[0][0][1].contains(flint.arb(2).sqrt())
+        assert balls.others[1][0][1].contains(flint.arb(2).sqrt())
 
 
-def test_the_enclosure_names_every_stretch_it_does_not_cover():
+def test_the_enclosure_names_every_stretch_it_does_not_cover(monkeypatch):
     """The stretches of a sliding segment that the enclosure does not cover are listed (not only the one
-    next to the end), and they add up to the duration it does not cover."""
+    next to the end), and they add up to the duration it does not cover (a budget of three Taylor steps
+    per run leaves such stretches)."""
     from _independent import rotation_model
+
+    from plrnn_symbolic.analysis.simulation import sliding_balls
+
+    monkeypatch.setattr(sliding_balls, "MAX_CERT_STEPS", 3)
 
     phi = np.radians(100)
     r = simulate(rotation_model(), 10, z0=[1 + 1.5 * np.cos(phi), 3 + 1.5 * np.sin(phi)], system="autonomous",

@@ -502,9 +502,12 @@ class _Simulator:
             side = motion.plus if why == "plus" else motion.minus
             located = t_end
             t_end, z_end = _past_the_fold(motion, z_end, t_end, s, why)
-            if t_end > located:                      # the float steps past the fold are not enclosed
-                rec.uncovered.append((located, t_end))
-            rec.end_time, rec.end_state = t_end, z_end
+            if t_end > located:         # float steps past the fold: within the bracket's proof (the end is
+                if rec.exit_bracket is None:    # bracketed and the end state's distance is proved), else not enclosed
+                    rec.uncovered.append((located, t_end))
+                else:
+                    rec.certified_duration += t_end - located
+            rec.move_end(t_end, z_end)
             rec.end = (f"a reached {1 if why == 'plus' else 0}: the field of region {side.region} turned "
                        f"tangent to the surface, and the state leaves into region {side.region}")
             return self._resume(n, side, z_end, t_end, s, segments, (motion.k, 1.0 if why == "plus" else -1.0))
@@ -518,7 +521,7 @@ class _Simulator:
         if corner is not None:
             rec.end = (f"reaches {surface_label(self.model, j + 1)} = 0, where the intersection with it attracts: "
                        "the state slides on both")
-            rec.end_state = corner.record.start_state
+            rec.move_end(t_end, corner.record.start_state)
             return corner, corner.record.start_state, 0, t_end, False
         if attracts:
             rec.end = f"reaches {surface_label(self.model, j + 1)} = 0: {reason}"
@@ -536,6 +539,7 @@ class _Simulator:
         tol = SIDE_TOL * (np.abs(motion.w) @ sum(np.abs(f) for f in tmp.side_fields(z_end, s)))
         if vm > tol and vp < -tol:               # still sliding, between the next pair of regions
             rec.regions = (minus, plus)
+            rec.exit_bracket = rec.exit_way = rec.exit_distance = None    # the segment goes on
             _note_lifted(rec, fm, fp)
             return tmp, z_end, 0, t_end, False
         if vm > tol and vp > tol or vm < -tol and vp < -tol:

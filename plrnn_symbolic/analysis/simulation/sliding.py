@@ -36,7 +36,7 @@ import sympy as sp
 
 from ...model.plrnn import PLRNN
 from ..transform import RegionSystem
-from .sliding_balls import CERT_PREC, TAYLOR_ORDER, certify, nodal_attraction_proved
+from .sliding_balls import CERT_PREC, TAYLOR_ORDER, RunEnclosure, enclose, nodal_attraction_proved
 
 __all__ = ["CORNER_METHOD", "SLIDING_METHOD", "CornerMotion", "SlidingSegment", "canopy_field", "corner_attraction",
            "equivalent_controls", "filippov_coefficient", "nodal_attraction_proved", "sliding_field", "surface_label"]
@@ -135,6 +135,7 @@ class SlidingSegment:
     surfaces: tuple[int, ...] = ()          # every surface slid on (1-based); empty: just ``surface``
     exit_bracket: tuple[float, float] | None = None   # [t_a, t_b] (floats, rounded outward) holding the exact end
     exit_distance: float | None = None      # a proved bound on the distance of ``end_state`` from the exact end point
+    exit_way: list | None = field(default=None, repr=False)   # (lo, hi) per coordinate: the motion over the bracket
 
     @property
     def all_surfaces(self) -> tuple[int, ...]:
@@ -147,13 +148,24 @@ class SlidingSegment:
             return "no enclosure (not attempted on several surfaces at once; Remark 5.22)"
         if self.certified_bound is None:
             return "no enclosure (the sliding condition or a Taylor step could not be proved)"
-        return (f"interval Taylor method of order {TAYLOR_ORDER} in FLINT balls ({CERT_PREC} bits): on all but "
-                f"{self.duration - self.certified_duration:.2g} of its {self.duration:.6g} time units the sliding "
-                "condition is proved "
+        return (f"interval Taylor method of order {TAYLOR_ORDER} in FLINT balls ({CERT_PREC} bits): {self._covered()} "
+                "the sliding condition is proved "
                 f"and the float states at the integrator's points are within {self.certified_bound:.1e} of the "
                 f"exact solution of the sliding equation z' = f_s(z) of {self.certified_about} from the float "
                 "state where each step's run starts (on the surface for a PLRNN, within rounding of it for the "
-                f"other forms); not enclosed: {self._gaps()}")
+                f"other forms); {self.exit_text}" + (f"; not enclosed: {self._gaps()}" if self.uncovered else ""))
+
+    def _covered(self) -> str:
+        if not self.uncovered:
+            return f"on the whole of its {self.duration:.6g} time units"
+        return f"on all but {self.duration - self.certified_duration:.2g} of its {self.duration:.6g} time units"
+
+    def move_end(self, t: float, z) -> None:
+        """Report (t, z) as the end (a float state past the end, or put on a surface), keeping
+        ``exit_distance`` a proved bound for it."""
+        self.end_time, self.end_state = t, np.array(z, dtype=float)
+        if self.exit_way is not None:
+            self.exit_distance = RunEnclosure(None, 0.0, "", self.exit_bracket, self.exit_way).distance(self.end_state)
 
     @property
     def exit_text(self) -> str:
@@ -200,7 +212,10 @@ class SlidingSegment:
         n0, n1 = self.steps[0], self.steps[-1]
         where = f"step {n0}" if n0 == n1 else f"steps {n0}-{n1}"
         enc = ("" if self.certified_bound is None else
-               f"; enclosed to {self.certified_bound:.1e} on all but {self.duration - self.certified_duration:.2g} of it")
+               f"; enclosed to {self.certified_bound:.1e} " + ("on all of it" if not self.uncovered else
+                                                              f"on all but {self.duration - self.certified_duration:.2g} of it"))
+        if self.exit_bracket is not None:
+            enc += f"; its end bracketed to {self.exit_bracket[1] - self.exit_bracket[0]:.1e}"
         between = (f"{self.regions[0]} and {self.regions[1]}" if len(self.regions) == 2 else
                    f"{', '.join(self.regions[:-1])} and {self.regions[-1]}")
         return (f"slides on {self.label} = 0 between regions {between} from "
@@ -352,14 +367,16 @@ class SlidingMotion:
         z_end = self.project(sol.sol(t_end))
         inner = sol.t[(sol.t > t0) & (sol.t < t_end)]
         ts = np.append(inner, t_end)
-        bound, done, about = certify(self, z, s, ts, [self.project(sol.sol(t)) for t in ts], t0)
+        enc = enclose(self, z, s, ts, [self.project(sol.sol(t)) for t in ts], t0, why, t_end)
         rec = self.record
-        if bound is not None:
-            rec.certified_bound = max(bound, rec.certified_bound or 0.0)
-            rec.certified_duration += done
-            rec.certified_about = about
-        else:
-            done = 0.0
+        # with the end bracketed, the exact motion is enclosed and the sliding condition proved up to its end
+        done = (t_end - t0) if enc.bracket is not None else enc.done if enc.bound is not None else 0.0
+        if enc.bound is not None:
+            rec.certified_bound = max(enc.bound, rec.certified_bound or 0.0)
+            rec.certified_about = enc.about
+        rec.certified_duration += done
+        rec.exit_bracket, rec.exit_way = enc.bracket, enc.way
+        rec.exit_distance = enc.distance(z_end)
         if t0 + done < t_end:
             rec.uncovered.append((t0 + done, t_end))
         k = max(2, int(np.ceil((t_end - t0) * per_unit)) + 1)

@@ -8,6 +8,7 @@ The float motions themselves (:class:`~.sliding.SlidingMotion`, :class:`~.slidin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 import flint
@@ -67,7 +68,7 @@ class _SlidingBalls:
         # the other surfaces, exactly, each with the side the two regions lie on (+1: active, -1: inactive;
         # the regions differ only in pre-activation k)
         d = model.pattern(motion.minus.region)
-        self.others = [(w, c, 1 if d[j] else -1) for j, (w, c) in enumerate(rows) if j != k]
+        self.others = {j: (w, c, 1 if d[j] else -1) for j, (w, c) in enumerate(rows) if j != k}
         # v -+ = w.(F z + c) = (w F) z + w.c
         self.wFm = [sum((w[i] * self.Fm[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
         self.wFp = [sum((w[i] * self.Fp[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
@@ -131,24 +132,46 @@ class _SlidingBalls:
             C = new
         return [[C[i, k] for k in range(n)] for i in range(M)]
 
+    def conditions(self, drop=None) -> list:
+        """The sliding condition as strict signs of affine functionals l(z) = a.z + b, as (a, b, sign, kind):
+        v_- > 0 (kind "minus": it ends when v_- reaches 0), v_+ < 0 ("plus") and every other pre-activation
+        j with the sign of the two regions' pattern (("crosses", j)); without the one of kind ``drop``."""
+        conds = [(self.wFm, self.wcm, 1, "minus"), (self.wFp, self.wcp, -1, "plus")]
+        conds += [(w, c, side, ("crosses", j)) for j, (w, c, side) in self.others.items()]
+        return [c for c in conds if c[3] != drop]
+
+    def _value(self, a: list, b, z: list):
+        return sum((a[i] * z[i] for i in range(self.M)), b)
+
     def slides(self, box: list) -> bool:
         """v_- > 0 > v_+ proved on the ball vector ``box`` (the sliding condition of Definition 5.17), and no
         other surface meets it: every other pre-activation has the strict sign of the two regions' pattern
         (Lemma 5.18's U), so that f_- and f_+ are the fields of the cells next to the box."""
-        vm, vp = self.normal(box)
-        if not (vm > 0 and vp < 0):
-            return False
-        for w, c, side in self.others:    # in the cell of the two regions: f_- and f_+ are the fields there
-            x = sum((w[i] * box[i] for i in range(self.M)), c)
-            if not side * x > 0:
-                return False
-        return True
+        return all(sign * self._value(a, b, box) > 0 for a, b, sign, _ in self.conditions())
+
+    def violated(self, kind, z: list) -> bool:
+        """The condition of ``kind`` (see :meth:`conditions`) proved false, with a strict sign, on the ball
+        vector z: the motion has ended there."""
+        a, b, sign, _ = next(c for c in self.conditions() if c[3] == kind)
+        return bool(sign * self._value(a, b, z) < 0)
 
     def step(self, z: list, h: float | Fraction) -> list | None:
         """An enclosure of the sliding motion h after the ball vector z, and a proof that it slides on the
-        way (None where either fails): an a priori box B with z + [0, h] f_s(B) inside B (so that every
-        solution from z stays in B on [0, h]: Picard), the sliding condition on B, and the Taylor
-        polynomial of order K - 1 at z with the Lagrange remainder c_K(B) h^K."""
+        way (None where either fails): :meth:`advance` with every condition."""
+        got = self.advance(z, h)
+        return None if got is None else got[0]
+
+    def advance(self, z: list, h: float | Fraction, drop=None) -> tuple[list, list] | None:
+        """(the enclosure at h, an enclosure of the whole way [0, h]) of the solutions of z' = f_s from the
+        ball vector z, with the conditions of :meth:`conditions` (all but ``drop``) proved on the way; None
+        where a proof fails (proofs/05_trajectory_equivalence.tex, Proposition 5.24).
+
+        An a priori box B with z + [0, h] f_s(B) inside B (so that every solution from z stays in B on
+        [0, h]: Picard), on which v_- - v_+ > 0 (f_s is analytic there); the Taylor polynomial of order
+        K - 1 at z with the Lagrange remainder c_K(B) t^K.  Each condition l(z) = a.z + b is proved on the
+        Taylor form of l along the solution, sum_k (a.c_k) t^k + (a.c_K(B)) t^K over t in [0, h] (Horner in
+        ball arithmetic), which is much tighter than l on B next to a zero of l: a motion can be followed
+        to within the enclosure's width of where it ends."""
         hb = _arb(Fraction(h))                              # a ball that contains h (exact for a float h)
         top = hb.upper()
         span = flint.arb(top / 2, top / 2)                  # [0, h] (halving a binary number is exact)
@@ -161,18 +184,31 @@ class _SlidingBalls:
             B = [flint.arb(c.mid(), 2 * c.rad() + abs(float(c.mid())) * 1e-12 + 1e-30) for c in cand]
         else:
             return None
-        if not self.slides(B):
+        vm, vp = self.normal(B)
+        if not vm - vp > 0:
             return None
         K = TAYLOR_ORDER
         cz = self.coefficients(z, K - 1)
         cB = self.coefficients(B, K)
-        out = []
-        for i in range(self.M):
-            acc = cB[i][K] * hb ** K
-            for k in range(K - 1, -1, -1):
-                acc = acc + cz[i][k] * hb ** k
-            out.append(acc)
-        return out
+        series = [cz[i][:K] + [cB[i][K]] for i in range(self.M)]
+        out = [_horner(c, hb) for c in series]
+        if not all(x.is_finite() for x in out):
+            return None
+        for a, b, sign, _ in self.conditions(drop):
+            e = [sum((a[i] * series[i][k] for i in range(self.M)), flint.arb(0)) for k in range(K + 1)]
+            e[0] += b
+            if not sign * _horner(e, span) > 0:
+                return None
+        way = [_horner(series[i], span).intersection(B[i]) for i in range(self.M)]
+        return out, way
+
+
+def _horner(coeffs: list, t) -> flint.arb:
+    """sum_k coeffs[k] t^k in ball arithmetic (t a ball: an enclosure for every t in it)."""
+    acc = flint.arb(0)
+    for c in reversed(coeffs):
+        acc = acc * t + c
+    return acc
 
 
 def nodal_attraction_proved(motion, z, s) -> bool:
@@ -216,16 +252,45 @@ def certify(motion, z0, s, ts, zs, t0: float = 0.0) -> tuple[float | None, float
     state's scale is halved too (up to MAX_HALVINGS times: the Lagrange remainder of a long step over its
     a priori box is what makes enclosures wide).  Returns (the bound, rounded up, or None when nothing was
     proved; the time up to which it holds; what the statement is about)."""
+    run = enclose(motion, z0, s, ts, zs, t0)
+    return run.bound, run.done, run.about
+
+
+@dataclass
+class RunEnclosure:
+    """What :func:`enclose` proved about one run of a sliding motion from its float start state (times are
+    from the run's start t0): ``bound`` on the distance of the float states at the integrator's points up to
+    ``done`` (None: nothing proved), ``about`` the systems the statement is about, and where the run ended
+    on an exit: ``bracket`` = (t_a, t_b), absolute float times rounded outward, with ``way`` the enclosure
+    of the exact motion over it (floats rounded outward, per coordinate)."""
+
+    bound: float | None
+    done: float
+    about: str
+    bracket: tuple[float, float] | None = None
+    way: list | None = None
+
+    def distance(self, z) -> float | None:
+        """A proved bound (rounded up) on the distance of the float state z from every point of ``way``."""
+        if self.way is None:
+            return None
+        return max(_add_up(max(hi - float(x), float(x) - lo), 0.0) for (lo, hi), x in zip(self.way, z, strict=True))
+
+
+def enclose(motion, z0, s, ts, zs, t0: float = 0.0, end=None, t_end: float | None = None) -> RunEnclosure:
+    """:func:`certify`, and when the run ended by the event ``end`` ("plus", "minus", ("crosses", j)) at the
+    float time ``t_end``, the bracket of the exact end (:func:`_bracket`; Proposition 5.24)."""
     with working_precision(CERT_PREC):
         balls = _SlidingBalls(motion, s)
         about = "the region systems as enclosed" if balls.enclosed else "the float region systems"
         z = [flint.arb(float(x)) for x in z0]
         if not balls.slides(z):
-            return None, 0.0, about
+            return RunEnclosure(None, 0.0, about)
         scale = max(1.0, float(np.abs(np.asarray(z0, dtype=float)).max()))
         worst, t_prev, steps, reached = 0.0, Fraction(0), 0, False
+        base = Fraction(float(t0))
         for t, zf in zip(ts, zs, strict=True):
-            t = Fraction(float(t)) - Fraction(float(t0))      # exact
+            t = Fraction(float(t)) - base      # exact
             h = t - t_prev
             halvings = 0
             while t_prev < t and steps < MAX_CERT_STEPS and halvings <= MAX_HALVINGS:
@@ -241,4 +306,64 @@ def certify(motion, z0, s, ts, zs, t0: float = 0.0) -> tuple[float | None, float
                 break
             reached = True
             worst = max([worst] + [_up((zb - float(x)).abs_upper()) for zb, x in zip(z, zf, strict=True)])
-    return (worst if reached else None), float(t_prev), about
+        run = RunEnclosure(worst if reached else None, float(t_prev), about)
+        if end is not None and t_end is not None and not _failed_end(end):
+            got = _bracket(balls, z, t_prev, Fraction(float(t_end)) - base, end)
+            if got is not None:
+                ta, tb, way = got
+                run.bracket = (_down_float(base + ta), _up_float(base + tb))
+                run.way = [(_down_float_arb(x), _up(x)) for x in way]
+    return run
+
+
+BRACKET_MARGINS = (44, 36, 28, 20, 12)   # the end is sought within max(1, t) 2^-e of the float estimate, e in turn
+
+
+def _bracket(balls: _SlidingBalls, z: list, t: Fraction, T: Fraction, kind):
+    """The exact end of the sliding motion bracketed from the enclosure z at time t (every condition
+    proved on [0, t]) and the float estimate T of the end by the event ``kind``: one step proving every
+    condition up to t_a = T - delta (or t_a = t when none does), then one step from t_a to t_b = T + delta
+    proving every condition but ``kind`` on the way and ``kind`` violated at t_b, for delta = max(1, T)
+    2^-e, e in BRACKET_MARGINS (Proposition 5.24: the end is in (t_a, t_b), and it is the event ``kind``).
+    Returns (t_a, t_b, the enclosure of the motion over [t_a, t_b]) or None."""
+    unit = max(Fraction(1), abs(T))
+    for e in BRACKET_MARGINS:
+        h = T - unit / 2 ** e - t
+        if h <= 0:
+            continue
+        got = balls.advance(z, h)
+        if got is not None:
+            z, t = got[0], t + h
+            break
+    for e in BRACKET_MARGINS:
+        h = T + unit / 2 ** e - t
+        if h <= 0:
+            continue
+        got = balls.advance(z, h, drop=kind)
+        if got is not None and balls.violated(kind, got[0]):
+            return t, t + h, got[1]
+    return None
+
+
+def _failed_end(end) -> bool:
+    return isinstance(end, tuple) and end[0] == "failed"
+
+
+def _down_float(x: Fraction) -> float:
+    f = float(x)
+    return f if Fraction(f) <= x else float(np.nextafter(f, -np.inf))
+
+
+def _up_float(x: Fraction) -> float:
+    f = float(x)
+    return f if Fraction(f) >= x else float(np.nextafter(f, np.inf))
+
+
+def _down_float_arb(x: flint.arb) -> float:
+    """A float <= every point of the ball x."""
+    return -_up(-x)
+
+
+def _add_up(x: float, y: float) -> float:
+    """x + y rounded up (one ulp above the float sum, which is within half an ulp)."""
+    return float(np.nextafter(x + y, np.inf))

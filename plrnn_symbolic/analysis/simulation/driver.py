@@ -70,6 +70,7 @@ from .sliding import (
     onto_side,
     surface_label,
 )
+from .sliding_balls import normal_signs
 
 SYSTEMS = ("hybrid", "autonomous", "both")
 MAX_SWITCHES = 64          # region switches of the autonomous system within one step before it stops
@@ -469,17 +470,17 @@ class _Simulator:
             return None
         rec = SlidingSegment(k + 1, label, (minus, plus), t, t, z.copy(), z.copy(), [n])
         motion = SlidingMotion(self.model, k, fm, fp, rec)
-        if fm.dimension != fm.M or fp.dimension != fp.M:
-            # a lifted side enters with its field at the embedded point (Remark 5.19), which the ball test
-            # above (on the lifted state itself) did not see: the sliding condition must hold for it too
+        # a lifted side enters with its field at the embedded point (Remark 5.19), which the ball test above
+        # (on the lifted state itself) did not see: the sliding condition must be proved for it too
+        signs = normal_signs(motion, z, s) if fm.dimension != fm.M or fp.dimension != fp.M else (1, -1)
+        if signs != (1, -1):
             vm, vp = motion.normal_components(z, s)
-            tol = SIDE_TOL * (np.abs(motion.w) @ sum(np.abs(f) for f in motion.side_fields(z, s)))
-            if not (vm > tol and vp < -tol):
-                self._stop_sliding(sliding, n, t, k, z, (old, new),
-                                   f"with the field of a lifted side taken at the embedded point (Remark 5.19), "
-                                   f"w.f- = {vm:.3g} and w.f+ = {vp:.3g} do not both push into {label} = 0: the "
-                                   "sliding motion is not defined there")
-                return None
+            verdict = "are not proved to push" if 0 in signs else "do not both push"
+            self._stop_sliding(sliding, n, t, k, z, (old, new),
+                               f"with the field of a lifted side taken at the embedded point (Remark 5.19), "
+                               f"w.f- = {vm:.3g} and w.f+ = {vp:.3g} {verdict} into {label} = 0: "
+                               "the sliding motion is not defined there")
+            return None
         _note_lifted(rec, fm, fp)
         self.slides.append(rec)
         return motion
@@ -535,20 +536,22 @@ class _Simulator:
             self._stop_sliding(sliding, n, t_end, motion.k, z_end, (minus, plus), rec.end)
             return None
         tmp = SlidingMotion(self.model, motion.k, fm, fp, rec)
+        signs = normal_signs(tmp, z_end, s)       # proved in balls at the float crossing point
         vm, vp = tmp.normal_components(z_end, s)
-        tol = SIDE_TOL * (np.abs(motion.w) @ sum(np.abs(f) for f in tmp.side_fields(z_end, s)))
-        if vm > tol and vp < -tol:               # still sliding, between the next pair of regions
+        if signs == (1, -1):                     # still sliding, between the next pair of regions
             rec.regions = (minus, plus)
             rec.exit_bracket = rec.exit_way = rec.exit_distance = None    # the segment goes on
             _note_lifted(rec, fm, fp)
             return tmp, z_end, 0, t_end, False
-        if vm > tol and vp > tol or vm < -tol and vp < -tol:
-            side = fp if vp > 0 else fm
+        if signs in ((1, 1), (-1, -1)):
+            side = fp if signs[1] > 0 else fm
             rec.end = f"reaches {cross} = 0, where both fields cross the surface: the state enters region " \
                       f"{side.region}"
-            return self._resume(n, side, z_end, t_end, s, segments, (motion.k, 1.0 if vp > 0 else -1.0))
+            return self._resume(n, side, z_end, t_end, s, segments, (motion.k, float(signs[1])))
+        why_not = ("the continuation is not unique" if signs == (-1, 1) else
+                   "their signs are not proved there, so the continuation is not decided")
         rec.end = (f"reaches {cross} = 0, where the fields of regions {minus} and {plus} do not both push into "
-                   f"the surface (w.f- = {vm:.3g}, w.f+ = {vp:.3g}): the continuation is not unique")
+                   f"the surface (w.f- = {vm:.3g}, w.f+ = {vp:.3g}): {why_not}")
         self._stop_sliding(sliding, n, t_end, motion.k, z_end, (minus, plus), rec.end)
         return None
 

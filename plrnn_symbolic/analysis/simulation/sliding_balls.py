@@ -211,6 +211,15 @@ def _horner(coeffs: list, t) -> flint.arb:
     return acc
 
 
+def normal_signs(motion, z, s) -> tuple[int, int]:
+    """The signs of (v_-, v_+) = (w.f_-(z), w.f_+(z)) at the float point z taken exactly, proved in ball
+    arithmetic for the region systems as enclosed (or the float systems): +1 or -1, or 0 where the ball
+    contains 0 (not decided).  A lifted side's field is the one at the embedded point (Remark 5.19)."""
+    with working_precision(CERT_PREC):
+        vm, vp = _SlidingBalls(motion, s).normal([flint.arb(float(x)) for x in np.asarray(z)[:len(motion.w)]])
+        return tuple(1 if v > 0 else -1 if v < 0 else 0 for v in (vm, vp))
+
+
 def nodal_attraction_proved(motion, z, s) -> bool:
     """Whether ball arithmetic proves, at the float point z taken exactly, that all four fields around the
     intersection point into both surfaces (the signs of Lemma 5.23, proofs/05_trajectory_equivalence.tex):

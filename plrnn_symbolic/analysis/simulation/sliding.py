@@ -17,7 +17,9 @@ reaches 0 (a = 0, it leaves into the - region), or when the sliding state reache
 Here the sliding field is integrated in floats by an explicit Runge-Kutta method of order 8 with error
 control (DOP853, Hairer, Norsett and Wanner), whose event location finds where v_+ or v_- changes sign
 or another pre-activation crosses zero; every segment names that method.  Entry into sliding is decided
-in ball arithmetic by the driver (both normal components proved to point into the surface).  On two
+in ball arithmetic by the driver (both normal components proved to point into the surface); the motion
+is then enclosed a posteriori and its end bracketed in ball arithmetic (:mod:`.sliding_balls`,
+Propositions 5.20 and 5.24).  On two
 surfaces at once the Filippov set no longer fixes the velocity (its tangent elements form a polytope of
 dimension 2^p - 1 - p > 0); there the package uses the bilinear equivalent-control ("canopy") field of
 :class:`CornerMotion` where the corner attracts and that control is unique, and stops and says so
@@ -45,7 +47,8 @@ RTOL = 1e-13
 ATOL = 1e-15
 SLIDING_METHOD = (f"float: DOP853 (explicit Runge-Kutta of order 8, rtol {RTOL:g}, atol {ATOL:g} times the state's "
                   "scale) on the Filippov sliding field; the end located by the integrator's event root finding "
-                  "(w.f+ or w.f- changes sign, or another pre-activation crosses zero), not proved")
+                  "(w.f+ or w.f- changes sign, or another pre-activation crosses zero), then bracketed in ball "
+                  "arithmetic where that can be proved (see the segment's enclosure and exit)")
 
 
 def filippov_coefficient(f_minus, f_plus, normal) -> float:

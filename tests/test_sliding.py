@@ -182,6 +182,24 @@ def test_trained_examples_run_1000_autonomous_steps(name):
     assert all(sg.duration >= 0 and sg.steps for sg in r.sliding_segments)
 
 
+def test_a_trained_lorenz_plrnn_slides_with_every_end_bracketed():
+    """A 10-unit PLRNN fitted to Lorenz-63 at dt = 0.1 (tests/data/trained/plrnn_lorenz_dt01_sliding.json, as
+    its training code wrote it) used to stop at step 2 on a sliding point of unit 6.  Over 60 steps it slides
+    nine times next to a lifted region; every segment is enclosed up to its end, the end is bracketed in
+    balls and lies where the float motion ended, and the trajectory runs on."""
+    from pathlib import Path
+
+    m = ps.load(Path(__file__).parent / "data" / "trained" / "plrnn_lorenz_dt01_sliding.json")
+    r = simulate(m, 60, system="autonomous", e1=False)
+    segs = r.sliding_segments
+    assert not r.sliding and len(segs) >= 5 and np.isfinite(r.autonomous).all()
+    for sg in segs:
+        a, b = sg.exit_bracket
+        assert 0 < b - a < 1e-9 and a <= sg.end_time and sg.start_time < a
+        assert not sg.uncovered and sg.certified_bound < 1e-12 and sg.exit_distance < 1e-8
+        assert "Remark 5.19" in sg.method and "a reached" in sg.end
+
+
 def test_plots_shade_sliding_and_list_only_drawn_curves():
     pytest.importorskip("matplotlib")
     from plrnn_symbolic import plot

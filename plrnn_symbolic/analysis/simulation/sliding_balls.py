@@ -69,6 +69,7 @@ class _SlidingBalls:
         # the regions differ only in pre-activation k)
         d = model.pattern(motion.minus.region)
         self.others = {j: (w, c, 1 if d[j] else -1) for j, (w, c) in enumerate(rows) if j != k}
+        self._at = None       # (z, the Taylor coefficients at z) of the last step's start
         # v -+ = w.(F z + c) = (w F) z + w.c
         self.wFm = [sum((w[i] * self.Fm[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
         self.wFp = [sum((w[i] * self.Fp[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
@@ -188,19 +189,39 @@ class _SlidingBalls:
         if not vm - vp > 0:
             return None
         K = TAYLOR_ORDER
-        cz = self.coefficients(z, K - 1)
+        if self._at is None or self._at[0] is not z:      # the same start for several step sizes: once
+            self._at = (z, self.coefficients(z, K - 1))   # (the list itself is kept, so ``is`` is identity)
+        cz = self._at[1]
         cB = self.coefficients(B, K)
         series = [cz[i][:K] + [cB[i][K]] for i in range(self.M)]
         out = [_horner(c, hb) for c in series]
         if not all(x.is_finite() for x in out):
             return None
-        for a, b, sign, _ in self.conditions(drop):
-            e = [sum((a[i] * series[i][k] for i in range(self.M)), flint.arb(0)) for k in range(K + 1)]
+        conds = self.conditions(drop)
+        E = flint.arb_mat([a for a, _, _, _ in conds]) * flint.arb_mat(series)    # row c: (a_c . c_k)_k
+        for c, (_, b, sign, _) in enumerate(conds):
+            e = [E[c, k] for k in range(K + 1)]
             e[0] += b
-            if not sign * _horner(e, span) > 0:
+            if not sign * _range(e, hb, span) > 0:
                 return None
         way = [_horner(series[i], span).intersection(B[i]) for i in range(self.M)]
         return out, way
+
+
+def _range(e: list, hb, span) -> flint.arb:
+    """An enclosure of p(t) = sum_{k<K} e_k t^k + r(t) t^K for every t in [0, h] = ``span`` and every choice
+    of points in the balls e_k and r(t) in e_K (Proposition 5.24(a)): the Horner form over the ball [0, h],
+    intersected, where the derivative of the polynomial part has one sign on [0, h] (its Horner form over
+    [0, h] proves it), with the hull of its values at 0 and h (it is monotone) plus e_K [0, h]^K.  Next to a
+    zero of a monotone functional the Horner form alone overestimates by about h^2 |e_2|; this does not."""
+    K = len(e) - 1
+    out = _horner(e, span)
+    slope = _horner([k * e[k] for k in range(1, K)], span)
+    if slope > 0 or slope < 0:
+        ends = e[0].union(_horner(e[:K], hb))
+        tail = e[K] * span ** K
+        out = out.intersection(ends + tail)
+    return out
 
 
 def _horner(coeffs: list, t) -> flint.arb:
@@ -298,6 +319,10 @@ def enclose(motion, z0, s, ts, zs, t0: float = 0.0, end=None, t_end: float | Non
         scale = max(1.0, float(np.abs(np.asarray(z0, dtype=float)).max()))
         worst, t_prev, steps, reached = 0.0, Fraction(0), 0, False
         base = Fraction(float(t0))
+        exits = end is not None and t_end is not None and not _failed_end(end)
+        if exits:           # the last point is the float end: the bracket (phase A) steps up to it in one go
+            ts, zs = ts[:-1], zs[:-1]
+        everywhere = True   # every point reached (vacuously when there is none: the start is exact)
         for t, zf in zip(ts, zs, strict=True):
             t = Fraction(float(t)) - base      # exact
             h = t - t_prev
@@ -312,20 +337,22 @@ def enclose(motion, z0, s, ts, zs, t0: float = 0.0, end=None, t_end: float | Non
                 else:
                     z, t_prev = nz, t_prev + h
             if t_prev < t:
+                everywhere = False
                 break
             reached = True
             worst = max([worst] + [_up((zb - float(x)).abs_upper()) for zb, x in zip(z, zf, strict=True)])
-        run = RunEnclosure(worst if reached else None, float(t_prev), about)
-        if end is not None and t_end is not None and not _failed_end(end):
-            got = _bracket(balls, z, t_prev, Fraction(float(t_end)) - base, end)
-            if got is not None:
-                ta, tb, way = got
-                run.bracket = (_down_float(base + ta), _up_float(base + tb))
-                run.way = [(_down_float_arb(x), _up(x)) for x in way]
-    return run
+        if exits:
+            got = _bracket(balls, z, t_prev, Fraction(float(t_end)) - base, end) if everywhere else None
+            if got is None:
+                return RunEnclosure(worst if reached else None, float(t_prev), about)
+            ta, tb, way = got
+            return RunEnclosure(worst, float(ta), about, (_down_float(base + ta), _up_float(base + tb)),
+                                [(_down_float_arb(x), _up(x)) for x in way])
+    return RunEnclosure(worst if reached else None, float(t_prev), about)
 
 
-BRACKET_MARGINS = (44, 36, 28, 20, 12)   # the end is sought within max(1, t) 2^-e of the float estimate, e in turn
+BRACKET_MARGINS = (44, 40, 36, 32, 28, 24, 20, 16, 12)   # the end is sought within max(1, t) 2^-e of the float
+                                                          # estimate, e in turn
 
 
 def _bracket(balls: _SlidingBalls, z: list, t: Fraction, T: Fraction, kind):

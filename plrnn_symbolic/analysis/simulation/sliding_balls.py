@@ -88,12 +88,12 @@ class _SlidingBalls:
         return vm, vp
 
     def field(self, z: list) -> list:
+        """f_s on the ball vector z: f_-, f_+ - f_-, v_- and v_- - v_+ in one ball-matrix product (:meth:`_affine`)."""
         M = self.M
-        fm = [sum((self.Fm[i, j] * z[j] for j in range(M)), self.cm[i, 0]) for i in range(M)]
-        fp = [sum((self.Fp[i, j] * z[j] for j in range(M)), self.cp[i, 0]) for i in range(M)]
-        vm, vp = self.normal(z)
-        a = vm / (vm - vp)
-        return [fm[i] + a * (fp[i] - fm[i]) for i in range(M)]
+        G, g0 = self._affine()
+        P = [p + c for p, c in zip((G * flint.arb_mat(M, 1, list(z))).entries(), g0, strict=True)]
+        a = P[2 * M] / P[2 * M + 1]
+        return [P[i] + a * P[M + i] for i in range(M)]
 
     def coefficients(self, z: list, K: int) -> list[list]:
         """The Taylor coefficients c_0 .. c_K of the solutions of z' = f_s from every point of the ball vector

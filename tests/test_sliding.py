@@ -612,7 +612,7 @@ def _mutant(old, new):
     ("for j in range(1, k + 1):", "for j in range(1, k):"),       # the division's sum one term short
     ("num -= d[j] * a[k - j]", "num -= d[j] * a[k - j - 1]"),       # off by one inside it
     ("rev[k - j, 0] = a[j]", "rev[k - j, 0] = a[k - j]"),           # the convolution not reversed
-    ("/ (k + 1) for i", "/ k if k else P[i] + S[i] for i"),          # c_{k+1} = f_k / k
+    ("col = (F + D * rev) / (k + 1)", "col = (F + D * rev) / (k + 2)"),  # c_{k+1} = f_k / (k + 2)
     ("a.append(num / d[0])", "a.append(num / d[-1])"),              # divided by the last d_k
 ])
 def test_a_wrong_recurrence_is_caught_by_the_exact_coefficients(old, new):

@@ -116,46 +116,51 @@ class _SlidingBalls:
         fm = F_- z + c_-, D = f_+ - f_- = (F_+ - F_-) z + (c_+ - c_-), v_- and d = v_- - v_+, whose k-th
         coefficients are those of the same affine maps at c_k (without the constant for k > 0),
         a = v_- / d by the Cauchy product d a = v_-: a_k = (v_-,k - sum_{j=1..k} d_j a_{k-j}) / d_0, and
-        c_{k+1} = (fm_k + sum_{j=0..k} a_j D_{k-j}) / (k + 1).  The affine parts at c_k are one ball-matrix
-        product, the convolution one more; no power series (and so no truncation at flint.ctx.cap)."""
+        c_{k+1} = (fm_k + sum_{j=0..k} a_j D_{k-j}) / (k + 1).  Each k takes three ball-matrix products
+        (D_k, v_-,k, d_k; fm_k; the convolution); no power series (and so no truncation at flint.ctx.cap)."""
         M = self.M
-        G, g0 = self._affine()
+        _, g0, Fm, G2 = self._affine_parts()
         col = flint.arb_mat(M, 1, list(z))
-        out = [[z[i]] for i in range(M)]
+        cols = [list(z)]
         D = flint.arb_mat(M, n)                         # D_0 .. D_k in its columns, exact zeros after
+        rev = flint.arb_mat(n, 1)                       # a_k .. a_0 against D_0 .. D_k
         d, a = [], []
         for k in range(n - 1):
-            P = (G * col).entries()
+            P = (G2 * col).entries()
+            F = Fm * col
             if k == 0:
-                P = [p + c for p, c in zip(P, g0, strict=True)]
+                P = [p + c for p, c in zip(P, g0[M:], strict=True)]
+                F = F + flint.arb_mat(M, 1, g0[:M])
             for i in range(M):
-                D[i, k] = P[M + i]
-            d.append(P[2 * M + 1])
-            num = P[2 * M]
+                D[i, k] = P[i]
+            d.append(P[M + 1])
+            num = P[M]
             for j in range(1, k + 1):
                 num -= d[j] * a[k - j]
             a.append(num / d[0])
-            rev = flint.arb_mat(n, 1)                    # a_k .. a_0 against D_0 .. D_k
             for j in range(k + 1):
                 rev[k - j, 0] = a[j]
-            S = (D * rev).entries()
-            nxt = [(P[i] + S[i]) / (k + 1) for i in range(M)]
-            for i in range(M):
-                out[i].append(nxt[i])
-            col = flint.arb_mat(M, 1, nxt)
-        return out
+            col = (F + D * rev) / (k + 1)
+            cols.append(col.entries())
+        return [list(row) for row in zip(*cols, strict=True)]
 
     def _affine(self) -> tuple[flint.arb_mat, list]:
         """The rows of F_-, F_+ - F_-, w F_- and w (F_- - F_+) in one (2M + 2) x M ball matrix, and their
         constant parts c_-, c_+ - c_-, w.c_-, w.(c_- - c_+)."""
+        return self._affine_parts()[:2]
+
+    def _affine_parts(self) -> tuple:
+        """(:meth:`_affine`'s matrix, its constants, its first M rows (F_-), its last M + 2 rows)."""
         if self._rows is None:
             M = self.M
-            rows = [[self.Fm[i, j] for j in range(M)] for i in range(M)]
-            rows += [[self.Fp[i, j] - self.Fm[i, j] for j in range(M)] for i in range(M)]
-            rows += [list(self.wFm), [self.wFm[j] - self.wFp[j] for j in range(M)]]
+            Fm = [[self.Fm[i, j] for j in range(M)] for i in range(M)]
+            rest = [[self.Fp[i, j] - self.Fm[i, j] for j in range(M)] for i in range(M)]
+            rest += [list(self.wFm), [self.wFm[j] - self.wFp[j] for j in range(M)]]
             const = [self.cm[i, 0] for i in range(M)] + [self.cp[i, 0] - self.cm[i, 0] for i in range(M)]
             const += [self.wcm, self.wcm - self.wcp]
-            self._rows = (flint.arb_mat(2 * M + 2, M, [x for r in rows for x in r]), const)
+            self._rows = (flint.arb_mat(2 * M + 2, M, [x for r in Fm + rest for x in r]), const,
+                          flint.arb_mat(M, M, [x for r in Fm for x in r]),
+                          flint.arb_mat(M + 2, M, [x for r in rest for x in r]))
         return self._rows
 
     def _coefficients_picard(self, z: list, n: int) -> list[list]:

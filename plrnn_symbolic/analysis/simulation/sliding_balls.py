@@ -100,6 +100,7 @@ class _SlidingBalls:
         z, in one pass of the recurrence of automatic differentiation (:meth:`_coefficients`); the last few
         results are kept, so that the coefficients at the same balls (a step from z retried with half the
         size, say) are not computed again."""
+        z = [x if isinstance(x, flint.arb) else flint.arb(x) for x in z]       # plain numbers as balls
         key = (K, flint.ctx.prec, tuple(_exact_key(x) for x in z)) if all(x.is_finite() for x in z) else None
         hit = None if key is None else self._cache.get(key)
         if hit is None:

@@ -27,7 +27,7 @@ TAYLOR_ORDER = 16          # order K of the interval Taylor steps
 CERT_PREC = 128            # bits
 MAX_CERT_STEPS = 96        # Taylor steps one run of a sliding motion may spend on its enclosure
 MAX_HALVINGS = 6           # halvings of a step that cannot be proved (or widens it too much) before the enclosure stops there
-STEP_WIDTH = 2.0 ** -52    # the widening of the enclosure one Taylor step may add, relative to the state's scale
+STEP_WIDTH = 2.0 ** -53    # the widening of the enclosure one Taylor step may add, relative to the state's scale
 
 
 def _ball_side(sysm: RegionSystem, s) -> tuple[flint.arb_mat, flint.arb_mat, bool]:

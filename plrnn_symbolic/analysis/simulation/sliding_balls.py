@@ -56,7 +56,8 @@ def _exact_key(x: flint.arb) -> tuple:
 
 class _SlidingBalls:
     """The sliding field f_s = f_- + a (f_+ - f_-), a = v_- / (v_- - v_+), in ball arithmetic, on ball
-    vectors and on vectors of power series (Taylor coefficients of solutions by Picard iteration)."""
+    vectors, and the Taylor coefficients of its solutions (by the recurrence of automatic differentiation;
+    by Picard iteration on power series in :meth:`_coefficients_picard`, the reference of the tests)."""
 
     def __init__(self, motion, s):
         self.M = len(motion.w)

@@ -1,6 +1,7 @@
 """Filippov sliding of the autonomous system: the sliding motion against its closed form, crossings
 that are not sliding, the field's identities, and trained models that meet sliding surfaces."""
 
+import functools
 import json
 from fractions import Fraction
 
@@ -478,3 +479,247 @@ def test_the_enclosure_refuses_fields_of_regions_the_state_is_not_next_to():
     other = ps.derive(m, [minus[:2] + "1", plus[:2] + "1"], mode="certified").systems
     wrong = SlidingMotion(m, 0, other[minus[:2] + "1"], other[plus[:2] + "1"], sg)
     assert certify(wrong, sg.start_state, None, [0.01], [sg.start_state]) == (None, 0.0, "the region systems as enclosed")
+
+
+# ---- the Taylor coefficients of the enclosure: the one-pass recurrence against Picard and exact arithmetic --
+def _exact_coefficients(Fm, cm, Fp, cp, w, z, n):
+    """c_0 .. c_{n-1} of z' = f_s from the rational point z, in Fractions, by n Picard iterations on
+    truncated power series with 1/d expanded as the geometric series (1/d_0) sum_m (-(d - d_0)/d_0)^m (a
+    route independent of the package's: no Cauchy-product division, v-+ = w.f-+ formed from the fields)."""
+    M = len(z)
+
+    def mul(p, q):
+        return [sum(p[j] * q[k - j] for j in range(k + 1)) for k in range(n)]
+
+    def affine(F, c, C):
+        return [[sum((F[i][j] * C[j][k] for j in range(M)), Fraction(c[i]) if k == 0 else Fraction(0))
+                 for k in range(n)] for i in range(M)]
+
+    C = [[Fraction(z[i])] + [Fraction(0)] * (n - 1) for i in range(M)]
+    for _ in range(n):
+        fm, fp = affine(Fm, cm, C), affine(Fp, cp, C)
+        vm = [sum(w[i] * fm[i][k] for i in range(M)) for k in range(n)]
+        vp = [sum(w[i] * fp[i][k] for i in range(M)) for k in range(n)]
+        d = [x - y for x, y in zip(vm, vp, strict=True)]
+        u = [Fraction(0)] + [-x / d[0] for x in d[1:]]
+        inv, power = [Fraction(0)] * n, [Fraction(1)] + [Fraction(0)] * (n - 1)
+        for _m in range(n):
+            inv = [x + y / d[0] for x, y in zip(inv, power, strict=True)]
+            power = mul(power, u)
+        a = mul(vm, inv)
+        fs = [[fm[i][k] + x for k, x in enumerate(mul(a, [p - q for p, q in zip(fp[i], fm[i], strict=True)]))]
+              for i in range(M)]
+        C = [[Fraction(z[i])] + [fs[i][k] / (k + 1) for k in range(n - 1)] for i in range(M)]
+    return C
+
+
+def _ball_of(x):
+    import flint
+
+    x = Fraction(x)
+    return flint.arb(x.numerator) / x.denominator
+
+
+def _fraction_of(ball):
+    """The midpoint of a FLINT ball, exactly."""
+    m, e = ball.mid().man_exp()
+    return Fraction(int(m)) * Fraction(2) ** int(e)
+
+
+def _balls_of(Fm, cm, Fp, cp, w):
+    """A _SlidingBalls on the given rational sides and surface normal w (balls around them; exact where
+    they are dyadic), built without a motion: the attributes its __init__ sets for the enclosure."""
+    import flint
+
+    from plrnn_symbolic.analysis.simulation.sliding_balls import _SlidingBalls
+
+    M = len(w)
+    b = object.__new__(_SlidingBalls)
+    b.M = M
+    b.Fm, b.Fp = (flint.arb_mat(M, M, [_ball_of(x) for r in F for x in r]) for F in (Fm, Fp))
+    b.cm, b.cp = (flint.arb_mat(M, 1, [_ball_of(x) for x in c]) for c in (cm, cp))
+    wb = [_ball_of(x) for x in w]
+    b.wFm = [sum((wb[i] * b.Fm[i, j] for i in range(M)), flint.arb(0)) for j in range(M)]
+    b.wFp = [sum((wb[i] * b.Fp[i, j] for i in range(M)), flint.arb(0)) for j in range(M)]
+    b.wcm = sum((wb[i] * b.cm[i, 0] for i in range(M)), flint.arb(0))
+    b.wcp = sum((wb[i] * b.cp[i, 0] for i in range(M)), flint.arb(0))
+    b.others, b.enclosed, b._rows, b._cache = [], False, None, {}
+    return b
+
+
+def _random_sliding_system(seed, M):
+    """Rational F-+, c-+ (denominators up to 9) with w = e_1 and a rational point z on z_1 = 0 where
+    v_- > 0 > v_+ (the sliding condition), from the seed."""
+    rng = np.random.default_rng(seed)
+
+    def q():
+        return Fraction(int(rng.integers(-9, 10)), int(rng.integers(1, 10)))
+
+    while True:
+        Fm, Fp = ([[q() for _ in range(M)] for _ in range(M)] for _ in range(2))
+        cm, cp = [q() for _ in range(M)], [q() for _ in range(M)]
+        z = [Fraction(0)] + [q() for _ in range(M - 1)]
+        vm = sum(Fm[0][j] * z[j] for j in range(M)) + cm[0]
+        vp = sum(Fp[0][j] * z[j] for j in range(M)) + cp[0]
+        if vm > Fraction(1, 4) and vp < -Fraction(1, 4):
+            return Fm, cm, Fp, cp, [1] + [0] * (M - 1), z
+
+
+@functools.cache
+def _model_system(which):
+    """A test model's sliding motion's _SlidingBalls, and its two sides with their FLINT balls replaced by
+    the balls' midpoints (exact dyadic rationals), the normal and the motion's start (exact)."""
+    from plrnn_symbolic.analysis.simulation.sliding import SlidingMotion
+    from plrnn_symbolic.analysis.simulation.sliding_balls import CERT_PREC, _SlidingBalls
+    from plrnn_symbolic.core.domains import working_precision
+
+    if which == "2-unit":
+        m, z0 = sliding_model(), [-0.01, 0.25]
+    else:
+        m = ps.PLRNN(A=[["0.427", 0, 0], [0, "0.31", 0], [0, 0, "0.547"]],
+                     W=[[0, "0.702", "0.282"], ["-0.992", 0, "0.057"], ["0.195", "-0.2", 0]],
+                     h=["-0.702", "-0.891", "-0.229"])
+        z0 = [-0.001, 0.12, -0.224]
+    r = simulate(m, 2, z0=z0, system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    motion = SlidingMotion(m, 0, r.systems[sg.regions[0]], r.systems[sg.regions[1]], sg)
+    with working_precision(CERT_PREC):
+        b = _SlidingBalls(motion, None)
+    M = b.M
+    Fm, Fp = ([[_fraction_of(F[i, j]) for j in range(M)] for i in range(M)] for F in (b.Fm, b.Fp))
+    cm, cp = ([_fraction_of(c[i, 0]) for i in range(M)] for c in (b.cm, b.cp))
+    w = [1 if i == sg.surface - 1 else 0 for i in range(M)]
+    return b, (Fm, cm, Fp, cp, w, [Fraction(float(x)) for x in sg.start_state])
+
+
+SYSTEMS = ["2-unit", "3-unit"] + [("random", seed, M) for seed, M in ((0, 2), (1, 3), (2, 3), (3, 4), (4, 4))]
+
+
+def _system(spec):
+    if isinstance(spec, str):
+        return _model_system(spec)[1]
+    return _random_sliding_system(spec[1], spec[2])
+
+
+@functools.cache
+def _exact_at(spec, z, n):
+    """_exact_coefficients of the system ``spec`` at the point z, kept (the mutants ask for the same)."""
+    Fm, cm, Fp, cp, w, _ = _system(spec)
+    return _exact_coefficients(Fm, cm, Fp, cp, w, list(z), n)
+
+
+def _recurrence_contains_exact(spec, n=9, coefficients=None, box=True) -> bool:
+    """Whether the coefficient balls c_0 .. c_{n-1} (of ``coefficients``, default the package's route) at
+    the exact rational point z, and (``box``) at a box of radius 1e-3 around z, contain the exact
+    coefficients at z and at the box's points z +- 1e-3 e_i (the box's balls hold every point's)."""
+    import flint
+
+    from plrnn_symbolic.analysis.simulation.sliding_balls import CERT_PREC, _SlidingBalls
+    from plrnn_symbolic.core.domains import working_precision
+
+    Fm, cm, Fp, cp, w, z = _system(spec)
+    M, r = len(z), Fraction(1, 1000)
+    coefficients = coefficients or _SlidingBalls._coefficients
+    with working_precision(CERT_PREC):
+        b = _balls_of(Fm, cm, Fp, cp, w)
+        at = coefficients(b, [_ball_of(x) for x in z], n)
+        box = coefficients(b, [flint.arb(_ball_of(x), _ball_of(r)) for x in z], n)
+        points = [z] + [[x + (s * r if i == j else 0) for j, x in enumerate(z)] for i in range(M) for s in (-1, 1)
+                        if box]
+        for p in points:
+            exact = _exact_at(spec, tuple(p), n)
+            for i in range(M):
+                for k in range(n):
+                    if not box[i][k].contains(_ball_of(exact[i][k])):
+                        return False
+                    if p is z and not at[i][k].contains(_ball_of(exact[i][k])):
+                        return False
+    return True
+
+
+@pytest.mark.parametrize("spec", SYSTEMS)
+def test_taylor_coefficients_contain_the_exact_ones_and_meet_picards(spec):
+    """The one-pass recurrence's coefficient balls (order 8) contain the coefficients computed exactly in
+    rational arithmetic, at a rational point and over a box around it; so do the Picard route's; and at
+    order 16 (past FLINT's default series cap of 10 terms) the two routes' balls overlap for every
+    coefficient, at the point and on the box, with no c_k for k >= 10 left at 0 at the point."""
+    import flint
+
+    from plrnn_symbolic.analysis.simulation.sliding_balls import CERT_PREC, _SlidingBalls
+    from plrnn_symbolic.core.domains import working_precision
+
+    assert _recurrence_contains_exact(spec)
+    assert _recurrence_contains_exact(spec, coefficients=_SlidingBalls._coefficients_picard)
+    cap = flint.ctx.cap
+    with working_precision(CERT_PREC):
+        if isinstance(spec, str):
+            b, (*_, z) = _model_system(spec)            # the model's own balls (enclosures of logm)
+        else:
+            Fm, cm, Fp, cp, w, z = _system(spec)
+            b = _balls_of(Fm, cm, Fp, cp, w)
+        for zb in ([_ball_of(x) for x in z], [flint.arb(_ball_of(x), 1e-4) for x in z]):
+            new, old = b.coefficients(zb, 16), b._coefficients_picard(zb, 17)
+            assert all(new[i][k].overlaps(old[i][k]) for i in range(b.M) for k in range(17))
+            assert zb[0].rad() > 0 or any(not new[i][k].contains(0) for i in range(b.M) for k in range(10, 17))
+            # as tight as Picard's or nearly: on the models' sides (F-+ - F-+ formed once, not from two wide
+            # products) much tighter; on a rational system the two routes' roundings differ by a small factor
+            widths = [sum(float(x.rad()) for r in c for x in r) for c in (new, old)]
+            assert widths[0] <= (0.5 if isinstance(spec, str) else 2.5) * widths[1]
+    assert flint.ctx.cap == cap
+
+
+def _mutant(old, new):
+    """The package's _coefficients with the source text ``old`` replaced by ``new`` (which must occur)."""
+    import inspect
+    import textwrap
+
+    from plrnn_symbolic.analysis.simulation import sliding_balls
+
+    src = textwrap.dedent(inspect.getsource(sliding_balls._SlidingBalls._coefficients))
+    assert src.count(old) == 1
+    scope = dict(vars(sliding_balls))
+    exec(src.replace(old, new), scope)  # noqa: S102 (the package's own source, one edit: a mutant)
+    return scope["_coefficients"]
+
+
+@pytest.mark.parametrize("old, new", [
+    ("for j in range(1, k + 1):", "for j in range(1, k):"),       # the division's sum one term short
+    ("num -= d[j] * a[k - j]", "num -= d[j] * a[k - j - 1]"),       # off by one inside it
+    ("rev[k - j, 0] = a[j]", "rev[k - j, 0] = a[k - j]"),           # the convolution not reversed
+    ("col = (F + D * rev) / (k + 1)", "col = (F + D * rev) / (k + 2)"),  # c_{k+1} = f_k / (k + 2)
+    ("a.append(num / d[0])", "a.append(num / d[-1])"),              # divided by the last d_k
+])
+def test_a_wrong_recurrence_is_caught_by_the_exact_coefficients(old, new):
+    """Each mutation of the recurrence (the source of _SlidingBalls._coefficients with one edit) gives
+    coefficient balls that miss the exact coefficients on some of the systems; the same source unedited,
+    built the same way, does not."""
+    assert all(_recurrence_contains_exact(spec, coefficients=_mutant(old, old), box=False) for spec in SYSTEMS[:4])
+    mutant = _mutant(old, new)
+    assert not all(_recurrence_contains_exact(spec, coefficients=mutant, box=False) for spec in SYSTEMS[:4])
+
+
+def test_taylor_coefficients_are_reused_only_for_the_same_balls():
+    """The coefficients kept for a ball vector are returned for exactly equal balls (a copy: changing
+    it changes nothing kept), and balls that differ in a midpoint's last bit or a radius are computed
+    again."""
+    import flint
+
+    from plrnn_symbolic.analysis.simulation.sliding_balls import CERT_PREC
+    from plrnn_symbolic.core.domains import working_precision
+
+    Fm, cm, Fp, cp, w, z = _random_sliding_system(1, 3)
+    with working_precision(CERT_PREC):
+        b = _balls_of(Fm, cm, Fp, cp, w)
+        zb = [_ball_of(x) for x in z]
+        first = b.coefficients(zb, 8)
+        first[1][3] = flint.arb(12345)
+        again = b.coefficients([_ball_of(x) for x in z], 8)
+        fresh = b._coefficients(zb, 9)
+        assert all(again[i][k].mid() == fresh[i][k].mid() and again[i][k].rad() == fresh[i][k].rad()
+                   for i in range(3) for k in range(9))
+        for moved in ([zb[0], zb[1] * (1 + flint.arb(2) ** -120), zb[2]], [zb[0], zb[1], flint.arb(zb[2], 1e-9)]):
+            got, ref = b.coefficients(moved, 8), b._coefficients(moved, 9)
+            assert all(got[i][k].mid() == ref[i][k].mid() and got[i][k].rad() == ref[i][k].rad()
+                       for i in range(3) for k in range(9))
+            assert any(got[i][k].mid() != fresh[i][k].mid() or got[i][k].rad() != fresh[i][k].rad()
+                       for i in range(3) for k in range(9))

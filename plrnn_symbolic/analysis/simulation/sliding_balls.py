@@ -28,7 +28,7 @@ TAYLOR_ORDER = 16          # order K of the interval Taylor steps
 CERT_PREC = 128            # bits
 MAX_CERT_STEPS = 96        # Taylor steps one run of a sliding motion may spend on its enclosure
 MAX_HALVINGS = 6           # halvings of a step that cannot be proved (or widens it too much) before the enclosure stops there
-STEP_WIDTH = 2.0 ** -52    # the widening of the enclosure one Taylor step may add, relative to the state's scale
+STEP_WIDTH = 2.0 ** -53    # the widening of the enclosure one Taylor step may add, relative to the state's scale
 
 
 def _ball_side(sysm: RegionSystem, s) -> tuple[flint.arb_mat, flint.arb_mat, bool]:
@@ -50,9 +50,15 @@ def _ball_side(sysm: RegionSystem, s) -> tuple[flint.arb_mat, flint.arb_mat, boo
     return L, c, sysm.enclosure is not None
 
 
+def _exact_key(x: flint.arb) -> tuple:
+    """The ball x exactly (midpoint and radius as mantissa and exponent): equal keys, equal balls."""
+    return x.mid().man_exp(), x.rad().man_exp()
+
+
 class _SlidingBalls:
     """The sliding field f_s = f_- + a (f_+ - f_-), a = v_- / (v_- - v_+), in ball arithmetic, on ball
-    vectors and on vectors of power series (Taylor coefficients of solutions by Picard iteration)."""
+    vectors, and the Taylor coefficients of its solutions (by the recurrence of automatic differentiation;
+    by Picard iteration on power series in :meth:`_coefficients_picard`, the reference of the tests)."""
 
     def __init__(self, motion, s):
         self.M = len(motion.w)
@@ -75,6 +81,8 @@ class _SlidingBalls:
         self.wFp = [sum((w[i] * self.Fp[i, j] for i in range(self.M)), flint.arb(0)) for j in range(self.M)]
         self.wcm = sum((w[i] * self.cm[i, 0] for i in range(self.M)), flint.arb(0))
         self.wcp = sum((w[i] * self.cp[i, 0] for i in range(self.M)), flint.arb(0))
+        self._rows = None       # the affine parts of the recurrence in one ball matrix (_affine)
+        self._cache = {}        # the last few coefficient computations, by their exact balls (coefficients)
 
     def normal(self, z: list) -> tuple:
         """(v_-, v_+) at the ball (or series) vector z."""
@@ -83,26 +91,93 @@ class _SlidingBalls:
         return vm, vp
 
     def field(self, z: list) -> list:
+        """f_s on the ball vector z: f_-, f_+ - f_-, v_- and v_- - v_+ in one ball-matrix product (:meth:`_affine`)."""
         M = self.M
-        fm = [sum((self.Fm[i, j] * z[j] for j in range(M)), self.cm[i, 0]) for i in range(M)]
-        fp = [sum((self.Fp[i, j] * z[j] for j in range(M)), self.cp[i, 0]) for i in range(M)]
-        vm, vp = self.normal(z)
-        a = vm / (vm - vp)
-        return [fm[i] + a * (fp[i] - fm[i]) for i in range(M)]
+        G, g0 = self._affine()
+        P = [p + c for p, c in zip((G * flint.arb_mat(M, 1, list(z))).entries(), g0, strict=True)]
+        a = P[2 * M] / P[2 * M + 1]
+        return [P[i] + a * P[M + i] for i in range(M)]
 
     def coefficients(self, z: list, K: int) -> list[list]:
         """The Taylor coefficients c_0 .. c_K of the solutions of z' = f_s from every point of the ball vector
-        z (K + 1 Picard iterations on truncated series, each fixing one more coefficient).  The affine parts
-        act on the M x (K + 1) matrix of coefficients in one ball-matrix product each."""
-        n = K + 1
+        z, in one pass of the recurrence of automatic differentiation (:meth:`_coefficients`); the last few
+        results are kept, so that the coefficients at the same balls (a step from z retried with half the
+        size, say) are not computed again."""
+        z = [x if isinstance(x, flint.arb) else flint.arb(x) for x in z]       # plain numbers as balls
+        key = (K, flint.ctx.prec, tuple(_exact_key(x) for x in z)) if all(x.is_finite() for x in z) else None
+        hit = None if key is None else self._cache.get(key)
+        if hit is None:
+            hit = self._coefficients(z, K + 1)
+            if key is None:
+                return hit
+            if len(self._cache) >= 4:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = hit
+        return [list(row) for row in hit]
+
+    def _coefficients(self, z: list, n: int) -> list[list]:
+        """c_0 .. c_{n-1}, coefficient k + 1 from coefficients 0 .. k: with the affine parts
+        fm = F_- z + c_-, D = f_+ - f_- = (F_+ - F_-) z + (c_+ - c_-), v_- and d = v_- - v_+, whose k-th
+        coefficients are those of the same affine maps at c_k (without the constant for k > 0),
+        a = v_- / d by the Cauchy product d a = v_-: a_k = (v_-,k - sum_{j=1..k} d_j a_{k-j}) / d_0, and
+        c_{k+1} = (fm_k + sum_{j=0..k} a_j D_{k-j}) / (k + 1).  Each k takes three ball-matrix products
+        (D_k, v_-,k, d_k; fm_k; the convolution); no power series (and so no truncation at flint.ctx.cap)."""
+        M = self.M
+        _, g0, Fm, G2 = self._affine_parts()
+        col = flint.arb_mat(M, 1, list(z))
+        cols = [list(z)]
+        D = flint.arb_mat(M, n)                         # D_0 .. D_k in its columns, exact zeros after
+        rev = flint.arb_mat(n, 1)                       # a_k .. a_0 against D_0 .. D_k
+        d, a = [], []
+        for k in range(n - 1):
+            P = (G2 * col).entries()
+            F = Fm * col
+            if k == 0:
+                P = [p + c for p, c in zip(P, g0[M:], strict=True)]
+                F = F + flint.arb_mat(M, 1, g0[:M])
+            for i in range(M):
+                D[i, k] = P[i]
+            d.append(P[M + 1])
+            num = P[M]
+            for j in range(1, k + 1):
+                num -= d[j] * a[k - j]
+            a.append(num / d[0])
+            for j in range(k + 1):
+                rev[k - j, 0] = a[j]
+            col = (F + D * rev) / (k + 1)
+            cols.append(col.entries())
+        return [list(row) for row in zip(*cols, strict=True)]
+
+    def _affine(self) -> tuple[flint.arb_mat, list]:
+        """The rows of F_-, F_+ - F_-, w F_- and w (F_- - F_+) in one (2M + 2) x M ball matrix, and their
+        constant parts c_-, c_+ - c_-, w.c_-, w.(c_- - c_+)."""
+        return self._affine_parts()[:2]
+
+    def _affine_parts(self) -> tuple:
+        """(:meth:`_affine`'s matrix, its constants, its first M rows (F_-), its last M + 2 rows)."""
+        if self._rows is None:
+            M = self.M
+            Fm = [[self.Fm[i, j] for j in range(M)] for i in range(M)]
+            rest = [[self.Fp[i, j] - self.Fm[i, j] for j in range(M)] for i in range(M)]
+            rest += [list(self.wFm), [self.wFm[j] - self.wFp[j] for j in range(M)]]
+            const = [self.cm[i, 0] for i in range(M)] + [self.cp[i, 0] - self.cm[i, 0] for i in range(M)]
+            const += [self.wcm, self.wcm - self.wcp]
+            self._rows = (flint.arb_mat(2 * M + 2, M, [x for r in Fm + rest for x in r]), const,
+                          flint.arb_mat(M, M, [x for r in Fm for x in r]),
+                          flint.arb_mat(M + 2, M, [x for r in rest for x in r]))
+        return self._rows
+
+    def _coefficients_picard(self, z: list, n: int) -> list[list]:
+        """c_0 .. c_{n-1} by n Picard iterations on truncated power series (arb_series), each fixing one more
+        coefficient: the former route, kept as an independent reference for the tests."""
         cap = flint.ctx.cap
         flint.ctx.cap = max(cap, n)     # FLINT truncates series products and quotients at ctx.cap terms (10 by
         try:                            # default), which would silently drop c_10 .. c_K and the remainder
-            return self._coefficients(z, n)
+            return self._picard(z, n)
         finally:
             flint.ctx.cap = cap
 
-    def _coefficients(self, z: list, n: int) -> list[list]:
+    def _picard(self, z: list, n: int) -> list[list]:
         M = self.M
         C = flint.arb_mat(M, n)
         for i in range(M):

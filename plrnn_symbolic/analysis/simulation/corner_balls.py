@@ -73,8 +73,23 @@ class _CornerBalls:
         self.N = flint.arb_mat(8, M, [sum((n[i][r] * self.F[x][y][r, col] for r in range(M)), flint.arb(0))
                                       for i, x, y in self.order for col in range(M)])
         self.e = [sum((n[i][r] * self.c[x][y][r, 0] for r in range(M)), flint.arb(0)) for i, x, y in self.order]
-        self.stack = flint.arb_mat(4 * M, M, [self.F[x][y][r, col] for x in (0, 1) for y in (0, 1)
-                                              for r in range(M) for col in range(M)])
+        # the same in the basis of n_i.F(u) = P0 + u2 P1 + u1 (Q0 + u2 Q1), taken as affine maps of z directly
+        # (so that the differences of the components are not formed on a box: less dependency), rows
+        # (i, P0), (i, P1), (i, Q0), (i, Q1) for i = 0, 1
+        basis = [((0, 0, 1),), ((0, 1, 1), (0, 0, -1)), ((1, 0, 1), (0, 0, -1)),
+                 ((1, 1, 1), (1, 0, -1), (0, 1, -1), (0, 0, 1))]
+        row = {key: r for r, key in enumerate(self.order)}
+        self.NPQ = flint.arb_mat(8, M, [sum((sg * self.N[row[i, x, y], col] for x, y, sg in terms), flint.arb(0))
+                                        for i in (0, 1) for terms in basis for col in range(M)])
+        self.ePQ = [sum((sg * self.e[row[i, x, y]] for x, y, sg in terms), flint.arb(0))
+                    for i in (0, 1) for terms in basis]
+        # the fields in the same basis: F(u) = G00 + u1 G10 + u2 G01 + u1 u2 G11
+        gF = [[sum((sg * self.F[x][y] for x, y, sg in terms), flint.arb_mat(M, M)),
+               sum((sg * self.c[x][y] for x, y, sg in terms), flint.arb_mat(M, 1))] for terms in basis]
+        self.G = [g[0] for g in gF]                 # order: G00, G01 (u2), G10 (u1), G11 (u1 u2)
+        self.g = [g[1] for g in gF]
+        self.stack = flint.arb_mat(4 * M, M, [self.G[b][r, col] for b in range(4) for r in range(M)
+                                              for col in range(M)])
         self.sigma: int | None = None       # the branch of the square root, fixed by :meth:`fix_branch`
         # a PLRNN's surfaces are z_k = 0 and z_j = 0: the field's coordinates k and j are n_i.F(u(z)) = 0
         # wherever the control is defined, so every solution keeps z_k and z_j (Proposition 5.26)
@@ -82,22 +97,54 @@ class _CornerBalls:
 
     # ---- the control and the field, on balls or on series ------------------------------------------------
     @staticmethod
-    def _resultant(ab):
-        """(c2, c1, c0) of R = p_1 q_2 - q_1 p_2 from ab[i][x][y] (a for i = 0, b for i = 1)."""
-        P0 = [ab[i][0][0] for i in (0, 1)]
-        P1 = [ab[i][0][1] - ab[i][0][0] for i in (0, 1)]
-        Q0 = [ab[i][1][0] - ab[i][0][0] for i in (0, 1)]
-        Q1 = [ab[i][1][1] - ab[i][1][0] - ab[i][0][1] + ab[i][0][0] for i in (0, 1)]
+    def _resultant(pq):
+        """(c2, c1, c0) of R = p_1 q_2 - q_1 p_2 from pq = (P0, P1, Q0, Q1), each a pair over i = 0, 1
+        (n_i.F(u) = P0_i + u2 P1_i + u1 (Q0_i + u2 Q1_i))."""
+        P0, P1, Q0, Q1 = pq
         c2 = P1[0] * Q1[1] - Q1[0] * P1[1]
         c1 = P0[0] * Q1[1] + P1[0] * Q0[1] - Q0[0] * P1[1] - Q1[0] * P0[1]
         c0 = P0[0] * Q0[1] - Q0[0] * P0[1]
-        return (c2, c1, c0), (P0, P1, Q0, Q1)
+        return (c2, c1, c0), pq
 
-    def choose(self, ab, sigma: int) -> tuple[int, int]:
-        """On balls: (form, i): form 0 writes the root as 2 c0 / (-c1 - sigma sqrt D), form 1 as
+    def parts(self, z: list):
+        """((c2, c1, c0) in the centred form of :meth:`resultant`, (P0, P1, Q0, Q1)) at z."""
+        return self.resultant(z), self.pq(z)
+
+    # c2, c1, c0 as sums of signed products of the rows of NPQ (row 4 i + b, b = P0, P1, Q0, Q1)
+    PRODUCTS = (((1, 7, 1), (3, 5, -1)), ((0, 7, 1), (1, 6, 1), (2, 5, -1), (3, 4, -1)), ((0, 6, 1), (2, 4, -1)))
+
+    def resultant(self, z: list):
+        """(c2, c1, c0) at the ball vector (or series vector) z in the centred form around the midpoint m of
+        z's balls (of the series' constant terms), d = z - m: c(m) + grad c(m).d + sum +-(N_X.d)(N_Y.d) over
+        the products X Y that make c, with each affine factor X(z) = X(m) + N_X.d; the same polynomial as
+        p_1 q_2 - q_1 p_2, evaluated so that d enters the first-order term once (less dependency on a box)."""
+        M = self.M
+        mids = [flint.arb((x.coeffs()[0] if x.coeffs() else flint.arb(0)).mid()) if isinstance(x, flint.arb_series)
+                else flint.arb(x.mid()) for x in z]
+        d = [z[col] - mids[col] for col in range(M)]
+        vm = [sum((self.NPQ[r, col] * mids[col] for col in range(M)), self.ePQ[r]) for r in range(8)]
+        lin = [sum((self.NPQ[r, col] * d[col] for col in range(M)), flint.arb(0)) for r in range(8)]
+        out = []
+        for terms in self.PRODUCTS:
+            const = sum((sg * vm[a] * vm[b] for a, b, sg in terms), flint.arb(0))
+            grad = [sum((sg * (vm[a] * self.NPQ[b, col] + vm[b] * self.NPQ[a, col]) for a, b, sg in terms),
+                        flint.arb(0)) for col in range(M)]
+            quad = sum((sg * lin[a] * lin[b] for a, b, sg in terms), flint.arb(0))
+            out.append(sum((grad[col] * d[col] for col in range(M)), const) + quad)
+        return tuple(out)
+
+    def pq(self, z: list):
+        """(P0, P1, Q0, Q1) at the ball vector (or series vector) z."""
+        v = [sum((self.NPQ[r, col] * z[col] for col in range(self.M)), self.ePQ[r]) for r in range(8)]
+        return tuple([v[b], v[4 + b]] for b in range(4))
+
+    @staticmethod
+    def _represent(parts, sigma: int) -> tuple[int, int]:
+        """On balls: (form, i) for the root r_sigma: form 0 writes it as 2 c0 / (-c1 - sigma sqrt D), form 1 as
         (-c1 + sigma sqrt D) / (2 c2), whichever denominator is proved nonzero with the larger lower bound on
-        its absolute value; u1 from equation i (q_i(u2) proved nonzero).  Raises :class:`_Unproved`."""
-        (c2, c1, c0), (_P0, _P1, Q0, Q1) = self._resultant(ab)
+        its absolute value; u1 from equation i (q_i(r_sigma) proved nonzero).  Raises :class:`_Unproved`
+        (also when D > 0 is not proved)."""
+        (c2, c1, c0), (_P0, _P1, Q0, Q1) = parts
         D = c1 * c1 - 4 * c2 * c0
         if not D > 0:
             raise _Unproved("discriminant")
@@ -114,11 +161,23 @@ class _CornerBalls:
             raise _Unproved("u1 denominator")
         return form, int(np.argmax(lows))
 
-    def controls(self, ab, sigma: int, choice: tuple[int, int]):
-        """(u1, u2, (c2, c1, c0)) on balls or series, in the representation ``choice``."""
-        (c2, c1, c0), (P0, P1, Q0, Q1) = self._resultant(ab)
+    def choose(self, parts, sigma: int) -> tuple:
+        """On balls: (form, i, alt): the representation of the control (:meth:`_represent` of r_sigma) and,
+        where one is proved valid, that of the other root r_-sigma with its u1 (else None).  Raises
+        :class:`_Unproved` where the control is not proved well defined."""
+        form, i = self._represent(parts, sigma)
+        try:
+            alt = self._represent(parts, -sigma)
+        except _Unproved:
+            alt = None
+        return form, i, alt
+
+    def controls(self, parts, sigma: int, choice):
+        """(u1, u2, (c2, c1, c0)) on balls or series from ``parts`` (:meth:`parts`), in the representation
+        ``choice`` (its first two entries)."""
+        (c2, c1, c0), (P0, P1, Q0, Q1) = parts
         r = (c1 * c1 - 4 * c2 * c0).sqrt()
-        form, i = choice
+        form, i = choice[:2]
         u2 = 2 * c0 / (-c1 - sigma * r) if form == 0 else (-c1 + sigma * r) / (2 * c2)
         u1 = -(P0[i] + u2 * P1[i]) / (Q0[i] + u2 * Q1[i])
         return u1, u2, (c2, c1, c0)
@@ -130,26 +189,23 @@ class _CornerBalls:
             ab[i][x][y] = sum((self.N[row, col] * z[col] for col in range(self.M)), self.e[row])
         return ab
 
-    def fields(self, z: list):
-        return [[[sum((self.F[x][y][r, col] * z[col] for col in range(self.M)), self.c[x][y][r, 0])
-                  for r in range(self.M)] for y in (0, 1)] for x in (0, 1)]
-
-    @staticmethod
-    def _canopy(f, u1, u2, M):
-        w = [[(1 - u1) * (1 - u2), (1 - u1) * u2], [u1 * (1 - u2), u1 * u2]]
-        return [w[0][0] * f[0][0][r] + w[0][1] * f[0][1][r] + w[1][0] * f[1][0][r] + w[1][1] * f[1][1][r]
-                for r in range(M)]
+    def _canopy(self, z: list, u1, u2) -> list:
+        """F(u) = G00 + u1 G10 + u2 G01 + u1 u2 G11 at the ball vector z (Definition 5.21 in the basis of
+        the differences of the four fields)."""
+        G = [[sum((self.G[b][r, col] * z[col] for col in range(self.M)), self.g[b][r, 0]) for r in range(self.M)]
+             for b in range(4)]
+        return [G[0][r] + u2 * G[1][r] + u1 * (G[2][r] + u2 * G[3][r]) for r in range(self.M)]
 
     def field(self, z: list, sigma: int | None = None):
         """F(u(z)) on the ball vector z, or None where the control is not proved well defined there."""
         sigma = self.sigma if sigma is None else sigma
-        ab = self.components(z)
+        parts = self.parts(z)
         try:
-            choice = self.choose(ab, sigma)
+            choice = self.choose(parts, sigma)
         except _Unproved:
             return None
-        u1, u2, _ = self.controls(ab, sigma, choice)
-        return self._canopy(self.fields(z), u1, u2, self.M)
+        u1, u2, _ = self.controls(parts, sigma, choice)
+        return self._canopy(z, u1, u2)
 
     def coefficients(self, z: list, K: int, choice) -> list[list]:
         """The Taylor coefficients c_0 .. c_K of the solutions of z' = F(u(z)) from every point of the ball
@@ -169,22 +225,21 @@ class _CornerBalls:
         for r in range(M):
             C[r, 0] = z[r]
         for _ in range(n):
-            S, V = self.stack * C, self.N * C
-            for x in (0, 1):
-                for y in (0, 1):
-                    for r in range(M):
-                        S[(2 * x + y) * M + r, 0] += self.c[x][y][r, 0]
-            ab = [[[None, None], [None, None]], [[None, None], [None, None]]]
-            for row, (i, x, y) in enumerate(self.order):
-                V[row, 0] += self.e[row]
-                ab[i][x][y] = flint.arb_series([V[row, m] for m in range(n)], prec=n)
-            f = [[[flint.arb_series([S[(2 * x + y) * M + r, m] for m in range(n)], prec=n) for r in range(M)]
-                  for y in (0, 1)] for x in (0, 1)]
+            S, V = self.stack * C, self.NPQ * C
+            for b in range(4):
+                for r in range(M):
+                    S[b * M + r, 0] += self.g[b][r, 0]
+            for r in range(8):
+                V[r, 0] += self.ePQ[r]
+            v = [flint.arb_series([V[r, m] for m in range(n)], prec=n) for r in range(8)]
+            G = [[flint.arb_series([S[b * M + r, m] for m in range(n)], prec=n) for r in range(M)] for b in range(4)]
             try:
-                u1, u2, _ = self.controls(ab, self.sigma, choice)
+                zs = [flint.arb_series([C[r, m] for m in range(n)], prec=n) for r in range(M)]
+                u1, u2, _ = self.controls((self.resultant(zs), tuple([v[b], v[4 + b]] for b in range(4))),
+                                          self.sigma, choice)
             except ValueError as err:          # a series divided by one whose constant term is not nonzero
                 raise _Unproved(str(err)) from err
-            out = self._canopy(f, u1, u2, M)
+            out = [G[0][r] + u2 * G[1][r] + u1 * (G[2][r] + u2 * G[3][r]) for r in range(M)]
             new = flint.arb_mat(M, n)
             for r in range(M):
                 if out[r].prec < n:
@@ -203,12 +258,18 @@ class _CornerBalls:
         along the vector of series z (the control in the representation ``choice``): "u" (u1, u2), "l" (l(0),
         l(1) of the linear factor l(v) = c2 v + c1 + c2 u2 of R(v) = (v - u2) l(v)), for each side (p, x)
         ("slide", p, x) = (v_0, -v_1, sgn n_p.(v_0 f_1 - v_1 f_0)) and ("cross", p, x) = (sgn n_p.f_0,
-        sgn n_p.f_1) (v = n_q.f of the two fields on that side, sgn = +1 on side 0, -1 on side 1), and for
-        every other pre-activation m ("other", m) = its value times the sign of the four cells."""
+        sgn n_p.f_1) (v = n_q.f of the two fields on that side, sgn = +1 on side 0, -1 on side 1), for
+        every other pre-activation m ("other", m) = its value times the sign of the four cells, and where
+        ``choice`` holds a representation of the other root r' of R, "alt" = (u1' - 1, -u1') with u1' the
+        first coordinate of the only solution of the control equation i' with u2 = r'."""
         ab = self.components(z)
-        u1, u2, (c2, c1, _c0) = self.controls(ab, sigma, choice)
+        parts = self.parts(z)
+        u1, u2, (c2, c1, _c0) = self.controls(parts, sigma, choice)
         l0 = c1 + c2 * u2
         out = {"u": (u1, u2), "l": (l0, l0 + c2)}
+        if choice[2] is not None:                    # the u1 of the other root of R
+            v1 = self.controls(parts, -sigma, choice[2])[0]
+            out["alt"] = (v1 - 1, -v1)
         for p in (0, 1):
             q = 1 - p
             for x in (0, 1):
@@ -226,7 +287,8 @@ class _CornerBalls:
     def check(q: dict, drop: frozenset = frozenset()) -> bool:
         """The conditions, proved from balls ``q`` (of :meth:`quantities`) enclosing each quantity: u1, u2 in
         (0, 1) (u_p not when ("u", p) is in ``drop``); l(0) and l(1) of one strict sign, so that u2 is the only
-        root of R in [0, 1] and, with q_i(u2) != 0 (proved by :meth:`choose`), u the only control in [0, 1]^2
+        root of R in [0, 1], or else an "alt" quantity > 0, so that the other root's only candidate u1' lies
+        outside [0, 1]; with q_i(u2) != 0 (proved by :meth:`choose`) u is then the only control in [0, 1]^2
         (Proposition 5.26); every side (p, x) holds the state (Definition 5.21: every "slide" quantity > 0 or
         every "cross" quantity > 0; not when ("side", p, x) is in ``drop``); every other pre-activation keeps
         the strict sign of the four cells (not when ("other", m) is in ``drop``)."""
@@ -234,7 +296,7 @@ class _CornerBalls:
             if ("u", p) not in drop and not (u > 0 and u < 1):
                 return False
         l0, l1 = q["l"]
-        if not (l0 > 0 and l1 > 0 or l0 < 0 and l1 < 0):
+        if not (l0 > 0 and l1 > 0 or l0 < 0 and l1 < 0 or any(v > 0 for v in q.get("alt", ()))):
             return False
         for p in (0, 1):
             for x in (0, 1):
@@ -251,9 +313,8 @@ class _CornerBalls:
         """On the ball vector ``box``: the control well defined (D > 0, its denominators proved nonzero:
         :meth:`choose`) and the conditions of :meth:`check` proved on the whole box."""
         sigma = self.sigma if sigma is None else sigma
-        ab = self.components(box)
         try:
-            choice = self.choose(ab, sigma)
+            choice = self.choose(self.parts(box), sigma)
         except _Unproved:
             return False
         return self.check(self.quantities(box, sigma, choice), drop)
@@ -266,9 +327,9 @@ class _CornerBalls:
             w, c, side = self.others[ending[1]]
             return bool(side * sum((w[r] * z[r] for r in range(self.M)), c) < 0)
         _, p, x = ending
-        ab = self.components(z)
+        parts = self.parts(z)
         try:
-            u = self.controls(ab, self.sigma, self.choose(ab, self.sigma))[p]
+            u = self.controls(parts, self.sigma, self.choose(parts, self.sigma))[p]
         except _Unproved:
             return False
         return bool(u > 1) if x == 1 else bool(u < 0)
@@ -283,7 +344,7 @@ class _CornerBalls:
         return True
 
     # ---- an interval Taylor step -------------------------------------------------------------------------
-    def step(self, z: list, h, drop: frozenset = frozenset(), inflate: float = 2.0):
+    def step(self, z: list, h, drop: frozenset = frozenset(), inflate: float = 1.125):
         """(the enclosure h after the ball vector z, an enclosure of the path over [0, h]) or None: an a priori
         box B with z + [0, h] F(u(B)) inside its interior (every solution from z stays in B on [0, h]: Picard;
         a pinned coordinate is kept as it is), the control well defined on B (:meth:`choose`), the conditions
@@ -308,9 +369,8 @@ class _CornerBalls:
                  for r, c in enumerate(cand)]
         else:
             return None
-        ab = self.components(B)
         try:
-            choice = self.choose(ab, self.sigma)    # the control well defined on B, so on z inside it too
+            choice = self.choose(self.parts(B), self.sigma)    # the control well defined on B, so on z inside it too
         except _Unproved:
             return None
         K = TAYLOR_ORDER
@@ -377,6 +437,7 @@ class CornerEnclosure:
     about: str
     bracket: tuple[Fraction, Fraction] | None = None
     boxes: list = field(default_factory=list, repr=False)
+    points: list = field(default_factory=list, repr=False)   # (t - t0 exact, the ball vector) at each point reached
 
 
 def _widens(new: list, old: list, scale: float, halvings: int) -> bool:
@@ -399,7 +460,7 @@ def enclose_corner(motion, z0, s, ts, zs, t0: float = 0.0, ending=None, t_end: f
         if not balls.fix_branch(z):
             return CornerEnclosure(None, 0.0, about)
         scale = max(1.0, float(np.abs(np.asarray(z0, dtype=float)).max()))
-        worst, t_prev, steps, reached = 0.0, Fraction(0), 0, False
+        worst, t_prev, steps, reached, points = 0.0, Fraction(0), 0, False, []
         for t, zf in zip(ts, zs, strict=True):
             t = Fraction(float(t)) - Fraction(float(t0))
             h, halvings = t - t_prev, 0
@@ -415,8 +476,9 @@ def enclose_corner(motion, z0, s, ts, zs, t0: float = 0.0, ending=None, t_end: f
             if t_prev < t:
                 break
             reached = True
+            points.append((t_prev, list(z)))
             worst = max([worst] + [_up((zb - float(x)).abs_upper()) for zb, x in zip(z, zf, strict=True)])
-        out = CornerEnclosure(worst if reached else None, float(t_prev), about)
+        out = CornerEnclosure(worst if reached else None, float(t_prev), about, points=points)
         if ending is not None and t_end is not None and ending[0] in ("leaves", "crosses"):
             got = _bracket(balls, z, t_prev, Fraction(float(t_end)) - Fraction(float(t0)), ending,
                            max(1.0, abs(float(t_end))), scale)

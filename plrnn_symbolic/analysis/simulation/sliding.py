@@ -552,6 +552,7 @@ class CornerMotion:
         self._fields = [[side_field(systems[a][b]) for b in (0, 1)] for a in (0, 1)]
         self.u: np.ndarray | None = None          # the control at the last point evaluated
         self.exit = None                           # (t_a, t_b, boxes) when the last run bracketed its end
+        self.enclosure = None                      # what the last run's enclosure proved (corner_balls.CornerEnclosure)
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -597,6 +598,7 @@ class CornerMotion:
         ts = np.append(inner, t_end)
         ending = why if why is not None and why[0] in ("leaves", "crosses") else None
         enc = enclose_corner(self, z, s, ts, [self.project(sol.sol(t)) for t in ts], t0, ending, t_end)
+        self.enclosure = enc
         rec = self.record
         done = enc.done
         if enc.bound is not None:

@@ -8,10 +8,13 @@ n_i.F(u) = p_i(u_2) + u_1 q_i(u_2) (p_i, q_i affine), every control has R(u_2) =
 R = p_1 q_2 - q_1 p_2.  Where the discriminant D = c_1^2 - 4 c_2 c_0 is > 0 the two roots are the analytic
 functions r_sigma = 2 c_0 / (-c_1 - sigma sqrt D) = (-c_1 + sigma sqrt D) / (2 c_2), sigma = +-1 (either
 form, wherever its denominator is nonzero), and u_1 = -p_i(u_2) / q_i(u_2) for an i with q_i(u_2) != 0.  The
-branch sigma is fixed at the start of a run (the one whose root is proved in the open box); on every a priori
-box the discriminant, the denominators, the control in the open box, its uniqueness in the closed box
-([0, 1]^2), the attraction of Definition 5.21 and the strict sign of every other pre-activation are proved in
-balls, and any division by a ball that contains 0 makes the step fail.
+branch sigma is fixed at the start of a run (the only one whose root is proved in the open box with every
+condition).  On every a priori box the discriminant and the denominators are proved nonzero (a division by a
+ball that contains 0 makes the step fail), and along every step the control in the open box, its uniqueness in
+the closed box [0, 1]^2, the attraction of Definition 5.21 and the strict sign of every other pre-activation are
+proved from Taylor ranges with the Lagrange remainder.  The fields and the control equations are taken in the
+basis of the differences of the four fields, and the resultant's coefficients in centred form, so that the
+balls over a box stay close to the true ranges (the dependency problem of interval arithmetic).
 
 The float motion itself (:class:`~.sliding.CornerMotion`) is in :mod:`.sliding`; this module reads only what
 it holds (the model, the two surfaces, the four region systems).
@@ -43,14 +46,10 @@ class _Unproved(Exception):
     """A quantity the step needs is not proved (a denominator or the discriminant not proved nonzero)."""
 
 
-def _pos(x) -> bool:
-    return bool(x > 0)
-
-
 class _CornerBalls:
     """The bilinear equivalent-control field F(u(z)) of two surfaces in ball arithmetic, on ball vectors and
     on vectors of power series (Taylor coefficients of its solutions by Picard iteration), and the conditions
-    of Definition 5.21 on boxes."""
+    of Definition 5.21 (Proposition 5.26)."""
 
     def __init__(self, motion, s):
         model, (k, j) = motion.model, motion.surfaces

@@ -112,22 +112,33 @@ class _CornerBalls:
     # c2, c1, c0 as sums of signed products of the rows of NPQ (row 4 i + b, b = P0, P1, Q0, Q1)
     PRODUCTS = (((1, 7, 1), (3, 5, -1)), ((0, 7, 1), (1, 6, 1), (2, 5, -1), (3, 4, -1)), ((0, 6, 1), (2, 4, -1)))
 
-    def resultant(self, z: list):
-        """(c2, c1, c0) at the ball vector (or series vector) z in the centred form around the midpoint m of
-        z's balls (of the series' constant terms), d = z - m: c(m) + grad c(m).d + sum +-(N_X.d)(N_Y.d) over
-        the products X Y that make c, with each affine factor X(z) = X(m) + N_X.d; the same polynomial as
-        p_1 q_2 - q_1 p_2, evaluated so that d enters the first-order term once (less dependency on a box)."""
+    def centre(self, z: list):
+        """(m, [(c(m), grad c(m)) for c2, c1, c0]) for the midpoint m of z's balls (of a series vector's
+        constant terms): what :meth:`resultant` needs that does not depend on d = z - m."""
         M = self.M
         mids = [flint.arb((x.coeffs()[0] if x.coeffs() else flint.arb(0)).mid()) if isinstance(x, flint.arb_series)
                 else flint.arb(x.mid()) for x in z]
-        d = [z[col] - mids[col] for col in range(M)]
         vm = [sum((self.NPQ[r, col] * mids[col] for col in range(M)), self.ePQ[r]) for r in range(8)]
-        lin = [sum((self.NPQ[r, col] * d[col] for col in range(M)), flint.arb(0)) for r in range(8)]
         out = []
         for terms in self.PRODUCTS:
             const = sum((sg * vm[a] * vm[b] for a, b, sg in terms), flint.arb(0))
             grad = [sum((sg * (vm[a] * self.NPQ[b, col] + vm[b] * self.NPQ[a, col]) for a, b, sg in terms),
                         flint.arb(0)) for col in range(M)]
+            out.append((const, grad))
+        return mids, out
+
+    def resultant(self, z: list, centre=None):
+        """(c2, c1, c0) at the ball vector (or series vector) z in the centred form around the midpoint m of
+        z's balls (of the series' constant terms), d = z - m: c(m) + grad c(m).d + sum +-(N_X.d)(N_Y.d) over
+        the products X Y that make c, with each affine factor X(z) = X(m) + N_X.d; the same polynomial as
+        p_1 q_2 - q_1 p_2, evaluated so that d enters the first-order term once (less dependency on a box).
+        ``centre`` is :meth:`centre` of z (or of any vector with the same midpoints), computed when not given."""
+        M = self.M
+        mids, parts = self.centre(z) if centre is None else centre
+        d = [z[col] - mids[col] for col in range(M)]
+        lin = [sum((self.NPQ[r, col] * d[col] for col in range(M)), flint.arb(0)) for r in range(8)]
+        out = []
+        for terms, (const, grad) in zip(self.PRODUCTS, parts, strict=True):
             quad = sum((sg * lin[a] * lin[b] for a, b, sg in terms), flint.arb(0))
             out.append(sum((grad[col] * d[col] for col in range(M)), const) + quad)
         return tuple(out)
@@ -223,6 +234,7 @@ class _CornerBalls:
         C = flint.arb_mat(M, n)
         for r in range(M):
             C[r, 0] = z[r]
+        centre = self.centre(z)              # the constant terms stay z through the iterations
         for _ in range(n):
             S, V = self.stack * C, self.NPQ * C
             for b in range(4):
@@ -234,7 +246,7 @@ class _CornerBalls:
             G = [[flint.arb_series([S[b * M + r, m] for m in range(n)], prec=n) for r in range(M)] for b in range(4)]
             try:
                 zs = [flint.arb_series([C[r, m] for m in range(n)], prec=n) for r in range(M)]
-                u1, u2, _ = self.controls((self.resultant(zs), tuple([v[b], v[4 + b]] for b in range(4))),
+                u1, u2, _ = self.controls((self.resultant(zs, centre), tuple([v[b], v[4 + b]] for b in range(4))),
                                           self.sigma, choice)
             except ValueError as err:          # a series divided by one whose constant term is not nonzero
                 raise _Unproved(str(err)) from err

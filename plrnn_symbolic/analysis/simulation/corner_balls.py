@@ -506,13 +506,14 @@ def _bracket(balls: _CornerBalls, z: list, tau: Fraction, t_end: Fraction, endin
     target = t_end - eps
     h = target - tau
     while tau < target and steps < MAX_EXIT_STEPS:
+        h = min(h, target - tau)
         r = balls.step(z, h, inflate=EXIT_INFLATE)
         steps += 1
         if r is None or _widens(r[0], z, scale, 0):
-            h = h * 3 / 4
-        else:
+            h = h / 2
+        else:            # near the end a step to the target itself is provable (the ranges' excess is O(h^2))
             z, tau = r[0], tau + h
-            h = target - tau
+            h = 2 * h
     t_a = tau
     # t_b: without the ending condition, until it is proved violated at a step's end
     drop = frozenset({("u", ending[1]), ("side", ending[1], ending[2])} if ending[0] == "leaves"

@@ -241,10 +241,14 @@ class _Reference:
 
 
 def _ends(ball):
-    """The ends of a ball as mpmath numbers (60 digits: the rounding is far below the test's slack)."""
+    """The ends of a ball as mpmath numbers (FLINT rounds lower() and upper() outward at its working precision,
+    so that is raised to 256 bits, and 60 digits are read: the rounding is far below the test's slack)."""
     import mpmath
 
-    return mpmath.mpf(ball.lower().str(60, radius=False)), mpmath.mpf(ball.upper().str(60, radius=False))
+    from plrnn_symbolic.core.domains import working_precision
+
+    with working_precision(256):
+        return mpmath.mpf(ball.lower().str(60, radius=False)), mpmath.mpf(ball.upper().str(60, radius=False))
 
 
 def _run_bent():
@@ -417,3 +421,36 @@ def test_a_float_end_outside_the_proved_bracket_is_said():
     assert m.record.exit_bracket == (1.0, 1.25) and m.record.exit_distance >= 0.5
     m.record.end_time = 1.125
     assert m.record_exit() == ""
+
+
+@pytest.mark.parametrize("mutation", [False, True])
+def test_a_step_without_the_lagrange_remainder_misses(monkeypatch, mutation):
+    """One Taylor step of length 1/16 from z3 = 1: with the remainder c_K(B) h^K its ball contains the reference;
+    with that remainder dropped (the mutation) the Taylor polynomial alone is a ball of radius ~1e-38 that misses
+    it (in a whole run the width control keeps the steps so short that the truncation hides below the radius)."""
+    from fractions import Fraction
+
+    import flint
+
+    from plrnn_symbolic.analysis.simulation import corner_balls as cb
+    from plrnn_symbolic.core.domains import working_precision
+
+    if mutation:
+        orig = cb._CornerBalls._coefficients
+
+        def coefficients(self, z, n, choice):
+            C = orig(self, z, n, choice)
+            if n == cb.TAYLOR_ORDER + 1:
+                for row in C:
+                    row[-1] = flint.arb(0)
+            return C
+
+        monkeypatch.setattr(cb._CornerBalls, "_coefficients", coefficients)
+    ref = _Reference()
+    with working_precision(cb.CERT_PREC):
+        balls = cb._CornerBalls(_bent_motion(), None)
+        z = [flint.arb(0), flint.arb(0), flint.arb(1)]
+        assert balls.fix_branch(z)
+        out, _ = balls.step(z, Fraction(1, 16))
+    with ref.mp.workdps(40):
+        assert ref.within(ref.mp.mpf(1) / 16, *_ends(out[2])) is not mutation

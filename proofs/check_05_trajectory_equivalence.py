@@ -473,5 +473,62 @@ def _(wrong):
     return sp.simplify((A0 - A1) * _canopy(b, phi, u2) - ((1 - u2) * P + u2 * S))
 
 
+# ---- Propositions 5.26 and 5.27: the motion on two surfaces in ball arithmetic ------------------------------------
+def _resultant_coefficients():
+    return sp.symbols("c2 c1 c0")
+
+
+@suite.identity("canopy_root_two_forms", "Proposition 5.26")
+def _(wrong):
+    """The two forms of a root of R(v) = c2 v^2 + c1 v + c0 agree: 2 c0 (2 c2) = (-c1 - s sqrt D)(-c1 + s sqrt D)
+    with D = c1^2 - 4 c2 c0 and s^2 = 1, so 2 c0 / (-c1 - s sqrt D) = (-c1 + s sqrt D) / (2 c2) wherever both
+    denominators are nonzero, and R vanishes there.  Mutation: D = c1^2 + 4 c2 c0."""
+    c2, c1, c0 = _resultant_coefficients()
+    s = sp.Symbol("s")
+    D = c1 ** 2 + (4 if wrong else -4) * c2 * c0
+    r = sp.sqrt(D)
+    form_b = (-c1 + s * r) / (2 * c2)
+    return [sp.expand(4 * c0 * c2 - (-c1 - s * r) * (-c1 + s * r)).subs(s ** 2, 1),
+            sp.expand(2 * c2 * (c2 * form_b ** 2 + c1 * form_b + c0)).subs(s ** 2, 1)]
+
+
+@suite.identity("resultant_linear_factor", "Proposition 5.26")
+def _(wrong):
+    """R(v) - R(r) = (v - r) l(v) with l(v) = c2 v + c1 + c2 r: at a root r of R, R(v) = (v - r) l(v), so R has
+    no other root in [0, 1] when l has one strict sign at 0 and 1.  Mutation: l = c2 v + c1 - c2 r."""
+    c2, c1, c0 = _resultant_coefficients()
+    v, r = sp.symbols("v r")
+
+    def R(x):
+        return c2 * x ** 2 + c1 * x + c0
+
+    ell = c2 * v + c1 + (-1 if wrong else 1) * c2 * r
+    return sp.expand(R(v) - R(r) - (v - r) * ell)
+
+
+@suite.identity("canopy_difference_basis", "Proposition 5.26")
+def _(wrong):
+    """F(u) = G00 + u1 G10 + u2 G01 + u1 u2 G11 with G00 = f00, G10 = f10 - f00, G01 = f01 - f00,
+    G11 = f11 - f10 - f01 + f00 (the basis the enclosure evaluates F and n_i.F in).  Mutation: + f10 in G11."""
+    u1, u2 = sp.symbols("u1 u2")
+    f = [[sp.Matrix(sp.symbols(f"f{x}{y}_1:4", real=True)) for y in (0, 1)] for x in (0, 1)]
+    G11 = f[1][1] + (1 if wrong else -1) * f[1][0] - f[0][1] + f[0][0]
+    basis = f[0][0] + u1 * (f[1][0] - f[0][0]) + u2 * (f[0][1] - f[0][0]) + u1 * u2 * G11
+    return (basis - _canopy(f, u1, u2)).applyfunc(sp.expand)
+
+
+@suite.identity("centred_product", "Proposition 5.26")
+def _(wrong):
+    """For affine X(z) = X(m) + N_X.d and Y(z) = Y(m) + N_Y.d (d = z - m): X Y = X(m) Y(m)
+    + (X(m) N_Y + Y(m) N_X).d + (N_X.d)(N_Y.d), the centred form of the resultant's products.  Mutation: the
+    quadratic term dropped."""
+    d = sp.Matrix(sp.symbols("d1:4"))
+    NX, NY = sp.Matrix(sp.symbols("x1:4")), sp.Matrix(sp.symbols("y1:4"))
+    Xm, Ym = sp.symbols("Xm Ym")
+    X, Y = Xm + (NX.T * d)[0], Ym + (NY.T * d)[0]
+    centred = Xm * Ym + ((Xm * NY + Ym * NX).T * d)[0] + (0 if wrong else (NX.T * d)[0] * (NY.T * d)[0])
+    return sp.expand(X * Y - centred)
+
+
 if __name__ == "__main__":
     suite.main()

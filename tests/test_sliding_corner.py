@@ -169,3 +169,288 @@ def test_the_checks_catch_a_wrong_canopy(bad):
     g = [[f[1][1], f[1][0]], [f[0][1], f[0][0]]] if bad == "flip" else [[f[0][0], f[1][0]], [f[0][1], f[1][1]]]
     got = sorted(tuple(u) for u in equivalent_controls(g, N12))
     assert not (len(got) == len(exact) and all(np.allclose(u, e, atol=1e-8) for u, e in zip(got, exact, strict=True)))
+
+
+# ---- the ball-arithmetic enclosure of the motion on two surfaces and the bracket of its end -------------------
+# (proofs/05_trajectory_equivalence.tex, Propositions 5.26 and 5.27), against an independent route: on z1 = z2 = 0
+# the motion reduces to z3' = g(z3) = F_3(u(z3)), so its time is t(z3) = int_1^z3 dz / g(z) (mpmath.quad at 40
+# digits) with u solved from the two bilinear equations by mpmath.findroot, with no quadratic formula and no
+# integrator; the end z3* (u1 = 1) again by findroot.
+def _col3(a, b, c):
+    L = np.zeros((3, 3))
+    L[:, 2] = [a, b, c]
+    return L
+
+
+BENT = {"001": (_col3(0.25, -0.375, 0.0), [1.0, 2.0, 0.5]),       # every field depends on z3: u and F3 do
+        "011": (_col3(0.0, 0.0, 0.125), [1.0, -1.0, 0.75]),
+        "101": (_col3(2.0, 0.0, 0.0625), [-1.0, 2.0, 0.25]),
+        "111": (_col3(-0.125, 0.25, 0.0), [-1.0, -1.5, 0.5])}
+
+
+def _bent_motion(spec=BENT):
+    from plrnn_symbolic.analysis.simulation.sliding import CornerMotion, SlidingSegment
+
+    sy = {k: _system(k, L, g) for k, (L, g) in spec.items()}
+    rec = SlidingSegment(1, "unit 1 and unit 2", (), 0.0, 0.0, np.zeros(3), np.zeros(3), [0], surfaces=(1, 2))
+    return CornerMotion(_model(), (0, 1), [[sy["001"], sy["011"]], [sy["101"], sy["111"]]], rec)
+
+
+class _Reference:
+    """The motion of BENT from z3 = 1 at 40 digits, by quadrature and root finding (the floats of BENT exactly)."""
+
+    def __init__(self, spec=BENT):
+        import mpmath
+
+        self.mp = mpmath
+        self.f = {k: ([mpmath.mpf(float(x)) for x in L[:, 2]], [mpmath.mpf(float(x)) for x in g])
+                  for k, (L, g) in spec.items()}
+
+    def fields(self, z3):
+        return [[[s + c * z3 for c, s in zip(*self.f[f"{a}{b}1"], strict=True)] for b in (0, 1)] for a in (0, 1)]
+
+    def control(self, z3, guess=(0.8, 0.6)):
+        f = self.fields(z3)
+
+        def eqs(u1, u2):
+            F = [(1 - u1) * ((1 - u2) * f[0][0][i] + u2 * f[0][1][i]) + u1 * ((1 - u2) * f[1][0][i] + u2 * f[1][1][i])
+                 for i in range(3)]
+            return F[0], F[1]
+
+        return self.mp.findroot(eqs, guess, tol=self.mp.mpf(10) ** -38)
+
+    def g(self, z3):
+        u1, u2 = self.control(z3)
+        f = self.fields(z3)
+        return (1 - u1) * ((1 - u2) * f[0][0][2] + u2 * f[0][1][2]) + u1 * ((1 - u2) * f[1][0][2] + u2 * f[1][1][2])
+
+    def time(self, z3):
+        return self.mp.quad(lambda z: 1 / self.g(z), [1, z3])
+
+    def within(self, t, lo, hi) -> bool:
+        """Whether the reference state at the time t lies in [lo, hi] (z3 increases: t(lo) <= t <= t(hi))."""
+        mp = self.mp
+        t_lo = self.time(lo)
+        return t_lo <= t + mp.mpf(10) ** -36 and t <= t_lo + mp.quad(lambda z: 1 / self.g(z), [lo, hi]) + mp.mpf(10) ** -36
+
+    def end(self):
+        """(T*, z3*): where the control u1 reaches 1."""
+        mp = self.mp
+        z = mp.findroot(lambda z: self.control(z)[0] - 1, mp.mpf("1.58"), tol=mp.mpf(10) ** -36)
+        return self.time(z), z
+
+
+def _ends(ball):
+    """The ends of a ball as mpmath numbers (FLINT rounds lower() and upper() outward at its working precision,
+    so that is raised to 256 bits, and 60 digits are read: the rounding is far below the test's slack)."""
+    import mpmath
+
+    from plrnn_symbolic.core.domains import working_precision
+
+    with working_precision(256):
+        return mpmath.mpf(ball.lower().str(60, radius=False)), mpmath.mpf(ball.upper().str(60, radius=False))
+
+
+def _run_bent():
+    m = _bent_motion()
+    z0 = np.array([0.0, 0.0, 1.0])
+    t_end, z_end, why = m.run(z0, None, 0.0, 3.0, 10.0)
+    m.record.end_time, m.record.end_state = t_end, z_end
+    return m, t_end, z_end, why
+
+
+def _checked(points):
+    return [points[len(points) // 3], points[2 * len(points) // 3], points[-1]]
+
+
+def _contained(m, ref) -> bool:
+    """Whether the enclosure contains the reference state at three of the points it reached (a third, two thirds
+    and the last, at the exact times)."""
+    enc = m.enclosure
+    if enc is None or enc.bound is None or len(enc.points) < 3:
+        return False
+    with ref.mp.workdps(40):
+        return all(ball[0] == 0 == ball[1] and ref.within(ref.mp.mpf(t.numerator) / t.denominator, *_ends(ball[2]))
+                   for t, ball in _checked(enc.points))
+
+
+def test_the_enclosure_on_two_surfaces_contains_an_independent_solution():
+    ref = _Reference()
+    m, t_end, _z_end, why = _run_bent()
+    assert why == ("leaves", 0, 1)
+    rec = m.record
+    assert rec.certified_bound is not None and rec.certified_bound < 1e-12
+    assert rec.certified_duration > 0.99 * t_end and len(m.enclosure.points) >= 5
+    assert _contained(m, ref)
+    # the proved distance of the float states at the integrator's points holds against the reference
+    ts, Z = np.array(m.record.t[-1]), np.array(m.record.z[-1])
+    with ref.mp.workdps(40):
+        for t, _ in _checked(m.enclosure.points)[:1]:
+            (i,) = np.flatnonzero(ts == float(t))
+            zf, d = ref.mp.mpf(float(Z[i][2])), ref.mp.mpf(rec.certified_bound)
+            assert ref.within(ref.mp.mpf(float(t)), zf - d, zf + d)
+    assert rec.enclosure.startswith("interval Taylor method") and "unique in [0, 1]^2" in rec.enclosure
+
+
+def test_the_bracket_of_the_end_on_two_surfaces_holds_the_independent_end_and_is_tight():
+    ref = _Reference()
+    m, t_end, z_end, _why = _run_bent()
+    assert m.record_exit() == ""
+    a, b = m.record.exit_bracket
+    with ref.mp.workdps(40):
+        T, z3 = ref.end()
+        assert a <= T <= b
+        assert abs(z_end[2] - z3) <= m.record.exit_distance
+    assert b - a < 1e-8 * max(1.0, abs(t_end)) and m.record.exit_distance < 1e-8
+    assert "proved in ball arithmetic" in m.record.exit_text
+
+
+def test_the_bracket_of_a_crossing_holds_the_closed_form():
+    """On the intersection with the four fields (+-1, +-1, -1/2) the state stays at u = (1/2, 1/2) and z3 = 1 - t/2
+    reaches 0 (another pre-activation) at t = 2 exactly."""
+    f = {"001": [1.0, 1.0, -0.5], "011": [1.0, -1.0, -0.5], "101": [-1.0, 1.0, -0.5], "111": [-1.0, -1.0, -0.5]}
+    m = _bent_motion({k: (np.zeros((3, 3)), g) for k, g in f.items()})
+    t_end, z_end, why = m.run(np.array([0.0, 0.0, 1.0]), None, 0.0, 3.0, 10.0)
+    assert why == ("crosses", 2)
+    m.record.end_time, m.record.end_state = t_end, z_end
+    assert m.record_exit() == ""
+    a, b = m.record.exit_bracket
+    assert a <= 2.0 <= b and b - a < 1e-8
+    assert m.record.exit_distance >= abs(z_end[2])
+    assert m.record.certified_bound is not None
+
+
+def test_the_closed_form_corner_of_the_driver_is_enclosed_and_its_end_bracketed():
+    L10 = np.zeros((3, 3))
+    L10[0, 2] = KAPPA
+    systems = _systems([1, 2, C], [1, -1, C], [-1, 2, C], [-1, -1, C], L10)
+    r = simulate(_model(), 4, z0=[-0.1, -0.1, 1.0], system="autonomous", e1=False, systems=systems)
+    corner = r.sliding_segments[1]
+    a, b = corner.exit_bracket
+    assert a <= 2 * (3 / KAPPA - 1) <= b and b - a < 1e-8
+    assert corner.certified_bound is not None and corner.certified_bound < 1e-12
+    assert "unique in [0, 1]^2" in corner.enclosure and "proved in ball arithmetic" in corner.exit_text
+    d = json.loads(json.dumps(r.to_dict(details=False)))["sliding_segments"][1]
+    assert d["exit"]["bracket"] == [a, b] and d["certified"]["bound"] == corner.certified_bound
+
+
+@pytest.mark.parametrize("mutation", ["other branch in the field", "swapped weights"])
+def test_a_mutated_enclosure_misses_the_independent_solution(monkeypatch, mutation):
+    """The containment check above fails when the Taylor coefficients are those of the other square-root branch
+    (the conditions still proved for the right one), or when the canopy weights of u1 and u2 are exchanged: a
+    wrong field, enclosed, misses the reference."""
+    from plrnn_symbolic.analysis.simulation import corner_balls as cb
+
+    if mutation == "other branch in the field":
+        orig = cb._CornerBalls._coefficients
+
+        def coefficients(self, z, n, choice):
+            if choice[2] is None:
+                return orig(self, z, n, choice)
+            self.sigma = -self.sigma
+            try:
+                return orig(self, z, n, (*choice[2], None))
+            finally:
+                self.sigma = -self.sigma
+
+        monkeypatch.setattr(cb._CornerBalls, "_coefficients", coefficients)
+    else:
+        orig_init = cb._CornerBalls.__init__
+
+        def init(self, motion, s):
+            orig_init(self, motion, s)
+            self.G[1], self.G[2] = self.G[2], self.G[1]
+            self.g[1], self.g[2] = self.g[2], self.g[1]
+            M = self.M
+            self.stack = cb.flint.arb_mat(4 * M, M, [self.G[b][r, col] for b in range(4) for r in range(M)
+                                                     for col in range(M)])
+
+        monkeypatch.setattr(cb._CornerBalls, "__init__", init)
+    m, *_ = _run_bent()
+    assert m.enclosure.bound is not None and len(m.enclosure.points) >= 3      # a claim was made, and it is wrong
+    assert not _contained(m, _Reference())
+
+
+def test_the_wrong_branch_is_refused_not_enclosed(monkeypatch):
+    """Started on the other root of the resultant, the checks (that root is not in the open box) prove nothing:
+    no enclosure is claimed."""
+    from plrnn_symbolic.analysis.simulation import corner_balls as cb
+
+    orig_fix = cb._CornerBalls.fix_branch
+
+    def fix_branch(self, z):
+        ok = orig_fix(self, z)
+        self.sigma = -self.sigma
+        return ok
+
+    monkeypatch.setattr(cb._CornerBalls, "fix_branch", fix_branch)
+    m, *_ = _run_bent()
+    assert m.enclosure.bound is None and m.record.certified_bound is None and m.exit is None
+    assert m.record.enclosure.startswith("no enclosure")
+
+
+def test_series_truncated_by_flint_cap_fail_loudly(monkeypatch):
+    """FLINT truncates series products at ctx.cap terms (10 by default): with the cap not raised, the Taylor
+    coefficients of degree >= 10 would be silently dropped; the step raises instead."""
+    import flint
+
+    from plrnn_symbolic.analysis.simulation import corner_balls as cb
+    from plrnn_symbolic.core.domains import working_precision
+
+    m = _bent_motion()
+    with working_precision(cb.CERT_PREC):
+        balls = cb._CornerBalls(m, None)
+        z = [flint.arb(0), flint.arb(0), flint.arb(1)]
+        assert balls.fix_branch(z)
+        choice = balls.choose(balls.parts(z), balls.sigma)
+        assert flint.ctx.cap < cb.TAYLOR_ORDER
+        with pytest.raises(RuntimeError, match="truncated"):
+            balls._coefficients(z, cb.TAYLOR_ORDER + 1, choice)
+        assert len(balls.coefficients(z, cb.TAYLOR_ORDER, choice)[2]) == cb.TAYLOR_ORDER + 1
+
+
+def test_a_float_end_outside_the_proved_bracket_is_said():
+    """The bracket is the truth: a float end time outside it is said in the record's end text (``record_exit``)."""
+    import flint
+
+    m = _bent_motion()
+    m.record.end_time, m.record.end_state = 1.5, np.array([0.0, 0.0, 1.0])
+    m.exit = (1.0, 1.25, [[flint.arb(0), flint.arb(0), flint.arb(1.0, 0.5)]])
+    note = m.record_exit()
+    assert "lies outside the bracket [1.0, 1.25] proved in ball arithmetic, which holds the exact end" in note
+    assert m.record.exit_bracket == (1.0, 1.25) and m.record.exit_distance >= 0.5
+    m.record.end_time = 1.125
+    assert m.record_exit() == ""
+
+
+@pytest.mark.parametrize("mutation", [False, True])
+def test_a_step_without_the_lagrange_remainder_misses(monkeypatch, mutation):
+    """One Taylor step of length 1/16 from z3 = 1: with the remainder c_K(B) h^K its ball contains the reference;
+    with that remainder dropped (the mutation) the Taylor polynomial alone is a ball of radius ~1e-38 that misses
+    it (in a whole run the width control keeps the steps so short that the truncation hides below the radius)."""
+    from fractions import Fraction
+
+    import flint
+
+    from plrnn_symbolic.analysis.simulation import corner_balls as cb
+    from plrnn_symbolic.core.domains import working_precision
+
+    if mutation:
+        orig = cb._CornerBalls._coefficients
+
+        def coefficients(self, z, n, choice):
+            C = orig(self, z, n, choice)
+            if n == cb.TAYLOR_ORDER + 1:
+                for row in C:
+                    row[-1] = flint.arb(0)
+            return C
+
+        monkeypatch.setattr(cb._CornerBalls, "_coefficients", coefficients)
+    ref = _Reference()
+    with working_precision(cb.CERT_PREC):
+        balls = cb._CornerBalls(_bent_motion(), None)
+        z = [flint.arb(0), flint.arb(0), flint.arb(1)]
+        assert balls.fix_branch(z)
+        out, _ = balls.step(z, Fraction(1, 16))
+    with ref.mp.workdps(40):
+        assert ref.within(ref.mp.mpf(1) / 16, *_ends(out[2])) is not mutation

@@ -399,17 +399,18 @@ class _Simulator:
             t_end, z_end = _past_the_corner_fold(motion, follow, p, x, z_end, t_end, s)
             z_end = _onto_side_kept(self.model, motion.surfaces[p], z_end, 1.0 if x else -1.0)
             rec.end_time, rec.end_state = t_end, z_end
+            note = motion.record_exit()             # the proved bracket of the end, against the final end state
             vm, vp = follow.normal_components(z_end, s)
             tol = SIDE_TOL * (np.abs(follow.w) @ sum(np.abs(f) for f in follow.side_fields(z_end, s)))
             if not (vm > tol and vp < -tol):
                 rec.end = (f"the control of {lab[p]} = 0 reached {x}, where the fields of regions {pair[0].region} and {pair[1].region} "
-                           f"do not both push into {lab[1 - p]} = 0: the continuation is not decided")
+                           f"do not both push into {lab[1 - p]} = 0: the continuation is not decided{note}")
                 self._stop_sliding(sliding, n, t_end, k, z_end, (motion.regions[0], motion.regions[-1]), rec.end,
                                    motion.surfaces)
                 return None
             rec.end = (f"the control of {lab[p]} = 0 reached {x}: the sliding field on {lab[1 - p]} = 0 on the {side} side of "
                        f"{lab[p]} = 0 turned tangent to it, and the state leaves {lab[p]} = 0 into that side, "
-                       f"sliding on {lab[1 - p]} = 0 between regions {pair[0].region} and {pair[1].region}")
+                       f"sliding on {lab[1 - p]} = 0 between regions {pair[0].region} and {pair[1].region}{note}")
             nrec.start_time = nrec.end_time = t_end
             nrec.start_state, nrec.end_state = z_end.copy(), z_end.copy()
             self.slides.append(nrec)
@@ -424,7 +425,7 @@ class _Simulator:
                        "(not followed)")
         elif why[0] == "crosses":
             rec.end = (f"reaches {surface_label(self.model, why[1] + 1)} = 0 while sliding on two surfaces: three "
-                       "surfaces at once are not followed")
+                       "surfaces at once are not followed") + motion.record_exit()
         else:
             rec.end = f"the integrator failed ({why[1]})"
         self._stop_sliding(sliding, n, t_end, k, z_end, (motion.regions[0], motion.regions[-1]), rec.end,

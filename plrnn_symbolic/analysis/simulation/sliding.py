@@ -23,7 +23,11 @@ Propositions 5.20 and 5.24).  On two
 surfaces at once the Filippov set no longer fixes the velocity (its tangent elements form a polytope of
 dimension 2^p - 1 - p > 0); there the package uses the bilinear equivalent-control ("canopy") field of
 :class:`CornerMotion` where the corner attracts and that control is unique, and stops and says so
-elsewhere (Definition 5.21, Remark 5.22).  Three or more surfaces at once are not followed.
+elsewhere (Definition 5.21, Remark 5.22).  Three or more surfaces at once are not followed.  The entry
+decisions on two surfaces are float decisions; the motion itself is then enclosed in ball arithmetic
+(:mod:`.corner_balls`, Proposition 5.26: on every step the enclosure covers, the control is proved unique
+in [0, 1]^2 and the intersection proved to attract) and its end bracketed where that can be proved
+(Proposition 5.27); the one-surface motion is enclosed by :mod:`.sliding_balls`.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import sympy as sp
 
 from ...model.plrnn import PLRNN
 from ..transform import RegionSystem
+from .corner_balls import enclose_corner, hull_distance, outward
 from .sliding_balls import CERT_PREC, TAYLOR_ORDER, RunEnclosure, enclose, nodal_attraction_proved
 
 __all__ = ["CORNER_METHOD", "SLIDING_METHOD", "CornerMotion", "SlidingSegment", "canopy_field", "corner_attraction",
@@ -146,17 +151,27 @@ class SlidingSegment:
 
     @property
     def enclosure(self) -> str:
-        """What the a posteriori enclosure proved (proofs/05_trajectory_equivalence.tex, Proposition 5.20)."""
-        if len(self.all_surfaces) > 1:
-            return "no enclosure (not attempted on several surfaces at once; Remark 5.22)"
+        """What the a posteriori enclosure proved (proofs/05_trajectory_equivalence.tex, Proposition 5.20; on two
+        surfaces at once Proposition 5.26)."""
+        corner = len(self.all_surfaces) > 1
         if self.certified_bound is None:
-            return "no enclosure (the sliding condition or a Taylor step could not be proved)"
+            return ("no enclosure (the control's uniqueness, the attraction of Definition 5.21 or a Taylor step "
+                    "could not be proved)" if corner else
+                    "no enclosure (the sliding condition or a Taylor step could not be proved)")
+        if corner:
+            what = ("the discriminant of the control's quadratic, the control in the open box (0, 1)^2 and "
+                    "unique in [0, 1]^2, the attraction of Definition 5.21 and the sign of every other "
+                    "pre-activation are proved")
+            equation = "the equivalent-control equation z' = F(u(z)) (Definition 5.21)"
+            where = "on both surfaces for a PLRNN, within rounding of them for the other forms"
+        else:
+            what = "the sliding condition is proved"
+            equation = "the sliding equation z' = f_s(z)"
+            where = "on the surface for a PLRNN, within rounding of it for the other forms"
         return (f"interval Taylor method of order {TAYLOR_ORDER} in FLINT balls ({CERT_PREC} bits): {self._covered()} "
-                "the sliding condition is proved "
-                f"and the float states at the integrator's points are within {self.certified_bound:.1e} of the "
-                f"exact solution of the sliding equation z' = f_s(z) of {self.certified_about} from the float "
-                "state where each step's run starts (on the surface for a PLRNN, within rounding of it for the "
-                f"other forms); {self.exit_text}" + (f"; not enclosed: {self._gaps()}" if self.uncovered else ""))
+                f"{what} and the float states at the integrator's points are within {self.certified_bound:.1e} of "
+                f"the exact solution of {equation} of {self.certified_about} from the float state where each step's "
+                f"run starts ({where}); {self.exit_text}" + (f"; not enclosed: {self._gaps()}" if self.uncovered else ""))
 
     def _covered(self) -> str:
         if not self.uncovered:
@@ -172,7 +187,8 @@ class SlidingSegment:
 
     @property
     def exit_text(self) -> str:
-        """What is proved about the end of the segment (proofs/05_trajectory_equivalence.tex, Proposition 5.24)."""
+        """What is proved about the end of the segment (proofs/05_trajectory_equivalence.tex, Proposition 5.24;
+        on two surfaces at once Proposition 5.27)."""
         if self.exit_bracket is None:
             return "the end is located in floats (the integrator's event root finding), not bracketed"
         a, b = self.exit_bracket
@@ -394,8 +410,11 @@ CORNER_TOL = 1e-9          # relative: a control within this of the box's bounda
 CORNER_METHOD = (f"float: DOP853 (rtol {RTOL:g}, atol {ATOL:g} times the state's scale) on the bilinear "
                  "equivalent-control field of two surfaces (proofs/05_trajectory_equivalence.tex, Definition 5.21), "
                  "its control u at every point the root in the open box (0, 1)^2 of n_i.F(u) = 0 found from the "
-                 "resultant quadratic, the roots and the corner's attraction decided in floats; the end located "
-                 "by the integrator's event root finding; not proved")
+                 "resultant quadratic, the roots and the corner's attraction decided in floats at the entry; the end "
+                 "located by the integrator's event root finding; enclosed a posteriori by interval Taylor steps "
+                 "in FLINT balls, which prove the control unique and the attraction on every step where they "
+                 "succeed (Proposition 5.26), and the end bracketed in balls where that can be proved "
+                 "(Proposition 5.27)")
 
 
 def canopy_field(fields, u) -> np.ndarray:
@@ -552,6 +571,8 @@ class CornerMotion:
         self.normals = (self.W2[self.surfaces[0]], self.W2[self.surfaces[1]])
         self._fields = [[side_field(systems[a][b]) for b in (0, 1)] for a in (0, 1)]
         self.u: np.ndarray | None = None          # the control at the last point evaluated
+        self.exit = None                           # (t_a, t_b, boxes) when the last run bracketed its end
+        self.enclosure = None                      # what the last run's enclosure proved (corner_balls.CornerEnclosure)
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -588,6 +609,44 @@ class CornerMotion:
             self.u = min(us, key=lambda u: float(np.abs(u - ref).max()))
         return canopy_field(f, self.u if self.u is not None else np.full(2, 0.5))
 
+    def _certify(self, z, s, sol, t0: float, t_end: float, why) -> None:
+        """Enclose the float motion of this run in balls (Proposition 5.26) and, where it ended by a control
+        reaching the box's face or another pre-activation crossing zero, bracket that end (Proposition 5.27):
+        the record's certified bound, duration and uncovered stretches, and ``self.exit`` for
+        :meth:`record_exit`."""
+        inner = sol.t[(sol.t > t0) & (sol.t < t_end)]
+        ts = np.append(inner, t_end)
+        ending = why if why is not None and why[0] in ("leaves", "crosses") else None
+        enc = enclose_corner(self, z, s, ts, [self.project(sol.sol(t)) for t in ts], t0, ending, t_end)
+        self.enclosure = enc
+        rec = self.record
+        done = enc.done
+        if enc.bound is not None:
+            rec.certified_bound = max(enc.bound, rec.certified_bound or 0.0)
+            rec.certified_duration += done
+            rec.certified_about = enc.about
+        else:
+            done = 0.0
+        if t0 + done < t_end:
+            rec.uncovered.append((t0 + done, t_end))
+        self.exit = None if enc.bracket is None else (outward(t0, enc.bracket[0], -1.0),
+                                                      outward(t0, enc.bracket[1], 1.0), enc.boxes)
+
+    def record_exit(self) -> str:
+        """Fill the record's exit bracket and the distance of its (final) end state from the enclosure over
+        the bracket (Proposition 5.27), where the last run bracketed its end; returns a note for the record's
+        ``end`` text when the float end time lies outside the proved bracket (which then holds the exact end)."""
+        if self.exit is None:
+            return ""
+        a, b, boxes = self.exit
+        rec = self.record
+        rec.exit_bracket = (a, b)
+        rec.exit_distance = hull_distance(boxes, rec.end_state)
+        if a <= rec.end_time <= b:
+            return ""
+        return (f"; the float end time {rec.end_time!r} lies outside the bracket [{a!r}, {b!r}] proved in ball "
+                "arithmetic, which holds the exact end")
+
     def run(self, z, s, t0: float, t1: float, per_unit: float):
         """Integrate from z at t0 towards t1; returns (t_end, z_end, why) with why None when t1 was reached,
         else ("leaves", p, x): the sliding field on the other surface, on side x of surface p (0, 1 of
@@ -595,6 +654,7 @@ class CornerMotion:
         the state at p otherwise (Definition 5.21); ("merge",): two controls merged (the resultant's
         discriminant reached 0); ("crosses", m): another pre-activation m (0-based) crossed zero; or
         ("failed", the integrator's message)."""
+        self.exit = None
         if not t1 > t0:
             return t1, self.project(z), None
         self.u = None
@@ -643,6 +703,7 @@ class CornerMotion:
             _, _, slide, cross, _ = list(_faces(self.fields_at(z_end, s), n))[2 * why[1] + why[2]]
             f0v = slide >= cross and np.isfinite(slide)
             why = ("leaves" if f0v else "lost", why[1], why[2])
+        self._certify(z, s, sol, t0, t_end, why)
         k = max(2, int(np.ceil((t_end - t0) * per_unit)) + 1)
         ts = np.union1d(np.linspace(t0, t_end, k), sol.t[sol.t < t_end])
         self.record.t.append(ts)

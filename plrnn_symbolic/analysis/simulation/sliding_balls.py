@@ -18,6 +18,7 @@ from ...core.domains import to_arb, working_precision
 from ...model.plrnn import PLRNN
 from ..transform import RegionSystem
 
+__all__ = ["CERT_PREC", "TAYLOR_ORDER", "RunEnclosure", "certify", "enclose", "nodal_attraction_proved", "normal_signs"]
 
 def _arb(x: Fraction) -> flint.arb:
     return flint.arb(x.numerator) / x.denominator

@@ -460,3 +460,33 @@ def test_the_enclosure_refuses_fields_of_regions_the_state_is_not_next_to():
     other = ps.derive(m, [minus[:2] + "1", plus[:2] + "1"], mode="certified").systems
     wrong = SlidingMotion(m, 0, other[minus[:2] + "1"], other[plus[:2] + "1"], sg)
     assert certify(wrong, sg.start_state, None, [0.01], [sg.start_state]) == (None, 0.0, "the region systems as enclosed")
+
+
+@pytest.mark.parametrize(("z0", "budget"), [([-2.3737684161446886e-05, 0.056], None), ([-0.01, 0.25], 18)])
+def test_the_bound_holds_at_every_float_state_of_a_bracketed_run(monkeypatch, z0, budget):
+    """A run whose end is bracketed counts as covered up to its end, so the proved bound must hold for every
+    float state of it, against the closed form.  It held only up to the last point the Taylor steps reached:
+    the end state (first case: 1.6e-15 from the exact motion, bound 1.6e-17) and, with the step budget spent
+    before the end (second case), the integrator's points between there and the bracket were not bounded."""
+    from plrnn_symbolic.analysis.simulation import sliding, sliding_balls
+
+    runs = []
+    real = sliding.enclose
+
+    def spy(motion, z0, s, ts, zs, t0=0.0, end=None, t_end=None):
+        runs.append((np.array(z0, dtype=float), t0, list(ts), [np.array(z, dtype=float) for z in zs]))
+        return real(motion, z0, s, ts, zs, t0, end, t_end)
+
+    monkeypatch.setattr(sliding, "enclose", spy)
+    if budget is not None:
+        monkeypatch.setattr(sliding_balls, "MAX_CERT_STEPS", budget)
+    r = simulate(sliding_model(), 3, z0=z0, system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    assert sg.exit_bracket is not None and not sg.uncovered and sg.certified_duration == sg.duration
+    cf = ClosedForm()
+    for start, t0, ts, zs in runs:
+        assert start[0] == 0
+        for t, z in zip(ts, zs, strict=True):
+            assert z[0] == 0
+            exact = cf.state(start[1], mpmath.mpf(float(t)) - mpmath.mpf(float(t0)))
+            assert abs(mpmath.mpf(float(z[1])) - exact) <= sg.certified_bound

@@ -319,7 +319,21 @@ def enclose(motion, z0, s, ts, zs, t0: float = 0.0, end=None, t_end: float | Non
         if end is not None and t_end is not None and not _failed_end(end):
             got = _bracket(balls, z, t_prev, Fraction(float(t_end)) - base, end)
             if got is not None:
-                ta, tb, way = got
+                ta, tb, way, za = got
+                # the float states past the last point the steps reached (the end state among them), each
+                # enclosed by one step to its own time from the enclosure at t_prev (up to t_a) or at t_a (past
+                # it, the ending condition dropped): the bracket is reported only with the bound holding for
+                # every float state of the run (the run is then covered up to its end)
+                for t, zf in zip(ts, zs, strict=True):
+                    t = Fraction(float(t)) - base
+                    if t <= t_prev:
+                        continue
+                    z1, t1, drop = (z, t_prev, None) if t <= ta else (za, ta, end)
+                    step = balls.advance(z1, t - t1, drop) if t > t1 else (z1,)
+                    if step is None:
+                        return run
+                    worst = max([worst] + [_up((zb - float(x)).abs_upper()) for zb, x in zip(step[0], zf, strict=True)])
+                run.bound = worst
                 run.bracket = (_down_float(base + ta), _up_float(base + tb))
                 run.way = [(_down_float_arb(x), _up(x)) for x in way]
     return run
@@ -334,7 +348,7 @@ def _bracket(balls: _SlidingBalls, z: list, t: Fraction, T: Fraction, kind):
     condition up to t_a = T - delta (or t_a = t when none does), then one step from t_a to t_b = T + delta
     proving every condition but ``kind`` on the way and ``kind`` violated at t_b, for delta = max(1, T)
     2^-e, e in BRACKET_MARGINS (Proposition 5.24: the end is in (t_a, t_b), and it is the event ``kind``).
-    Returns (t_a, t_b, the enclosure of the motion over [t_a, t_b]) or None."""
+    Returns (t_a, t_b, the enclosure of the motion over [t_a, t_b], the enclosure at t_a) or None."""
     unit = max(Fraction(1), abs(T))
     for e in BRACKET_MARGINS:
         h = T - unit / 2 ** e - t
@@ -350,7 +364,7 @@ def _bracket(balls: _SlidingBalls, z: list, t: Fraction, T: Fraction, kind):
             continue
         got = balls.advance(z, h, drop=kind)
         if got is not None and balls.violated(kind, got[0]):
-            return t, t + h, got[1]
+            return t, t + h, got[1], z
     return None
 
 

@@ -490,3 +490,22 @@ def test_the_bound_holds_at_every_float_state_of_a_bracketed_run(monkeypatch, z0
             assert z[0] == 0
             exact = cf.state(start[1], mpmath.mpf(float(t)) - mpmath.mpf(float(t0)))
             assert abs(mpmath.mpf(float(z[1])) - exact) <= sg.certified_bound
+
+
+def test_the_float_end_past_the_bracket_is_not_covered():
+    """A general-form model whose float end, stepped past the fold, lies beyond the bracket's t_b (by 1e-13,
+    the bracket 1.1e-13 wide): past t_b the ending condition is proved violated, so that stretch is listed as
+    not enclosed (it counted as covered, the sliding condition said proved on the whole segment)."""
+    R = Fraction
+    m = ps.model.family.ReluRNN(np.diag([R(357, 1000), R(349, 500)]).tolist(),
+                                [[R(46, 125), R(699, 1000)], [R(-629, 1000), R(-539, 1000)]],
+                                [[R(-353, 500), R(-11, 20)], [R(117, 250), R(-37, 50)]],
+                                [R(63, 1000), R(-143, 250)], [R(-411, 1000), R(-137, 1000)])
+    r = simulate(m, 2, z0=[-0.32061035972721313, -0.3357183180339557], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    assert "a reached 1" in sg.end and sg.exit_bracket is not None
+    tb = sg.exit_bracket[1]
+    assert sg.end_time > tb                     # the float end past the bracket (the precondition of the test)
+    assert sg.uncovered and sg.uncovered[-1] == (tb, sg.end_time)
+    assert sg.start_time + sg.certified_duration <= tb + 1e-15
+    assert abs(sum(b - a for a, b in sg.uncovered) - (sg.duration - sg.certified_duration)) < 1e-15

@@ -723,3 +723,53 @@ def test_taylor_coefficients_are_reused_only_for_the_same_balls():
                        for i in range(3) for k in range(9))
             assert any(got[i][k].mid() != fresh[i][k].mid() or got[i][k].rad() != fresh[i][k].rad()
                        for i in range(3) for k in range(9))
+
+
+@pytest.mark.parametrize(("z0", "budget"), [([-2.3737684161446886e-05, 0.056], None), ([-0.01, 0.25], 18)])
+def test_the_bound_holds_at_every_float_state_of_a_bracketed_run(monkeypatch, z0, budget):
+    """A run whose end is bracketed counts as covered up to its end, so the proved bound must hold for every
+    float state of it, against the closed form.  It held only up to the last point the Taylor steps reached:
+    the end state (first case: 1.6e-15 from the exact motion, bound 1.6e-17) and, with the step budget spent
+    before the end (second case), the integrator's points between there and the bracket were not bounded."""
+    from plrnn_symbolic.analysis.simulation import sliding, sliding_balls
+
+    runs = []
+    real = sliding.enclose
+
+    def spy(motion, z0, s, ts, zs, t0=0.0, end=None, t_end=None):
+        runs.append((np.array(z0, dtype=float), t0, list(ts), [np.array(z, dtype=float) for z in zs]))
+        return real(motion, z0, s, ts, zs, t0, end, t_end)
+
+    monkeypatch.setattr(sliding, "enclose", spy)
+    if budget is not None:
+        monkeypatch.setattr(sliding_balls, "MAX_CERT_STEPS", budget)
+    r = simulate(sliding_model(), 3, z0=z0, system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    assert sg.exit_bracket is not None and not sg.uncovered and sg.certified_duration == sg.duration
+    cf = ClosedForm()
+    for start, t0, ts, zs in runs:
+        assert start[0] == 0
+        for t, z in zip(ts, zs, strict=True):
+            assert z[0] == 0
+            with mpmath.workdps(40):       # the time difference exactly (at 53 bits it is off by ~1e-17)
+                exact = cf.state(start[1], mpmath.mpf(float(t)) - mpmath.mpf(float(t0)))
+                assert abs(mpmath.mpf(float(z[1])) - exact) <= sg.certified_bound
+
+
+def test_the_float_end_past_the_bracket_is_not_covered():
+    """A general-form model whose float end, stepped past the fold, lies beyond the bracket's t_b (by 1e-13,
+    the bracket 1.1e-13 wide): past t_b the ending condition is proved violated, so that stretch is listed as
+    not enclosed (it counted as covered, the sliding condition said proved on the whole segment)."""
+    R = Fraction
+    m = ps.model.family.ReluRNN(np.diag([R(357, 1000), R(349, 500)]).tolist(),
+                                [[R(46, 125), R(699, 1000)], [R(-629, 1000), R(-539, 1000)]],
+                                [[R(-353, 500), R(-11, 20)], [R(117, 250), R(-37, 50)]],
+                                [R(63, 1000), R(-143, 250)], [R(-411, 1000), R(-137, 1000)])
+    r = simulate(m, 2, z0=[-0.32061035972721313, -0.3357183180339557], system="autonomous", e1=False)
+    sg = r.sliding_segments[0]
+    assert "a reached 1" in sg.end and sg.exit_bracket is not None
+    tb = sg.exit_bracket[1]
+    assert sg.end_time > tb                     # the float end past the bracket (the precondition of the test)
+    assert sg.uncovered and sg.uncovered[-1] == (tb, sg.end_time)
+    assert sg.start_time + sg.certified_duration <= tb + 1e-15
+    assert abs(sum(b - a for a, b in sg.uncovered) - (sg.duration - sg.certified_duration)) < 1e-15

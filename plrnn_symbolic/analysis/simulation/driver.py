@@ -504,11 +504,13 @@ class _Simulator:
             side = motion.plus if why == "plus" else motion.minus
             located = t_end
             t_end, z_end = _past_the_fold(motion, z_end, t_end, s, why)
-            if t_end > located:         # float steps past the fold: within the bracket's proof (the end is
-                if rec.exit_bracket is None:    # bracketed and the end state's distance is proved), else not enclosed
-                    rec.uncovered.append((located, t_end))
-                else:
-                    rec.certified_duration += t_end - located
+            if t_end > located:         # float steps past the fold: within the bracket's proof as far as its
+                # end t_b (the end is bracketed and the end state's distance is proved); past t_b, where the
+                # ending condition is proved violated, and without a bracket, not enclosed
+                upto = located if rec.exit_bracket is None else min(t_end, max(located, rec.exit_bracket[1]))
+                rec.certified_duration += upto - located
+                if t_end > upto:
+                    rec.uncovered.append((upto, t_end))
             rec.move_end(t_end, z_end)
             rec.end = (f"a reached {1 if why == 'plus' else 0}: the field of region {side.region} turned "
                        f"tangent to the surface, and the state leaves into region {side.region}")

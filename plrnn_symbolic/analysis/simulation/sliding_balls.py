@@ -397,7 +397,7 @@ def enclose(motion, z0, s, ts, zs, t0: float = 0.0, end=None, t_end: float | Non
         base = Fraction(float(t0))
         exits = end is not None and t_end is not None and not _failed_end(end)
         if exits:           # the last point is the float end: the bracket (phase A) steps up to it in one go
-            ts, zs = ts[:-1], zs[:-1]
+            ts, zs, z_last = ts[:-1], zs[:-1], zs[-1]
         everywhere = True   # every point reached (vacuously when there is none: the start is exact)
         for t, zf in zip(ts, zs, strict=True):
             t = Fraction(float(t)) - base      # exact
@@ -418,10 +418,24 @@ def enclose(motion, z0, s, ts, zs, t0: float = 0.0, end=None, t_end: float | Non
             reached = True
             worst = max([worst] + [_up((zb - float(x)).abs_upper()) for zb, x in zip(z, zf, strict=True)])
         if exits:
-            got = _bracket(balls, z, t_prev, Fraction(float(t_end)) - base, end) if everywhere else None
+            partial = RunEnclosure(worst if reached else None, float(t_prev), about)
+            got = _bracket(balls, z, t_prev, Fraction(float(t_end)) - base, end)
             if got is None:
-                return RunEnclosure(worst if reached else None, float(t_prev), about)
-            ta, tb, way = got
+                return partial
+            ta, tb, way, za = got
+            # every float state of the run past the last point the steps reached, the end state among them, is
+            # bounded too, each by one step to its own time: from the enclosure at t_prev with every condition
+            # (up to t_a), from the one at t_a with the ending condition dropped (past it); the run is then
+            # covered up to its end.  Where such a step fails, no bracket is reported.
+            for t, zf in [*zip(ts, zs, strict=True), (t_end, z_last)][len(ts) if everywhere else 0:]:
+                t = Fraction(float(t)) - base
+                if t <= t_prev:
+                    continue
+                z1, t1, drop = (z, t_prev, None) if t <= ta else (za, ta, end)
+                step = balls.advance(z1, t - t1, drop) if t > t1 else (z1,)
+                if step is None:
+                    return partial
+                worst = max([worst] + [_up((zb - float(x)).abs_upper()) for zb, x in zip(step[0], zf, strict=True)])
             return RunEnclosure(worst, float(ta), about, (_down_float(base + ta), _up_float(base + tb)),
                                 [(_down_float_arb(x), _up(x)) for x in way])
     return RunEnclosure(worst if reached else None, float(t_prev), about)
@@ -437,7 +451,7 @@ def _bracket(balls: _SlidingBalls, z: list, t: Fraction, T: Fraction, kind):
     condition up to t_a = T - delta (or t_a = t when none does), then one step from t_a to t_b = T + delta
     proving every condition but ``kind`` on the way and ``kind`` violated at t_b, for delta = max(1, T)
     2^-e, e in BRACKET_MARGINS (Proposition 5.24: the end is in (t_a, t_b), and it is the event ``kind``).
-    Returns (t_a, t_b, the enclosure of the motion over [t_a, t_b]) or None."""
+    Returns (t_a, t_b, the enclosure of the motion over [t_a, t_b], the enclosure at t_a) or None."""
     unit = max(Fraction(1), abs(T))
     for e in BRACKET_MARGINS:
         h = T - unit / 2 ** e - t
@@ -453,7 +467,7 @@ def _bracket(balls: _SlidingBalls, z: list, t: Fraction, T: Fraction, kind):
             continue
         got = balls.advance(z, h, drop=kind)
         if got is not None and balls.violated(kind, got[0]):
-            return t, t + h, got[1]
+            return t, t + h, got[1], z
     return None
 
 

@@ -773,3 +773,17 @@ def test_the_float_end_past_the_bracket_is_not_covered():
     assert sg.uncovered and sg.uncovered[-1] == (tb, sg.end_time)
     assert sg.start_time + sg.certified_duration <= tb + 1e-15
     assert abs(sum(b - a for a, b in sg.uncovered) - (sg.duration - sg.certified_duration)) < 1e-15
+
+
+def test_a_sliding_segment_stopped_by_chattering_says_so():
+    """Sliding on unit 3 = 0, the state reaches unit 2 = 0 and the pair of regions flips back and forth until
+    the run stops (more than MAX_SWITCHES switches in one step); the segment said "still sliding at the end of
+    the run" although the trajectory stopped there."""
+    m = ps.PLRNN(A=[["0.588", 0, 0], [0, "0.381", 0], [0, 0, "0.482"]],
+                 W=[[0, "-0.370", "0.828"], ["0.025", 0, "-0.375"], ["1.137", "-0.951", 0]], h=["-0.111", "-0.550", "-0.301"])
+    r = simulate(m, 4, z0=[1.944763495739285, 1.951074912954526, -1e-09], system="autonomous", e1=False)
+    ev = r.sliding[-1]
+    assert ev.action.startswith("stopped (chattering")
+    sg = r.sliding_segments[-1]
+    assert sg.end_time == ev.time and "chattering" in sg.end and "still sliding" not in sg.end
+    assert sg.exit_bracket is None

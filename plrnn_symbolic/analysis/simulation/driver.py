@@ -305,13 +305,14 @@ class _Simulator:
             yn = _taylor(nflow.aug_float, ya, tau_max - tau, nflow.taylor_terms)
             segments.append(Segment(new, t_hi, n * dt + sc.p_hi * dt / _UNITS, ya[:nflow.N].copy(), n))
             bits, y, p = new, yn[:nflow.N], sc.p_hi
+        chatter = f"stopped (chattering: more than {MAX_SWITCHES} switches within one step)"
         if isinstance(bits, SlidingMotion | CornerMotion):
             k, regions, t_stop, where = bits.k, bits.regions[:1] + bits.regions[-1:], t_cur, y
+            bits.record.end = chatter + " while sliding"     # not "still sliding at the end of the run"
         else:
             k, regions, t_stop, where = sc.units[0], (segments[-2].region, bits), t_hi, z
         sliding.append(SlidingEvent(n, t_stop, (k + 1,), np.array(where, dtype=float), regions,
-                                    f"stopped (chattering: more than {MAX_SWITCHES} switches within one step)",
-                                    surface_label(self.model, k + 1)))
+                                    chatter, surface_label(self.model, k + 1)))
         return None
 
     # ---- Filippov sliding (proofs/05_trajectory_equivalence.tex, section "Filippov solutions") -------

@@ -169,9 +169,10 @@ class SlidingSegment:
             equation = "the sliding equation z' = f_s(z)"
             where = "on the surface for a PLRNN, within rounding of it for the other forms"
         return (f"interval Taylor method of order {TAYLOR_ORDER} in FLINT balls ({CERT_PREC} bits): {self._covered()} "
-                f"{what} and the float states at the integrator's points are within {self.certified_bound:.1e} of "
-                f"the exact solution of {equation} of {self.certified_about} from the float state where each step's "
-                f"run starts ({where}); {self.exit_text}" + (f"; not enclosed: {self._gaps()}" if self.uncovered else ""))
+                f"the float states at the integrator's points are within {self.certified_bound:.1e} of the exact "
+                f"solution of {equation} of {self.certified_about} from the float state where each step's run starts "
+                f"({where}), and along it {what} up to the end of the exact motion (the reported end time may lie "
+                f"a little past it); {self.exit_text}" + (f"; not enclosed: {self._gaps()}" if self.uncovered else ""))
 
     def _covered(self) -> str:
         if not self.uncovered:

@@ -787,3 +787,15 @@ def test_a_sliding_segment_stopped_by_chattering_says_so():
     sg = r.sliding_segments[-1]
     assert sg.end_time == ev.time and "chattering" in sg.end and "still sliding" not in sg.end
     assert sg.exit_bracket is None
+
+
+def test_a_nan_float_state_is_never_within_a_bound():
+    """The distance of a float state from a ball is rounded up by _up; a NaN state gives a NaN ball, whose
+    bound must be inf (max() would silently drop a NaN and report the other states' bound for it)."""
+    import flint
+
+    from plrnn_symbolic.analysis.simulation.sliding_balls import _up
+
+    assert _up((flint.arb(1) - float("nan")).abs_upper()) == float("inf")
+    assert max([1e-15, _up((flint.arb(1) - float("nan")).abs_upper())]) == float("inf")
+    assert _up(flint.arb(0.1)) >= 0.1 and _up(flint.arb(1, 1e-20)) > 1

@@ -340,7 +340,10 @@ def nodal_attraction_proved(motion, z, s) -> bool:
 
 
 def _up(x: flint.arb) -> float:
-    """A float >= every point of the ball x."""
+    """A float >= every point of the ball x (inf for a ball that is not finite, e.g. from a NaN float state:
+    a max over such bounds must not drop it, as max() drops a NaN)."""
+    if not x.is_finite():
+        return float("inf")
     u = x.upper()
     f = float(u)
     return f if f >= u else float(np.nextafter(f, np.inf))

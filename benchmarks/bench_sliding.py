@@ -96,8 +96,11 @@ def row(name, m, z0, steps, repeat, max_switches) -> str:
     t_ev, (reached_ev, switches) = best(lambda: ivp_events(systems, z0, T, max_switches), repeat)
     t_ne, (reached_ne, evals) = best(lambda: ivp_no_events(m, dict(systems), z0, T), 1)
     enc = max((sg.certified_bound or float("nan")) for sg in r.sliding_segments)
+    gaps = sum(b - a for sg in r.sliding_segments for a, b in sg.uncovered)
+    ended = [sg for sg in r.sliding_segments if not sg.end.startswith("still sliding")]
+    bracketed = sum(sg.exit_bracket is not None for sg in ended)
     return (f"{name:<14} {T:>4g} | {t_ours * 1e3:7.1f} ms {len(r.sliding_segments)} segment(s), {slid:6.3g} t.u., "
-            f"enclosed to {enc:.1e}"
+            f"enclosed to {enc:.1e}, {gaps:.2g} t.u. not enclosed, {bracketed} of {len(ended)} end(s) bracketed"
             f" | {t_ev:6.2f} s, {switches} switches, reached t = {reached_ev:.6g} ({t_ev / t_ours:5.0f}x ours)"
             f" | {t_ne:6.2f} s, {evals} evals, reached t = {reached_ne:.6g} ({t_ne / t_ours:4.0f}x)")
 

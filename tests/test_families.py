@@ -242,3 +242,52 @@ def test_a_witness_lists_its_enclosures_apart():
     w = c.to_dict()["witness"]
     assert len(w["discs"]) % M == 0 and [d for s in w["sets"] for d in s] == w["discs"]
     assert all(len(s) == M for s in w["sets"])
+
+
+# ---- the per-region route falls back on the discs where the spectrum's balls decide nothing ----------------
+def test_a_repeated_irrational_spectrum_is_decided_by_discs_per_region():
+    """diag(1/3, 1/3, -sqrt(2)/2): the eigenvalue balls cannot isolate the repeated 1/3 of an irrational
+    matrix, so every predicate was undecided in auto and certified mode.  The discs of a one-region family
+    decide all five, as the eigenvalues known by hand say (-sqrt(2)/2 is simple and negative: no real
+    logarithm; 0 and 1 are no eigenvalue), and the verdicts name that method and carry the discs."""
+    from plrnn_symbolic.analysis.conditions import DISC_METHOD
+
+    m = PLRNN(A=sp.diag(sp.Rational(1, 3), sp.Rational(1, 3), -sp.sqrt(2) / 2), W=sp.zeros(3, 3), h=[0, 0, 0])
+    want = {"invertible": "holds", "principal_log": "fails", "real_log": "fails", "unique_real_log": "fails",
+            "eigenvalue_one": "fails"}
+    for mode in ("auto", "certified"):
+        rc = check(m, mode=mode)["101"]
+        assert {p: v.truth.value for p, v in rc.verdicts.items()} == want
+        assert all(v.method == DISC_METHOD and len(v.witness["discs"]) == 3 for v in rc.verdicts.values())
+
+
+def _undecided():
+    from plrnn_symbolic.core.truth import UNDECIDED, Verdict
+    from plrnn_symbolic.region.predicates import PREDICATES
+
+    return {p: Verdict(p, UNDECIDED) for p in PREDICATES}
+
+
+@settings(max_examples=40, deadline=None)
+@given(plrnns(M=st.integers(1, 4)))
+def test_the_per_region_discs_never_contradict_exact(model):
+    """Every verdict the one-region discs give agrees with exact arithmetic on every region (the fallback
+    is asked as if the spectrum had decided nothing); with each region's discs taken for its mirror
+    region (every unit flipped: the wrong matrix, a mutation) some model contradicts exact (below)."""
+    from plrnn_symbolic.analysis.conditions import _by_discs
+
+    exact = check(model, mode="exact").statuses()
+    for bits, truths in exact.items():
+        for p, v in _by_discs(model, bits, _undecided()).items():
+            assert v.truth.value in ("undecided", truths[p]), (bits, p)
+
+
+def test_discs_of_the_wrong_region_are_caught():
+    from plrnn_symbolic.analysis.conditions import _by_discs
+
+    m = PLRNN(A=[["0.5", 0], [0, "0.6"]], W=[[0, "-1.9"], ["1.2", 0]], h=[0, 0])
+    exact = check(m, mode="exact").statuses()
+    flip = {b: "".join("1" if c == "0" else "0" for c in b) for b in exact}
+    wrong = [(b, p) for b in exact for p, v in _by_discs(m, flip[b], _undecided()).items()
+             if v.truth.value not in ("undecided", exact[b][p])]
+    assert wrong

@@ -30,6 +30,7 @@ from ..core.parallel import Pool
 from ..core.truth import FAILS, HOLDS, UNDECIDED, Verdict
 from ..model.plrnn import PLRNN
 from ..model.regions import MAX_REGIONS, RegionMatrices, cells_note, region_matrix, select_regions
+from ..region.boxspectrum import FamilyEnclosure, decide_discs
 from ..region.predicates import PREDICATES, all_decided, decide
 from ..region.spectrum import Spectrum, ball_spectrum, exact_spectrum, float_overflow, float_spectrum
 from ..region.symbolic import decide_symbolic
@@ -336,7 +337,37 @@ def _sweep_state(model: PLRNN, mode: str, precision: int, max_precision: int) ->
 
 def _region_check(mats: RegionMatrices, bits: str, mode: str, precision: int, max_precision: int) -> RegionCheck:
     spec = _spectrum(mats, bits, mode, precision, max_precision)
-    return RegionCheck(bits, decide(spec), spec, spec.method)
+    verdicts = decide(spec)
+    if mode != EXACT and mode != FLOAT and not all_decided(verdicts):
+        verdicts = _by_discs(mats.model, bits, verdicts)
+    return RegionCheck(bits, verdicts, spec, spec.method)
+
+
+DISC_METHOD = ("certified (53 bits): Gershgorin discs of V^-1 W_Omega V and the resolvent at 0 and 1 "
+               "(proofs/07_region_structure.tex, Theorem 7.13, Proposition 7.15)")
+
+
+_ENCLOSURE: list = [None, None]
+
+
+def _by_discs(model, bits: str, verdicts: dict[str, Verdict]) -> dict[str, Verdict]:
+    """The predicates that the region's spectrum left undecided (eigenvalues the balls cannot isolate: a
+    repeated eigenvalue of an irrational matrix, say), decided where they can be by Gershgorin discs
+    around the region matrix's eigenvalues and the resolvent test of Theorem 7.13(b): the route of
+    ``check --regions families`` for a family of one region.  The others are kept."""
+    if _ENCLOSURE[0] is not model:        # one model's weights enclosed once (a sweep asks region by region)
+        _ENCLOSURE[:] = [model, FamilyEnclosure(model)]
+    enc = _ENCLOSURE[1]
+    family = tuple(model.pattern(bits))
+    discs = enc.discs(family) or enc.discs(family, eigenbasis=False) or []
+    found = dict(decide_discs(discs)) if discs else {}
+    if "invertible" not in found and enc.misses(family, 0):
+        found["invertible"] = HOLDS
+    if "eigenvalue_one" not in found and enc.misses(family, 1):
+        found["eigenvalue_one"] = FAILS
+    witness = {"discs": [d.to_list() for d in discs], "statement": "proofs/07_region_structure.tex, Proposition 7.15"}
+    return {p: (Verdict(p, found[p], witness, DISC_METHOD) if v.truth is UNDECIDED and p in found else v)
+            for p, v in verdicts.items()}
 
 
 def _facts(state: _SweepState, chunk: list[str]) -> list[tuple[bytes, str, str]]:

@@ -454,3 +454,21 @@ def test_a_step_without_the_lagrange_remainder_misses(monkeypatch, mutation):
         out, _ = balls.step(z, Fraction(1, 16))
     with ref.mp.workdps(40):
         assert ref.within(ref.mp.mpf(1) / 16, *_ends(out[2])) is not mutation
+
+
+def test_a_side_lost_with_the_control_inside_is_not_said_to_reach_the_face():
+    """On the positive side of unit 1 = 0 regions 101 and 111 slide on unit 2 = 0 (region 111's field points away
+    from unit 1 = 0, n1 component 0.2, so they hold the state only by sliding) until region 101's n2 component
+    1 - z3 / 2 reaches 0 at z3 = 2 (t = 2): the side stops holding with the control inside the box (sympy: one
+    control, u = (0.284..., 0.603...)), which is not its control reaching the face u1 = 1.  The float
+    classification called every failing sliding side "the control reached 1"."""
+    L10 = np.zeros((3, 3))
+    L10[1, 2] = -0.5
+    systems = _systems([1, 1, C], [1, -1, C], [-1, 1, C], [0.2, -1, C], L10)
+    (u,) = _exact_controls([[1, 1], [-1, Fraction(1, 5)]], [[1, -1], [0, -1]])
+    assert all(0.2 < x < 0.8 for x in u)
+    r = simulate(_model(), 3, z0=[-0.1, -0.1, 1.0], system="autonomous", e1=False, systems=systems)
+    corner = r.sliding_segments[-1]
+    assert corner.all_surfaces == (2, 1) and abs(corner.end_time - 2.0) < 1e-9
+    assert "reached 1" not in corner.end and "other than by its control reaching 1" in corner.end
+    assert corner.exit_bracket is None

@@ -472,3 +472,21 @@ def test_a_side_lost_with_the_control_inside_is_not_said_to_reach_the_face():
     assert corner.all_surfaces == (2, 1) and abs(corner.end_time - 2.0) < 1e-9
     assert "reached 1" not in corner.end and "other than by its control reaching 1" in corner.end
     assert corner.exit_bracket is None
+
+
+def test_the_float_steps_past_the_corner_fold_are_covered_or_listed(monkeypatch):
+    """Leaving the intersection, the driver steps the float state a little past the fold (the end time moves);
+    without a proved bracket that stretch is not enclosed and is listed as not covered, so that the covered and
+    uncovered times add up to the segment's duration (they did not, and the text said 'on all of it')."""
+    from plrnn_symbolic.analysis.simulation import corner_balls as cb
+
+    monkeypatch.setattr(cb, "_bracket", lambda *a, **k: None)
+    L10 = np.zeros((3, 3))
+    L10[0, 2] = KAPPA
+    systems = _systems([1, 2, C], [1, -1, C], [-1, 2, C], [-1, -1, C], L10)
+    r = simulate(_model(), 4, z0=[-0.1, -0.1, 1.0], system="autonomous", e1=False, systems=systems)
+    corner = r.sliding_segments[1]
+    assert corner.exit_bracket is None and corner.end_time > 2 * (3 / KAPPA - 1)
+    gaps = sum(b - a for a, b in corner.uncovered)
+    assert corner.uncovered and abs(corner.duration - corner.certified_duration - gaps) < 1e-15
+    assert "on all of it" not in r.summary().split("unit 2 and unit 1")[1].split("\n")[0]

@@ -490,3 +490,27 @@ def test_the_float_steps_past_the_corner_fold_are_covered_or_listed(monkeypatch)
     gaps = sum(b - a for a, b in corner.uncovered)
     assert corner.uncovered and abs(corner.duration - corner.certified_duration - gaps) < 1e-15
     assert "on all of it" not in r.summary().split("unit 2 and unit 1")[1].split("\n")[0]
+
+
+def test_the_bracket_of_a_face_keeps_the_pair_sliding():
+    """Past t_a the bracket of a face end ("leaves", p, x) drops only u_p beyond x and the tangency of side (p, x):
+    a step on which that side's two fields stop sliding on the other surface (v_0 < 0) with the control inside the
+    box, or on which u_p leaves through the other face, is not accepted, since its end would not be the control
+    reaching x (it was: the whole side and both faces of u_p were dropped)."""
+    import flint
+
+    from plrnn_symbolic.analysis.simulation import corner_balls as cb
+
+    def q(u=(0.5, 0.5), slide01=(1.0, 1.0, 1.0)):
+        out = {"u": tuple(flint.arb(v) for v in u), "l": (flint.arb(1), flint.arb(1))}
+        for p in (0, 1):
+            for x in (0, 1):
+                out["slide", p, x] = tuple(flint.arb(v) for v in (slide01 if (p, x) == (0, 1) else (1, 1, 1)))
+                out["cross", p, x] = (flint.arb(-1), flint.arb(-1))
+        return out
+
+    drop = cb._ending_drop(("leaves", 0, 1))
+    assert cb._CornerBalls.check(q(), drop) and cb._CornerBalls.check(q(u=(1.5, 0.5), slide01=(1, 1, -1)), drop)
+    assert not cb._CornerBalls.check(q(slide01=(-0.1, 1.0, 1.0)), drop)      # the pair stopped sliding
+    assert not cb._CornerBalls.check(q(u=(-0.5, 0.5), slide01=(1, 1, -1)), drop)   # the other face
+    assert cb._ending_drop(("crosses", 2)) == frozenset({("other", 2)})

@@ -454,3 +454,63 @@ def test_a_step_without_the_lagrange_remainder_misses(monkeypatch, mutation):
         out, _ = balls.step(z, Fraction(1, 16))
     with ref.mp.workdps(40):
         assert ref.within(ref.mp.mpf(1) / 16, *_ends(out[2])) is not mutation
+
+
+def test_a_side_lost_with_the_control_inside_is_not_said_to_reach_the_face():
+    """On the positive side of unit 1 = 0 regions 101 and 111 slide on unit 2 = 0 (region 111's field points away
+    from unit 1 = 0, n1 component 0.2, so they hold the state only by sliding) until region 101's n2 component
+    1 - z3 / 2 reaches 0 at z3 = 2 (t = 2): the side stops holding with the control inside the box (sympy: one
+    control, u = (0.284..., 0.603...)), which is not its control reaching the face u1 = 1.  The float
+    classification called every failing sliding side "the control reached 1"."""
+    L10 = np.zeros((3, 3))
+    L10[1, 2] = -0.5
+    systems = _systems([1, 1, C], [1, -1, C], [-1, 1, C], [0.2, -1, C], L10)
+    (u,) = _exact_controls([[1, 1], [-1, Fraction(1, 5)]], [[1, -1], [0, -1]])
+    assert all(0.2 < x < 0.8 for x in u)
+    r = simulate(_model(), 3, z0=[-0.1, -0.1, 1.0], system="autonomous", e1=False, systems=systems)
+    corner = r.sliding_segments[-1]
+    assert corner.all_surfaces == (2, 1) and abs(corner.end_time - 2.0) < 1e-9
+    assert "reached 1" not in corner.end and "other than by its control reaching 1" in corner.end
+    assert corner.exit_bracket is None
+
+
+def test_the_float_steps_past_the_corner_fold_are_covered_or_listed(monkeypatch):
+    """Leaving the intersection, the driver steps the float state a little past the fold (the end time moves);
+    without a proved bracket that stretch is not enclosed and is listed as not covered, so that the covered and
+    uncovered times add up to the segment's duration (they did not, and the text said 'on all of it')."""
+    from plrnn_symbolic.analysis.simulation import corner_balls as cb
+
+    monkeypatch.setattr(cb, "_bracket", lambda *a, **k: None)
+    L10 = np.zeros((3, 3))
+    L10[0, 2] = KAPPA
+    systems = _systems([1, 2, C], [1, -1, C], [-1, 2, C], [-1, -1, C], L10)
+    r = simulate(_model(), 4, z0=[-0.1, -0.1, 1.0], system="autonomous", e1=False, systems=systems)
+    corner = r.sliding_segments[1]
+    assert corner.exit_bracket is None and corner.end_time > 2 * (3 / KAPPA - 1)
+    gaps = sum(b - a for a, b in corner.uncovered)
+    assert corner.uncovered and abs(corner.duration - corner.certified_duration - gaps) < 1e-15
+    assert "on all of it" not in r.summary().split("unit 2 and unit 1")[1].split("\n")[0]
+
+
+def test_the_bracket_of_a_face_keeps_the_pair_sliding():
+    """Past t_a the bracket of a face end ("leaves", p, x) drops only u_p beyond x and the tangency of side (p, x):
+    a step on which that side's two fields stop sliding on the other surface (v_0 < 0) with the control inside the
+    box, or on which u_p leaves through the other face, is not accepted, since its end would not be the control
+    reaching x (it was: the whole side and both faces of u_p were dropped)."""
+    import flint
+
+    from plrnn_symbolic.analysis.simulation import corner_balls as cb
+
+    def q(u=(0.5, 0.5), slide01=(1.0, 1.0, 1.0)):
+        out = {"u": tuple(flint.arb(v) for v in u), "l": (flint.arb(1), flint.arb(1))}
+        for p in (0, 1):
+            for x in (0, 1):
+                out["slide", p, x] = tuple(flint.arb(v) for v in (slide01 if (p, x) == (0, 1) else (1, 1, 1)))
+                out["cross", p, x] = (flint.arb(-1), flint.arb(-1))
+        return out
+
+    drop = cb._ending_drop(("leaves", 0, 1))
+    assert cb._CornerBalls.check(q(), drop) and cb._CornerBalls.check(q(u=(1.5, 0.5), slide01=(1, 1, -1)), drop)
+    assert not cb._CornerBalls.check(q(slide01=(-0.1, 1.0, 1.0)), drop)      # the pair stopped sliding
+    assert not cb._CornerBalls.check(q(u=(-0.5, 0.5), slide01=(1, 1, -1)), drop)   # the other face
+    assert cb._ending_drop(("crosses", 2)) == frozenset({("other", 2)})

@@ -297,14 +297,16 @@ class _CornerBalls:
     @staticmethod
     def check(q: dict, drop: frozenset = frozenset()) -> bool:
         """The conditions, proved from balls ``q`` (of :meth:`quantities`) enclosing each quantity: u1, u2 in
-        (0, 1) (u_p not when ("u", p) is in ``drop``); l(0) and l(1) of one strict sign, so that u2 is the only
+        (0, 1) (u_p not when ("u", p) is in ``drop``, not beyond x when ("u", p, x) is); l(0) and l(1) of one strict sign, so that u2 is the only
         root of R in [0, 1], or else an "alt" quantity > 0, so that the other root's only candidate u1' lies
         outside [0, 1]; with q_i(u2) != 0 (proved by :meth:`choose`) u is then the only control in [0, 1]^2
         (Proposition 5.26); every side (p, x) holds the state (Definition 5.21: every "slide" quantity > 0 or
         every "cross" quantity > 0; not when ("side", p, x) is in ``drop``); every other pre-activation keeps
         the strict sign of the four cells (not when ("other", m) is in ``drop``)."""
         for p, u in enumerate(q["u"]):
-            if ("u", p) not in drop and not (u > 0 and u < 1):
+            if ("u", p) in drop:
+                continue
+            if not ((u > 0 or ("u", p, 0) in drop) and (u < 1 or ("u", p, 1) in drop)):
                 return False
         l0, l1 = q["l"]
         if not (l0 > 0 and l1 > 0 or l0 < 0 and l1 < 0 or any(v > 0 for v in q.get("alt", ()))):
@@ -312,6 +314,10 @@ class _CornerBalls:
         for p in (0, 1):
             for x in (0, 1):
                 if ("side", p, x) in drop:
+                    continue
+                if ("tangency", p, x) in drop:     # the two fields of the side still slide on the other surface
+                    if not all(v > 0 for v in q["slide", p, x][:2]):
+                        return False
                     continue
                 if not (all(v > 0 for v in q["slide", p, x]) or all(v > 0 for v in q["cross", p, x])):
                     return False
@@ -498,6 +504,18 @@ def enclose_corner(motion, z0, s, ts, zs, t0: float = 0.0, ending=None, t_end: f
     return out
 
 
+def _ending_drop(ending) -> frozenset:
+    """The conditions dropped past t_a (Proposition 5.27).  For a face ("leaves", p, x) only u_p beyond x and the
+    tangency of side (p, x) to surface p: the other face of u_p and the sliding of that side's two fields on the
+    other surface are kept, so that the first condition to fail is u_p reaching x (where the pair slides, the
+    tangency vanishing makes (x, a) a control, the unique one); dropping the whole side would let the end be the
+    pair ceasing to slide with the control inside the box, which is not the end the segment names.  For a
+    crossing ("crosses", m) the sign of pre-activation m."""
+    if ending[0] == "leaves":
+        return frozenset({("u", ending[1], ending[2]), ("tangency", ending[1], ending[2])})
+    return frozenset({("other", ending[1])})
+
+
 def _bracket(balls: _CornerBalls, z: list, tau: Fraction, t_end: Fraction, ending, tscale: float, scale: float):
     """((t_a, t_b), boxes) or None (Proposition 5.27); times relative to the run's start."""
     eps = Fraction(EXIT_MARGIN * tscale)
@@ -516,8 +534,7 @@ def _bracket(balls: _CornerBalls, z: list, tau: Fraction, t_end: Fraction, endin
             h = 2 * h
     t_a = tau
     # t_b: without the ending condition, until it is proved violated at a step's end
-    drop = frozenset({("u", ending[1]), ("side", ending[1], ending[2])} if ending[0] == "leaves"
-                     else {("other", ending[1])})
+    drop = _ending_drop(ending)
     h = max(t_end + eps - tau, eps)
     boxes, halvings = [], 0
     while steps < MAX_EXIT_STEPS and halvings <= MAX_HALVINGS:

@@ -397,7 +397,15 @@ class _Simulator:
             nrec = SlidingSegment(q + 1, lab[1 - p], (pair[0].region, pair[1].region), t_end, t_end, z_end.copy(),
                                   z_end.copy(), [n])
             follow = SlidingMotion(self.model, q, pair[0], pair[1], nrec)
+            located = t_end
             t_end, z_end = _past_the_corner_fold(motion, follow, p, x, z_end, t_end, s)
+            if t_end > located:         # float steps past the fold (as in :meth:`_slide`): covered as far as the
+                # bracket's end t_b, where the end is bracketed (the end state's distance is proved); past t_b, and
+                # without a bracket, not enclosed
+                upto = located if motion.exit is None else min(t_end, max(located, motion.exit[1]))
+                rec.certified_duration += upto - located
+                if t_end > upto:
+                    rec.uncovered.append((upto, t_end))
             z_end = _onto_side_kept(self.model, motion.surfaces[p], z_end, 1.0 if x else -1.0)
             rec.end_time, rec.end_state = t_end, z_end
             note = motion.record_exit()             # the proved bracket of the end, against the final end state

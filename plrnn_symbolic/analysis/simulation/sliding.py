@@ -701,8 +701,16 @@ class CornerMotion:
         if why is not None and why[0] == "side":
             # the side stopped holding the state at p: through its sliding field turning tangent (u_p reached
             # x, Definition 5.21), or otherwise (not followed)
-            _, _, slide, cross, _ = list(_faces(self.fields_at(z_end, s), n))[2 * why[1] + why[2]]
-            f0v = slide >= cross and np.isfinite(slide)
+            p, x = why[1], why[2]
+            _, _, slide, cross, _ = list(_faces(self.fields_at(z_end, s), n))[2 * p + x]
+            # u_p reached x only where the side held by sliding and the quantity that failed is the tangency of
+            # that sliding field to surface p; where the two fields stop sliding on the other surface (v_0 or
+            # -v_1 the smallest), the control is inside the box and the side is lost otherwise
+            f = self.fields_at(z_end, s)
+            f0, f1 = (np.asarray(f[x][0]), np.asarray(f[x][1])) if p == 0 else (np.asarray(f[0][x]), np.asarray(f[1][x]))
+            v0, v1 = float(n[1 - p] @ f0), float(n[1 - p] @ f1)
+            tangency = (1.0 if x == 0 else -1.0) * float(n[p] @ (v0 * f1 - v1 * f0)) / (v0 - v1) if v0 > v1 else np.inf
+            f0v = slide >= cross and np.isfinite(slide) and tangency <= min(v0, -v1)
             why = ("leaves" if f0v else "lost", why[1], why[2])
         self._certify(z, s, sol, t0, t_end, why)
         k = max(2, int(np.ceil((t_end - t0) * per_unit)) + 1)

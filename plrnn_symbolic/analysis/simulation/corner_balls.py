@@ -30,7 +30,7 @@ import numpy as np
 
 from ...core.domains import to_arb, working_precision
 from ...model.plrnn import PLRNN
-from .sliding_balls import CERT_PREC, TAYLOR_ORDER, _arb, _ball_side, _up, _width
+from .sliding_balls import CERT_PREC, TAYLOR_ORDER, _arb, _ball_side, _start, _up, _width
 
 __all__ = ["CornerEnclosure", "certify_corner", "enclose_corner", "hull_distance", "outward"]
 
@@ -472,11 +472,9 @@ def enclose_corner(motion, z0, s, ts, zs, t0: float = 0.0, ending=None, t_end: f
     proved violated at a step's end t_b."""
     with working_precision(CERT_PREC):
         balls = _CornerBalls(motion, s)
-        about = "the region systems as enclosed" if balls.enclosed else "the float region systems"
-        z = [flint.arb(float(x)) for x in z0]
+        about, z, scale = _start(balls, z0)
         if not balls.fix_branch(z):
             return CornerEnclosure(None, 0.0, about)
-        scale = max(1.0, float(np.abs(np.asarray(z0, dtype=float)).max()))
         worst, t_prev, steps, reached, points = 0.0, Fraction(0), 0, False, []
         for t, zf in zip(ts, zs, strict=True):
             t = Fraction(float(t)) - Fraction(float(t0))

@@ -386,16 +386,22 @@ class RunEnclosure:
         return max(_add_up(max(hi - float(x), float(x) - lo), 0.0) for (lo, hi), x in zip(self.way, z, strict=True))
 
 
+def _start(balls, z0) -> tuple[str, list, float]:
+    """What an enclosure from the float state z0 starts with: what its statement is about (the region
+    systems as enclosed, or the float ones), z0 as exact balls, and the state's scale (for the widening
+    allowed per step)."""
+    about = "the region systems as enclosed" if balls.enclosed else "the float region systems"
+    return about, [flint.arb(float(x)) for x in z0], max(1.0, float(np.abs(np.asarray(z0, dtype=float)).max()))
+
+
 def enclose(motion, z0, s, ts, zs, t0: float = 0.0, end=None, t_end: float | None = None) -> RunEnclosure:
     """:func:`certify`, and when the run ended by the event ``end`` ("plus", "minus", ("crosses", j)) at the
     float time ``t_end``, the bracket of the exact end (:func:`_bracket`; Proposition 5.24)."""
     with working_precision(CERT_PREC):
         balls = _SlidingBalls(motion, s)
-        about = "the region systems as enclosed" if balls.enclosed else "the float region systems"
-        z = [flint.arb(float(x)) for x in z0]
+        about, z, scale = _start(balls, z0)
         if not balls.slides(z):
             return RunEnclosure(None, 0.0, about)
-        scale = max(1.0, float(np.abs(np.asarray(z0, dtype=float)).max()))
         worst, t_prev, steps, reached = 0.0, Fraction(0), 0, False
         base = Fraction(float(t0))
         exits = end is not None and t_end is not None and not _failed_end(end)
